@@ -1,0 +1,335 @@
+//! A run: every snapshot of one worker process, stored column-wise.
+//!
+//! One `Vec<f64>` per metric (NaN where the snapshot lacks the metric), labels
+//! and page URLs interned, so a million snapshots cost ~90 bytes each instead
+//! of a heap-allocated struct with strings per snapshot.
+
+use std::collections::HashMap;
+
+use crate::Metric;
+
+/// Index of an interned string (label or URL).
+pub type StrId = u32;
+
+/// Strings stored once, referred to by [`StrId`].
+#[derive(Debug, Clone, Default)]
+pub struct Interner {
+    names: Vec<String>,
+    index: HashMap<String, StrId>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> StrId {
+        if let Some(&id) = self.index.get(s) {
+            return id;
+        }
+        let id = self.names.len() as StrId;
+        self.names.push(s.to_owned());
+        self.index.insert(s.to_owned(), id);
+        id
+    }
+
+    pub fn get(&self, id: StrId) -> &str {
+        &self.names[id as usize]
+    }
+
+    pub fn lookup(&self, s: &str) -> Option<StrId> {
+        self.index.get(s).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// One snapshot as a parser sees it, before it is stored.
+#[derive(Debug, Clone)]
+pub struct SnapshotIn<'a> {
+    pub cycle: u64,
+    pub label: &'a str,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: Option<i64>,
+    /// Indexed by [`Metric::index`]; NaN where absent. Memory in MB.
+    pub values: [f64; 7],
+}
+
+impl<'a> SnapshotIn<'a> {
+    pub fn new(cycle: u64, label: &'a str) -> Self {
+        SnapshotIn {
+            cycle,
+            label,
+            timestamp: None,
+            values: [f64::NAN; 7],
+        }
+    }
+
+    pub fn set(&mut self, m: Metric, v: f64) {
+        self.values[m.index()] = v;
+    }
+
+    /// True when at least one metric has a value.
+    pub fn has_any_value(&self) -> bool {
+        self.values.iter().any(|v| !v.is_nan())
+    }
+}
+
+/// Every snapshot of a run, column-wise, in the order they were pushed
+/// (sorted by cycle after [`Run::normalize`]).
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    cycles: Vec<u64>,
+    labels: Vec<StrId>,
+    timestamps: Vec<Option<i64>>,
+    values: [Vec<f64>; 7],
+    label_names: Interner,
+    urls: Interner,
+    /// `url_ids[url_offsets[i]..url_offsets[i + 1]]` are snapshot i's open page URLs.
+    url_offsets: Vec<u32>,
+    url_ids: Vec<StrId>,
+}
+
+impl Run {
+    pub fn new() -> Self {
+        Run {
+            url_offsets: vec![0],
+            ..Default::default()
+        }
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        let mut run = Run::new();
+        run.cycles.reserve(n);
+        run.labels.reserve(n);
+        run.timestamps.reserve(n);
+        for col in &mut run.values {
+            col.reserve(n);
+        }
+        run.url_offsets.reserve(n);
+        run
+    }
+
+    /// Appends one snapshot; `page_urls` are its open page URLs.
+    pub fn push<'u>(&mut self, s: &SnapshotIn<'_>, page_urls: impl IntoIterator<Item = &'u str>) {
+        if self.url_offsets.is_empty() {
+            self.url_offsets.push(0);
+        }
+        self.cycles.push(s.cycle);
+        let label = self.label_names.intern(s.label);
+        self.labels.push(label);
+        self.timestamps.push(s.timestamp);
+        for (col, v) in self.values.iter_mut().zip(s.values) {
+            col.push(v);
+        }
+        for url in page_urls {
+            let id = self.urls.intern(url);
+            self.url_ids.push(id);
+        }
+        self.url_offsets.push(self.url_ids.len() as u32);
+    }
+
+    pub fn len(&self) -> usize {
+        self.cycles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cycles.is_empty()
+    }
+
+    pub fn cycles(&self) -> &[u64] {
+        &self.cycles
+    }
+
+    pub fn cycle(&self, i: usize) -> u64 {
+        self.cycles[i]
+    }
+
+    pub fn label_id(&self, i: usize) -> StrId {
+        self.labels[i]
+    }
+
+    pub fn label_ids(&self) -> &[StrId] {
+        &self.labels
+    }
+
+    pub fn label(&self, i: usize) -> &str {
+        self.label_names.get(self.labels[i])
+    }
+
+    pub fn label_names(&self) -> &Interner {
+        &self.label_names
+    }
+
+    pub fn timestamps(&self) -> &[Option<i64>] {
+        &self.timestamps
+    }
+
+    pub fn timestamp(&self, i: usize) -> Option<i64> {
+        self.timestamps[i]
+    }
+
+    /// The metric's values, one per snapshot, NaN where absent.
+    pub fn column(&self, m: Metric) -> &[f64] {
+        &self.values[m.index()]
+    }
+
+    pub fn value(&self, m: Metric, i: usize) -> f64 {
+        self.values[m.index()][i]
+    }
+
+    /// True when at least one snapshot carries the metric.
+    pub fn has_metric(&self, m: Metric) -> bool {
+        self.values[m.index()].iter().any(|v| v.is_finite())
+    }
+
+    /// The metrics present in this run, in report order.
+    pub fn metrics(&self) -> Vec<Metric> {
+        Metric::ALL
+            .into_iter()
+            .filter(|&m| self.has_metric(m))
+            .collect()
+    }
+
+    pub fn url_names(&self) -> &Interner {
+        &self.urls
+    }
+
+    /// Ids of the page URLs open at snapshot `i`.
+    pub fn page_url_ids(&self, i: usize) -> &[StrId] {
+        if self.url_offsets.len() <= i + 1 {
+            return &[];
+        }
+        let (a, b) = (self.url_offsets[i] as usize, self.url_offsets[i + 1] as usize);
+        &self.url_ids[a..b]
+    }
+
+    pub fn page_urls(&self, i: usize) -> impl Iterator<Item = &str> + '_ {
+        self.page_url_ids(i).iter().map(|&id| self.urls.get(id))
+    }
+
+    /// Copies snapshot `i` of `other` onto the end of `self`.
+    fn push_from(&mut self, other: &Run, i: usize) {
+        let mut s = SnapshotIn::new(other.cycles[i], other.label(i));
+        s.timestamp = other.timestamps[i];
+        for m in Metric::ALL {
+            s.values[m.index()] = other.value(m, i);
+        }
+        let urls: Vec<&str> = other.page_urls(i).collect();
+        self.push(&s, urls);
+    }
+
+    /// Sorts snapshots by cycle (keeping their order inside a cycle) and drops
+    /// repeated (cycle, label) pairs, keeping the first. Returns how many
+    /// duplicates were dropped.
+    pub fn normalize(&mut self) -> usize {
+        let merged = Run::merge(std::slice::from_ref(self));
+        let dropped = self.len() - merged.0.len();
+        *self = merged.0;
+        dropped
+    }
+
+    /// Merges several exports of one run: concatenated in the given order,
+    /// sorted by cycle (stable, so the order inside a cycle is kept),
+    /// de-duplicated by (cycle, label), the first occurrence winning.
+    /// Returns the merged run and the number of duplicates dropped.
+    pub fn merge(runs: &[Run]) -> (Run, usize) {
+        let total: usize = runs.iter().map(Run::len).sum();
+        // (cycle, run index, position) sorted stably by cycle.
+        let mut order: Vec<(u64, u32, u32)> = Vec::with_capacity(total);
+        for (r, run) in runs.iter().enumerate() {
+            for (i, &c) in run.cycles.iter().enumerate() {
+                order.push((c, r as u32, i as u32));
+            }
+        }
+        let already_sorted = order.windows(2).all(|w| w[0].0 <= w[1].0);
+        if !already_sorted {
+            order.sort_by_key(|&(c, _, _)| c);
+        }
+        let mut out = Run::with_capacity(total);
+        let mut dropped = 0;
+        let mut i = 0;
+        while i < order.len() {
+            let cycle = order[i].0;
+            let mut j = i;
+            while j < order.len() && order[j].0 == cycle {
+                j += 1;
+            }
+            // Labels seen in this cycle (few per cycle: a linear scan is fastest).
+            let mut seen: Vec<&str> = Vec::new();
+            for &(_, r, p) in &order[i..j] {
+                let run = &runs[r as usize];
+                let label = run.label(p as usize);
+                if seen.contains(&label) {
+                    dropped += 1;
+                    continue;
+                }
+                seen.push(label);
+                out.push_from(run, p as usize);
+            }
+            i = j;
+        }
+        (out, dropped)
+    }
+
+    /// Indices of snapshots grouped by cycle: `(cycle, start..end)`.
+    /// Requires a normalized run.
+    pub fn cycle_ranges(&self) -> Vec<(u64, std::ops::Range<usize>)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < self.cycles.len() {
+            let c = self.cycles[i];
+            let mut j = i + 1;
+            while j < self.cycles.len() && self.cycles[j] == c {
+                j += 1;
+            }
+            out.push((c, i..j));
+            i = j;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(cycle: u64, label: &str, heap: f64) -> SnapshotIn<'_> {
+        let mut s = SnapshotIn::new(cycle, label);
+        s.set(Metric::HeapUsed, heap);
+        s
+    }
+
+    #[test]
+    fn merge_sorts_and_dedups_overlapping_exports() {
+        let mut a = Run::new();
+        a.push(&snap(1, "Before scrape", 10.0), ["u1"]);
+        a.push(&snap(1, "After scrape", 12.0), []);
+        a.push(&snap(2, "Before scrape", 11.0), []);
+        let mut b = Run::new();
+        b.push(&snap(2, "Before scrape", 99.0), []);
+        b.push(&snap(2, "After scrape", 13.0), []);
+        b.push(&snap(0, "Before scrape", 9.0), []);
+        let (m, dropped) = Run::merge(&[a, b]);
+        assert_eq!(dropped, 1);
+        assert_eq!(m.cycles(), &[0, 1, 1, 2, 2]);
+        assert_eq!(m.label(3), "Before scrape");
+        assert_eq!(m.value(Metric::HeapUsed, 3), 11.0);
+        assert_eq!(m.page_urls(1).collect::<Vec<_>>(), vec!["u1"]);
+        assert_eq!(m.cycle_ranges().len(), 3);
+    }
+
+    #[test]
+    fn metrics_lists_only_present_columns() {
+        let mut r = Run::new();
+        r.push(&snap(1, "x", 1.0), []);
+        assert_eq!(r.metrics(), vec![Metric::HeapUsed]);
+        assert!(!r.has_metric(Metric::Rss));
+    }
+}
