@@ -20,3 +20,6 @@ pub mod run;
 
 pub use metric::Metric;
 pub use run::{Run, SnapshotIn};
+pub mod models;
+pub mod report;
+pub mod stats;

@@ -1,0 +1,455 @@
+//! Growth-model selection on a retained-level series.
+//!
+//! Bounded models (what warm-ups and caches look like): flat, saturating
+//! exponential approach, a single step, a ramp that levels off.
+//! Growing-forever models (what leaks look like): linear, exponential,
+//! plateau-then-growth (a hinge), a staircase of ongoing steps.
+//! Each is fitted by least squares (non-linear parameters on a grid) and
+//! scored by BIC; the evidence for a leak is how much the best growing model
+//! beats the best bounded one, discounted for autocorrelated residuals.
+
+use std::collections::BTreeMap;
+
+use crate::stats::{autocorrelation, mean, ols};
+
+/// Smallest residual variance a model may claim (values carry two decimals).
+const VAR_FLOOR: f64 = 1e-4;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    pub name: &'static str,
+    pub growing: bool,
+    /// Free parameters (levels, slopes, change locations, rates).
+    pub k: usize,
+    pub rss: f64,
+    pub bic: f64,
+    pub params: BTreeMap<String, f64>,
+    /// Fitted values at each x.
+    pub fitted: Vec<f64>,
+    /// Change points, as x values.
+    pub change_points: Vec<f64>,
+}
+
+fn bic(n: usize, rss: f64, k: usize) -> f64 {
+    let nf = n as f64;
+    let var = (rss / nf).max(VAR_FLOOR);
+    nf * libm::log(var) + k as f64 * libm::log(nf)
+}
+
+fn make(
+    name: &'static str,
+    growing: bool,
+    k: usize,
+    y: &[f64],
+    fitted: Vec<f64>,
+    params: &[(&str, f64)],
+    change_points: Vec<f64>,
+) -> Fit {
+    let rss: f64 = y.iter().zip(&fitted).map(|(a, b)| (a - b) * (a - b)).sum();
+    Fit {
+        name,
+        growing,
+        k,
+        rss,
+        bic: bic(y.len(), rss, k),
+        params: params.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        fitted,
+        change_points,
+    }
+}
+
+/// Least squares of y on (1, g(x)): returns (a, b, fitted).
+fn fit_basis(g: &[f64], y: &[f64]) -> (f64, f64, Vec<f64>) {
+    let (a, b, _) = ols(g, y);
+    let fitted = g.iter().map(|gi| a + b * gi).collect();
+    (a, b, fitted)
+}
+
+/// Prefix sums for O(1) segment mean/SSE.
+struct Prefix {
+    s: Vec<f64>,
+    s2: Vec<f64>,
+}
+
+impl Prefix {
+    fn new(y: &[f64]) -> Self {
+        let mut s = vec![0.0; y.len() + 1];
+        let mut s2 = vec![0.0; y.len() + 1];
+        for (i, v) in y.iter().enumerate() {
+            s[i + 1] = s[i] + v;
+            s2[i + 1] = s2[i] + v * v;
+        }
+        Prefix { s, s2 }
+    }
+    /// Sum of squared deviations from the mean over [a, b).
+    fn sse(&self, a: usize, b: usize) -> f64 {
+        let n = (b - a) as f64;
+        if n <= 0.0 {
+            return 0.0;
+        }
+        let sum = self.s[b] - self.s[a];
+        (self.s2[b] - self.s2[a] - sum * sum / n).max(0.0)
+    }
+    fn mean(&self, a: usize, b: usize) -> f64 {
+        (self.s[b] - self.s[a]) / (b - a) as f64
+    }
+}
+
+/// Piecewise-constant fit with exactly `k` segments (optimal, by dynamic
+/// programming), each at least `min_len` points. Returns (sse, breaks).
+fn segment_dp(p: &Prefix, n: usize, k: usize, min_len: usize) -> Option<(f64, Vec<usize>)> {
+    if k * min_len > n {
+        return None;
+    }
+    let inf = f64::INFINITY;
+    // cost[j][i]: best cost of the first i points in j+1 segments.
+    let mut cost = vec![vec![inf; n + 1]; k];
+    let mut back = vec![vec![0usize; n + 1]; k];
+    for i in min_len..=n {
+        cost[0][i] = p.sse(0, i);
+    }
+    for j in 1..k {
+        for i in (j + 1) * min_len..=n {
+            let mut best = inf;
+            let mut arg = 0;
+            for t in j * min_len..=i - min_len {
+                let c = cost[j - 1][t] + p.sse(t, i);
+                if c < best {
+                    best = c;
+                    arg = t;
+                }
+            }
+            cost[j][i] = best;
+            back[j][i] = arg;
+        }
+    }
+    if !cost[k - 1][n].is_finite() {
+        return None;
+    }
+    let mut breaks = Vec::with_capacity(k - 1);
+    let mut i = n;
+    for j in (1..k).rev() {
+        let t = back[j][i];
+        breaks.push(t);
+        i = t;
+    }
+    breaks.reverse();
+    Some((cost[k - 1][n], breaks))
+}
+
+fn piecewise_fitted(p: &Prefix, n: usize, breaks: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    let mut fitted = Vec::with_capacity(n);
+    let mut levels = Vec::new();
+    let mut start = 0;
+    for &end in breaks.iter().chain(std::iter::once(&n)) {
+        let m = p.mean(start, end);
+        levels.push(m);
+        fitted.extend(std::iter::repeat_n(m, end - start));
+        start = end;
+    }
+    (fitted, levels)
+}
+
+/// Fits every model to (x, y). `x` ascending; at least 4 points.
+pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
+    let n = x.len().min(y.len());
+    let mut fits = Vec::new();
+    if n < 4 {
+        return fits;
+    }
+    let (x, y) = (&x[..n], &y[..n]);
+    let x0 = x[0];
+    let t: Vec<f64> = x.iter().map(|v| v - x0).collect();
+    let span = t[n - 1].max(1e-9);
+
+    // Flat.
+    let m = mean(y);
+    fits.push(make("flat", false, 1, y, vec![m; n], &[("level", m)], vec![]));
+
+    // Linear.
+    let (a, b, _) = ols(&t, y);
+    let fitted: Vec<f64> = t.iter().map(|ti| a + b * ti).collect();
+    fits.push(make(
+        "linear",
+        b > 0.0,
+        2,
+        y,
+        fitted,
+        &[("intercept", a - b * x0), ("slope", b)],
+        vec![],
+    ));
+
+    // Exponential growth: a + b·exp(r t), b > 0, r on a grid of total growth factors.
+    let mut best: Option<Fit> = None;
+    for factor in [1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0, 1000.0] {
+        let r = libm::log(factor) / span;
+        let g: Vec<f64> = t.iter().map(|ti| libm::exp(r * ti)).collect();
+        let (a, b, fitted) = fit_basis(&g, y);
+        if b <= 0.0 {
+            continue;
+        }
+        let f = make(
+            "exponential",
+            true,
+            3,
+            y,
+            fitted,
+            &[("offset", a), ("scale", b), ("rate", r)],
+            vec![],
+        );
+        if best.as_ref().is_none_or(|bf| f.rss < bf.rss) {
+            best = Some(f);
+        }
+    }
+    fits.extend(best);
+
+    // Saturating approach: a + b·(1 − exp(−t/τ)), τ short enough to level off
+    // inside the window (τ ≤ 0.3·span: 96% of the way by the end).
+    let mut best: Option<Fit> = None;
+    for frac in [0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3] {
+        let tau = frac * span;
+        let g: Vec<f64> = t.iter().map(|ti| 1.0 - libm::exp(-ti / tau)).collect();
+        let (a, b, fitted) = fit_basis(&g, y);
+        let f = make(
+            "saturating",
+            false,
+            3,
+            y,
+            fitted,
+            &[("start", a), ("rise", b), ("tau", tau)],
+            vec![x0 + 3.0 * tau],
+        );
+        if best.as_ref().is_none_or(|bf| f.rss < bf.rss) {
+            best = Some(f);
+        }
+    }
+    fits.extend(best);
+
+    let p = Prefix::new(y);
+    let min_side = 2usize;
+    // The flat part of a bounded fit must be a real part of the window, or a
+    // "ramp that levels off at the last point" is just a line.
+    let min_tail = (n * 15 / 100).max(3);
+
+    // Single step (bounded).
+    if let Some((_, breaks)) = segment_dp(&p, n, 2, min_side) {
+        let (fitted, levels) = piecewise_fitted(&p, n, &breaks);
+        let c = x[breaks[0]];
+        fits.push(make(
+            "step",
+            false,
+            3,
+            y,
+            fitted,
+            &[("before", levels[0]), ("after", levels[1]), ("at", c)],
+            vec![c],
+        ));
+    }
+
+    // Ramp then flat (bounded) and plateau then growth (growing): hinges.
+    let mut best_ramp: Option<Fit> = None;
+    let mut best_hinge: Option<Fit> = None;
+    let lead = (n * 15 / 100).max(3);
+    for ci in 1..n - 1 {
+        let c = t[ci];
+        // Ramp then flat: a + b·min(t, c); needs a flat tail.
+        if n - ci >= min_tail {
+            let g: Vec<f64> = t.iter().map(|ti| ti.min(c)).collect();
+            let (a, b, fitted) = fit_basis(&g, y);
+            let f = make(
+                "ramp_then_flat",
+                false,
+                3,
+                y,
+                fitted,
+                &[("start", a), ("slope", b), ("until", x0 + c)],
+                vec![x0 + c],
+            );
+            if best_ramp.as_ref().is_none_or(|bf| f.rss < bf.rss) {
+                best_ramp = Some(f);
+            }
+        }
+        // Plateau then growth: a + b·max(0, t − c); needs a plateau and a growth part.
+        if ci >= lead && n - ci >= 3 {
+            let g: Vec<f64> = t.iter().map(|ti| (ti - c).max(0.0)).collect();
+            let (a, b, fitted) = fit_basis(&g, y);
+            if b > 0.0 {
+                let f = make(
+                    "plateau_then_growth",
+                    true,
+                    3,
+                    y,
+                    fitted,
+                    &[("plateau", a), ("slope", b), ("onset", x0 + c)],
+                    vec![x0 + c],
+                );
+                if best_hinge.as_ref().is_none_or(|bf| f.rss < bf.rss) {
+                    best_hinge = Some(f);
+                }
+            }
+        }
+    }
+    fits.extend(best_ramp);
+    fits.extend(best_hinge);
+
+    // Staircase: 3..=6 levels, every step upward and the steps still going
+    // on (the flat tail after the last step no longer than twice the
+    // typical gap between steps) — otherwise it is a warm-up in stages.
+    let mut best_stairs: Option<Fit> = None;
+    for k in 3..=6usize {
+        let Some((_, breaks)) = segment_dp(&p, n, k, min_side.max(n / 20)) else {
+            continue;
+        };
+        let (fitted, levels) = piecewise_fitted(&p, n, &breaks);
+        if levels.windows(2).any(|w| w[1] <= w[0]) {
+            continue;
+        }
+        let cps: Vec<f64> = breaks.iter().map(|&b| x[b]).collect();
+        let mut gaps: Vec<f64> = cps.windows(2).map(|w| w[1] - w[0]).collect();
+        gaps.push(cps[0] - x0);
+        gaps.sort_by(f64::total_cmp);
+        let typical_gap = gaps[gaps.len() / 2];
+        let tail = x[n - 1] - cps[cps.len() - 1];
+        if tail > 2.0 * typical_gap.max(1.0) {
+            continue;
+        }
+        let mean_step = (levels[levels.len() - 1] - levels[0]) / (levels.len() - 1) as f64;
+        let f = make(
+            "staircase",
+            true,
+            2 * k - 1,
+            y,
+            fitted,
+            &[
+                ("steps", (k - 1) as f64),
+                ("mean_step", mean_step),
+                ("slope", mean_step / typical_gap.max(1.0)),
+            ],
+            cps,
+        );
+        if best_stairs.as_ref().is_none_or(|bf| f.bic < bf.bic) {
+            best_stairs = Some(f);
+        }
+    }
+    fits.extend(best_stairs);
+
+    fits.sort_by(|a, b| a.bic.total_cmp(&b.bic));
+    fits
+}
+
+/// The outcome of model selection.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub fits: Vec<Fit>,
+    /// Best growing-forever model (may be None when nothing grows).
+    pub best_growing: Option<usize>,
+    pub best_bounded: Option<usize>,
+    /// ΔBIC (bounded − growing), discounted by the effective sample size.
+    pub evidence: f64,
+    /// Lag-1 autocorrelation of the best model's residuals.
+    pub residual_autocorrelation: f64,
+}
+
+pub fn select(x: &[f64], y: &[f64]) -> Selection {
+    let fits = fit_all(x, y);
+    let best_growing = fits.iter().position(|f| f.growing);
+    let best_bounded = fits.iter().position(|f| !f.growing);
+    let rho = fits
+        .first()
+        .map(|f| {
+            let resid: Vec<f64> = y.iter().zip(&f.fitted).map(|(a, b)| a - b).collect();
+            autocorrelation(&resid, 1)
+        })
+        .unwrap_or(0.0);
+    // Autocorrelated residuals carry less information than n points:
+    // scale the likelihood difference by n_eff / n.
+    let discount = ((1.0 - rho) / (1.0 + rho)).clamp(0.1, 1.0);
+    let evidence = match (best_growing, best_bounded) {
+        (Some(g), Some(b)) => (fits[b].bic - fits[g].bic) * discount,
+        (None, _) => f64::NEG_INFINITY,
+        (Some(_), None) => 0.0,
+    };
+    Selection {
+        fits,
+        best_growing,
+        best_bounded,
+        evidence,
+        residual_autocorrelation: rho,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noise(i: usize) -> f64 {
+        // Deterministic pseudo-noise in [-1, 1].
+        let v = (i as u64).wrapping_mul(2_654_435_761) % 1000;
+        v as f64 / 500.0 - 1.0
+    }
+
+    fn xs(n: usize) -> Vec<f64> {
+        (1..=n).map(|v| v as f64).collect()
+    }
+
+    #[test]
+    fn linear_growth_beats_bounded_models() {
+        let x = xs(60);
+        let y: Vec<f64> = x.iter().enumerate().map(|(i, t)| 100.0 + 2.0 * t + noise(i)).collect();
+        let s = select(&x, &y);
+        assert!(s.evidence > 10.0, "evidence {}", s.evidence);
+        assert!(s.fits[0].growing);
+    }
+
+    #[test]
+    fn warm_up_then_flat_is_bounded() {
+        let x = xs(100);
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, t)| 100.0 + 50.0 * (1.0 - (-t / 8.0).exp()) + noise(i))
+            .collect();
+        let s = select(&x, &y);
+        assert!(!s.fits[0].growing, "best {}", s.fits[0].name);
+        assert!(s.evidence < 0.0);
+    }
+
+    #[test]
+    fn staircase_is_found() {
+        let x = xs(90);
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, t)| 100.0 + 40.0 * (t / 30.0).floor() + noise(i))
+            .collect();
+        let s = select(&x, &y);
+        assert_eq!(s.fits[0].name, "staircase");
+        assert!(s.evidence > 10.0);
+    }
+
+    #[test]
+    fn plateau_then_growth_finds_onset() {
+        let x = xs(100);
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, t)| 50.0 + 3.0 * (t - 50.0).max(0.0) + noise(i))
+            .collect();
+        let s = select(&x, &y);
+        assert_eq!(s.fits[0].name, "plateau_then_growth");
+        let onset = s.fits[0].change_points[0];
+        assert!((onset - 50.0).abs() <= 3.0, "onset {onset}");
+    }
+
+    #[test]
+    fn single_cache_fill_step_is_bounded() {
+        let x = xs(80);
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, t)| if *t < 20.0 { 100.0 } else { 140.0 } + noise(i))
+            .collect();
+        let s = select(&x, &y);
+        assert!(!s.fits[0].growing, "best {}", s.fits[0].name);
+    }
+}

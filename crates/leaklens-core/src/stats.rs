@@ -1,0 +1,507 @@
+//! Robust trend statistics: Sen's slope with its confidence interval,
+//! Mann–Kendall (exact for small samples, tie- and autocorrelation-corrected
+//! otherwise), least squares and a few helpers.
+//!
+//! Every transcendental function goes through `libm` so results are the same
+//! bit for bit on every target.
+
+/// Median of a slice (NaNs must already be removed). `None` when empty.
+pub fn median(v: &[f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    Some(median_sorted(&s))
+}
+
+fn median_sorted(s: &[f64]) -> f64 {
+    let n = s.len();
+    if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+pub fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// Standard normal CDF.
+pub fn norm_cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z / core::f64::consts::SQRT_2)
+}
+
+/// Two-sided p-value of a standard normal statistic.
+pub fn two_sided_p(z: f64) -> f64 {
+    (2.0 * (1.0 - norm_cdf(z.abs()))).clamp(0.0, 1.0)
+}
+
+/// Inverse of the standard normal CDF (Acklam's rational approximation,
+/// refined by one Halley step; |error| < 1e-12).
+pub fn norm_quantile(p: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    let plow = 0.02425;
+    let x = if p < plow {
+        let q = libm::sqrt(-2.0 * libm::log(p));
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    } else if p <= 1.0 - plow {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    } else {
+        let q = libm::sqrt(-2.0 * libm::log(1.0 - p));
+        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    // One Halley refinement step.
+    let e = norm_cdf(x) - p;
+    let u = e * libm::sqrt(2.0 * core::f64::consts::PI) * libm::exp(x * x / 2.0);
+    x - u / (1.0 + x * u / 2.0)
+}
+
+fn sign(d: f64) -> f64 {
+    if d > 0.0 {
+        1.0
+    } else if d < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// The result of a Mann–Kendall trend test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MannKendall {
+    pub n: usize,
+    /// Kendall's S: concordant minus discordant pairs.
+    pub s: f64,
+    /// Variance of S under H0, tie-corrected.
+    pub var_s: f64,
+    /// Variance correction factor for autocorrelation (Hamed & Rao), ≥ 1.
+    pub autocorrelation_factor: f64,
+    pub z: f64,
+    /// Two-sided p-value (exact for small samples without ties or autocorrelation).
+    pub p: f64,
+    pub exact: bool,
+}
+
+/// Number of permutations of `n` items with exactly `k` inversions, for
+/// every k (Mahonian numbers), as f64 (n ≤ 20 keeps them exact enough).
+fn mahonian(n: usize) -> Vec<f64> {
+    let mut row = vec![1.0];
+    for m in 2..=n {
+        let max = row.len() - 1 + (m - 1);
+        let mut next = vec![0.0; max + 1];
+        for (k, slot) in next.iter_mut().enumerate() {
+            let lo = k.saturating_sub(m - 1);
+            for j in lo..=k.min(row.len() - 1) {
+                *slot += row[j];
+            }
+        }
+        row = next;
+    }
+    row
+}
+
+/// Exact two-sided p-value of S for n untied observations.
+fn exact_mk_p(n: usize, s: f64) -> f64 {
+    let counts = mahonian(n);
+    let total: f64 = counts.iter().sum();
+    let pairs = (n * (n - 1) / 2) as f64;
+    // S = pairs - 2 * inversions.
+    let abs_s = s.abs();
+    let mut tail = 0.0;
+    for (inv, c) in counts.iter().enumerate() {
+        let s_k = pairs - 2.0 * inv as f64;
+        if s_k.abs() >= abs_s - 1e-9 {
+            tail += c;
+        }
+    }
+    (tail / total).clamp(0.0, 1.0)
+}
+
+/// Ranks (1-based, ties get the average rank).
+pub fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut r = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i + 1;
+        while j < idx.len() && v[idx[j]] == v[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j + 1) as f64 / 2.0;
+        for &k in &idx[i..j] {
+            r[k] = avg;
+        }
+        i = j;
+    }
+    r
+}
+
+/// Lag-k autocorrelation of a series.
+pub fn autocorrelation(v: &[f64], k: usize) -> f64 {
+    let n = v.len();
+    if k == 0 {
+        return 1.0;
+    }
+    if n <= k + 1 {
+        return 0.0;
+    }
+    let m = mean(v);
+    let den: f64 = v.iter().map(|x| (x - m) * (x - m)).sum();
+    if den <= 0.0 {
+        return 0.0;
+    }
+    let num: f64 = (0..n - k).map(|i| (v[i] - m) * (v[i + k] - m)).sum();
+    num / den
+}
+
+/// Hamed & Rao (1998) variance correction for the Mann–Kendall test,
+/// computed on the ranks of the series detrended by Sen's slope. The sum runs
+/// over the contiguous significant positive autocorrelations from lag 1 (a
+/// periodic residual such as a GC sawtooth would otherwise cancel itself
+/// out). Never below 1: we do not make a test more confident than the iid one.
+fn hamed_rao_factor(x: &[f64], y: &[f64], slope: f64) -> f64 {
+    let n = y.len();
+    if n < 6 {
+        return 1.0;
+    }
+    let detrended: Vec<f64> = x.iter().zip(y).map(|(xi, yi)| yi - slope * xi).collect();
+    let r = ranks(&detrended);
+    let nf = n as f64;
+    let max_lag = (n / 3).max(1);
+    let mut sum = 0.0;
+    for k in 1..=max_lag {
+        let rho = autocorrelation(&r, k);
+        // 95% bound of an autocorrelation estimate at lag k.
+        let bound = 1.96 * libm::sqrt((nf - k as f64 - 1.0).max(1.0)) / (nf - k as f64);
+        if rho <= bound {
+            break;
+        }
+        let kf = k as f64;
+        sum += (nf - kf) * (nf - kf - 1.0) * (nf - kf - 2.0) * rho;
+    }
+    let eta = 1.0 + 2.0 / (nf * (nf - 1.0) * (nf - 2.0)) * sum;
+    eta.max(1.0)
+}
+
+/// Mann–Kendall test of `y` ordered by `x` (x must be sorted ascending).
+pub fn mann_kendall(x: &[f64], y: &[f64]) -> MannKendall {
+    let n = y.len().min(x.len());
+    let (x, y) = (&x[..n], &y[..n]);
+    if n < 3 {
+        return MannKendall {
+            n,
+            s: 0.0,
+            var_s: 0.0,
+            autocorrelation_factor: 1.0,
+            z: 0.0,
+            p: 1.0,
+            exact: false,
+        };
+    }
+    let mut s = 0.0;
+    for i in 0..n {
+        for j in i + 1..n {
+            s += sign(y[j] - y[i]);
+        }
+    }
+    // Tie correction.
+    let mut sorted = y.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mut tie_term = 0.0;
+    let mut has_ties = false;
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && sorted[j] == sorted[i] {
+            j += 1;
+        }
+        let t = (j - i) as f64;
+        if t > 1.0 {
+            has_ties = true;
+            tie_term += t * (t - 1.0) * (2.0 * t + 5.0);
+        }
+        i = j;
+    }
+    let nf = n as f64;
+    let var_s = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_term) / 18.0;
+    let slope = sen_slope(x, y).unwrap_or(0.0);
+    let factor = hamed_rao_factor(x, y, slope);
+    let var_corr = var_s * factor;
+    let z = if var_corr <= 0.0 {
+        0.0
+    } else if s > 0.0 {
+        (s - 1.0) / libm::sqrt(var_corr)
+    } else if s < 0.0 {
+        (s + 1.0) / libm::sqrt(var_corr)
+    } else {
+        0.0
+    };
+    let exact = !has_ties && n <= 10 && factor <= 1.0;
+    let p = if var_s <= 0.0 {
+        1.0
+    } else if exact {
+        exact_mk_p(n, s)
+    } else {
+        two_sided_p(z)
+    };
+    MannKendall {
+        n,
+        s,
+        var_s,
+        autocorrelation_factor: factor,
+        z,
+        p,
+        exact,
+    }
+}
+
+/// All pairwise slopes (y_j - y_i) / (x_j - x_i) for x_j > x_i, sorted.
+fn pairwise_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
+    let n = x.len().min(y.len());
+    let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for i in 0..n {
+        for j in i + 1..n {
+            let dx = x[j] - x[i];
+            if dx > 0.0 {
+                out.push((y[j] - y[i]) / dx);
+            }
+        }
+    }
+    out.sort_by(f64::total_cmp);
+    out
+}
+
+/// Sen's slope: the median of pairwise slopes.
+pub fn sen_slope(x: &[f64], y: &[f64]) -> Option<f64> {
+    let s = pairwise_slopes(x, y);
+    if s.is_empty() {
+        None
+    } else {
+        Some(median_sorted(&s))
+    }
+}
+
+/// Sen's slope with its (1 − alpha) confidence interval, computed from the
+/// (possibly autocorrelation-inflated) variance of the Mann–Kendall S.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SenSlope {
+    pub slope: f64,
+    pub lower: f64,
+    pub upper: f64,
+    /// Median of y − slope·x: the line's intercept.
+    pub intercept: f64,
+}
+
+pub fn sen_slope_ci(x: &[f64], y: &[f64], var_s: f64, alpha: f64) -> Option<SenSlope> {
+    let slopes = pairwise_slopes(x, y);
+    if slopes.is_empty() {
+        return None;
+    }
+    let slope = median_sorted(&slopes);
+    let nn = slopes.len() as f64;
+    let c = norm_quantile(1.0 - alpha / 2.0) * libm::sqrt(var_s.max(0.0));
+    let m1 = ((nn - c) / 2.0).floor();
+    let m2 = ((nn + c) / 2.0).ceil();
+    let last = slopes.len() - 1;
+    let lo_idx = if m1 < 1.0 { 0 } else { (m1 as usize - 1).min(last) };
+    let hi_idx = if m2 < 0.0 { 0 } else { (m2 as usize).min(last) };
+    let resid: Vec<f64> = x.iter().zip(y).map(|(xi, yi)| yi - slope * xi).collect();
+    let intercept = median(&resid).unwrap_or(0.0);
+    Some(SenSlope {
+        slope,
+        lower: slopes[lo_idx],
+        upper: slopes[hi_idx],
+        intercept,
+    })
+}
+
+/// Ordinary least squares of y on one regressor: returns (intercept, slope, rss).
+pub fn ols(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
+    let n = x.len().min(y.len());
+    if n == 0 {
+        return (f64::NAN, 0.0, 0.0);
+    }
+    let mx = mean(&x[..n]);
+    let my = mean(&y[..n]);
+    let mut sxx = 0.0;
+    let mut sxy = 0.0;
+    for i in 0..n {
+        sxx += (x[i] - mx) * (x[i] - mx);
+        sxy += (x[i] - mx) * (y[i] - my);
+    }
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let intercept = my - slope * mx;
+    let rss = (0..n)
+        .map(|i| {
+            let e = y[i] - intercept - slope * x[i];
+            e * e
+        })
+        .sum();
+    (intercept, slope, rss)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn median_even_and_odd() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn normal_quantile_round_trips() {
+        assert!(close(norm_quantile(0.975), 1.959_963_984_540_054, 1e-9));
+        assert!(close(norm_quantile(0.5), 0.0, 1e-12));
+        assert!(close(norm_quantile(0.005), -2.575_829_303_548_901, 1e-9));
+        assert!(close(norm_cdf(1.959_963_984_540_054), 0.975, 1e-12));
+    }
+
+    #[test]
+    fn sen_slope_hand_computed() {
+        // Pairwise slopes of (1,1),(2,3),(3,2),(4,5): 2, 0.5, 4/3, -1, 1, 3 → median of
+        // sorted [-1, 0.5, 1, 4/3, 2, 3] = (1 + 4/3) / 2.
+        let x = [1.0, 2.0, 3.0, 4.0];
+        let y = [1.0, 3.0, 2.0, 5.0];
+        let s = sen_slope(&x, &y).unwrap();
+        assert!(close(s, (1.0 + 4.0 / 3.0) / 2.0, 1e-12));
+    }
+
+    #[test]
+    fn sen_slope_ignores_one_outlier() {
+        let x: Vec<f64> = (0..20).map(f64::from).collect();
+        let mut y: Vec<f64> = x.iter().map(|v| 2.0 * v + 1.0).collect();
+        y[10] = 500.0;
+        let s = sen_slope(&x, &y).unwrap();
+        assert!(close(s, 2.0, 1e-12));
+    }
+
+    #[test]
+    fn mann_kendall_exact_small_sample() {
+        // Strictly increasing, n = 5: S = 10; only 1 of 120 permutations has S = 10,
+        // one has S = -10 → two-sided p = 2/120.
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let mk = mann_kendall(&x, &y);
+        assert_eq!(mk.s, 10.0);
+        assert!(mk.exact);
+        assert!(close(mk.p, 2.0 / 120.0, 1e-12));
+        // Var(S) = n(n-1)(2n+5)/18 = 5*4*15/18.
+        assert!(close(mk.var_s, 5.0 * 4.0 * 15.0 / 18.0, 1e-12));
+    }
+
+    #[test]
+    fn mahonian_numbers() {
+        // n = 4: 1 3 5 6 5 3 1.
+        assert_eq!(mahonian(4), vec![1.0, 3.0, 5.0, 6.0, 5.0, 3.0, 1.0]);
+    }
+
+    #[test]
+    fn mann_kendall_with_ties_uses_tie_correction() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let y = [1.0, 1.0, 2.0, 2.0, 3.0, 3.0];
+        let mk = mann_kendall(&x, &y);
+        // S: 15 pairs, 3 tied → S = 12.
+        assert_eq!(mk.s, 12.0);
+        // Var = [6*5*17 - 3 * (2*1*9)] / 18 = (510 - 54) / 18.
+        assert!(close(mk.var_s, (510.0 - 54.0) / 18.0, 1e-12));
+        assert!(!mk.exact);
+        // z = (12 - 1) / sqrt(var) with a factor of 1 for this short series.
+        let z = 11.0 / ((510.0f64 - 54.0) / 18.0).sqrt();
+        assert!(close(mk.z * mk.autocorrelation_factor.sqrt(), z, 1e-9));
+    }
+
+    #[test]
+    fn mann_kendall_no_trend_in_alternating_series() {
+        let x: Vec<f64> = (0..40).map(f64::from).collect();
+        let y: Vec<f64> = (0..40).map(|i| if i % 2 == 0 { 1.0 } else { 2.0 }).collect();
+        let mk = mann_kendall(&x, &y);
+        assert!(mk.p > 0.5, "p = {}", mk.p);
+    }
+
+    #[test]
+    fn autocorrelation_inflates_variance_for_a_slow_wave() {
+        // A slow sine wave on a trend is strongly autocorrelated after detrending.
+        let x: Vec<f64> = (0..60).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|t| libm::sin(t / 4.0) * 5.0 + 0.01 * t).collect();
+        let mk = mann_kendall(&x, &y);
+        assert!(mk.autocorrelation_factor > 1.5, "factor {}", mk.autocorrelation_factor);
+    }
+
+    #[test]
+    fn sen_ci_brackets_the_slope() {
+        let x: Vec<f64> = (0..30).map(f64::from).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|t| 0.5 * t + if (*t as i64) % 3 == 0 { 2.0 } else { -1.0 })
+            .collect();
+        let mk = mann_kendall(&x, &y);
+        let s = sen_slope_ci(&x, &y, mk.var_s, 0.05).unwrap();
+        assert!(s.lower <= s.slope && s.slope <= s.upper);
+        assert!(s.lower > 0.3 && s.upper < 0.7, "{s:?}");
+    }
+
+    #[test]
+    fn ols_fits_a_line() {
+        let x = [0.0, 1.0, 2.0, 3.0];
+        let y = [1.0, 3.0, 5.0, 7.0];
+        let (a, b, rss) = ols(&x, &y);
+        assert!(close(a, 1.0, 1e-12) && close(b, 2.0, 1e-12) && rss < 1e-20);
+    }
+
+    #[test]
+    fn ranks_average_ties() {
+        assert_eq!(ranks(&[10.0, 20.0, 10.0, 30.0]), vec![1.5, 3.0, 1.5, 4.0]);
+    }
+}
