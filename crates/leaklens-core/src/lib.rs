@@ -23,3 +23,8 @@ pub use run::{Run, SnapshotIn};
 pub mod models;
 pub mod report;
 pub mod stats;
+pub mod analyze;
+
+pub use analyze::{analyze, analyze_parsed, Config};
+pub use report::Report;
+pub mod generate;

@@ -1,0 +1,1252 @@
+//! `analyze(&Run, &Config) -> Report`: from snapshots to a verdict with evidence.
+//!
+//! The method, per metric:
+//! 1. Per cycle, the floor (minimum over the cycle's snapshots) and the peak
+//!    (maximum); for page/context counts the quiet point (`After cleanup`, or
+//!    the minimum) so a page recreate's transient extra page is not counted.
+//! 2. GC makes heapUsed a sawtooth across cycles too, so for memory the
+//!    retained level is the lower envelope of the floors: their troughs.
+//! 3. A restart (the floor of RSS, else the heap, halves) starts a new
+//!    segment; the last long-enough segment is judged.
+//! 4. "Is it still growing now?": Mann–Kendall (autocorrelation-corrected) and
+//!    Sen's slope with its interval on the recent half of the retained level,
+//!    against a practical minimum slope.
+//! 5. "Does it grow forever?": bounded models (flat, saturating, single step,
+//!    ramp then flat) against growing ones (linear, exponential, plateau then
+//!    growth, staircase) by BIC. Only a clear win of a growing model makes a
+//!    leak; still rising without one is inconclusive, never a false alarm.
+
+use std::collections::BTreeMap;
+
+use crate::ingest::Parsed;
+use crate::models::{self, Fit};
+use crate::report::*;
+use crate::stats::{self, mann_kendall, median, sen_slope_ci};
+use crate::{Metric, Run};
+
+/// Knobs of the analysis. Defaults follow the guide.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Windowed analysis every N cycles (the worker's `PROFILING_ANALYSIS_INTERVAL`).
+    pub interval: usize,
+    /// Absolute heapUsed threshold (MB): `threshold_exceeded` above it.
+    pub heap_threshold_mb: f64,
+    /// Absolute RSS threshold (MB), if any.
+    pub rss_threshold_mb: Option<f64>,
+    /// Limits to forecast against (MB, or count for pages/contexts).
+    pub limits: BTreeMap<Metric, f64>,
+    /// Significance level of the trend tests.
+    pub alpha: f64,
+    /// Discounted ΔBIC a growing model needs over every bounded one.
+    pub evidence_threshold: f64,
+    /// Heap growth per cycle the guide calls critical (MB).
+    pub heap_critical_slope: f64,
+    /// RSS growth per cycle the guide calls critical (MB).
+    pub rss_critical_slope: f64,
+    /// Practical minimum growth of a memory metric worth reporting (MB/cycle).
+    pub min_slope_mb: f64,
+    /// Practical minimum growth of a count (per cycle).
+    pub min_slope_count: f64,
+    /// Pages/contexts above the baseline pool before accumulation is a leak.
+    pub min_count_excess: f64,
+    /// Cycles needed before a run can be called leak-free.
+    pub min_cycles: usize,
+    /// A limit this many cycles away (or fewer) is imminent.
+    pub imminent_cycles: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            interval: 20,
+            heap_threshold_mb: 500.0,
+            rss_threshold_mb: None,
+            limits: BTreeMap::new(),
+            alpha: 0.01,
+            evidence_threshold: 10.0,
+            heap_critical_slope: 10.0,
+            rss_critical_slope: 50.0,
+            min_slope_mb: 0.1,
+            min_slope_count: 0.02,
+            min_count_excess: 2.0,
+            min_cycles: 15,
+            imminent_cycles: 10.0,
+        }
+    }
+}
+
+/// Rounds to 6 significant digits: reports stay readable and identical on
+/// every target.
+pub(crate) fn rnd(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return if x.is_finite() { 0.0 } else { x };
+    }
+    format!("{x:.5e}").parse().unwrap_or(x)
+}
+
+fn fmt_num(x: f64) -> String {
+    let a = x.abs();
+    if a >= 100.0 {
+        format!("{x:.0}")
+    } else if a >= 10.0 {
+        format!("{x:.1}")
+    } else if a >= 0.1 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn fmt_p(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".into()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// Per-cycle aggregates of a run.
+struct Cycles {
+    cycle: Vec<u64>,
+    floor: [Vec<f64>; 7],
+    peak: [Vec<f64>; 7],
+    quiet: [Vec<f64>; 7],
+    /// First timestamp of the cycle (ms).
+    ts: Vec<Option<i64>>,
+    /// Index range of the cycle's snapshots in the run.
+    ranges: Vec<std::ops::Range<usize>>,
+}
+
+fn is_cleanup_label(s: &str) -> bool {
+    s.to_ascii_lowercase().contains("cleanup")
+}
+
+fn per_cycle(run: &Run) -> Cycles {
+    let ranges = run.cycle_ranges();
+    let n = ranges.len();
+    let mut c = Cycles {
+        cycle: Vec::with_capacity(n),
+        floor: Default::default(),
+        peak: Default::default(),
+        quiet: Default::default(),
+        ts: Vec::with_capacity(n),
+        ranges: Vec::with_capacity(n),
+    };
+    let cleanup_ids: Vec<u32> = run
+        .label_names()
+        .names()
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| is_cleanup_label(s))
+        .map(|(i, _)| i as u32)
+        .collect();
+    for m in Metric::ALL {
+        let col = run.column(m);
+        let (floor, peak, quiet) = (
+            &mut c.floor[m.index()],
+            &mut c.peak[m.index()],
+            &mut c.quiet[m.index()],
+        );
+        floor.reserve(n);
+        peak.reserve(n);
+        quiet.reserve(n);
+        for (_, r) in &ranges {
+            let mut lo = f64::INFINITY;
+            let mut hi = f64::NEG_INFINITY;
+            let mut q = f64::NAN;
+            for i in r.clone() {
+                let v = col[i];
+                if v.is_finite() {
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                    if q.is_nan() && cleanup_ids.contains(&run.label_id(i)) {
+                        q = v;
+                    }
+                }
+            }
+            if lo.is_finite() {
+                floor.push(lo);
+                peak.push(hi);
+                quiet.push(if q.is_nan() { lo } else { q });
+            } else {
+                floor.push(f64::NAN);
+                peak.push(f64::NAN);
+                quiet.push(f64::NAN);
+            }
+        }
+    }
+    for (cy, r) in ranges {
+        c.cycle.push(cy);
+        c.ts.push(r.clone().find_map(|i| run.timestamp(i)));
+        c.ranges.push(r);
+    }
+    c
+}
+
+/// Splits cycles into segments at restarts: the floor of RSS (else heap
+/// total, else heap used) drops below half of its recent level.
+fn segments(c: &Cycles) -> Vec<std::ops::Range<usize>> {
+    let n = c.cycle.len();
+    let series = [Metric::Rss, Metric::HeapTotal, Metric::HeapUsed]
+        .into_iter()
+        .map(|m| &c.floor[m.index()])
+        .find(|s| s.iter().filter(|v| v.is_finite()).count() >= 2);
+    let mut out = Vec::new();
+    let mut start = 0;
+    if let Some(s) = series {
+        let mut recent: Vec<f64> = Vec::new();
+        for i in 0..n {
+            let v = s[i];
+            if !v.is_finite() {
+                continue;
+            }
+            if let Some(level) = median(&recent) {
+                if v < 0.5 * level && level - v > 5.0 {
+                    out.push(start..i);
+                    start = i;
+                    recent.clear();
+                }
+            }
+            recent.push(v);
+            if recent.len() > 3 {
+                recent.remove(0);
+            }
+        }
+    }
+    out.push(start..n);
+    out
+}
+
+/// Local minima of a series (indices), ties included.
+fn troughs(v: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let n = v.len();
+    (0..n)
+        .filter(|&i| (i == 0 || v[i].1 <= v[i - 1].1) && (i + 1 == n || v[i].1 <= v[i + 1].1))
+        .map(|i| v[i])
+        .collect()
+}
+
+fn crests(v: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let n = v.len();
+    (0..n)
+        .filter(|&i| (i == 0 || v[i].1 >= v[i - 1].1) && (i + 1 == n || v[i].1 >= v[i + 1].1))
+        .map(|i| v[i])
+        .collect()
+}
+
+/// At most `MAX_POINTS` points: consecutive groups replaced by their medians.
+const MAX_POINTS: usize = 400;
+
+fn bin(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    if points.len() <= MAX_POINTS {
+        return points;
+    }
+    let size = points.len().div_ceil(MAX_POINTS);
+    points
+        .chunks(size)
+        .map(|ch| {
+            let xs: Vec<f64> = ch.iter().map(|p| p.0).collect();
+            let ys: Vec<f64> = ch.iter().map(|p| p.1).collect();
+            (
+                median(&xs).unwrap_or(f64::NAN),
+                median(&ys).unwrap_or(f64::NAN),
+            )
+        })
+        .collect()
+}
+
+/// The retained-level series of a metric over a segment: (cycle, value).
+fn retained(c: &Cycles, m: Metric, seg: &std::ops::Range<usize>) -> Vec<(f64, f64)> {
+    let source = if m.is_count() {
+        &c.quiet[m.index()]
+    } else {
+        &c.floor[m.index()]
+    };
+    let pts: Vec<(f64, f64)> = seg
+        .clone()
+        .filter(|&i| source[i].is_finite())
+        .map(|i| (c.cycle[i] as f64, source[i]))
+        .collect();
+    if m.is_count() {
+        return bin(pts);
+    }
+    let t = troughs(&pts);
+    // Troughs of a sawtooth are the retained level; a series without a
+    // sawtooth has few of them, and its floors are the level already.
+    if t.len() >= 8 && t.len() * 100 >= pts.len() * 15 {
+        bin(t)
+    } else {
+        bin(pts)
+    }
+}
+
+fn peaks(c: &Cycles, m: Metric, seg: &std::ops::Range<usize>) -> Vec<(f64, f64)> {
+    let pts: Vec<(f64, f64)> = seg
+        .clone()
+        .filter(|&i| c.peak[m.index()][i].is_finite())
+        .map(|i| (c.cycle[i] as f64, c.peak[m.index()][i]))
+        .collect();
+    let cr = crests(&pts);
+    if cr.len() >= 8 && cr.len() * 100 >= pts.len() * 15 {
+        bin(cr)
+    } else {
+        bin(pts)
+    }
+}
+
+/// Recent part: the second half of the points (at least 8 of them, or all).
+fn recent_start(pts: &[(f64, f64)]) -> usize {
+    let n = pts.len();
+    if n <= 8 {
+        return 0;
+    }
+    let mid_x = pts[0].0 + (pts[n - 1].0 - pts[0].0) / 2.0;
+    let by_x = pts.iter().position(|p| p.0 >= mid_x).unwrap_or(0);
+    by_x.min(n - 8)
+}
+
+/// A metric's analysis, with what later stages need beside the report part.
+struct MetricAnalysis {
+    report: MetricReport,
+    /// Recent slope interval of the peaks (for forecasts).
+    peak_slope: Option<stats::SenSlope>,
+    current_peak: f64,
+}
+
+fn model_fit_report(f: &Fit) -> ModelFit {
+    ModelFit {
+        name: f.name.to_string(),
+        growing: f.growing,
+        bic: rnd(f.bic),
+        params: f.params.iter().map(|(k, v)| (k.clone(), rnd(*v))).collect(),
+    }
+}
+
+fn pattern_of(fit: &Fit) -> Pattern {
+    match fit.name {
+        "exponential" => Pattern::Exponential,
+        "staircase" => Pattern::Step,
+        "plateau_then_growth" => Pattern::PlateauThenGrowth,
+        _ => Pattern::Linear,
+    }
+}
+
+fn analyze_metric(
+    c: &Cycles,
+    m: Metric,
+    seg: &std::ops::Range<usize>,
+    cfg: &Config,
+    cycle_hours: Option<f64>,
+) -> Option<MetricAnalysis> {
+    let col = &c.floor[m.index()];
+    let raw: Vec<f64> = seg
+        .clone()
+        .filter_map(|i| col[i].is_finite().then_some(col[i]))
+        .collect();
+    if raw.is_empty() {
+        return None;
+    }
+    let pts = retained(c, m, seg);
+    let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
+    let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
+    let rs = recent_start(&pts);
+    let (rx, ry) = (&xs[rs..], &ys[rs..]);
+    let mk = mann_kendall(rx, ry);
+    let var = mk.var_s * mk.autocorrelation_factor;
+    let sen = sen_slope_ci(rx, ry, var, cfg.alpha);
+    let selection = models::select(&xs, &ys);
+    let min_slope = if m.is_count() {
+        cfg.min_slope_count
+    } else {
+        cfg.min_slope_mb
+    };
+
+    let k = (ys.len() / 10).clamp(1, 3);
+    let baseline = median(&ys[..k.min(ys.len())]).unwrap_or(f64::NAN);
+    let current = median(&ys[ys.len() - k.min(ys.len())..]).unwrap_or(f64::NAN);
+
+    let (slope, lo, hi, intercept) = match sen {
+        Some(s) => (s.slope, s.lower, s.upper, s.intercept),
+        None => (0.0, 0.0, 0.0, ys.first().copied().unwrap_or(0.0)),
+    };
+    let significant = mk.p < cfg.alpha;
+    let grows_forever = selection.evidence >= cfg.evidence_threshold;
+    // Still growing now: significant on the recent part; or, for shapes whose
+    // recent part holds few points (a staircase between steps), significant
+    // over the whole segment with a growing-forever model and a recent slope
+    // above the practical minimum.
+    let whole = mann_kendall(&xs, &ys);
+    let rising = (significant && mk.s > 0.0 && slope >= min_slope && lo > 0.0)
+        || (grows_forever && whole.p < cfg.alpha && whole.s > 0.0 && slope >= min_slope);
+    let falling = significant && mk.s < 0.0 && slope <= -min_slope && hi < 0.0;
+    let enough = pts.len() >= 5;
+    let count_excess_ok = !m.is_count() || current - baseline >= cfg.min_count_excess;
+
+    let assessment = if !enough {
+        Assessment::InsufficientData
+    } else if rising && grows_forever && count_excess_ok {
+        Assessment::Leaking
+    } else if rising {
+        Assessment::RisingUndecided
+    } else if falling {
+        Assessment::Decreasing
+    } else {
+        Assessment::Bounded
+    };
+    let best_growing = selection.best_growing.map(|i| selection.fits[i].clone());
+    let trend = match assessment {
+        Assessment::Leaking | Assessment::RisingUndecided => Trend::Increasing,
+        Assessment::Decreasing => Trend::Decreasing,
+        _ => Trend::Stable,
+    };
+    let pattern = match assessment {
+        Assessment::Leaking | Assessment::RisingUndecided => best_growing
+            .as_ref()
+            .map(pattern_of)
+            .unwrap_or(Pattern::Linear),
+        Assessment::Decreasing => Pattern::Decreasing,
+        _ => Pattern::Stable,
+    };
+    let change_points: Vec<u64> = match assessment {
+        Assessment::Leaking | Assessment::RisingUndecided => best_growing
+            .as_ref()
+            .map(|f| f.change_points.iter().map(|&x| x.round() as u64).collect())
+            .unwrap_or_default(),
+        _ => selection
+            .fits
+            .first()
+            .map(|f| f.change_points.iter().map(|&x| x.round() as u64).collect())
+            .unwrap_or_default(),
+    };
+
+    let pk = peaks(c, m, seg);
+    let peak_slope = if pk.len() >= 3 {
+        let ps = recent_start(&pk);
+        let px: Vec<f64> = pk[ps..].iter().map(|p| p.0).collect();
+        let py: Vec<f64> = pk[ps..].iter().map(|p| p.1).collect();
+        let pmk = mann_kendall(&px, &py);
+        sen_slope_ci(
+            &px,
+            &py,
+            pmk.var_s * pmk.autocorrelation_factor,
+            cfg.alpha,
+        )
+    } else {
+        None
+    };
+    let peaks_col = &c.peak[m.index()];
+    let tail = (seg.len() / 10).max(3).min(seg.len());
+    let current_peak = seg
+        .clone()
+        .skip(seg.len() - tail)
+        .map(|i| peaks_col[i])
+        .filter(|v| v.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+
+    let first = raw[0];
+    let last = raw[raw.len() - 1];
+    let min = raw.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = seg
+        .clone()
+        .map(|i| peaks_col[i])
+        .filter(|v| v.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let recent_from = rx.first().copied().unwrap_or(0.0) as u64;
+    let last_cycle = xs.last().copied().unwrap_or(0.0) as u64;
+    let report = MetricReport {
+        trend,
+        slope_per_cycle: rnd(slope),
+        slope_ci: [rnd(lo), rnd(hi)],
+        slope_per_hour: cycle_hours.filter(|h| *h > 0.0).map(|h| rnd(slope / h)),
+        pattern,
+        assessment,
+        p_value: rnd(mk.p),
+        mann_kendall_s: mk.s,
+        points: pts.len(),
+        recent_from_cycle: recent_from,
+        change_points,
+        models: selection.fits.iter().take(4).map(model_fit_report).collect(),
+        growth_evidence: rnd(if selection.evidence.is_finite() {
+            selection.evidence
+        } else {
+            -1e9
+        }),
+        first: rnd(first),
+        last: rnd(last),
+        min: rnd(min),
+        max: rnd(max),
+        baseline: rnd(baseline),
+        current: rnd(current),
+        trend_line: sen.map(|_| TrendLine {
+            from_cycle: recent_from,
+            to_cycle: last_cycle,
+            intercept: rnd(intercept),
+            slope: rnd(slope),
+        }),
+    };
+    Some(MetricAnalysis {
+        report,
+        peak_slope,
+        current_peak,
+    })
+}
+
+fn growth_issue(m: Metric, a: &MetricAnalysis, cfg: &Config, seg_first: u64, seg_last: u64) -> Option<Issue> {
+    let r = &a.report;
+    let kind = IssueKind::growth_of(m)?;
+    if r.assessment != Assessment::Leaking {
+        return None;
+    }
+    let severity = match m {
+        Metric::HeapUsed if r.slope_per_cycle > cfg.heap_critical_slope => Severity::Critical,
+        Metric::Rss if r.slope_per_cycle > cfg.rss_critical_slope => Severity::Critical,
+        Metric::External | Metric::Pages | Metric::Contexts => Severity::Critical,
+        _ => Severity::Warning,
+    };
+    let first_cycle = r.change_points.first().copied().filter(|_| {
+        matches!(r.pattern, Pattern::PlateauThenGrowth | Pattern::Step)
+    });
+    let first_cycle = first_cycle.unwrap_or(seg_first);
+    let what = match m {
+        Metric::HeapUsed => "possible JavaScript object leak",
+        Metric::Rss => "the process keeps memory it never returns",
+        Metric::External => "Buffers or other C++ objects bound to JS are kept alive",
+        Metric::ArrayBuffers => "ArrayBuffers/typed arrays are kept alive",
+        Metric::Pages => "pages are not being closed",
+        Metric::Contexts => "browser contexts are not being closed",
+        Metric::HeapTotal => "",
+    };
+    let unit = if m.is_count() { "" } else { " MB" };
+    let shape = match r.pattern {
+        Pattern::Step => format!(
+            "in steps (at cycles {})",
+            r.change_points
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Pattern::PlateauThenGrowth => format!("since cycle {first_cycle} after a plateau"),
+        Pattern::Exponential => "exponentially".to_string(),
+        _ => "linearly".to_string(),
+    };
+    let level = if m.is_count() {
+        format!(
+            "{} at the quiet point, baseline pool {}",
+            fmt_num(r.current),
+            fmt_num(r.baseline)
+        )
+    } else {
+        format!(
+            "retained level {} → {}{unit}",
+            fmt_num(r.baseline),
+            fmt_num(r.current)
+        )
+    };
+    let message = format!(
+        "{} grows {}{unit}/cycle (CI {}–{}, {}) {shape}; {level}: {what}",
+        m.display_name(),
+        fmt_num(r.slope_per_cycle),
+        fmt_num(r.slope_ci[0]),
+        fmt_num(r.slope_ci[1]),
+        fmt_p(r.p_value),
+    );
+    let mut evidence = BTreeMap::new();
+    evidence.insert("slope_per_cycle".into(), r.slope_per_cycle);
+    evidence.insert("slope_ci_low".into(), r.slope_ci[0]);
+    evidence.insert("slope_ci_high".into(), r.slope_ci[1]);
+    evidence.insert("p_value".into(), r.p_value);
+    evidence.insert("baseline".into(), r.baseline);
+    evidence.insert("current".into(), r.current);
+    evidence.insert("growth_evidence".into(), r.growth_evidence);
+    evidence.insert("points".into(), r.points as f64);
+    if let Some(h) = r.slope_per_hour {
+        evidence.insert("slope_per_hour".into(), h);
+    }
+    Some(Issue {
+        kind,
+        severity,
+        metric: m,
+        message,
+        first_cycle,
+        last_cycle: Some(seg_last),
+        evidence,
+    })
+}
+
+fn median_cycle_hours(c: &Cycles, seg: &std::ops::Range<usize>) -> Option<f64> {
+    let mut d = Vec::new();
+    let mut prev: Option<(u64, i64)> = None;
+    for i in seg.clone() {
+        if let Some(t) = c.ts[i] {
+            if let Some((pc, pt)) = prev {
+                let dc = c.cycle[i].saturating_sub(pc);
+                if dc > 0 && t > pt {
+                    d.push((t - pt) as f64 / dc as f64);
+                }
+            }
+            prev = Some((c.cycle[i], t));
+        }
+    }
+    median(&d).map(|ms| ms / 3_600_000.0)
+}
+
+fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
+    let n = c.cycle.len();
+    let interval = cfg.interval.max(2) as u64;
+    let mut out = Vec::new();
+    if n == 0 {
+        return out;
+    }
+    let first = c.cycle[0];
+    let mut i = 0;
+    while i < n {
+        let w_start = first + ((c.cycle[i] - first) / interval) * interval;
+        let w_end = w_start + interval - 1;
+        let mut j = i;
+        while j < n && c.cycle[j] <= w_end {
+            j += 1;
+        }
+        let len = j - i;
+        if len >= 5 || (out.is_empty() && j == n && len >= 3) {
+            let mut changes = BTreeMap::new();
+            let mut trends = BTreeMap::new();
+            let mut flags = Vec::new();
+            for &m in metrics {
+                let src = if m.is_count() { &c.quiet } else { &c.floor };
+                let pts: Vec<(f64, f64)> = (i..j)
+                    .filter(|&k| src[m.index()][k].is_finite())
+                    .map(|k| (c.cycle[k] as f64, src[m.index()][k]))
+                    .collect();
+                if pts.len() < 3 {
+                    continue;
+                }
+                let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
+                let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
+                let mk = mann_kendall(&xs, &ys);
+                let sen = sen_slope_ci(&xs, &ys, mk.var_s * mk.autocorrelation_factor, 0.05);
+                let slope = sen.map(|s| s.slope).unwrap_or(0.0);
+                let span = xs[xs.len() - 1] - xs[0];
+                let min_slope = if m.is_count() {
+                    cfg.min_slope_count
+                } else {
+                    cfg.min_slope_mb
+                };
+                let trend = if mk.p < 0.05 && slope >= min_slope {
+                    Trend::Increasing
+                } else if mk.p < 0.05 && slope <= -min_slope {
+                    Trend::Decreasing
+                } else {
+                    Trend::Stable
+                };
+                changes.insert(m.key().to_string(), rnd(slope * span));
+                trends.insert(m.key().to_string(), trend);
+                if trend == Trend::Increasing {
+                    match m {
+                        Metric::HeapUsed if slope > cfg.heap_critical_slope => flags.push(
+                            "Significant heap growth detected - possible JavaScript object leak"
+                                .to_string(),
+                        ),
+                        Metric::External => flags.push(
+                            "External memory growing - Buffers/native objects kept alive"
+                                .to_string(),
+                        ),
+                        Metric::Rss if slope > cfg.rss_critical_slope => flags.push(
+                            "RSS growing significantly - overall process memory leak".to_string(),
+                        ),
+                        Metric::Pages => flags.push(
+                            "Page count increasing - pages not being closed".to_string(),
+                        ),
+                        Metric::Contexts => flags.push(
+                            "Context count increasing - browser contexts not cleaned up"
+                                .to_string(),
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+            let trend = trends
+                .get(Metric::HeapUsed.key())
+                .copied()
+                .unwrap_or(Trend::Stable);
+            out.push(Window {
+                start_cycle: c.cycle[i],
+                end_cycle: c.cycle[j - 1],
+                trend,
+                changes,
+                trends,
+                flags,
+            });
+        }
+        i = j;
+    }
+    out
+}
+
+fn phases(run: &Run, metrics: &[Metric], seg_starts: &[u64]) -> Vec<Phase> {
+    // Per label id: count and sums per metric (with per-metric counts).
+    let nl = run.label_names().len();
+    let mut count = vec![0usize; nl];
+    let mut sums = vec![[0.0f64; 7]; nl];
+    let mut ns = vec![[0usize; 7]; nl];
+    let mut order: Vec<u32> = Vec::new();
+    for i in 1..run.len() {
+        // Do not measure across a restart.
+        if run.cycle(i) != run.cycle(i - 1) && seg_starts.contains(&run.cycle(i)) {
+            continue;
+        }
+        let l = run.label_id(i) as usize;
+        if count[l] == 0 {
+            order.push(l as u32);
+        }
+        count[l] += 1;
+        for &m in metrics {
+            let d = run.value(m, i) - run.value(m, i - 1);
+            if d.is_finite() {
+                sums[l][m.index()] += d;
+                ns[l][m.index()] += 1;
+            }
+        }
+    }
+    order
+        .into_iter()
+        .map(|l| {
+            let l = l as usize;
+            let mean_change = metrics
+                .iter()
+                .filter(|m| ns[l][m.index()] > 0)
+                .map(|m| {
+                    (
+                        m.key().to_string(),
+                        rnd(sums[l][m.index()] / ns[l][m.index()] as f64),
+                    )
+                })
+                .collect();
+            Phase {
+                label: run.label_names().get(l as u32).to_string(),
+                count: count[l],
+                mean_change,
+            }
+        })
+        .collect()
+}
+
+fn cleanup_stats(phases: &[Phase]) -> Option<Cleanup> {
+    let heap = Metric::HeapUsed.key();
+    let lower = |p: &Phase| p.label.to_ascii_lowercase();
+    let scrape = phases
+        .iter()
+        .find(|p| lower(p).contains("scrape") && !lower(p).contains("before"))?;
+    let cleanup = phases.iter().find(|p| lower(p).contains("cleanup"))?;
+    let added = *scrape.mean_change.get(heap)?;
+    let returned = -*cleanup.mean_change.get(heap)?;
+    let recreate = phases
+        .iter()
+        .find(|p| lower(p).contains("recreate"))
+        .and_then(|p| p.mean_change.get(heap))
+        .map(|v| rnd(-v));
+    let eff = if added > 0.0 {
+        returned / added * 100.0
+    } else {
+        100.0
+    };
+    Some(Cleanup {
+        scrape_added: rnd(added),
+        cleanup_returned: rnd(returned),
+        page_recreate_returned: recreate,
+        effectiveness_pct: rnd(eff),
+    })
+}
+
+fn lingering_urls(run: &Run, c: &Cycles, seg: &std::ops::Range<usize>, pool: f64) -> Vec<LingeringUrl> {
+    if run.url_names().is_empty() {
+        return Vec::new();
+    }
+    let pages = &c.quiet[Metric::Pages.index()];
+    let cleanup_ids: Vec<u32> = run
+        .label_names()
+        .names()
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| is_cleanup_label(s))
+        .map(|(i, _)| i as u32)
+        .collect();
+    // url id → (first, last, cycles open beyond the pool)
+    let mut seen: BTreeMap<u32, (u64, u64, usize)> = BTreeMap::new();
+    for i in seg.clone() {
+        if !(pages[i] > pool) {
+            continue;
+        }
+        let r = c.ranges[i].clone();
+        // The quiet snapshot of the cycle: its cleanup point, else the one with fewest pages.
+        let snap = r
+            .clone()
+            .find(|&k| cleanup_ids.contains(&run.label_id(k)))
+            .or_else(|| {
+                r.clone().min_by(|&a, &b| {
+                    run.page_url_ids(a)
+                        .len()
+                        .cmp(&run.page_url_ids(b).len())
+                })
+            });
+        let Some(s) = snap else { continue };
+        for &u in run.page_url_ids(s) {
+            let e = seen.entry(u).or_insert((c.cycle[i], c.cycle[i], 0));
+            e.1 = c.cycle[i];
+            e.2 += 1;
+        }
+    }
+    let min_open = (seg.len() / 10).clamp(3, 20);
+    let mut out: Vec<LingeringUrl> = seen
+        .into_iter()
+        .filter(|(_, v)| v.2 >= min_open)
+        .map(|(u, (f, l, n))| LingeringUrl {
+            url: run.url_names().get(u).to_string(),
+            first_cycle: f,
+            last_cycle: l,
+            cycles_open: n,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.cycles_open
+            .cmp(&a.cycles_open)
+            .then(a.first_cycle.cmp(&b.first_cycle))
+            .then(a.url.cmp(&b.url))
+    });
+    out.truncate(20);
+    out
+}
+
+fn hints(m: &BTreeMap<Metric, MetricAnalysis>) -> Vec<Hint> {
+    let leaking = |x: Metric| {
+        m.get(&x)
+            .is_some_and(|a| a.report.assessment == Assessment::Leaking)
+    };
+    let up = |x: Metric| {
+        m.get(&x)
+            .is_some_and(|a| a.report.trend == Trend::Increasing)
+    };
+    let mut out = Vec::new();
+    let mut push = |kind: &str, message: &str| {
+        out.push(Hint {
+            kind: kind.to_string(),
+            message: message.to_string(),
+        })
+    };
+    if leaking(Metric::Rss) && !up(Metric::HeapUsed) {
+        push(
+            "native_memory",
+            "RSS grows while the JS heap is flat: the leak is outside the V8 heap \
+             (native addons, Buffers, memory-mapped files, allocator fragmentation). \
+             Check external/arrayBuffers; Chromium's own processes never show in this process's RSS.",
+        );
+    }
+    if leaking(Metric::External) || leaking(Metric::ArrayBuffers) {
+        push(
+            "buffers",
+            "External/ArrayBuffers memory is C++ memory bound to JS objects (Buffers, typed arrays, \
+             response bodies), not the Chromium processes: look for Buffers kept in caches, \
+             queues or closures.",
+        );
+    }
+    if leaking(Metric::HeapUsed) && leaking(Metric::Pages) {
+        push(
+            "unclosed_pages",
+            "Heap and page count grow together: pages are opened and never closed, and the JS \
+             objects that reference them stay alive. Close every page in a finally block.",
+        );
+    }
+    if leaking(Metric::Contexts) && !up(Metric::Pages) {
+        push(
+            "context_leak",
+            "Browser contexts accumulate while the page count is flat: contexts are created per \
+             task and never closed (browser.newContext() without context.close()).",
+        );
+    }
+    if leaking(Metric::Contexts) && leaking(Metric::Pages) {
+        push(
+            "contexts_with_pages",
+            "Pages and contexts grow together: each task opens a context with its page and \
+             neither is closed; closing the context closes its pages.",
+        );
+    }
+    if leaking(Metric::Pages) && !leaking(Metric::Contexts) && m.contains_key(&Metric::Contexts) {
+        push(
+            "page_leak",
+            "Pages accumulate inside a stable set of contexts: page.close() is missed on some path \
+             (errors, timeouts, redirects opening popups).",
+        );
+    }
+    if up(Metric::HeapTotal) && !up(Metric::HeapUsed) {
+        push(
+            "heap_reserve",
+            "Heap total grows while heap used does not: V8 is reserving more heap, which by itself \
+             is not a leak.",
+        );
+    }
+    out
+}
+
+fn forecast(
+    m: Metric,
+    limit: f64,
+    a: &MetricAnalysis,
+    last_cycle: u64,
+    cycle_hours: Option<f64>,
+) -> Forecast {
+    let cp = a.current_peak;
+    let mut f = Forecast {
+        metric: m,
+        limit,
+        status: ForecastStatus::Never,
+        current_peak: rnd(cp),
+        cycles: None,
+        cycles_interval: None,
+        hours: None,
+        at_cycle: None,
+    };
+    if cp >= limit {
+        f.status = ForecastStatus::Reached;
+        f.cycles = Some(0.0);
+        return f;
+    }
+    let growing = matches!(
+        a.report.assessment,
+        Assessment::Leaking | Assessment::RisingUndecided | Assessment::InsufficientData
+    );
+    let Some(ps) = a.peak_slope.filter(|s| growing && s.slope > 0.0) else {
+        return f;
+    };
+    // For a leak the retained level's slope is the better estimate when the
+    // peaks are noisy; use the larger (more cautious) of the two.
+    let slope = if a.report.assessment == Assessment::Leaking {
+        ps.slope.max(a.report.slope_per_cycle)
+    } else {
+        ps.slope
+    };
+    let gap = limit - cp;
+    let cycles = gap / slope;
+    f.status = ForecastStatus::Projected;
+    f.cycles = Some(rnd(cycles));
+    let soonest = if ps.upper > 0.0 {
+        Some(rnd(gap / ps.upper.max(slope)))
+    } else {
+        None
+    };
+    let latest = if ps.lower > 0.0 {
+        Some(rnd(gap / ps.lower.min(slope)))
+    } else {
+        None
+    };
+    f.cycles_interval = Some([soonest, latest]);
+    f.hours = cycle_hours.map(|h| rnd(cycles * h));
+    f.at_cycle = Some(rnd(last_cycle as f64 + cycles));
+    f
+}
+
+/// Analyses a run.
+pub fn analyze(run: &Run, cfg: &Config) -> Report {
+    let c = per_cycle(run);
+    let metrics_present = run.metrics();
+    let segs = segments(&c);
+    // The last segment long enough to judge (else the longest).
+    let min_len = 3;
+    let seg_idx = segs
+        .iter()
+        .rposition(|s| s.len() >= min_len.max(cfg.min_cycles / 2))
+        .or_else(|| {
+            segs.iter()
+                .enumerate()
+                .max_by_key(|(i, s)| (s.len(), *i))
+                .map(|(i, _)| i)
+        })
+        .unwrap_or(0);
+    let seg = segs.get(seg_idx).cloned().unwrap_or(0..0);
+    let n_cycles = c.cycle.len();
+    let seg_first = c.cycle.get(seg.start).copied().unwrap_or(0);
+    let seg_last = c
+        .cycle
+        .get(seg.end.saturating_sub(1))
+        .copied()
+        .unwrap_or(0);
+    let cycle_hours = median_cycle_hours(&c, &seg);
+
+    let mut analyses: BTreeMap<Metric, MetricAnalysis> = BTreeMap::new();
+    for &m in &metrics_present {
+        if let Some(a) = analyze_metric(&c, m, &seg, cfg, cycle_hours) {
+            analyses.insert(m, a);
+        }
+    }
+
+    let mut issues: Vec<Issue> = analyses
+        .iter()
+        .filter_map(|(&m, a)| growth_issue(m, a, cfg, seg_first, seg_last))
+        .collect();
+
+    // Absolute thresholds.
+    let mut thresholds: Vec<(Metric, f64, bool)> = vec![(Metric::HeapUsed, cfg.heap_threshold_mb, false)];
+    if let Some(r) = cfg.rss_threshold_mb {
+        thresholds.push((Metric::Rss, r, false));
+    }
+    for (&m, &l) in &cfg.limits {
+        thresholds.push((m, l, true));
+    }
+    for (m, limit, is_limit) in &thresholds {
+        let col = run.column(*m);
+        let first_over = (0..run.len()).find(|&i| col[i] > *limit);
+        if let Some(i) = first_over {
+            let max = col.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
+            let over = col.iter().filter(|v| **v > *limit).count();
+            let mut evidence = BTreeMap::new();
+            evidence.insert("threshold".into(), rnd(*limit));
+            evidence.insert("max".into(), rnd(max));
+            evidence.insert("snapshots_over".into(), over as f64);
+            let unit = m.unit();
+            issues.push(Issue {
+                kind: IssueKind::ThresholdExceeded,
+                severity: if *is_limit {
+                    Severity::Critical
+                } else {
+                    Severity::Warning
+                },
+                metric: *m,
+                message: format!(
+                    "{} exceeded {}{unit} at cycle {} ({} snapshots over, max {}{unit})",
+                    m.display_name(),
+                    fmt_num(*limit),
+                    run.cycle(i),
+                    over,
+                    fmt_num(max)
+                ),
+                first_cycle: run.cycle(i),
+                last_cycle: None,
+                evidence,
+            });
+        }
+    }
+
+    // Forecasts: every configured limit, plus the heap threshold.
+    let mut limits: BTreeMap<Metric, f64> = BTreeMap::new();
+    limits.insert(Metric::HeapUsed, cfg.heap_threshold_mb);
+    if let Some(r) = cfg.rss_threshold_mb {
+        limits.insert(Metric::Rss, r);
+    }
+    limits.extend(cfg.limits.iter().map(|(k, v)| (*k, *v)));
+    let forecasts: Vec<Forecast> = limits
+        .iter()
+        .filter_map(|(&m, &l)| {
+            analyses
+                .get(&m)
+                .map(|a| forecast(m, l, a, seg_last, cycle_hours))
+        })
+        .collect();
+    for f in &forecasts {
+        if f.status == ForecastStatus::Projected
+            && f.cycles.is_some_and(|k| k <= cfg.imminent_cycles)
+        {
+            let k = f.cycles.unwrap_or(0.0);
+            let mut evidence = BTreeMap::new();
+            evidence.insert("limit".into(), f.limit);
+            evidence.insert("current_peak".into(), f.current_peak);
+            evidence.insert("cycles".into(), k);
+            issues.push(Issue {
+                kind: IssueKind::ImminentExhaustion,
+                severity: Severity::Critical,
+                metric: f.metric,
+                message: format!(
+                    "{} peaks at {}{} and will reach the limit {}{} in about {} cycles at the current rate",
+                    f.metric.display_name(),
+                    fmt_num(f.current_peak),
+                    f.metric.unit(),
+                    fmt_num(f.limit),
+                    f.metric.unit(),
+                    fmt_num(k.max(0.0))
+                ),
+                first_cycle: seg_last,
+                last_cycle: None,
+                evidence,
+            });
+        }
+    }
+
+    let seg_starts: Vec<u64> = segs.iter().skip(1).map(|s| c.cycle[s.start]).collect();
+    let phases = phases(run, &metrics_present, &seg_starts);
+    let cleanup = cleanup_stats(&phases);
+    if let (Some(cl), Some(heap)) = (&cleanup, analyses.get(&Metric::HeapUsed)) {
+        let heap_up = matches!(
+            heap.report.assessment,
+            Assessment::Leaking | Assessment::RisingUndecided
+        );
+        if heap_up && cl.scrape_added > 0.0 && cl.effectiveness_pct < 25.0 {
+            let mut evidence = BTreeMap::new();
+            evidence.insert("scrape_added".into(), cl.scrape_added);
+            evidence.insert("cleanup_returned".into(), cl.cleanup_returned);
+            evidence.insert("effectiveness_pct".into(), cl.effectiveness_pct);
+            issues.push(Issue {
+                kind: IssueKind::CleanupIneffective,
+                severity: Severity::Warning,
+                metric: Metric::HeapUsed,
+                message: format!(
+                    "Cleanup gives back {}% of what a scrape adds ({} of {} MB) while the heap keeps growing: \
+                     what the scrape retains is not released by cleanup",
+                    fmt_num(cl.effectiveness_pct.max(0.0)),
+                    fmt_num(cl.cleanup_returned),
+                    fmt_num(cl.scrape_added)
+                ),
+                first_cycle: seg_first,
+                last_cycle: Some(seg_last),
+                evidence,
+            });
+        }
+    }
+    issues.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.kind.cmp(&b.kind))
+            .then(a.metric.cmp(&b.metric))
+    });
+
+    let pool = analyses
+        .get(&Metric::Pages)
+        .map(|a| a.report.baseline)
+        .unwrap_or(f64::INFINITY);
+    let lingering = lingering_urls(run, &c, &seg, pool);
+    let hints = hints(&analyses);
+    let windows = windows(&c, &metrics_present, cfg);
+
+    // Verdict.
+    let verdict_metrics = [
+        Metric::HeapUsed,
+        Metric::Rss,
+        Metric::External,
+        Metric::ArrayBuffers,
+        Metric::Pages,
+        Metric::Contexts,
+    ];
+    let growth: Vec<&Issue> = issues.iter().filter(|i| i.kind.is_growth()).collect();
+    let undecided: Vec<(Metric, &MetricAnalysis)> = verdict_metrics
+        .iter()
+        .filter_map(|m| analyses.get(m).map(|a| (*m, a)))
+        .filter(|(_, a)| a.report.assessment == Assessment::RisingUndecided)
+        .collect();
+    let seg_cycles = seg.len();
+    let mut watch = Vec::new();
+    let (verdict, reason, cycles_needed) = if let Some(top) = growth.first() {
+        (Verdict::Leak, top.message.clone(), None)
+    } else if seg_cycles < cfg.min_cycles {
+        let need = cfg.min_cycles - seg_cycles;
+        watch.push(format!(
+            "Run at least {need} more cycles: a slow leak cannot be told from GC noise in {seg_cycles}."
+        ));
+        (
+            Verdict::Inconclusive,
+            format!(
+                "Only {seg_cycles} cycle{} to judge: at least {} are needed to tell a slow leak from GC noise",
+                if seg_cycles == 1 { "" } else { "s" },
+                cfg.min_cycles
+            ),
+            Some(need),
+        )
+    } else if !undecided.is_empty() {
+        let need = (seg_cycles / 2).max(20);
+        for (m, a) in &undecided {
+            watch.push(format!(
+                "{} still rises {}{}/cycle but a levelling-off (warm-up, cache filling) fits as well: \
+                 watch whether it flattens by cycle {}",
+                m.display_name(),
+                fmt_num(a.report.slope_per_cycle),
+                m.unit(),
+                seg_last + need as u64
+            ));
+        }
+        let names: Vec<&str> = undecided.iter().map(|(m, _)| m.display_name()).collect();
+        (
+            Verdict::Inconclusive,
+            format!(
+                "{} still rising but not yet distinguishable from a warm-up or a filling cache",
+                names.join(", ")
+            ),
+            Some(need),
+        )
+    } else {
+        let heap = analyses.get(&Metric::HeapUsed).or_else(|| analyses.values().next());
+        let detail = heap
+            .map(|a| {
+                format!(
+                    ": retained heap {} → {} MB, slope {} MB/cycle (CI {}–{})",
+                    fmt_num(a.report.baseline),
+                    fmt_num(a.report.current),
+                    fmt_num(a.report.slope_per_cycle),
+                    fmt_num(a.report.slope_ci[0]),
+                    fmt_num(a.report.slope_ci[1])
+                )
+            })
+            .unwrap_or_default();
+        (
+            Verdict::NoLeak,
+            format!("No sustained growth over {seg_cycles} cycles{detail}"),
+            None,
+        )
+    };
+
+    let timestamps: Vec<i64> = run.timestamps().iter().flatten().copied().collect();
+    let duration_hours = match (timestamps.iter().min(), timestamps.iter().max()) {
+        (Some(a), Some(b)) if b > a => Some(rnd((b - a) as f64 / 3_600_000.0)),
+        _ => None,
+    };
+    let summary = Summary {
+        verdict,
+        reason,
+        snapshots: run.len(),
+        cycles: n_cycles,
+        first_cycle: c.cycle.first().copied().unwrap_or(0),
+        last_cycle: c.cycle.last().copied().unwrap_or(0),
+        duration_hours,
+        cycle_seconds: cycle_hours.map(|h| rnd(h * 3600.0)),
+        cycles_needed,
+        segments: segs
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| Segment {
+                start_cycle: c.cycle[s.start],
+                end_cycle: c.cycle[s.end - 1],
+            })
+            .collect(),
+        analysed_segment: seg_idx,
+        watch,
+    };
+
+    Report {
+        schema_version: SCHEMA_VERSION,
+        summary,
+        metrics: analyses.into_iter().map(|(m, a)| (m, a.report)).collect(),
+        issues,
+        windows,
+        phases,
+        cleanup,
+        hints,
+        lingering_urls: lingering,
+        forecasts,
+        worker_verdicts: Vec::new(),
+        warnings: Vec::new(),
+        config: ConfigEcho {
+            interval: cfg.interval,
+            heap_threshold_mb: cfg.heap_threshold_mb,
+            rss_threshold_mb: cfg.rss_threshold_mb,
+            alpha: cfg.alpha,
+            limits: cfg
+                .limits
+                .iter()
+                .map(|(m, v)| (m.key().to_string(), *v))
+                .collect(),
+        },
+    }
+}
+
+/// Analyses parsed input, carrying its warnings and the worker's own verdicts into the report.
+pub fn analyze_parsed(parsed: &Parsed, cfg: &Config) -> Report {
+    let mut r = analyze(&parsed.run, cfg);
+    r.warnings = parsed.warnings.clone();
+    r.worker_verdicts = parsed.worker_verdicts.clone();
+    r
+}
