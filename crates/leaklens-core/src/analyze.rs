@@ -425,12 +425,7 @@ fn analyze_metric(
         let px: Vec<f64> = pk[ps..].iter().map(|p| p.0).collect();
         let py: Vec<f64> = pk[ps..].iter().map(|p| p.1).collect();
         let pmk = mann_kendall(&px, &py);
-        sen_slope_ci(
-            &px,
-            &py,
-            pmk.var_s * pmk.autocorrelation_factor,
-            cfg.alpha,
-        )
+        sen_slope_ci(&px, &py, pmk.var_s * pmk.autocorrelation_factor, cfg.alpha)
     } else {
         None
     };
@@ -465,7 +460,12 @@ fn analyze_metric(
         points: pts.len(),
         recent_from_cycle: recent_from,
         change_points,
-        models: selection.fits.iter().take(4).map(model_fit_report).collect(),
+        models: selection
+            .fits
+            .iter()
+            .take(4)
+            .map(model_fit_report)
+            .collect(),
         growth_evidence: rnd(if selection.evidence.is_finite() {
             selection.evidence
         } else {
@@ -491,7 +491,13 @@ fn analyze_metric(
     })
 }
 
-fn growth_issue(m: Metric, a: &MetricAnalysis, cfg: &Config, seg_first: u64, seg_last: u64) -> Option<Issue> {
+fn growth_issue(
+    m: Metric,
+    a: &MetricAnalysis,
+    cfg: &Config,
+    seg_first: u64,
+    seg_last: u64,
+) -> Option<Issue> {
     let r = &a.report;
     let kind = IssueKind::growth_of(m)?;
     if r.assessment != Assessment::Leaking {
@@ -503,9 +509,11 @@ fn growth_issue(m: Metric, a: &MetricAnalysis, cfg: &Config, seg_first: u64, seg
         Metric::External | Metric::Pages | Metric::Contexts => Severity::Critical,
         _ => Severity::Warning,
     };
-    let first_cycle = r.change_points.first().copied().filter(|_| {
-        matches!(r.pattern, Pattern::PlateauThenGrowth | Pattern::Step)
-    });
+    let first_cycle = r
+        .change_points
+        .first()
+        .copied()
+        .filter(|_| matches!(r.pattern, Pattern::PlateauThenGrowth | Pattern::Step));
     let first_cycle = first_cycle.unwrap_or(seg_first);
     let what = match m {
         Metric::HeapUsed => "possible JavaScript object leak",
@@ -654,9 +662,9 @@ fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
                         Metric::Rss if slope > cfg.rss_critical_slope => flags.push(
                             "RSS growing significantly - overall process memory leak".to_string(),
                         ),
-                        Metric::Pages => flags.push(
-                            "Page count increasing - pages not being closed".to_string(),
-                        ),
+                        Metric::Pages => {
+                            flags.push("Page count increasing - pages not being closed".to_string())
+                        }
                         Metric::Contexts => flags.push(
                             "Context count increasing - browser contexts not cleaned up"
                                 .to_string(),
@@ -758,7 +766,12 @@ fn cleanup_stats(phases: &[Phase]) -> Option<Cleanup> {
     })
 }
 
-fn lingering_urls(run: &Run, c: &Cycles, seg: &std::ops::Range<usize>, pool: f64) -> Vec<LingeringUrl> {
+fn lingering_urls(
+    run: &Run,
+    c: &Cycles,
+    seg: &std::ops::Range<usize>,
+    pool: f64,
+) -> Vec<LingeringUrl> {
     if run.url_names().is_empty() {
         return Vec::new();
     }
@@ -783,11 +796,8 @@ fn lingering_urls(run: &Run, c: &Cycles, seg: &std::ops::Range<usize>, pool: f64
             .clone()
             .find(|&k| cleanup_ids.contains(&run.label_id(k)))
             .or_else(|| {
-                r.clone().min_by(|&a, &b| {
-                    run.page_url_ids(a)
-                        .len()
-                        .cmp(&run.page_url_ids(b).len())
-                })
+                r.clone()
+                    .min_by(|&a, &b| run.page_url_ids(a).len().cmp(&run.page_url_ids(b).len()))
             });
         let Some(s) = snap else { continue };
         for &u in run.page_url_ids(s) {
@@ -964,11 +974,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let seg = segs.get(seg_idx).cloned().unwrap_or(0..0);
     let n_cycles = c.cycle.len();
     let seg_first = c.cycle.get(seg.start).copied().unwrap_or(0);
-    let seg_last = c
-        .cycle
-        .get(seg.end.saturating_sub(1))
-        .copied()
-        .unwrap_or(0);
+    let seg_last = c.cycle.get(seg.end.saturating_sub(1)).copied().unwrap_or(0);
     let cycle_hours = median_cycle_hours(&c, &seg);
 
     let mut analyses: BTreeMap<Metric, MetricAnalysis> = BTreeMap::new();
@@ -984,7 +990,8 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
         .collect();
 
     // Absolute thresholds.
-    let mut thresholds: Vec<(Metric, f64, bool)> = vec![(Metric::HeapUsed, cfg.heap_threshold_mb, false)];
+    let mut thresholds: Vec<(Metric, f64, bool)> =
+        vec![(Metric::HeapUsed, cfg.heap_threshold_mb, false)];
     if let Some(r) = cfg.rss_threshold_mb {
         thresholds.push((Metric::Rss, r, false));
     }
@@ -995,7 +1002,11 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
         let col = run.column(*m);
         let first_over = (0..run.len()).find(|&i| col[i] > *limit);
         if let Some(i) = first_over {
-            let max = col.iter().copied().filter(|v| v.is_finite()).fold(f64::MIN, f64::max);
+            let max = col
+                .iter()
+                .copied()
+                .filter(|v| v.is_finite())
+                .fold(f64::MIN, f64::max);
             let over = col.iter().filter(|v| **v > *limit).count();
             let mut evidence = BTreeMap::new();
             evidence.insert("threshold".into(), rnd(*limit));
@@ -1169,7 +1180,9 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
             Some(need),
         )
     } else {
-        let heap = analyses.get(&Metric::HeapUsed).or_else(|| analyses.values().next());
+        let heap = analyses
+            .get(&Metric::HeapUsed)
+            .or_else(|| analyses.values().next());
         let detail = heap
             .map(|a| {
                 format!(

@@ -425,7 +425,10 @@ mod tests {
         let drops = h.windows(2).filter(|w| w[1] < w[0] - 1.0).count();
         assert!(drops > 5, "GC drops: {drops}");
         let first: f64 = h[..12].iter().copied().fold(f64::INFINITY, f64::min);
-        let last: f64 = h[h.len() - 12..].iter().copied().fold(f64::INFINITY, f64::min);
+        let last: f64 = h[h.len() - 12..]
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
         assert!(last - first > 100.0, "{first} → {last}");
     }
 

@@ -20,10 +20,10 @@ pub mod run;
 
 pub use metric::Metric;
 pub use run::{Run, SnapshotIn};
+pub mod analyze;
 pub mod models;
 pub mod report;
 pub mod stats;
-pub mod analyze;
 
 pub use analyze::{analyze, analyze_parsed, Config};
 pub use report::Report;

@@ -164,7 +164,15 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
 
     // Flat.
     let m = mean(y);
-    fits.push(make("flat", false, 1, y, vec![m; n], &[("level", m)], vec![]));
+    fits.push(make(
+        "flat",
+        false,
+        1,
+        y,
+        vec![m; n],
+        &[("level", m)],
+        vec![],
+    ));
 
     // Linear.
     let (a, b, _) = ols(&t, y);
@@ -395,7 +403,11 @@ mod tests {
     #[test]
     fn linear_growth_beats_bounded_models() {
         let x = xs(60);
-        let y: Vec<f64> = x.iter().enumerate().map(|(i, t)| 100.0 + 2.0 * t + noise(i)).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, t)| 100.0 + 2.0 * t + noise(i))
+            .collect();
         let s = select(&x, &y);
         assert!(s.evidence > 10.0, "evidence {}", s.evidence);
         assert!(s.fits[0].growing);

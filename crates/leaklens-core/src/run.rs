@@ -206,7 +206,10 @@ impl Run {
         if self.url_offsets.len() <= i + 1 {
             return &[];
         }
-        let (a, b) = (self.url_offsets[i] as usize, self.url_offsets[i + 1] as usize);
+        let (a, b) = (
+            self.url_offsets[i] as usize,
+            self.url_offsets[i + 1] as usize,
+        );
         &self.url_ids[a..b]
     }
 
@@ -276,6 +279,20 @@ impl Run {
             i = j;
         }
         (out, dropped)
+    }
+
+    /// The snapshots of the first `k` distinct cycles (of a normalized run).
+    pub fn head_cycles(&self, k: usize) -> Run {
+        let end = self
+            .cycle_ranges()
+            .get(k)
+            .map(|(_, r)| r.start)
+            .unwrap_or(self.len());
+        let mut out = Run::with_capacity(end);
+        for i in 0..end {
+            out.push_from(self, i);
+        }
+        out
     }
 
     /// Indices of snapshots grouped by cycle: `(cycle, start..end)`.

@@ -348,7 +348,11 @@ pub fn sen_slope_ci(x: &[f64], y: &[f64], var_s: f64, alpha: f64) -> Option<SenS
     let m1 = ((nn - c) / 2.0).floor();
     let m2 = ((nn + c) / 2.0).ceil();
     let last = slopes.len() - 1;
-    let lo_idx = if m1 < 1.0 { 0 } else { (m1 as usize - 1).min(last) };
+    let lo_idx = if m1 < 1.0 {
+        0
+    } else {
+        (m1 as usize - 1).min(last)
+    };
     let hi_idx = if m2 < 0.0 { 0 } else { (m2 as usize).min(last) };
     let resid: Vec<f64> = x.iter().zip(y).map(|(xi, yi)| yi - slope * xi).collect();
     let intercept = median(&resid).unwrap_or(0.0);
@@ -465,7 +469,9 @@ mod tests {
     #[test]
     fn mann_kendall_no_trend_in_alternating_series() {
         let x: Vec<f64> = (0..40).map(f64::from).collect();
-        let y: Vec<f64> = (0..40).map(|i| if i % 2 == 0 { 1.0 } else { 2.0 }).collect();
+        let y: Vec<f64> = (0..40)
+            .map(|i| if i % 2 == 0 { 1.0 } else { 2.0 })
+            .collect();
         let mk = mann_kendall(&x, &y);
         assert!(mk.p > 0.5, "p = {}", mk.p);
     }
@@ -474,9 +480,16 @@ mod tests {
     fn autocorrelation_inflates_variance_for_a_slow_wave() {
         // A slow sine wave on a trend is strongly autocorrelated after detrending.
         let x: Vec<f64> = (0..60).map(f64::from).collect();
-        let y: Vec<f64> = x.iter().map(|t| libm::sin(t / 4.0) * 5.0 + 0.01 * t).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|t| libm::sin(t / 4.0) * 5.0 + 0.01 * t)
+            .collect();
         let mk = mann_kendall(&x, &y);
-        assert!(mk.autocorrelation_factor > 1.5, "factor {}", mk.autocorrelation_factor);
+        assert!(
+            mk.autocorrelation_factor > 1.5,
+            "factor {}",
+            mk.autocorrelation_factor
+        );
     }
 
     #[test]
