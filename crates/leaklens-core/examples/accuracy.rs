@@ -145,6 +145,24 @@ fn main() {
     let cfg = Config::default();
     let cases = corpus(quick);
     let outcomes: Vec<Outcome> = cases.iter().map(|c| run_case(&c.spec, &cfg)).collect();
+    if std::env::args().any(|a| a == "--failures") {
+        for (c, o) in cases.iter().zip(&outcomes) {
+            let s = &c.spec;
+            let bad = if s.scenario.is_leak() {
+                headline(s) && (o.verdict != Verdict::Leak || !o.right_metric || !o.right_pattern)
+            } else {
+                o.verdict == Verdict::Leak
+            };
+            if bad {
+                println!(
+                    "FAIL {} {:?} rate={} noise={} base={} cycles={} seed={} -> {:?} metric_ok={} pattern_ok={}",
+                    s.scenario.as_str(), s.target, s.rate, s.gc_noise, s.base_heap_mb, s.cycles, s.seed,
+                    o.verdict, o.right_metric, o.right_pattern
+                );
+            }
+        }
+        return;
+    }
 
     // Table 1: by scenario and target.
     #[derive(Default)]

@@ -217,19 +217,40 @@ fn segments(c: &Cycles) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// Local minima of a series (indices), ties included.
-fn troughs(v: &[(f64, f64)]) -> Vec<(f64, f64)> {
+/// The envelope of a per-cycle series: the points that no lower value
+/// follows within the next `k` cycles (for `lower`; mirrored for the upper
+/// envelope), `k` being the typical distance between the series' local
+/// minima (maxima), i.e. the GC period. On a sawtooth that keeps the
+/// post-GC troughs; on a series without one it keeps nearly every point, so
+/// a monotone stretch is never lost. Near the end, where the next GC has not
+/// happened yet, a point must also not exceed its predecessor.
+fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     let n = v.len();
+    if n < 3 {
+        return v.to_vec();
+    }
+    // Compare as "lower is better" for the lower envelope, mirrored otherwise.
+    let y = |i: usize| if lower { v[i].1 } else { -v[i].1 };
+    let extrema: Vec<usize> = (1..n - 1)
+        .filter(|&i| y(i) <= y(i - 1) && y(i) <= y(i + 1))
+        .collect();
+    let mut gaps: Vec<usize> = extrema.windows(2).map(|w| w[1] - w[0]).collect();
+    gaps.sort_unstable();
+    let k = if gaps.len() < 2 {
+        1
+    } else {
+        gaps[(gaps.len() * 3) / 4].clamp(1, 16)
+    };
     (0..n)
-        .filter(|&i| (i == 0 || v[i].1 <= v[i - 1].1) && (i + 1 == n || v[i].1 <= v[i + 1].1))
-        .map(|i| v[i])
-        .collect()
-}
-
-fn crests(v: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    let n = v.len();
-    (0..n)
-        .filter(|&i| (i == 0 || v[i].1 >= v[i - 1].1) && (i + 1 == n || v[i].1 >= v[i + 1].1))
+        .filter(|&i| {
+            let end = (i + k).min(n - 1);
+            let ahead_ok = (i + 1..=end).all(|j| y(i) <= y(j));
+            if i + k < n {
+                ahead_ok
+            } else {
+                ahead_ok && (i == 0 || y(i) <= y(i - 1))
+            }
+        })
         .map(|i| v[i])
         .collect()
 }
@@ -270,14 +291,7 @@ fn retained(c: &Cycles, m: Metric, seg: &std::ops::Range<usize>) -> Vec<(f64, f6
     if m.is_count() {
         return bin(pts);
     }
-    let t = troughs(&pts);
-    // Troughs of a sawtooth are the retained level; a series without a
-    // sawtooth has few of them, and its floors are the level already.
-    if t.len() >= 8 && t.len() * 100 >= pts.len() * 15 {
-        bin(t)
-    } else {
-        bin(pts)
-    }
+    bin(envelope(&pts, true))
 }
 
 fn peaks(c: &Cycles, m: Metric, seg: &std::ops::Range<usize>) -> Vec<(f64, f64)> {
@@ -286,12 +300,7 @@ fn peaks(c: &Cycles, m: Metric, seg: &std::ops::Range<usize>) -> Vec<(f64, f64)>
         .filter(|&i| c.peak[m.index()][i].is_finite())
         .map(|i| (c.cycle[i] as f64, c.peak[m.index()][i]))
         .collect();
-    let cr = crests(&pts);
-    if cr.len() >= 8 && cr.len() * 100 >= pts.len() * 15 {
-        bin(cr)
-    } else {
-        bin(pts)
-    }
+    bin(envelope(&pts, false))
 }
 
 /// Recent part: the second half of the points (at least 8 of them, or all).
@@ -349,12 +358,28 @@ fn analyze_metric(
     let pts = retained(c, m, seg);
     let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
     let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
-    let rs = recent_start(&pts);
+    let selection = models::select(&xs, &ys);
+    let grows_forever = selection.evidence >= cfg.evidence_threshold;
+    // The current regime, where "is it still growing now?" is asked: after
+    // the onset of a plateau-then-growth, the whole segment for a staircase
+    // (its steps are sparse events), else the recent half.
+    let winner = selection
+        .best_growing
+        .filter(|_| grows_forever)
+        .map(|i| &selection.fits[i]);
+    let rs = match winner.map(|f| (f.name, f.change_points.first())) {
+        Some(("staircase", _)) => 0,
+        Some(("plateau_then_growth", Some(&onset))) => xs
+            .iter()
+            .position(|&x| x >= onset)
+            .filter(|&i| xs.len() - i >= 4)
+            .unwrap_or_else(|| recent_start(&pts)),
+        _ => recent_start(&pts),
+    };
     let (rx, ry) = (&xs[rs..], &ys[rs..]);
     let mk = mann_kendall(rx, ry);
     let var = mk.var_s * mk.autocorrelation_factor;
     let sen = sen_slope_ci(rx, ry, var, cfg.alpha);
-    let selection = models::select(&xs, &ys);
     let min_slope = if m.is_count() {
         cfg.min_slope_count
     } else {
@@ -370,14 +395,7 @@ fn analyze_metric(
         None => (0.0, 0.0, 0.0, ys.first().copied().unwrap_or(0.0)),
     };
     let significant = mk.p < cfg.alpha;
-    let grows_forever = selection.evidence >= cfg.evidence_threshold;
-    // Still growing now: significant on the recent part; or, for shapes whose
-    // recent part holds few points (a staircase between steps), significant
-    // over the whole segment with a growing-forever model and a recent slope
-    // above the practical minimum.
-    let whole = mann_kendall(&xs, &ys);
-    let rising = (significant && mk.s > 0.0 && slope >= min_slope && lo > 0.0)
-        || (grows_forever && whole.p < cfg.alpha && whole.s > 0.0 && slope >= min_slope);
+    let rising = significant && mk.s > 0.0 && slope >= min_slope;
     let falling = significant && mk.s < 0.0 && slope <= -min_slope && hi < 0.0;
     let enough = pts.len() >= 5;
     let count_excess_ok = !m.is_count() || current - baseline >= cfg.min_count_excess;
@@ -954,6 +972,39 @@ fn forecast(
     f
 }
 
+/// A metric still rising but not decided on its own is a leak when a metric
+/// that contains it (heap used ⊂ RSS; array buffers ⊂ external ⊂ RSS) leaks
+/// and it accounts for at least half of that growth: the container is the
+/// same growth seen with less GC noise. Heap total is not used: V8 reserves
+/// heap in chunks, a staircase even during a warm-up.
+fn corroborate(analyses: &mut BTreeMap<Metric, MetricAnalysis>) {
+    let containers: [(Metric, &[Metric]); 3] = [
+        (Metric::HeapUsed, &[Metric::Rss]),
+        (Metric::ArrayBuffers, &[Metric::External, Metric::Rss]),
+        (Metric::External, &[Metric::Rss]),
+    ];
+    for (inner, outer) in containers {
+        let Some(a) = analyses.get(&inner) else {
+            continue;
+        };
+        if a.report.assessment != Assessment::RisingUndecided {
+            continue;
+        }
+        let slope = a.report.slope_per_cycle;
+        let backed = outer.iter().any(|o| {
+            analyses.get(o).is_some_and(|b| {
+                b.report.assessment == Assessment::Leaking
+                    && slope >= 0.5 * b.report.slope_per_cycle
+            })
+        });
+        if backed {
+            if let Some(a) = analyses.get_mut(&inner) {
+                a.report.assessment = Assessment::Leaking;
+            }
+        }
+    }
+}
+
 /// Analyses a run.
 pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let c = per_cycle(run);
@@ -983,6 +1034,8 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
             analyses.insert(m, a);
         }
     }
+
+    corroborate(&mut analyses);
 
     let mut issues: Vec<Issue> = analyses
         .iter()

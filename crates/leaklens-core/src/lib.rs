@@ -27,4 +27,7 @@ pub mod stats;
 
 pub use analyze::{analyze, analyze_parsed, Config};
 pub use report::Report;
+pub mod compare;
 pub mod generate;
+
+pub use compare::{compare, Comparison};

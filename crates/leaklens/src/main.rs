@@ -1,1 +1,138 @@
-fn main() {}
+//! `leaklens`: find memory leaks in long-running workers from their
+//! memory-profiler snapshots.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+mod cli;
+mod input;
+mod render;
+
+use cli::{Cli, Command, Format};
+use leaklens_core::report::Severity;
+
+/// Exit codes of `formats.md`: 0 done, 1 `--fail-on` triggered, 2 bad input or usage.
+const EXIT_FAIL_ON: u8 = 1;
+const EXIT_BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints usage errors itself; --help and --version exit 0.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_BAD_INPUT } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&e);
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+fn report_error(e: &anyhow::Error) {
+    let mut err = std::io::stderr().lock();
+    if let Some(ie) = e.downcast_ref::<leaklens_core::ingest::IngestError>() {
+        let _ = writeln!(err, "error: {ie}");
+        if let Some(h) = &ie.hint {
+            let _ = writeln!(err, "hint: {h}");
+        }
+        return;
+    }
+    let _ = writeln!(err, "error: {e:#}");
+    if let Some(h) = e.downcast_ref::<cli::UsageHint>() {
+        let _ = writeln!(err, "hint: {}", h.0);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Analyze(args) => {
+            let cfg = args.config()?;
+            let parsed = input::read_inputs(&args.files)?;
+            let report = leaklens_core::analyze_parsed(&parsed, &cfg);
+            for w in &parsed.warnings {
+                eprintln!("warning: {}", render::sanitize(&w.to_string()));
+            }
+            let title = input::title_of(&args.files);
+            let out = match args.format {
+                Format::Text => render::text::report(&report, &title),
+                Format::Json => report.to_json() + "\n",
+                Format::Markdown => render::markdown::report(&report, &title),
+                Format::Html => render::html::report(&parsed.run, &report, &title),
+            };
+            write_output(args.output.as_deref(), &out)?;
+            let fail = args.fail_on.is_some_and(|level| {
+                let level: Severity = level.into();
+                report.worst_severity().is_some_and(|s| s >= level)
+            });
+            Ok(if fail {
+                ExitCode::from(EXIT_FAIL_ON)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Compare(args) => {
+            let cfg = args.config()?;
+            let before = input::read_inputs(std::slice::from_ref(&args.before))?;
+            let after = input::read_inputs(std::slice::from_ref(&args.after))?;
+            let rb = leaklens_core::analyze_parsed(&before, &cfg);
+            let ra = leaklens_core::analyze_parsed(&after, &cfg);
+            let cmp = leaklens_core::compare(&rb, &ra);
+            let names = (
+                input::title_of(std::slice::from_ref(&args.before)),
+                input::title_of(std::slice::from_ref(&args.after)),
+            );
+            let out = match args.format {
+                Format::Text => render::compare::text(&cmp, &names),
+                Format::Json => cmp.to_json() + "\n",
+                Format::Markdown => render::compare::markdown(&cmp, &names),
+                Format::Html => {
+                    render::html::compare(&before.run, &rb, &after.run, &ra, &cmp, &names)
+                }
+            };
+            write_output(args.output.as_deref(), &out)?;
+            let fail =
+                args.fail_on_regression && cmp.verdict == leaklens_core::compare::Change::Regressed;
+            Ok(if fail {
+                ExitCode::from(EXIT_FAIL_ON)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Generate(args) => {
+            let spec = args.spec()?;
+            let run = leaklens_core::generate::generate(&spec);
+            let mut out = String::with_capacity(run.len() * 260);
+            match args.format {
+                cli::GenFormat::Ndjson => leaklens_core::generate::to_ndjson(&run, &mut out),
+                cli::GenFormat::Json => leaklens_core::generate::to_json_array(&run, &mut out),
+                cli::GenFormat::Log => leaklens_core::generate::to_log(&run, &mut out),
+            }
+            write_output(args.output.as_deref(), &out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn write_output(path: Option<&std::path::Path>, s: &str) -> anyhow::Result<()> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            std::fs::write(p, s).with_context(|| format!("cannot write {}", p.display()))
+        }
+        _ => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+                // A closed pipe (`leaklens ... | head`) is not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("cannot write to standard output"),
+            }
+        }
+    }
+}

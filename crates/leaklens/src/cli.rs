@@ -1,0 +1,235 @@
+//! Command-line arguments.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use leaklens_core::generate::{Scenario, Spec, Target};
+use leaklens_core::report::Severity;
+use leaklens_core::{Config, Metric};
+
+/// Find memory leaks in long-running workers from their memory-profiler snapshots.
+#[derive(Debug, Parser)]
+#[command(name = "leaklens", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse one run (one or more overlapping exports of it) and report leaks.
+    Analyze(AnalyzeArgs),
+    /// Compare a run before a fix with a run after it.
+    Compare(CompareArgs),
+    /// Generate a realistic synthetic run (for tests, benchmarks and demos).
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailLevel {
+    Warning,
+    Critical,
+}
+
+impl From<FailLevel> for Severity {
+    fn from(l: FailLevel) -> Severity {
+        match l {
+            FailLevel::Warning => Severity::Warning,
+            FailLevel::Critical => Severity::Critical,
+        }
+    }
+}
+
+/// A hint printed after an error.
+#[derive(Debug)]
+pub struct UsageHint(pub String);
+
+impl std::fmt::Display for UsageHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageHint {}
+
+#[derive(Debug, Args)]
+pub struct AnalysisOptions {
+    /// Windowed analysis every N cycles (the worker's PROFILING_ANALYSIS_INTERVAL).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..))]
+    pub interval: u64,
+    /// Absolute heapUsed threshold in MB.
+    #[arg(long, value_name = "MB", default_value_t = 500.0)]
+    pub heap_threshold: f64,
+    /// Absolute RSS threshold in MB.
+    #[arg(long, value_name = "MB")]
+    pub rss_threshold: Option<f64>,
+    /// Forecast when METRIC reaches a limit, e.g. `rss=2048` (repeatable).
+    #[arg(long = "limit", value_name = "METRIC=MB")]
+    pub limits: Vec<String>,
+}
+
+impl AnalysisOptions {
+    pub fn config(&self) -> anyhow::Result<Config> {
+        let mut limits = BTreeMap::new();
+        for l in &self.limits {
+            let (m, v) = l.split_once('=').ok_or_else(|| {
+                anyhow::Error::new(UsageHint(
+                    "write it as METRIC=VALUE, e.g. --limit rss=2048".into(),
+                ))
+                .context(format!("invalid --limit '{l}'"))
+            })?;
+            let metric = Metric::parse(m.trim()).ok_or_else(|| {
+                anyhow::Error::new(UsageHint(
+                    "metrics: heap_used, heap_total, rss, external, array_buffers, pages, contexts"
+                        .into(),
+                ))
+                .context(format!("unknown metric '{m}' in --limit"))
+            })?;
+            let value: f64 = v
+                .trim()
+                .trim_end_matches("MB")
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                .ok_or_else(|| anyhow::anyhow!("invalid limit value '{v}' in --limit {l}"))?;
+            limits.insert(metric, value);
+        }
+        for (name, v) in [
+            ("--heap-threshold", Some(self.heap_threshold)),
+            ("--rss-threshold", self.rss_threshold),
+        ] {
+            if let Some(v) = v {
+                if !v.is_finite() || v <= 0.0 {
+                    anyhow::bail!("{name} must be a positive number of MB, got {v}");
+                }
+            }
+        }
+        Ok(Config {
+            interval: self.interval as usize,
+            heap_threshold_mb: self.heap_threshold,
+            rss_threshold_mb: self.rss_threshold,
+            limits,
+            ..Config::default()
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Snapshot files: JSON, NDJSON or worker logs (`-` reads standard input).
+    /// Several files are several exports of one run: merged and de-duplicated.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub options: AnalysisOptions,
+    /// Exit with code 1 when an issue at this level or worse is found.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailLevel>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+impl AnalyzeArgs {
+    pub fn config(&self) -> anyhow::Result<Config> {
+        self.options.config()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The run before the fix.
+    pub before: PathBuf,
+    /// The run after the fix.
+    pub after: PathBuf,
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub options: AnalysisOptions,
+    /// Exit with code 1 when the after run is worse.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+impl CompareArgs {
+    pub fn config(&self) -> anyhow::Result<Config> {
+        self.options.config()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenFormat {
+    Ndjson,
+    Json,
+    Log,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// stable, warmup, cache, linear, exponential, step, plateau_then_growth.
+    #[arg(long, default_value = "linear")]
+    pub scenario: String,
+    /// What leaks: heap, rss, external, array_buffers, pages, contexts.
+    #[arg(long, default_value = "heap")]
+    pub target: String,
+    #[arg(long, default_value_t = 100)]
+    pub cycles: usize,
+    /// Leak rate in MB per cycle (pages/contexts: per cycle).
+    #[arg(long, default_value_t = 2.0)]
+    pub rate: f64,
+    /// GC noise: garbage a cycle allocates as a fraction of the heap.
+    #[arg(long, default_value_t = 0.3)]
+    pub noise: f64,
+    /// Retained heap at the start, MB.
+    #[arg(long, default_value_t = 60.0)]
+    pub base_heap: f64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = GenFormat::Ndjson)]
+    pub format: GenFormat,
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+impl GenerateArgs {
+    pub fn spec(&self) -> anyhow::Result<Spec> {
+        let scenario = Scenario::parse(&self.scenario).ok_or_else(|| {
+            anyhow::anyhow!(
+                "unknown scenario '{}': one of stable, warmup, cache, linear, exponential, step, plateau_then_growth",
+                self.scenario
+            )
+        })?;
+        let target = Target::parse(&self.target).ok_or_else(|| {
+            anyhow::anyhow!(
+                "unknown target '{}': one of heap, rss, external, array_buffers, pages, contexts",
+                self.target
+            )
+        })?;
+        if !(self.rate.is_finite() && self.noise.is_finite() && self.base_heap.is_finite()) {
+            anyhow::bail!("--rate, --noise and --base-heap must be finite numbers");
+        }
+        Ok(Spec {
+            scenario,
+            target,
+            cycles: self.cycles,
+            seed: self.seed,
+            rate: self.rate,
+            gc_noise: self.noise.max(0.0),
+            base_heap_mb: self.base_heap,
+            ..Spec::default()
+        })
+    }
+}

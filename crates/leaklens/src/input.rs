@@ -1,0 +1,81 @@
+//! Reading input files (or standard input) into one parsed run.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use leaklens_core::ingest::{self, Parsed};
+
+/// Inputs above this size get a progress bar (when stderr is a terminal).
+const PROGRESS_MIN_BYTES: usize = 4 << 20;
+
+fn display_name(p: &Path) -> String {
+    if p.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        p.display().to_string()
+    }
+}
+
+fn read_bytes(p: &Path) -> anyhow::Result<Vec<u8>> {
+    if p.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
+        Ok(buf)
+    } else {
+        std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))
+    }
+}
+
+/// Reads and parses every file as exports of one run, merged.
+pub fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Parsed> {
+    let mut parsed = Vec::with_capacity(files.len());
+    for f in files {
+        let bytes = read_bytes(f)?;
+        let name = display_name(f);
+        let bar =
+            (bytes.len() >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal()).then(|| {
+                let bar = ProgressBar::new(bytes.len() as u64);
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+                bar.set_message(format!("reading {name}"));
+                bar
+            });
+        let result = ingest::parse_with_progress(&name, &bytes, &mut |done| {
+            if let Some(b) = &bar {
+                b.set_position(done as u64);
+            }
+        });
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        parsed.push(result?);
+    }
+    Ok(ingest::merge_parsed(parsed))
+}
+
+/// A short title for reports: the file names.
+pub fn title_of(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                "<stdin>".to_string()
+            } else {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| p.display().to_string())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

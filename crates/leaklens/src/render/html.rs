@@ -1,0 +1,322 @@
+//! One self-contained HTML file: inline CSS and SVG charts, no script at all
+//! (a CSP forbids it), readable offline. Every string from an input is escaped.
+
+use std::fmt::Write;
+
+use leaklens_core::compare::Comparison;
+use leaklens_core::report::{Report, Severity, Verdict};
+use leaklens_core::{Metric, Run};
+
+use super::{duration, forecast_text, html_escape as e, num, signed_unit, trend_word, with_unit};
+
+const CSS: &str = r#"
+:root { --fg:#1d2330; --muted:#5d6778; --bg:#fff; --line:#e3e6ec; --leak:#c62828; --ok:#2e7d32; --warn:#b26a00; --info:#1565c0; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+.facts { color: var(--muted); }
+.banner { border-radius: 8px; padding: 14px 18px; margin: 16px 0; color: #fff; }
+.banner b { font-size: 18px; display: block; }
+.banner.leak { background: var(--leak); } .banner.no_leak { background: var(--ok); } .banner.inconclusive { background: #6d6d6d; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.sev { font-weight: 600; white-space: nowrap; } .sev.critical { color: var(--leak); } .sev.warning { color: var(--warn); } .sev.info { color: var(--info); }
+.chart { border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; overflow: hidden; }
+.chart svg { display: block; width: 100%; height: auto; }
+code, .url { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; word-break: break-all; }
+ul { padding-left: 20px; } footer { color: var(--muted); margin-top: 32px; font-size: 12px; }
+"#;
+
+fn head(o: &mut String, title: &str) {
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
+         <title>leaklens — {}</title><style>{CSS}</style></head><body><main>\n",
+        e(title)
+    );
+}
+
+fn charts(o: &mut String, run: &Run, report: &Report) {
+    let memory = leaklens_chart::ChartSpec::memory();
+    let _ = writeln!(
+        o,
+        "<div class=\"chart\">{}</div>",
+        leaklens_chart::render_svg(run, report, &memory, 1040, 420)
+    );
+    if run.has_metric(Metric::Pages) || run.has_metric(Metric::Contexts) {
+        let browser = leaklens_chart::ChartSpec::browser();
+        let _ = writeln!(
+            o,
+            "<div class=\"chart\">{}</div>",
+            leaklens_chart::render_svg(run, report, &browser, 1040, 260)
+        );
+    }
+}
+
+fn sev_class(s: Severity) -> &'static str {
+    s.as_str()
+}
+
+fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
+    let s = &r.summary;
+    let _ = writeln!(o, "<h1>leaklens — {}</h1>", e(title));
+    let mut facts = vec![
+        format!("{} snapshots", s.snapshots),
+        format!("{} cycles ({}–{})", s.cycles, s.first_cycle, s.last_cycle),
+    ];
+    if let Some(h) = s.duration_hours {
+        facts.push(duration(h));
+    }
+    let _ = writeln!(o, "<div class=\"facts\">{}</div>", e(&facts.join(" · ")));
+    let (word, class) = match s.verdict {
+        Verdict::Leak => ("Leak", "leak"),
+        Verdict::NoLeak => ("No leak", "no_leak"),
+        Verdict::Inconclusive => ("Inconclusive", "inconclusive"),
+    };
+    let _ = writeln!(
+        o,
+        "<div class=\"banner {class}\" id=\"verdict\" data-verdict=\"{}\"><b>{word}</b>{}</div>",
+        s.verdict.as_str(),
+        e(&s.reason)
+    );
+    if !s.watch.is_empty() {
+        let _ = writeln!(o, "<ul>");
+        for w in &s.watch {
+            let _ = writeln!(o, "<li>👀 {}</li>", e(w));
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    charts(o, run, r);
+
+    let _ = writeln!(o, "<h2>Issues</h2>");
+    if r.issues.is_empty() {
+        let _ = writeln!(o, "<p>No issues found.</p>");
+    } else {
+        let _ = writeln!(o, "<table id=\"issues\"><tr><th>Severity</th><th>Kind</th><th>Metric</th><th>Cycles</th><th>Details</th></tr>");
+        for i in &r.issues {
+            let _ = writeln!(
+                o,
+                "<tr><td class=\"sev {}\">{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}{}</td><td>{}</td></tr>",
+                sev_class(i.severity),
+                i.severity.as_str(),
+                i.kind.as_str(),
+                i.metric,
+                i.first_cycle,
+                i.last_cycle.map(|l| format!("–{l}")).unwrap_or_default(),
+                e(&i.message)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+    if !r.hints.is_empty() {
+        let _ = writeln!(o, "<ul>");
+        for h in &r.hints {
+            let _ = writeln!(o, "<li>💡 {}</li>", e(&h.message));
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+
+    let _ = writeln!(o, "<h2>Metrics: retained level after GC</h2>");
+    let _ = writeln!(o, "<table><tr><th>Metric</th><th>Start</th><th>Now</th><th>Slope/cycle</th><th>95% CI</th><th>Trend</th><th>Pattern</th><th>Change points</th></tr>");
+    for (m, mr) in &r.metrics {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} … {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            m.display_name(),
+            with_unit(*m, mr.baseline),
+            with_unit(*m, mr.current),
+            signed_unit(*m, mr.slope_per_cycle),
+            signed_unit(*m, mr.slope_ci[0]),
+            signed_unit(*m, mr.slope_ci[1]),
+            trend_word(mr.trend).to_lowercase(),
+            mr.pattern.as_str(),
+            mr.change_points.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let _ = writeln!(o, "</table>");
+
+    if !r.forecasts.is_empty() {
+        let _ = writeln!(o, "<h2>Forecast</h2><ul>");
+        for f in &r.forecasts {
+            let _ = writeln!(o, "<li>{}</li>", e(&forecast_text(f)));
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+
+    if !r.windows.is_empty() {
+        let shown: Vec<Metric> = Metric::ALL
+            .into_iter()
+            .filter(|m| r.metrics.contains_key(m))
+            .collect();
+        let _ = write!(
+            o,
+            "<h2>Every {} cycles</h2><table><tr><th>Cycles</th><th>Trend</th>",
+            r.config.interval
+        );
+        for m in &shown {
+            let _ = write!(o, "<th>{}</th>", m.display_name());
+        }
+        let _ = writeln!(o, "<th>Flags</th></tr>");
+        for w in &r.windows {
+            let _ = write!(
+                o,
+                "<tr><td>{}–{}</td><td>{}</td>",
+                w.start_cycle,
+                w.end_cycle,
+                trend_word(w.trend).to_lowercase()
+            );
+            for m in &shown {
+                let v = w
+                    .changes
+                    .get(m.key())
+                    .map(|v| signed_unit(*m, *v))
+                    .unwrap_or_else(|| "—".into());
+                let _ = write!(o, "<td class=\"num\">{v}</td>");
+            }
+            let _ = writeln!(o, "<td>{}</td></tr>", e(&w.flags.join("; ")));
+        }
+        let _ = writeln!(o, "</table>");
+    }
+
+    if !r.phases.is_empty() {
+        let _ = writeln!(o, "<h2>Operations: mean change at each step</h2><table><tr><th>Step</th><th>n</th><th>Heap used</th><th>RSS</th><th>External</th><th>Pages</th></tr>");
+        for p in &r.phases {
+            let g = |m: Metric| {
+                p.mean_change
+                    .get(m.key())
+                    .map(|v| signed_unit(m, *v))
+                    .unwrap_or_else(|| "—".into())
+            };
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                e(&p.label),
+                p.count,
+                g(Metric::HeapUsed),
+                g(Metric::Rss),
+                g(Metric::External),
+                g(Metric::Pages)
+            );
+        }
+        let _ = writeln!(o, "</table>");
+        if let Some(c) = &r.cleanup {
+            let _ = writeln!(
+                o,
+                "<p>A scrape adds {} MB of heap; cleanup gives back {} MB ({}%).</p>",
+                num(c.scrape_added),
+                num(c.cleanup_returned),
+                num(c.effectiveness_pct)
+            );
+        }
+    }
+
+    if !r.lingering_urls.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h2>Pages left open</h2><table><tr><th>URL</th><th>Cycles</th><th>Open for</th></tr>"
+        );
+        for u in &r.lingering_urls {
+            let _ = writeln!(
+                o,
+                "<tr><td class=\"url\">{}</td><td class=\"num\">{}–{}</td><td class=\"num\">{} cycles</td></tr>",
+                e(&u.url),
+                u.first_cycle,
+                u.last_cycle,
+                u.cycles_open
+            );
+        }
+        let _ = writeln!(o, "</table>");
+    }
+
+    if !r.worker_verdicts.is_empty() {
+        let _ = writeln!(o, "<h2>The worker's own analyses</h2><ul>");
+        for v in &r.worker_verdicts {
+            let _ = writeln!(
+                o,
+                "<li>{}:{} after cycle {}: {} — {}</li>",
+                e(&v.source),
+                v.line,
+                v.after_cycle.map(|c| c.to_string()).unwrap_or("?".into()),
+                e(&v.trend.clone().unwrap_or_default()),
+                e(&v.issues.join("; "))
+            );
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(o, "<h2>Input warnings ({})</h2><ul>", r.warnings.len());
+        for w in r.warnings.iter().take(50) {
+            let _ = writeln!(o, "<li>{}</li>", e(&w.to_string()));
+        }
+        let _ = writeln!(o, "</ul>");
+    }
+}
+
+fn foot(o: &mut String) {
+    let _ = writeln!(
+        o,
+        "<footer>Generated by leaklens {} · schema_version 1</footer></main></body></html>",
+        env!("CARGO_PKG_VERSION")
+    );
+}
+
+pub fn report(run: &Run, r: &Report, title: &str) -> String {
+    let mut o = String::new();
+    head(&mut o, title);
+    body(&mut o, run, r, title);
+    foot(&mut o);
+    o
+}
+
+pub fn compare(
+    before_run: &Run,
+    before: &Report,
+    after_run: &Run,
+    after: &Report,
+    c: &Comparison,
+    names: &(String, String),
+) -> String {
+    let mut o = String::new();
+    let title = format!("{} → {}", names.0, names.1);
+    head(&mut o, &title);
+    let _ = writeln!(o, "<h1>leaklens compare — {}</h1>", e(&title));
+    let class = match c.verdict {
+        leaklens_core::compare::Change::Regressed => "leak",
+        leaklens_core::compare::Change::Fixed => "no_leak",
+        _ => "inconclusive",
+    };
+    let _ = writeln!(
+        o,
+        "<div class=\"banner {class}\" id=\"verdict\" data-verdict=\"{}\"><b>{}</b>{}</div>",
+        c.verdict.as_str(),
+        c.verdict.as_str(),
+        e(&c.reason)
+    );
+    let _ = writeln!(o, "<table><tr><th>Metric</th><th>Before slope/cycle</th><th>After slope/cycle</th><th>Verdict</th></tr>");
+    for (m, mc) in &c.metrics {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{} ({} … {})</td><td class=\"num\">{} ({} … {})</td><td>{}</td></tr>",
+            m.display_name(),
+            signed_unit(*m, mc.before_slope),
+            signed_unit(*m, mc.before_ci[0]),
+            signed_unit(*m, mc.before_ci[1]),
+            signed_unit(*m, mc.after_slope),
+            signed_unit(*m, mc.after_ci[0]),
+            signed_unit(*m, mc.after_ci[1]),
+            mc.verdict.as_str()
+        );
+    }
+    let _ = writeln!(o, "</table>");
+    let _ = writeln!(o, "<h2>Before: {}</h2>", e(&names.0));
+    body(&mut o, before_run, before, &names.0);
+    let _ = writeln!(o, "<h2>After: {}</h2>", e(&names.1));
+    body(&mut o, after_run, after, &names.1);
+    foot(&mut o);
+    o
+}

@@ -1,0 +1,208 @@
+//! Markdown for a CI job summary or a PR comment.
+
+use std::fmt::Write;
+
+use leaklens_core::report::{Report, Severity, Verdict};
+use leaklens_core::Metric;
+
+use super::{forecast_text, md_escape, num, signed_unit, trend_word, with_unit};
+
+fn verdict_badge(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Leak => "🚨 **Leak**",
+        Verdict::NoLeak => "✅ **No leak**",
+        Verdict::Inconclusive => "❔ **Inconclusive**",
+    }
+}
+
+fn sev(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "🔴 critical",
+        Severity::Warning => "⚠️ warning",
+        Severity::Info => "ℹ️ info",
+    }
+}
+
+pub fn report(r: &Report, title: &str) -> String {
+    let mut o = String::new();
+    let s = &r.summary;
+    let _ = writeln!(o, "## leaklens: {}", md_escape(title));
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{} — {}", verdict_badge(s.verdict), md_escape(&s.reason));
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{} snapshots, {} cycles ({}–{}){}",
+        s.snapshots,
+        s.cycles,
+        s.first_cycle,
+        s.last_cycle,
+        s.duration_hours
+            .map(|h| format!(", {}", super::duration(h)))
+            .unwrap_or_default()
+    );
+    for w in &s.watch {
+        let _ = writeln!(o, "\n> 👀 {}", md_escape(w));
+    }
+    let _ = writeln!(o);
+    if !r.issues.is_empty() {
+        let _ = writeln!(o, "### Issues");
+        let _ = writeln!(o);
+        let _ = writeln!(o, "| severity | kind | metric | from cycle | details |");
+        let _ = writeln!(o, "|---|---|---|---|---|");
+        for i in &r.issues {
+            let _ = writeln!(
+                o,
+                "| {} | `{}` | {} | {} | {} |",
+                sev(i.severity),
+                i.kind.as_str(),
+                i.metric,
+                i.first_cycle,
+                md_escape(&i.message)
+            );
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(o, "### Metrics (retained level after GC)");
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "| metric | start | now | slope/cycle | 95% CI | trend | pattern |"
+    );
+    let _ = writeln!(o, "|---|---:|---:|---:|---|---|---|");
+    for (m, mr) in &r.metrics {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} … {} | {} | {} |",
+            m.display_name(),
+            with_unit(*m, mr.baseline),
+            with_unit(*m, mr.current),
+            signed_unit(*m, mr.slope_per_cycle),
+            signed_unit(*m, mr.slope_ci[0]),
+            signed_unit(*m, mr.slope_ci[1]),
+            trend_word(mr.trend).to_lowercase(),
+            mr.pattern.as_str()
+        );
+    }
+    let _ = writeln!(o);
+    if !r.hints.is_empty() {
+        for h in &r.hints {
+            let _ = writeln!(o, "- 💡 {}", md_escape(&h.message));
+        }
+        let _ = writeln!(o);
+    }
+    if !r.forecasts.is_empty() {
+        let _ = writeln!(o, "### Forecast");
+        let _ = writeln!(o);
+        for f in &r.forecasts {
+            let _ = writeln!(o, "- {}", md_escape(&forecast_text(f)));
+        }
+        let _ = writeln!(o);
+    }
+    if !r.windows.is_empty() {
+        let _ = writeln!(
+            o,
+            "<details><summary>Windows of {} cycles</summary>",
+            r.config.interval
+        );
+        let _ = writeln!(o);
+        let shown: Vec<Metric> = Metric::ALL
+            .into_iter()
+            .filter(|m| r.metrics.contains_key(m))
+            .collect();
+        let mut h = String::from("| cycles | trend |");
+        let mut sep = String::from("|---|---|");
+        for m in &shown {
+            let _ = write!(h, " {} |", m.display_name());
+            sep.push_str("---:|");
+        }
+        let _ = writeln!(o, "{h}");
+        let _ = writeln!(o, "{sep}");
+        for w in &r.windows {
+            let mut line = format!(
+                "| {}–{} | {} |",
+                w.start_cycle,
+                w.end_cycle,
+                trend_word(w.trend).to_lowercase()
+            );
+            for m in &shown {
+                let v = w
+                    .changes
+                    .get(m.key())
+                    .map(|v| signed_unit(*m, *v))
+                    .unwrap_or_else(|| "—".into());
+                let _ = write!(line, " {v} |");
+            }
+            let _ = writeln!(o, "{line}");
+        }
+        let _ = writeln!(o);
+        let _ = writeln!(o, "</details>");
+        let _ = writeln!(o);
+    }
+    if !r.phases.is_empty() {
+        let _ = writeln!(
+            o,
+            "<details><summary>Operations: mean change per step</summary>"
+        );
+        let _ = writeln!(o);
+        let _ = writeln!(o, "| step | n | heap used | rss | external | pages |");
+        let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|");
+        for p in &r.phases {
+            let g = |m: Metric| {
+                p.mean_change
+                    .get(m.key())
+                    .map(|v| signed_unit(m, *v))
+                    .unwrap_or_else(|| "—".into())
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} |",
+                md_escape(&p.label),
+                p.count,
+                g(Metric::HeapUsed),
+                g(Metric::Rss),
+                g(Metric::External),
+                g(Metric::Pages)
+            );
+        }
+        if let Some(c) = &r.cleanup {
+            let _ = writeln!(o);
+            let _ = writeln!(
+                o,
+                "Cleanup gives back {}% of what a scrape adds ({} of {} MB).",
+                num(c.effectiveness_pct),
+                num(c.cleanup_returned),
+                num(c.scrape_added)
+            );
+        }
+        let _ = writeln!(o);
+        let _ = writeln!(o, "</details>");
+        let _ = writeln!(o);
+    }
+    if !r.lingering_urls.is_empty() {
+        let _ = writeln!(o, "<details><summary>Pages left open</summary>");
+        let _ = writeln!(o);
+        for u in r.lingering_urls.iter().take(20) {
+            let _ = writeln!(
+                o,
+                "- `{}` cycles {}–{} ({} cycles)",
+                u.url.replace('`', "'").replace(['\n', '\r'], " "),
+                u.first_cycle,
+                u.last_cycle,
+                u.cycles_open
+            );
+        }
+        let _ = writeln!(o);
+        let _ = writeln!(o, "</details>");
+        let _ = writeln!(o);
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(
+            o,
+            "{} input warning(s); first: {}",
+            r.warnings.len(),
+            md_escape(&r.warnings[0].to_string())
+        );
+    }
+    o
+}

@@ -1,0 +1,200 @@
+//! Report renderers: text (the guide's layout), Markdown (CI summaries, PR
+//! comments), self-contained HTML. Every string that came from an input file
+//! (labels, page URLs, worker messages, file names) is untrusted: escaped for
+//! the medium it goes to.
+
+pub mod compare;
+pub mod html;
+pub mod markdown;
+pub mod text;
+
+use leaklens_core::report::{Forecast, ForecastStatus, Trend};
+use leaklens_core::Metric;
+
+/// Removes control characters (terminal escape sequences) from file text.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '�'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for Markdown (GitHub renders inline HTML, so HTML too).
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' | '(' | ')' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number for people: few digits, sign when asked.
+pub fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let a = x.abs();
+    if a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else if a == 0.0 {
+        "0".into()
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+pub fn signed(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", num(x))
+    } else {
+        num(x)
+    }
+}
+
+/// A value with its metric's unit.
+pub fn with_unit(m: Metric, x: f64) -> String {
+    if m.is_count() {
+        num(x)
+    } else {
+        format!("{}MB", num(x))
+    }
+}
+
+pub fn signed_unit(m: Metric, x: f64) -> String {
+    if m.is_count() {
+        signed(x)
+    } else {
+        format!("{}MB", signed(x))
+    }
+}
+
+pub fn trend_word(t: Trend) -> &'static str {
+    match t {
+        Trend::Increasing => "INCREASING",
+        Trend::Stable => "STABLE",
+        Trend::Decreasing => "DECREASING",
+    }
+}
+
+pub fn duration(hours: f64) -> String {
+    if !hours.is_finite() {
+        return "—".into();
+    }
+    if hours < 1.0 / 60.0 {
+        format!("{:.0} s", hours * 3600.0)
+    } else if hours < 1.0 {
+        format!("{:.0} min", hours * 60.0)
+    } else if hours < 48.0 {
+        format!("{hours:.1} h")
+    } else {
+        format!("{:.1} days", hours / 24.0)
+    }
+}
+
+/// "in ~120 cycles (~4.2 h), between 90 and 170 cycles" and the like.
+pub fn forecast_text(f: &Forecast) -> String {
+    let unit = f.metric.unit();
+    match f.status {
+        ForecastStatus::Reached => format!(
+            "{} already at {}{unit} (limit {}{unit})",
+            f.metric.display_name(),
+            num(f.current_peak),
+            num(f.limit)
+        ),
+        ForecastStatus::Never => format!(
+            "{} peaks at {}{unit}, bounded: never reaches {}{unit} at the current behaviour",
+            f.metric.display_name(),
+            num(f.current_peak),
+            num(f.limit)
+        ),
+        ForecastStatus::Projected => {
+            let cycles = f.cycles.unwrap_or(f64::NAN);
+            let mut s = format!(
+                "{} peaks at {}{unit}, reaches {}{unit} in ~{} cycles",
+                f.metric.display_name(),
+                num(f.current_peak),
+                num(f.limit),
+                num(cycles.ceil())
+            );
+            if let Some(h) = f.hours {
+                s.push_str(&format!(" (~{})", duration(h)));
+            }
+            if let Some([lo, hi]) = f.cycles_interval {
+                match (lo, hi) {
+                    (Some(lo), Some(hi)) => s.push_str(&format!(
+                        ", between {} and {} cycles",
+                        num(lo.ceil()),
+                        num(hi.ceil())
+                    )),
+                    (Some(lo), None) => s.push_str(&format!(
+                        ", at the soonest in {} cycles (it may also level off)",
+                        num(lo.ceil())
+                    )),
+                    _ => {}
+                }
+            }
+            s
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            html_escape("<img src=x onerror=\"alert(1)\">"),
+            "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+        );
+        assert_eq!(md_escape("<script>|x"), "&lt;script&gt;\\|x");
+        assert_eq!(sanitize("a\u{1b}[31mb"), "a�[31mb");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(num(1234.5), "1235");
+        assert_eq!(num(12.345), "12.35");
+        assert_eq!(num(0.01234), "0.012");
+        assert_eq!(signed(2.0), "+2.00");
+    }
+}

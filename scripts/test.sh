@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every check and every test: formatting, clippy (native, and wasm32 for
+# the crates the browser shares), all native tests, and the core's tests
+# compiled to wasm32 (wasm-bindgen-test in Node), which must give the same
+# byte-identical reports as the native build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+say "cargo fmt --check"
+cargo fmt --all --check
+
+say "clippy (native)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+say "clippy (wasm32: core and chart, no I/O, clock or threads)"
+CLIPPY_CONF_DIR=scripts/clippy_wasm cargo clippy --locked -p leaklens-core -p leaklens-chart \
+  --target wasm32-unknown-unknown -- -D warnings
+
+say "tests (native)"
+cargo test --workspace --locked
+
+say "tests (wasm32: the core's fixture tests under wasm-bindgen-test)"
+cargo test --locked -p leaklens-core --target wasm32-unknown-unknown --test golden
+
+say "all checks passed"
