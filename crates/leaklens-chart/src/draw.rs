@@ -223,7 +223,7 @@ fn x_range(spec: Option<P>, xs: &[f64], axis: XAxis) -> P {
         return (lo, hi);
     }
     let unit: f64 = match axis {
-        XAxis::Cycle => 0.5,
+        XAxis::Cycle => 1.0,
         XAxis::Time => 30_000.0,
     };
     let pad = unit.max(lo.abs() * 1e-9);
@@ -610,7 +610,7 @@ pub fn draw<DB: DrawingBackend>(
     let x_ticks_max = (est_w / 90.0) as usize;
     let y_ticks_max = (est_h / 40.0) as usize;
     let x_step = match axis {
-        XAxis::Cycle => nice_step(x1 - x0, x_ticks_max, if x1 - x0 >= 3.0 { 1.0 } else { 0.0 }),
+        XAxis::Cycle => nice_step(x1 - x0, x_ticks_max, if x1 - x0 >= 2.0 { 1.0 } else { 0.0 }),
         XAxis::Time => time_step(x1 - x0, x_ticks_max),
     };
     let y_step = nice_step(
@@ -627,7 +627,7 @@ pub fn draw<DB: DrawingBackend>(
     let (x_dec, y_dec) = (decimals_for(x_step), decimals_for(y_step));
     let x_fmt = move |v: &f64| match axis {
         XAxis::Cycle => format_number(*v, x_dec),
-        XAxis::Time => format_time(*v, x_step),
+        XAxis::Time => format_time(*v, x_step, x1 - x0),
     };
     let y_fmt = move |v: &f64| format_number(*v, y_dec);
     let y_label_chars = y_ticks.iter().map(|v| y_fmt(v).len()).max().unwrap_or(1);
@@ -980,7 +980,7 @@ mod tests {
     #[test]
     fn ranges() {
         assert_eq!(x_range(None, &[], XAxis::Cycle), (0.0, 1.0));
-        assert_eq!(x_range(None, &[5.0], XAxis::Cycle), (4.5, 5.5));
+        assert_eq!(x_range(None, &[5.0], XAxis::Cycle), (4.0, 6.0));
         assert_eq!(x_range(Some((9.0, 3.0)), &[5.0], XAxis::Cycle), (3.0, 9.0));
         assert_eq!(
             x_range(Some((f64::NAN, 3.0)), &[1.0, 2.0], XAxis::Cycle),

@@ -110,8 +110,9 @@ pub(crate) fn time_step(span_ms: f64, max_ticks: usize) -> f64 {
 }
 
 /// Formats ms since the Unix epoch as UTC: `HH:MM`, `HH:MM:SS` when the
-/// step is under a minute, `MM-DD` when it is a day or more.
-pub(crate) fn format_time(ms: f64, step: f64) -> String {
+/// step is under a minute, `MM-DD` when it is a day or more, and at
+/// midnight when the axis spans more than a day (so days can be told apart).
+pub(crate) fn format_time(ms: f64, step: f64, span: f64) -> String {
     if !ms.is_finite() {
         return String::new();
     }
@@ -119,7 +120,7 @@ pub(crate) fn format_time(ms: f64, step: f64) -> String {
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (h, m, s) = (sod / 3600, (sod / 60) % 60, sod % 60);
-    if step >= DAY {
+    if step >= DAY || (span > DAY && sod == 0) {
         let (_, month, day) = civil_from_days(days);
         format!("{month:02}-{day:02}")
     } else if step < MINUTE {
@@ -173,11 +174,19 @@ mod tests {
     fn time_labels_are_utc() {
         // 2025-11-26T00:00:00Z
         let t = 1_764_115_200_000.0;
-        assert_eq!(format_time(t, MINUTE), "00:00");
-        assert_eq!(format_time(t + 13.0 * HOUR + 7.0 * MINUTE, MINUTE), "13:07");
-        assert_eq!(format_time(t + 61_000.0, 1_000.0), "00:01:01");
-        assert_eq!(format_time(t, DAY), "11-26");
-        assert_eq!(format_time(-MINUTE, MINUTE), "23:59");
+        assert_eq!(format_time(t, MINUTE, HOUR), "00:00");
+        assert_eq!(
+            format_time(t + 13.0 * HOUR + 7.0 * MINUTE, MINUTE, HOUR),
+            "13:07"
+        );
+        assert_eq!(format_time(t + 61_000.0, 1_000.0, MINUTE), "00:01:01");
+        assert_eq!(format_time(t, DAY, 9.0 * DAY), "11-26");
+        assert_eq!(format_time(t + DAY, 6.0 * HOUR, 3.0 * DAY), "11-27");
+        assert_eq!(
+            format_time(t + DAY + 6.0 * HOUR, 6.0 * HOUR, 3.0 * DAY),
+            "06:00"
+        );
+        assert_eq!(format_time(-MINUTE, MINUTE, HOUR), "23:59");
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
         assert_eq!(time_step(HOUR, 6), 10.0 * MINUTE);

@@ -60,6 +60,44 @@ fn write_samples() {
     let report = analyze(&run, &Config::default());
     let svg = render_svg(&run, &report, &ChartSpec::memory(), 1000, 520);
     std::fs::write("/tmp/leaklens-chart-sample-big.svg", svg).unwrap();
+    let run = generate(&Spec {
+        scenario: Scenario::Step,
+        cycles: 120,
+        ..Default::default()
+    });
+    let report = analyze(&run, &Config::default());
+    let zoom = ChartSpec {
+        x_range: Some((30.0, 75.0)),
+        ..ChartSpec::memory()
+    };
+    std::fs::write(
+        "/tmp/leaklens-chart-sample-step-zoom.svg",
+        render_svg(&run, &report, &zoom, 1000, 520),
+    )
+    .unwrap();
+    std::fs::write(
+        "/tmp/leaklens-chart-sample-step.svg",
+        render_svg(&run, &report, &ChartSpec::memory(), 1000, 520),
+    )
+    .unwrap();
+    let empty = analyze(&Run::new(), &Config::default());
+    for (name, values) in [
+        ("huge", vec![1e12, 5e12, 3e12, 4e12]),
+        ("negative", vec![-50.0, -20.0, -80.0, -10.0]),
+        ("one", vec![42.0]),
+    ] {
+        let run = one_metric_run(&values);
+        std::fs::write(
+            format!("/tmp/leaklens-chart-sample-{name}.svg"),
+            render_svg(&run, &empty, &ChartSpec::memory(), 600, 300),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        "/tmp/leaklens-chart-sample-empty.svg",
+        render_svg(&Run::new(), &empty, &ChartSpec::memory(), 600, 300),
+    )
+    .unwrap();
 }
 
 /// Stroke widths of the polylines with stroke `color`.
