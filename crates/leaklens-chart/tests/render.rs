@@ -1,0 +1,530 @@
+//! Rendering whole charts to SVG.
+
+use leaklens_chart::{draw, render_svg, ChartKind, ChartSpec, XAxis};
+use leaklens_core::generate::{generate, Scenario, Spec, Target};
+use leaklens_core::{analyze, Config, Metric, Report, Run, SnapshotIn};
+use plotters::prelude::*;
+
+fn leak_run() -> (Run, Report) {
+    let run = generate(&Spec {
+        cycles: 60,
+        ..Default::default()
+    });
+    let report = analyze(&run, &Config::default());
+    (run, report)
+}
+
+fn hex((r, g, b): (u8, u8, u8)) -> String {
+    format!("#{r:02X}{g:02X}{b:02X}")
+}
+
+/// The `<polyline>` elements of an SVG whose stroke is `color`.
+fn polylines_with<'a>(svg: &'a str, color: &str) -> Vec<&'a str> {
+    svg.split('<')
+        .filter(|e| e.starts_with("polyline") && e.to_ascii_uppercase().contains(color))
+        .collect()
+}
+
+#[test]
+#[ignore = "writes /tmp/leaklens-chart-sample*.svg for a look"]
+fn write_samples() {
+    let (run, report) = leak_run();
+    let svg = render_svg(&run, &report, &ChartSpec::memory(), 1000, 520);
+    std::fs::write("/tmp/leaklens-chart-sample.svg", svg).unwrap();
+    let mut spec = ChartSpec::memory();
+    spec.x_axis = XAxis::Time;
+    spec.title = Some("heap leak, time axis".into());
+    spec.highlight = report.issues.first().map(|i| {
+        (
+            i.metric,
+            i.first_cycle,
+            i.last_cycle.unwrap_or(i.first_cycle),
+        )
+    });
+    let svg = render_svg(&run, &report, &spec, 1000, 520);
+    std::fs::write("/tmp/leaklens-chart-sample-time.svg", svg).unwrap();
+    let run = generate(&Spec {
+        target: Target::Pages,
+        rate: 0.3,
+        cycles: 80,
+        ..Default::default()
+    });
+    let report = analyze(&run, &Config::default());
+    let svg = render_svg(&run, &report, &ChartSpec::browser(), 1000, 400);
+    std::fs::write("/tmp/leaklens-chart-sample-browser.svg", svg).unwrap();
+    let run = generate(&Spec {
+        scenario: Scenario::Step,
+        cycles: 3000,
+        ..Default::default()
+    });
+    let report = analyze(&run, &Config::default());
+    let svg = render_svg(&run, &report, &ChartSpec::memory(), 1000, 520);
+    std::fs::write("/tmp/leaklens-chart-sample-big.svg", svg).unwrap();
+    let run = generate(&Spec {
+        scenario: Scenario::Step,
+        cycles: 120,
+        ..Default::default()
+    });
+    let report = analyze(&run, &Config::default());
+    let zoom = ChartSpec {
+        x_range: Some((30.0, 75.0)),
+        ..ChartSpec::memory()
+    };
+    std::fs::write(
+        "/tmp/leaklens-chart-sample-step-zoom.svg",
+        render_svg(&run, &report, &zoom, 1000, 520),
+    )
+    .unwrap();
+    std::fs::write(
+        "/tmp/leaklens-chart-sample-step.svg",
+        render_svg(&run, &report, &ChartSpec::memory(), 1000, 520),
+    )
+    .unwrap();
+    let empty = analyze(&Run::new(), &Config::default());
+    for (name, values) in [
+        ("huge", vec![1e12, 5e12, 3e12, 4e12]),
+        ("negative", vec![-50.0, -20.0, -80.0, -10.0]),
+        ("one", vec![42.0]),
+    ] {
+        let run = one_metric_run(&values);
+        std::fs::write(
+            format!("/tmp/leaklens-chart-sample-{name}.svg"),
+            render_svg(&run, &empty, &ChartSpec::memory(), 600, 300),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        "/tmp/leaklens-chart-sample-empty.svg",
+        render_svg(&Run::new(), &empty, &ChartSpec::memory(), 600, 300),
+    )
+    .unwrap();
+}
+
+/// Stroke widths of the polylines with stroke `color`.
+fn stroke_widths(svg: &str, color: &str) -> Vec<u32> {
+    polylines_with(svg, color)
+        .iter()
+        .filter_map(|e| {
+            let rest = e.split("stroke-width=\"").nth(1)?;
+            rest.split('"').next()?.parse().ok()
+        })
+        .collect()
+}
+
+fn heap_only(run: &Run) -> Run {
+    let mut out = Run::new();
+    for i in 0..run.len() {
+        let mut s = SnapshotIn::new(run.cycle(i), run.label(i));
+        s.timestamp = run.timestamp(i);
+        s.set(Metric::HeapUsed, run.value(Metric::HeapUsed, i));
+        out.push(&s, []);
+    }
+    out
+}
+
+#[test]
+fn leak_chart_has_every_series_its_legend_and_a_trend_line() {
+    let (run, report) = leak_run();
+    let spec = ChartSpec::memory();
+    let svg = render_svg(&run, &report, &spec, 900, 480);
+    assert!(svg.starts_with("<svg"), "{}", &svg[..100.min(svg.len())]);
+    assert!(!svg.contains("drawing failed") && !svg.contains("too small"));
+    for m in Metric::MEMORY {
+        assert!(run.has_metric(m));
+        // The series itself and its legend sample.
+        let lines = polylines_with(&svg, &hex(leaklens_chart::metric_color(m)));
+        assert!(lines.len() >= 2, "{m}: {} polylines", lines.len());
+        assert!(svg.contains(m.display_name()), "legend lacks {m}");
+    }
+    assert!(svg.contains("Heap Used"));
+    assert!(svg.contains(">\nMB\n<"), "y axis label");
+    assert!(svg.contains(">\ncycle\n<"), "x axis label");
+
+    // The heap trend line: a dark polyline from the trend's first to its
+    // last cycle, at the fitted values, exactly where the layout maps them.
+    let tl = report.metrics[&Metric::HeapUsed]
+        .trend_line
+        .clone()
+        .expect("a leak has a trend line");
+    let mut buf = String::new();
+    let layout = {
+        let root = SVGBackend::with_string(&mut buf, (900, 480)).into_drawing_area();
+        let layout = draw(&root, &run, &report, &spec).unwrap();
+        root.present().unwrap();
+        layout
+    };
+    assert_eq!(buf, svg, "render_svg is draw on an SVG backend");
+    let (r, g, b) = leaklens_chart::metric_color(Metric::HeapUsed);
+    let dark = |c: u8| (f64::from(c) * 0.55) as u8;
+    let trend_color = hex((dark(r), dark(g), dark(b)));
+    let trend = polylines_with(&svg, &trend_color);
+    assert_eq!(trend.len(), 1, "one heap trend line");
+    let at = |c: u64| {
+        let y = tl.intercept + tl.slope * c as f64;
+        format!("{},{}", layout.px_at_x(c as f64), layout.px_at_y(y))
+    };
+    assert!(
+        trend[0].contains(&format!(
+            "points=\"{} {} \"",
+            at(tl.from_cycle),
+            at(tl.to_cycle)
+        )),
+        "{} vs {} {}",
+        trend[0],
+        at(tl.from_cycle),
+        at(tl.to_cycle)
+    );
+    // Switched off, it is gone.
+    let off = ChartSpec {
+        show_trend_lines: false,
+        ..spec
+    };
+    let svg = render_svg(&run, &report, &off, 900, 480);
+    assert!(polylines_with(&svg, &trend_color).is_empty());
+}
+
+#[test]
+fn browser_chart_draws_pages_and_contexts_as_counts() {
+    let run = generate(&Spec {
+        target: Target::Pages,
+        rate: 0.3,
+        cycles: 80,
+        ..Default::default()
+    });
+    let report = analyze(&run, &Config::default());
+    let svg = render_svg(&run, &report, &ChartSpec::browser(), 800, 400);
+    assert!(svg.contains(">\ncount\n<"));
+    assert!(svg.contains("Browser Pages") && svg.contains("Browser Contexts"));
+    assert!(!svg.contains("Heap Used"));
+    assert!(polylines_with(&svg, &hex(leaklens_chart::metric_color(Metric::Pages))).len() >= 2);
+    assert!(polylines_with(&svg, &hex(leaklens_chart::metric_color(Metric::Contexts))).len() >= 2);
+    // A run without browser data says so instead of failing.
+    let heap = heap_only(&run);
+    let report = analyze(&heap, &Config::default());
+    let svg = render_svg(&heap, &report, &ChartSpec::browser(), 800, 400);
+    assert!(svg.contains("no data to show"));
+}
+
+#[test]
+fn empty_run_renders() {
+    let run = Run::new();
+    let report = analyze(&run, &Config::default());
+    for spec in [ChartSpec::memory(), ChartSpec::browser()] {
+        for x_axis in [XAxis::Cycle, XAxis::Time] {
+            let spec = ChartSpec {
+                x_axis,
+                title: Some("empty".into()),
+                ..spec.clone()
+            };
+            let svg = render_svg(&run, &report, &spec, 640, 320);
+            assert!(
+                svg.contains("<svg") && svg.contains("no snapshots"),
+                "{svg}"
+            );
+        }
+    }
+}
+
+#[test]
+fn two_hundred_thousand_snapshots_stay_small() {
+    let run = generate(&Spec {
+        cycles: 65_000,
+        ..Default::default()
+    });
+    assert!(run.len() >= 200_000, "{}", run.len());
+    let report = analyze(&run, &Config::default());
+    let svg = render_svg(&run, &report, &ChartSpec::memory(), 1200, 600);
+    assert!(svg.len() < 1_000_000, "{} bytes", svg.len());
+    assert!(
+        !svg.contains("<circle"),
+        "no phase markers for so many points"
+    );
+    let heap = polylines_with(&svg, &hex(leaklens_chart::metric_color(Metric::HeapUsed)));
+    let points = heap.iter().map(|p| p.matches(',').count()).max().unwrap();
+    assert!(points <= 2 * 1200 + 2, "{points} points");
+    // Zoomed: still small, markers back once few points are in view.
+    let zoom = ChartSpec {
+        x_range: Some((30_000.0, 30_100.0)),
+        ..ChartSpec::memory()
+    };
+    let svg = render_svg(&run, &report, &zoom, 1200, 600);
+    assert!(svg.len() < 1_000_000);
+    assert!(svg.contains("<circle"));
+}
+
+#[test]
+fn layout_maps_pixels_to_cycles_and_back() {
+    let (run, report) = leak_run();
+    for x_axis in [XAxis::Cycle, XAxis::Time] {
+        let spec = ChartSpec {
+            x_axis,
+            ..ChartSpec::memory()
+        };
+        let mut buf = String::new();
+        let root = SVGBackend::with_string(&mut buf, (800, 400)).into_drawing_area();
+        let l = draw(&root, &run, &report, &spec).unwrap();
+        assert_eq!(l.x_axis, x_axis);
+        let (left, top, right, bottom) = l.plot_px;
+        assert!(0 < left && left < right && right < 800, "{:?}", l.plot_px);
+        assert!(0 < top && top < bottom && bottom < 400, "{:?}", l.plot_px);
+        let x_px = (l.x_range.1 - l.x_range.0) / f64::from(right - left);
+        for k in 0..=50 {
+            let x = l.x_range.0 + (l.x_range.1 - l.x_range.0) * f64::from(k) / 50.0;
+            let back = l.x_at(l.px_at_x(x));
+            assert!((back - x).abs() <= x_px / 2.0 + 1e-6, "{x} → {back}");
+        }
+        assert_eq!(l.px_at_x(l.x_range.0), left);
+        assert_eq!(l.px_at_y(l.y_range.1), top);
+        match x_axis {
+            // Cycle 60's snapshots sit in [60, 61).
+            XAxis::Cycle => assert!(l.x_range.0 == 1.0 && (60.5..61.0).contains(&l.x_range.1)),
+            XAxis::Time => assert_eq!(l.x_range.0, run.timestamp(0).unwrap() as f64),
+        }
+    }
+}
+
+#[test]
+fn time_axis_labels_are_utc_clock_times_and_fall_back_without_timestamps() {
+    let (run, report) = leak_run();
+    let spec = ChartSpec {
+        x_axis: XAxis::Time,
+        ..ChartSpec::memory()
+    };
+    let svg = render_svg(&run, &report, &spec, 900, 400);
+    // The generator starts at 2025-11-26T00:00Z and runs 8 minutes.
+    assert!(svg.contains(">\n00:00\n<") && svg.contains(">\n00:04\n<"));
+    assert!(svg.contains("time (UTC)"));
+
+    let mut bare = Run::new();
+    for i in 0..run.len() {
+        let mut s = SnapshotIn::new(run.cycle(i), run.label(i));
+        s.set(Metric::HeapUsed, run.value(Metric::HeapUsed, i));
+        bare.push(&s, []);
+    }
+    let mut buf = String::new();
+    let root = SVGBackend::with_string(&mut buf, (800, 400)).into_drawing_area();
+    let l = draw(&root, &bare, &report, &spec).unwrap();
+    assert_eq!(l.x_axis, XAxis::Cycle);
+}
+
+#[test]
+fn highlight_shades_the_range_and_thickens_the_series() {
+    let (run, report) = leak_run();
+    let heap = hex(leaklens_chart::metric_color(Metric::HeapUsed));
+    let plain = render_svg(&run, &report, &ChartSpec::memory(), 900, 480);
+    let spec = ChartSpec {
+        highlight: Some((Metric::HeapUsed, 20, 30)),
+        ..ChartSpec::memory()
+    };
+    let lit = render_svg(&run, &report, &spec, 900, 480);
+    assert!(!plain.contains("#FFB300") && lit.contains("fill=\"#FFB300\""));
+    let max = |svg: &str| stroke_widths(svg, &heap).into_iter().max().unwrap();
+    assert!(max(&lit) > max(&plain), "{} vs {}", max(&lit), max(&plain));
+    // The shaded rectangle spans cycles 20..=30.
+    let mut buf = String::new();
+    let root = SVGBackend::with_string(&mut buf, (900, 480)).into_drawing_area();
+    let l = draw(&root, &run, &report, &spec).unwrap();
+    drop(root);
+    let rect = buf
+        .split('<')
+        .find(|e| e.starts_with("rect") && e.contains("#FFB300"))
+        .unwrap();
+    let x = l.px_at_x(20.0);
+    assert!(rect.contains(&format!("x=\"{x}\"")), "{rect} (x {x})");
+}
+
+#[test]
+fn phase_markers_distinguish_the_labels() {
+    let (run, report) = leak_run();
+    let svg = render_svg(&run, &report, &ChartSpec::memory(), 900, 480);
+    for key in ["before", "scrape", "cleanup", "recreate"] {
+        assert!(
+            svg.contains(&format!(">\n{key}\n<")),
+            "marker key lacks {key}"
+        );
+    }
+    assert!(svg.contains("<circle"), "before: circles");
+    assert!(svg.contains("<polygon"), "scrape: triangles");
+    let off = ChartSpec {
+        show_phase_markers: false,
+        ..ChartSpec::memory()
+    };
+    let svg = render_svg(&run, &report, &off, 900, 480);
+    assert!(!svg.contains("<circle") && !svg.contains("<polygon"));
+    assert!(!svg.contains(">\nbefore\n<"));
+}
+
+#[test]
+fn thresholds_show_only_when_the_data_gets_near() {
+    let small = generate(&Spec {
+        scenario: Scenario::Stable,
+        cycles: 60,
+        ..Default::default()
+    });
+    let heap = heap_only(&small);
+    let report = analyze(&heap, &Config::default());
+    let svg = render_svg(&heap, &report, &ChartSpec::memory(), 800, 400);
+    assert!(
+        !svg.contains("heap threshold"),
+        "a 60 MB heap is far from 500 MB"
+    );
+
+    let (run, report) = leak_run();
+    let svg = render_svg(&run, &report, &ChartSpec::memory(), 800, 400);
+    assert!(svg.contains("heap threshold 500 MB"));
+    let off = ChartSpec {
+        show_thresholds: false,
+        ..ChartSpec::memory()
+    };
+    assert!(!render_svg(&run, &report, &off, 800, 400).contains("heap threshold"));
+
+    // An RSS threshold and a forecast limit.
+    let cfg = Config {
+        rss_threshold_mb: Some(600.0),
+        limits: [(Metric::Rss, 800.0)].into_iter().collect(),
+        ..Config::default()
+    };
+    let report = analyze(&run, &cfg);
+    assert!(report.forecasts.iter().any(|f| f.limit == 800.0));
+    let svg = render_svg(&run, &report, &ChartSpec::memory(), 800, 400);
+    assert!(svg.contains("RSS threshold 600 MB"));
+    assert!(svg.contains("RSS limit 800 MB"));
+}
+
+#[test]
+fn change_points_of_growing_metrics_are_marked() {
+    let run = generate(&Spec {
+        scenario: Scenario::Step,
+        cycles: 120,
+        ..Default::default()
+    });
+    let report = analyze(&run, &Config::default());
+    let cps = &report.metrics[&Metric::HeapUsed].change_points;
+    assert!(!cps.is_empty());
+    let count = |svg: &str| svg.matches("<polyline").count();
+    let on = render_svg(&run, &report, &ChartSpec::memory(), 900, 480);
+    let off = ChartSpec {
+        show_change_points: false,
+        ..ChartSpec::memory()
+    };
+    let off = render_svg(&run, &report, &off, 900, 480);
+    assert!(count(&on) > count(&off) + cps.len(), "dashed verticals");
+    assert!(on.contains("change point"));
+}
+
+fn one_metric_run(values: &[f64]) -> Run {
+    let mut run = Run::new();
+    for (i, &v) in values.iter().enumerate() {
+        let mut s = SnapshotIn::new(i as u64 + 1, "Before scrape");
+        s.set(Metric::HeapUsed, v);
+        s.set(Metric::Rss, f64::NAN);
+        run.push(&s, []);
+    }
+    run
+}
+
+#[test]
+fn odd_data_renders_without_error() {
+    let report = analyze(&Run::new(), &Config::default());
+    let cases: Vec<(&str, Vec<f64>)> = vec![
+        ("one snapshot", vec![42.0]),
+        ("constant", vec![7.0; 10]),
+        ("all NaN", vec![f64::NAN; 10]),
+        ("some NaN", vec![1.0, f64::NAN, 3.0, f64::NAN, 2.0]),
+        ("negative", vec![-50.0, -20.0, -80.0, -10.0]),
+        ("huge", vec![1e12, 5e12, 3e12]),
+        ("enormous", vec![f64::MAX, -f64::MAX, 1.0, f64::INFINITY]),
+        ("tiny", vec![1e-9, 2e-9, 1.5e-9]),
+    ];
+    for (name, values) in cases {
+        let run = one_metric_run(&values);
+        for spec in [
+            ChartSpec::memory(),
+            ChartSpec {
+                x_axis: XAxis::Time,
+                highlight: Some((Metric::HeapUsed, 1, 1)),
+                ..ChartSpec::memory()
+            },
+            ChartSpec {
+                x_range: Some((2.0, 2.0)),
+                ..ChartSpec::memory()
+            },
+            ChartSpec {
+                x_range: Some((100.0, 50.0)),
+                ..ChartSpec::memory()
+            },
+            ChartSpec {
+                x_range: Some((f64::NAN, f64::INFINITY)),
+                ..ChartSpec::memory()
+            },
+        ] {
+            let mut buf = String::new();
+            let root = SVGBackend::with_string(&mut buf, (600, 300)).into_drawing_area();
+            let l = draw(&root, &run, &report, &spec).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(l.x_range.0 < l.x_range.1, "{name}: {:?}", l.x_range);
+            assert!(l.y_range.0 < l.y_range.1, "{name}: {:?}", l.y_range);
+            assert!(l.y_range.0.is_finite() && l.y_range.1.is_finite(), "{name}");
+            let (left, top, right, bottom) = l.plot_px;
+            // Nothing drawn outside the canvas by much.
+            drop(root);
+            for p in buf.split("points=\"").skip(1) {
+                for xy in p.split('"').next().unwrap().split_whitespace() {
+                    let (x, y) = xy.split_once(',').unwrap();
+                    let (x, y): (i32, i32) = (x.parse().unwrap(), y.parse().unwrap());
+                    assert!(
+                        (left - 40..=right + 40).contains(&x) && (0..=bottom + 20).contains(&y),
+                        "{name}: ({x},{y}) outside {:?} top {top}",
+                        l.plot_px
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn negative_values_get_a_negative_axis() {
+    let run = one_metric_run(&[-50.0, -20.0, -80.0, -10.0]);
+    let report = analyze(&run, &Config::default());
+    let mut buf = String::new();
+    let root = SVGBackend::with_string(&mut buf, (600, 300)).into_drawing_area();
+    let l = draw(&root, &run, &report, &ChartSpec::memory()).unwrap();
+    assert!(
+        l.y_range.0 < -80.0 && l.y_range.1 > -10.0,
+        "{:?}",
+        l.y_range
+    );
+}
+
+#[test]
+fn too_small_or_zero_sized_charts_explain_themselves() {
+    let (run, report) = leak_run();
+    for (w, h) in [(0, 0), (1, 1), (50, 400), (400, 20)] {
+        let svg = render_svg(&run, &report, &ChartSpec::memory(), w, h);
+        assert!(
+            svg.starts_with("<svg") && svg.contains("too small"),
+            "{svg}"
+        );
+    }
+    let svg = render_svg(&run, &report, &ChartSpec::memory(), 120, 80);
+    assert!(svg.starts_with("<svg") && !svg.contains("too small"));
+}
+
+#[test]
+fn kinds_ignore_metrics_of_the_other_kind() {
+    let (run, report) = leak_run();
+    let spec = ChartSpec {
+        visible: vec![Metric::Pages, Metric::HeapUsed],
+        ..ChartSpec::memory()
+    };
+    let svg = render_svg(&run, &report, &spec, 800, 400);
+    assert!(
+        svg.contains("Heap Used") && !svg.contains("Browser Pages") && !svg.contains(">\nRSS\n<")
+    );
+    assert_eq!(ChartSpec::default().kind, ChartKind::Memory);
+    let none = ChartSpec {
+        visible: vec![],
+        ..ChartSpec::memory()
+    };
+    assert!(render_svg(&run, &report, &none, 800, 400).contains("no data to show"));
+}
