@@ -314,6 +314,41 @@ fn recent_start(pts: &[(f64, f64)]) -> usize {
     by_x.min(n - 8)
 }
 
+/// Places a level change of a piecewise-constant fit on the cycle where the
+/// floor first crosses the midpoint of the two levels: the envelope only has
+/// a point every GC period, the floors have one every cycle.
+fn refine_step(
+    c: &Cycles,
+    m: Metric,
+    seg: &std::ops::Range<usize>,
+    xs: &[f64],
+    fit: &Fit,
+    x: f64,
+) -> u64 {
+    let fallback = x.round() as u64;
+    if !matches!(fit.name, "staircase" | "step") {
+        return fallback;
+    }
+    let Some(b) = xs.iter().position(|&v| v >= x) else {
+        return fallback;
+    };
+    if b == 0 || b >= fit.fitted.len() {
+        return fallback;
+    }
+    let (before, after) = (fit.fitted[b - 1], fit.fitted[b]);
+    let mid = (before + after) / 2.0;
+    let (lo, hi) = (xs[b - 1], xs[b]);
+    let floor = &c.floor[m.index()];
+    seg.clone()
+        .filter(|&i| {
+            let cy = c.cycle[i] as f64;
+            cy > lo && cy <= hi && floor[i].is_finite()
+        })
+        .find(|&i| if after >= before { floor[i] >= mid } else { floor[i] <= mid })
+        .map(|i| c.cycle[i])
+        .unwrap_or(fallback)
+}
+
 /// A metric's analysis, with what later stages need beside the report part.
 struct MetricAnalysis {
     report: MetricReport,
@@ -425,17 +460,18 @@ fn analyze_metric(
         Assessment::Decreasing => Pattern::Decreasing,
         _ => Pattern::Stable,
     };
-    let change_points: Vec<u64> = match assessment {
-        Assessment::Leaking | Assessment::RisingUndecided => best_growing
-            .as_ref()
-            .map(|f| f.change_points.iter().map(|&x| x.round() as u64).collect())
-            .unwrap_or_default(),
-        _ => selection
-            .fits
-            .first()
-            .map(|f| f.change_points.iter().map(|&x| x.round() as u64).collect())
-            .unwrap_or_default(),
+    let shown_fit = match assessment {
+        Assessment::Leaking | Assessment::RisingUndecided => best_growing.as_ref(),
+        _ => selection.fits.first(),
     };
+    let change_points: Vec<u64> = shown_fit
+        .map(|f| {
+            f.change_points
+                .iter()
+                .map(|&x| refine_step(c, m, seg, &xs, f, x))
+                .collect()
+        })
+        .unwrap_or_default();
 
     let pk = peaks(c, m, seg);
     let peak_slope = if pk.len() >= 3 {
@@ -805,7 +841,7 @@ fn lingering_urls(
     // url id → (first, last, cycles open beyond the pool)
     let mut seen: BTreeMap<u32, (u64, u64, usize)> = BTreeMap::new();
     for i in seg.clone() {
-        if !(pages[i] > pool) {
+        if pages[i].partial_cmp(&pool) != Some(std::cmp::Ordering::Greater) {
             continue;
         }
         let r = c.ranges[i].clone();

@@ -284,9 +284,8 @@ pub fn generate(spec: &Spec) -> Run {
             let array_buffers = ab_base + ab_leak + 0.6 * rng.f();
             let rss = heap_total + native + external + rss_leak + 2.0 * rng.normal();
             // Pages: the pool plus leaked ones; a recreate briefly shows one more.
-            let transient = if *label == "After page recreate" && rng.f() < 0.5 {
-                1.0
-            } else if pi == 0 && rng.f() < 0.05 {
+            let recreating = *label == "After page recreate" && rng.f() < 0.5;
+            let transient = if recreating || (pi == 0 && rng.f() < 0.05) {
                 1.0
             } else {
                 0.0
