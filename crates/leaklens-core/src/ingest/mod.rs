@@ -29,6 +29,9 @@ mod log;
 mod timestamp;
 mod units;
 
+#[cfg(test)]
+mod tests;
+
 /// The container shape a file was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
