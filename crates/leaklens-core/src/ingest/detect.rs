@@ -52,23 +52,12 @@ pub(crate) fn has_log_marker(body: &[u8]) -> bool {
 /// Returns it as UTF-8 when the file starts with a UTF-16 byte order mark,
 /// or looks like UTF-16 ASCII (every other byte NUL); None otherwise.
 pub(crate) fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let text = |c: &u8| c.is_ascii_graphic() || c.is_ascii_whitespace();
     let (little, body) = match bytes {
         [0xFF, 0xFE, rest @ ..] => (true, rest),
         [0xFE, 0xFF, rest @ ..] => (false, rest),
-        [a, 0, b, 0, ..] if a.is_ascii_graphic() || a.is_ascii_whitespace() => {
-            if b.is_ascii_graphic() || b.is_ascii_whitespace() {
-                (true, bytes)
-            } else {
-                return None;
-            }
-        }
-        [0, a, 0, b, ..] if a.is_ascii_graphic() || a.is_ascii_whitespace() => {
-            if b.is_ascii_graphic() || b.is_ascii_whitespace() {
-                (false, bytes)
-            } else {
-                return None;
-            }
-        }
+        [a, 0, b, 0, ..] if text(a) && text(b) => (true, bytes),
+        [0, a, 0, b, ..] if text(a) && text(b) => (false, bytes),
         _ => return None,
     };
     let units = body.chunks_exact(2).map(|p| match p {

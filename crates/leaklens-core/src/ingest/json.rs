@@ -15,6 +15,7 @@ use memchr::memchr;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::detect::{first_non_space, has_log_marker};
+use super::scan::{KeyMemo, Scan};
 use super::timestamp::parse_iso8601;
 use super::units::Unit;
 use super::{Diag, Ingested, InputFormat, Progress, WarnKind};
@@ -27,7 +28,44 @@ const BYTES_THRESHOLD: f64 = 1e6;
 
 /// Reads a file that starts with `[`.
 pub(super) fn read_array(source: &str, bytes: &[u8], progress: Progress<'_>) -> Ingested {
-    let mut sink = Sink::new(source, bytes, progress);
+    read_array_into(Sink::new(source, bytes, progress))
+}
+
+/// Reads a file that starts with `{`: one object (possibly pretty-printed
+/// over many lines), or NDJSON. The first line is parsed on its own: if it
+/// is a complete object and more lines follow, the file is NDJSON and that
+/// parse is kept; if it is an unfinished object, the file is one object. So
+/// no byte is parsed twice, except the first line of a multi-line object.
+pub(super) fn read_object_or_ndjson(
+    source: &str,
+    bytes: &[u8],
+    progress: Progress<'_>,
+) -> Ingested {
+    read_object_or_ndjson_into(Sink::new(source, bytes, progress))
+}
+
+/// The same readers without the fast path: the reference it is tested against.
+#[cfg(test)]
+pub(super) fn read_with_serde_only(source: &str, bytes: &[u8], array: bool) -> Ingested {
+    let mut sink = Sink::new(source, bytes, Progress::default());
+    sink.fast = false;
+    if array {
+        read_array_into(sink)
+    } else {
+        read_object_or_ndjson_into(sink)
+    }
+}
+
+fn read_array_into(mut sink: Sink<'_, '_>) -> Ingested {
+    let bytes = sink.bytes;
+    let mut scan = Scan::new(bytes, 0);
+    scan.ws();
+    if sink.fast && sink.fast_list(&mut scan, Ctx::default()).is_some() && scan.rest_is_blank() {
+        return sink.finish(InputFormat::JsonArray);
+    }
+    // A syntax error: serde reads it again, keeps the same good prefix and
+    // says where and what the error is.
+    sink.reset();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let ctx = Ctx::default();
     let result = ListSeed {
@@ -42,17 +80,8 @@ pub(super) fn read_array(source: &str, bytes: &[u8], progress: Progress<'_>) -> 
     sink.finish(InputFormat::JsonArray)
 }
 
-/// Reads a file that starts with `{`: one object (possibly pretty-printed
-/// over many lines), or NDJSON. The first line is parsed on its own: if it
-/// is a complete object and more lines follow, the file is NDJSON and that
-/// parse is kept; if it is an unfinished object, the file is one object. So
-/// no byte is parsed twice, except the first line of a multi-line object.
-pub(super) fn read_object_or_ndjson(
-    source: &str,
-    bytes: &[u8],
-    progress: Progress<'_>,
-) -> Ingested {
-    let mut sink = Sink::new(source, bytes, progress);
+fn read_object_or_ndjson_into(mut sink: Sink<'_, '_>) -> Ingested {
+    let bytes = sink.bytes;
     let start = first_non_space(bytes).unwrap_or(0);
     let first_end = memchr(b'\n', bytes.get(start..).unwrap_or_default()).map(|i| start + i);
     let next_line = first_end.and_then(|e| {
@@ -66,7 +95,7 @@ pub(super) fn read_object_or_ndjson(
         1 + memchr::memchr_iter(b'\n', bytes.get(..start).unwrap_or_default()).count();
     let first_line = bytes.get(..first_end).unwrap_or_default();
     let next_starts_object = matches!(bytes.get(next_line), Some(b'{' | b'['));
-    match parse_line(&mut sink, first_line, first_line_no) {
+    match sink.ndjson_line(first_line, first_line_no) {
         Ok(()) if next_starts_object || !has_log_marker(bytes) => {}
         // A JSON line (say, a config dump) at the top of a worker log.
         Ok(()) => {
@@ -88,6 +117,11 @@ pub(super) fn read_object_or_ndjson(
 
 /// The whole input as one JSON object: a wrapper or a single snapshot.
 fn read_whole_object(mut sink: Sink<'_, '_>) -> Ingested {
+    if sink.fast && sink.fast_wrapper().is_some() {
+        return sink.finish(InputFormat::JsonObject);
+    }
+    // A single snapshot, or a syntax error: serde reads it again.
+    sink.reset();
     let bytes = sink.bytes;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let ctx = Ctx {
@@ -109,14 +143,23 @@ fn read_whole_object(mut sink: Sink<'_, '_>) -> Ingested {
 /// NDJSON from byte `pos`, which starts line `line_no`.
 fn read_ndjson_from(mut sink: Sink<'_, '_>, mut pos: usize, mut line_no: usize) -> Ingested {
     let bytes = sink.bytes;
-    // One snapshot per line: reserving up front avoids regrowing the columns.
-    let lines = memchr::memchr_iter(b'\n', bytes.get(pos..).unwrap_or_default()).count() + 1;
-    sink.reserve(lines.min(bytes.len() / 16));
+    // One snapshot per line: reserving up front avoids regrowing the
+    // columns. Lines are estimated from the first 64 KB (counting them all
+    // would cost a pass); the margin is only address space until touched.
+    let rest = bytes.get(pos..).unwrap_or_default();
+    let head = rest.get(..1 << 16).unwrap_or(rest);
+    let head_lines = memchr::memchr_iter(b'\n', head).count() + 1;
+    let estimate = (rest.len() / head.len().max(1)).saturating_mul(head_lines);
+    sink.reserve(
+        estimate
+            .saturating_add(estimate / 8)
+            .min(bytes.len() / 16 + 1),
+    );
     while let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) {
         let len = memchr(b'\n', rest).unwrap_or(rest.len());
         let line = rest.get(..len).unwrap_or_default();
         sink.progress.at(pos);
-        if let Err(e) = parse_line(&mut sink, line, line_no) {
+        if let Err(e) = sink.ndjson_line(line, line_no) {
             sink.bad_line(&e, line_no);
         }
         pos += len + 1;
@@ -125,7 +168,7 @@ fn read_ndjson_from(mut sink: Sink<'_, '_>, mut pos: usize, mut line_no: usize) 
     sink.finish(InputFormat::Ndjson)
 }
 
-/// Parses one NDJSON line (blank lines are skipped).
+/// Parses one NDJSON line with serde (blank lines are skipped).
 fn parse_line<'de>(
     sink: &mut Sink<'de, '_>,
     line: &'de [u8],
@@ -186,6 +229,10 @@ struct Sink<'de, 'p> {
     progress: Progress<'p>,
     /// Page URLs of the snapshot being read (reused, never shrunk).
     urls: Vec<Cow<'de, str>>,
+    /// Key order seen so far, for the fast path.
+    keys: KeyMemo<'de>,
+    /// Use the fast path (off only to test it against serde).
+    fast: bool,
     /// Byte offset of the last key read, for progress and line numbers.
     last_pos: usize,
     lines: LineCounter,
@@ -214,6 +261,8 @@ impl<'de, 'p> Sink<'de, 'p> {
             diag: Diag::new(source),
             progress,
             urls: Vec::new(),
+            keys: KeyMemo::default(),
+            fast: true,
             last_pos: 0,
             lines: LineCounter::default(),
             seen: 0,
@@ -233,7 +282,122 @@ impl<'de, 'p> Sink<'de, 'p> {
     fn reset(&mut self) {
         let progress = std::mem::take(&mut self.progress);
         let source = std::mem::take(&mut self.diag.source);
+        let fast = self.fast;
         *self = Sink::new(&source, self.bytes, progress);
+        self.fast = fast;
+    }
+
+    /// One NDJSON line: the fast path, else serde (which also gives the
+    /// error of a bad line).
+    fn ndjson_line(&mut self, line: &'de [u8], line_no: usize) -> Result<(), serde_json::Error> {
+        let mut scan = Scan::new(line, 0);
+        scan.ws();
+        if scan.at_end() {
+            return Ok(());
+        }
+        if self.fast && scan.peek() == Some(b'{') {
+            let mut raw = Raw::new();
+            if scan
+                .snapshot(&mut raw, &mut self.urls, &mut self.keys)
+                .is_some()
+                && scan.rest_is_blank()
+            {
+                let ctx = Ctx {
+                    line: Some(line_no),
+                    top: true,
+                    index: None,
+                };
+                self.accept(&mut raw, ctx);
+                return Ok(());
+            }
+        }
+        parse_line(self, line, line_no)
+    }
+
+    /// A list of snapshots at the cursor (`[`), each element through the
+    /// fast path or, when it has something unusual, through serde. None on a
+    /// syntax error.
+    fn fast_list(&mut self, scan: &mut Scan<'de>, ctx: Ctx) -> Option<()> {
+        if scan.next()? != b'[' {
+            return None;
+        }
+        scan.ws();
+        if scan.peek()? == b']' {
+            scan.i += 1;
+            return Some(());
+        }
+        let mut index = 0;
+        loop {
+            let ctx = Ctx {
+                index: Some(index),
+                top: false,
+                ..ctx
+            };
+            self.element(scan, ctx)?;
+            index += 1;
+            self.progress.at(scan.i);
+            scan.ws();
+            match scan.next()? {
+                b',' => scan.ws(),
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// One list element at the cursor. None on a syntax error.
+    fn element(&mut self, scan: &mut Scan<'de>, ctx: Ctx) -> Option<()> {
+        let start = scan.i;
+        self.last_pos = start;
+        if self.fast && scan.peek() == Some(b'{') {
+            let mut raw = Raw::new();
+            if scan
+                .snapshot(&mut raw, &mut self.urls, &mut self.keys)
+                .is_some()
+            {
+                self.accept(&mut raw, ctx);
+                return Some(());
+            }
+            scan.i = start;
+        }
+        scan.skip_value()?;
+        let slice = self.bytes.get(start..scan.i)?;
+        let mut de = serde_json::Deserializer::from_slice(slice);
+        let seed = ElementSeed { sink: self, ctx };
+        seed.deserialize(&mut de).and_then(|()| de.end()).ok()
+    }
+
+    /// The whole input as a `{"snapshots": [...], ...}` wrapper, fast.
+    /// None when it is not one (a single snapshot) or has a syntax error.
+    fn fast_wrapper(&mut self) -> Option<()> {
+        let mut scan = Scan::new(self.bytes, 0);
+        scan.ws();
+        let mut raw = Raw::new();
+        scan.object_members(|scan, key| match key {
+            Field::Snapshots if !raw.wrapper => {
+                raw.wrapper = true;
+                self.begin_wrapper(&raw.unit);
+                self.fast_list(scan, Ctx::default())
+            }
+            Field::Unit => {
+                raw.unit = scan.scalar_value()?;
+                Some(())
+            }
+            _ => scan.skip_value(),
+        })?;
+        if !raw.wrapper || !scan.rest_is_blank() {
+            return None;
+        }
+        self.end_wrapper(&raw);
+        Some(())
+    }
+
+    /// Start of a wrapper's list; `unit` is the wrapper's, if read yet.
+    fn begin_wrapper(&mut self, unit: &Scalar<'de>) {
+        let mut bad = Bad::default();
+        self.default_unit = self.unit_of(unit, &mut bad);
+        // Unknown yet: remember which snapshots are read as MB by default.
+        self.implicit_mb = matches!(unit, Scalar::Null).then(Vec::new);
     }
 
     fn reserve(&mut self, n: usize) {
@@ -320,7 +484,7 @@ impl<'de, 'p> Sink<'de, 'p> {
     }
 
     /// Stores one snapshot object, or says why not.
-    fn accept(&mut self, mut raw: Raw<'de>, ctx: Ctx) {
+    fn accept(&mut self, raw: &mut Raw<'de>, ctx: Ctx) {
         self.seen += 1;
         let mut bad = std::mem::take(&mut raw.bad);
         if raw.values[Metric::Pages.index()].is_nan() && !self.urls.is_empty() {
@@ -542,7 +706,7 @@ fn rescaled(run: &Run, positions: &[u32], factor: f64) -> Run {
 
 /// What a key of a snapshot object means.
 #[derive(Debug, Clone, Copy)]
-enum Field {
+pub(super) enum Field {
     Cycle,
     Label,
     Timestamp,
@@ -557,23 +721,23 @@ enum Field {
     Other,
 }
 
-fn field(key: &str) -> Field {
+pub(super) fn field(key: &[u8]) -> Field {
     match key {
-        "cycle" => Field::Cycle,
-        "label" => Field::Label,
-        "timestamp" => Field::Timestamp,
-        "unit" | "units" => Field::Unit,
-        "heapUsed" | "heap_used" => Field::Value(Metric::HeapUsed),
-        "heapTotal" | "heap_total" => Field::Value(Metric::HeapTotal),
-        "rss" => Field::Value(Metric::Rss),
-        "external" => Field::Value(Metric::External),
-        "arrayBuffers" | "array_buffers" => Field::Value(Metric::ArrayBuffers),
-        "pageCount" | "page_count" | "pages" => Field::Value(Metric::Pages),
-        "contextCount" | "context_count" | "contexts" => Field::Value(Metric::Contexts),
-        "pageUrls" | "page_urls" => Field::Urls,
-        "nodejs" | "node" | "memory" | "memoryUsage" | "memory_usage" => Field::Memory,
-        "browser" => Field::Browser,
-        "snapshots" => Field::Snapshots,
+        b"cycle" => Field::Cycle,
+        b"label" => Field::Label,
+        b"timestamp" => Field::Timestamp,
+        b"unit" | b"units" => Field::Unit,
+        b"heapUsed" | b"heap_used" => Field::Value(Metric::HeapUsed),
+        b"heapTotal" | b"heap_total" => Field::Value(Metric::HeapTotal),
+        b"rss" => Field::Value(Metric::Rss),
+        b"external" => Field::Value(Metric::External),
+        b"arrayBuffers" | b"array_buffers" => Field::Value(Metric::ArrayBuffers),
+        b"pageCount" | b"page_count" | b"pages" => Field::Value(Metric::Pages),
+        b"contextCount" | b"context_count" | b"contexts" => Field::Value(Metric::Contexts),
+        b"pageUrls" | b"page_urls" => Field::Urls,
+        b"nodejs" | b"node" | b"memory" | b"memoryUsage" | b"memory_usage" => Field::Memory,
+        b"browser" => Field::Browser,
+        b"snapshots" => Field::Snapshots,
         _ => Field::Other,
     }
 }
@@ -593,20 +757,20 @@ impl Bad {
 }
 
 /// One snapshot object as read, before it is checked and stored.
-struct Raw<'de> {
-    cycle: Scalar<'de>,
-    label: Scalar<'de>,
-    timestamp: Scalar<'de>,
-    unit: Scalar<'de>,
+pub(super) struct Raw<'de> {
+    pub(super) cycle: Scalar<'de>,
+    pub(super) label: Scalar<'de>,
+    pub(super) timestamp: Scalar<'de>,
+    pub(super) unit: Scalar<'de>,
     values: [f64; 7],
     bad: Bad,
     /// Byte offset of its first key.
-    pos: Option<usize>,
+    pub(super) pos: Option<usize>,
     wrapper: bool,
 }
 
 impl Raw<'_> {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Raw {
             cycle: Scalar::Null,
             label: Scalar::Null,
@@ -619,7 +783,8 @@ impl Raw<'_> {
         }
     }
 
-    fn set(&mut self, m: Metric, n: Num) {
+    #[inline]
+    pub(super) fn set(&mut self, m: Metric, n: Num) {
         match n {
             Num::Val(v) => self.values[m.index()] = v,
             Num::Absent => {}
@@ -670,10 +835,7 @@ fn read_snapshot<'de, A: MapAccess<'de>>(
             })?,
             Field::Snapshots if ctx.top && !raw.wrapper => {
                 raw.wrapper = true;
-                let mut bad = Bad::default();
-                sink.default_unit = sink.unit_of(&raw.unit, &mut bad);
-                // Unknown yet: remember which snapshots are read as MB by default.
-                sink.implicit_mb = matches!(raw.unit, Scalar::Null).then(Vec::new);
+                sink.begin_wrapper(&raw.unit);
                 let list_ctx = Ctx {
                     index: None,
                     top: false,
@@ -692,7 +854,7 @@ fn read_snapshot<'de, A: MapAccess<'de>>(
     if raw.wrapper {
         sink.end_wrapper(&raw);
     } else {
-        sink.accept(raw, ctx);
+        sink.accept(&mut raw, ctx);
     }
     Ok(())
 }
@@ -720,17 +882,17 @@ impl<'de> Visitor<'de> for KeySeed {
 
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
         let pos = (v.as_ptr() as usize).wrapping_sub(self.base);
-        Ok((field(v), Some(pos)))
+        Ok((field(v.as_bytes()), Some(pos)))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok((field(v), None))
+        Ok((field(v.as_bytes()), None))
     }
 }
 
 /// A scalar field value; arrays and objects are skipped and only named.
 #[derive(Debug)]
-enum Scalar<'de> {
+pub(super) enum Scalar<'de> {
     Null,
     Bool,
     Int(u64),
@@ -750,6 +912,18 @@ impl Scalar<'_> {
             Scalar::Str(_) => "a string",
             Scalar::Array => "an array",
             Scalar::Object => "an object",
+        }
+    }
+
+    /// A metric value, read as [`NumSeed`] reads it.
+    pub(super) fn as_num(&self) -> Num {
+        match self {
+            Scalar::Null => Num::Absent,
+            Scalar::Int(v) => Num::Val(*v as f64),
+            Scalar::Neg(v) => Num::Val(*v as f64),
+            Scalar::Float(f) => Num::Val(*f),
+            Scalar::Str(s) => num_from_str(s),
+            other => Num::Bad(other.type_name()),
         }
     }
 
@@ -834,10 +1008,17 @@ impl<'de> Visitor<'de> for ScalarSeed {
 }
 
 /// A metric value: a number, or a numeric string. Null is absent.
-enum Num {
+pub(super) enum Num {
     Absent,
     Val(f64),
     Bad(&'static str),
+}
+
+fn num_from_str(s: &str) -> Num {
+    match s.trim().parse::<f64>() {
+        Ok(f) if f.is_finite() => Num::Val(f),
+        _ => Num::Bad("a non-numeric string"),
+    }
 }
 
 struct NumSeed;
@@ -878,10 +1059,7 @@ impl<'de> Visitor<'de> for NumSeed {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Num, E> {
-        Ok(match v.trim().parse::<f64>() {
-            Ok(f) if f.is_finite() => Num::Val(f),
-            _ => Num::Bad("a non-numeric string"),
-        })
+        Ok(num_from_str(v))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Num, A::Error> {

@@ -26,6 +26,7 @@ use crate::run::Run;
 mod detect;
 mod json;
 mod log;
+mod scan;
 mod timestamp;
 mod units;
 

@@ -1027,6 +1027,223 @@ proptest! {
     }
 }
 
+// ---------------------------------------------------------------- fast path = serde
+
+/// One snapshot object built from choice bytes: every field in several
+/// spellings, types and encodings, some that the fast path handles and some
+/// that it must hand to serde.
+fn snapshot_text(c: &[u8]) -> String {
+    let pick = |i: usize, options: &[&str]| -> String {
+        let k = c.get(i).copied().unwrap_or(0) as usize;
+        options
+            .get(k % options.len())
+            .copied()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let number = |i: usize| {
+        pick(
+            i,
+            &[
+                "245.32",
+                "12",
+                "0",
+                "0.5",
+                "-3.25",
+                "1e3",
+                "52428800",
+                "null",
+                "\"7.5\"",
+                "\"x\"",
+                "true",
+                "[1]",
+                "{\"a\":1}",
+                "123456789012345678901",
+                "1.2345678901234567891",
+                "-0",
+                "4.0E-2",
+                "18446744073709551615",
+            ],
+        )
+    };
+    let mut fields = vec![
+        pick(
+            0,
+            &[
+                "\"cycle\": 3",
+                "\"cycle\": 3.0",
+                "\"cycle\": \"4\"",
+                "\"cycle\": -1",
+                "\"cycle\": null",
+                "",
+                "\"cycle\": 1.5",
+            ],
+        ),
+        pick(
+            1,
+            &[
+                "\"label\": \"After scrape\"",
+                "\"label\": \"caf\u{e9} \\\"q\\\"\"",
+                "\"label\": 5",
+                "",
+                "\"label\": \"\\u0041\"",
+            ],
+        ),
+        pick(
+            2,
+            &[
+                "\"timestamp\": 1764115200000",
+                "\"timestamp\": \"2025-11-26T00:00:00Z\"",
+                "\"timestamp\": \"soon\"",
+                "\"timestamp\": 1.5e12",
+                "",
+                "\"timestamp\": -5",
+                "\"timestamp\": {}",
+            ],
+        ),
+        pick(
+            3,
+            &[
+                "",
+                "\"unit\": \"bytes\"",
+                "\"unit\": \"KB\"",
+                "\"unit\": \"MB\"",
+                "\"unit\": \"parsec\"",
+                "\"unit\": 3",
+            ],
+        ),
+    ];
+    let keys = [
+        ["heapUsed", "heap_used"],
+        ["heapTotal", "heap_total"],
+        ["rss", "rss"],
+        ["external", "external"],
+        ["arrayBuffers", "array_buffers"],
+    ];
+    let mut memory = Vec::new();
+    for (k, names) in keys.iter().enumerate() {
+        let choice = c.get(4 + k).copied().unwrap_or(0);
+        if choice % 5 != 0 {
+            memory.push(format!(
+                "\"{}\": {}",
+                names[(choice as usize / 5) % 2],
+                number(10 + k)
+            ));
+        }
+    }
+    let memory = memory.join(", ");
+    fields.push(match c.get(15).copied().unwrap_or(0) % 4 {
+        0 => format!("\"nodejs\": {{{memory}}}"),
+        1 => memory,
+        2 => format!("\"memory\": {{{memory}}}, \"nodejs\": null"),
+        _ => format!("\"nodejs\": {{\"extra\": [1, {{\"x\": \"y\"}}], {memory}}}"),
+    });
+    fields.push(pick(16, &[
+        "\"browser\": {\"pageCount\": 1, \"contextCount\": 2, \"pageUrls\": [\"https://a/1\", \"https://b/\u{e9}\"]}",
+        "\"browser\": {\"page_count\": 3, \"page_urls\": [\"u\\/1\"]}",
+        "\"browser\": {\"pageUrls\": [\"a\", 1, null]}",
+        "\"browser\": null",
+        "\"browser\": 7",
+        "\"pages\": 2, \"contexts\": 1",
+        "",
+        "\"browser\": {\"pageUrls\": []}",
+    ]));
+    fields.push(pick(
+        17,
+        &[
+            "",
+            "\"pid\": 42",
+            "\"meta\": {\"a\": [true, false, null, \"s\\n\"]}",
+            "\"snapshots\": []",
+            "\"heapUsed\": 9",
+        ],
+    ));
+    let order = c.get(18).copied().unwrap_or(0) as usize;
+    let n = fields.len();
+    fields.rotate_left(order % n);
+    let sep = pick(19, &[", ", ",", " , ", ",\n  "]);
+    let body: Vec<String> = fields.into_iter().filter(|f| !f.is_empty()).collect();
+    format!("{{{}}}", body.join(&sep))
+}
+
+fn summary(i: &Ingested) -> String {
+    let r = &i.run;
+    let mut out = String::new();
+    for k in 0..r.len() {
+        // serde_json's default float parser can be one ulp off on long
+        // numbers where std's (used by the fast path) rounds correctly.
+        let values: Vec<String> = Metric::ALL
+            .iter()
+            .map(|&m| format!("{:.14e}", r.value(m, k)))
+            .collect();
+        out.push_str(&format!(
+            "{} {:?} {:?} {:?} {:?}\n",
+            r.cycle(k),
+            r.label(k),
+            r.timestamp(k),
+            values,
+            r.page_urls(k).collect::<Vec<_>>()
+        ));
+    }
+    for w in &i.diag.list {
+        // Non-object elements have a line only on the fast path.
+        let line = if w.message.contains("not an object") {
+            None
+        } else {
+            w.line
+        };
+        out.push_str(&format!("{line:?} {}\n", w.message));
+    }
+    out.push_str(&format!(
+        "{:?} {} {:?}",
+        i.fatal, i.converted_from_bytes, i.diag.counts
+    ));
+    out
+}
+
+fn same_as_serde(text: &str) -> Result<(), TestCaseError> {
+    let bytes = text.as_bytes();
+    let array = match detect::detect(bytes) {
+        detect::Shape::JsonArray => true,
+        detect::Shape::JsonObject => false,
+        _ => return Ok(()),
+    };
+    let fast = if array {
+        json::read_array("t", bytes, Progress::default())
+    } else {
+        json::read_object_or_ndjson("t", bytes, Progress::default())
+    };
+    let slow = json::read_with_serde_only("t", bytes, array);
+    prop_assert_eq!(summary(&fast), summary(&slow), "{}", text);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn fast_path_reads_like_serde(
+        snaps in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 20), 1..8),
+        shape in 0u8..4,
+        cut in any::<u16>(),
+    ) {
+        let objects: Vec<String> = snaps.iter().map(|c| snapshot_text(c)).collect();
+        let text = match shape {
+            0 => format!("[{}]", objects.join(",\n")),
+            1 => objects.join("\n"),
+            2 => format!("{{\"worker\": \"w\", \"snapshots\": [{}], \"n\": 1}}", objects.join(", ")),
+            _ => format!("{{\"unit\": \"KB\", \"snapshots\": [\n{}\n]}}", objects.join(",\n")),
+        };
+        same_as_serde(&text)?;
+        // The same text cut short: a truncated export.
+        let mut at = cut as usize % (text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        same_as_serde(&text[..at])?;
+    }
+}
+
 // ---------------------------------------------------------------- throughput
 
 /// `cargo test --release -p leaklens-core -- --ignored --nocapture throughput`
@@ -1098,4 +1315,26 @@ fn throughput() {
             bytes.len() as f64 / 1e6 / best
         );
     }
+    // The share no parser can avoid: storing the snapshots (Run::push interns
+    // each label and URL).
+    let p = parse("n", ndjson.as_bytes()).unwrap();
+    let urls: Vec<Vec<&str>> = (0..p.run.len())
+        .map(|k| p.run.page_urls(k).collect())
+        .collect();
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = std::time::Instant::now();
+        let mut run = crate::Run::with_capacity(p.run.len());
+        for (k, urls) in urls.iter().enumerate() {
+            let mut s = crate::SnapshotIn::new(p.run.cycle(k), p.run.label(k));
+            s.timestamp = p.run.timestamp(k);
+            for m in Metric::ALL {
+                s.set(m, p.run.value(m, k));
+            }
+            run.push(&s, urls.iter().copied());
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+        assert_eq!(run.len(), p.run.len());
+    }
+    println!("of which Run::push alone: {:.0} ms", best * 1e3);
 }

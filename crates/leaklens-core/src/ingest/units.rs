@@ -49,33 +49,60 @@ pub(crate) fn trim(s: &[u8]) -> &[u8] {
     s.trim_ascii()
 }
 
+/// Exact powers of ten representable in an f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `mantissa × 10^exp10` when it can be computed exactly rounded with one
+/// multiplication or division (Clinger's fast path: both operands exact).
+#[inline]
+pub(crate) fn fast_decimal(mantissa: u64, exp10: i32) -> Option<f64> {
+    if mantissa > 1 << 53 {
+        return None;
+    }
+    let m = mantissa as f64;
+    let p = *POW10.get(exp10.unsigned_abs() as usize)?;
+    Some(if exp10 >= 0 { m * p } else { m / p })
+}
+
 /// Splits `s` (leading whitespace already removed) into a decimal number
 /// (`-12`, `+4.5`, `.5`, `1e3`) and the rest. None when `s` does not start
 /// with a number.
 fn split_number(s: &[u8]) -> Option<(f64, &[u8])> {
     let mut i = 0;
+    let negative = s.first() == Some(&b'-');
     if matches!(s.first(), Some(b'+' | b'-')) {
         i += 1;
     }
-    let int_start = i;
-    while s.get(i).is_some_and(u8::is_ascii_digit) {
+    // Up to 19 digits fit in the mantissa; longer numbers take the slow path.
+    let mut mantissa: u64 = 0;
+    let mut digits = 0;
+    let mut exp10: i32 = 0;
+    while let Some(&c) = s.get(i).filter(|c| c.is_ascii_digit()) {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+        digits += 1;
         i += 1;
     }
-    let mut digits = i - int_start;
     if s.get(i) == Some(&b'.') {
-        let frac_start = i + 1;
-        let mut j = frac_start;
-        while s.get(j).is_some_and(u8::is_ascii_digit) {
+        let mut j = i + 1;
+        let mut frac = 0;
+        while let Some(&c) = s.get(j).filter(|c| c.is_ascii_digit()) {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+            frac += 1;
             j += 1;
         }
-        if j > frac_start || digits > 0 {
-            digits += j - frac_start;
+        if frac > 0 || digits > 0 {
+            digits += frac;
+            exp10 -= frac;
             i = j;
         }
     }
     if digits == 0 {
         return None;
     }
+    let mut simple = digits <= 19;
     // An exponent only when digits follow it (so `5B` stays five bytes).
     if matches!(s.get(i), Some(b'e' | b'E')) {
         let mut j = i + 1;
@@ -88,11 +115,22 @@ fn split_number(s: &[u8]) -> Option<(f64, &[u8])> {
         }
         if j > exp_start {
             i = j;
+            simple = false;
         }
     }
-    let text = std::str::from_utf8(s.get(..i)?).ok()?;
-    let text = text.strip_prefix('+').unwrap_or(text);
-    let v: f64 = text.parse().ok()?;
+    let fast = if simple {
+        fast_decimal(mantissa, exp10)
+    } else {
+        None
+    };
+    let v = match fast {
+        Some(v) if negative => -v,
+        Some(v) => v,
+        None => {
+            let text = std::str::from_utf8(s.get(..i)?).ok()?;
+            text.strip_prefix('+').unwrap_or(text).parse().ok()?
+        }
+    };
     v.is_finite().then_some((v, s.get(i..)?))
 }
 
@@ -163,6 +201,31 @@ mod tests {
         assert_eq!(parse_amount(b""), None);
         assert_eq!(parse_amount(b"-"), None);
         assert_eq!(parse_amount(b"."), None);
+    }
+
+    #[test]
+    fn fast_and_slow_numbers_agree() {
+        for text in [
+            "0",
+            "245.32",
+            "-0.5",
+            "123456789.123456789",
+            "0.1",
+            "9007199254740993",
+            "1e3",
+            "12345678901234567890123",
+            "3.14159265358979323846",
+            ".25",
+            "7.",
+        ] {
+            let want: f64 = text.parse().unwrap();
+            let (got, rest) = split_number(text.as_bytes()).unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+            assert!(rest.is_empty(), "{text}");
+        }
+        assert_eq!(fast_decimal(24532, -2), Some(245.32));
+        assert_eq!(fast_decimal(1, 23), None);
+        assert_eq!(fast_decimal(u64::MAX, 0), None);
     }
 
     #[test]
