@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use memchr::{memchr, memchr_iter, memmem};
+use memchr::{memchr, memchr_iter, memmem, memrchr};
 
 use super::detect::LOG_MARKER;
 use super::timestamp::{parse_epoch_digits, parse_iso8601};
@@ -117,30 +117,75 @@ pub(super) fn read_log(source: &str, bytes: &[u8], progress: Progress<'_>) -> In
         last_cycle: None,
         headers: 0,
     };
-    let header = memmem::Finder::new(LOG_MARKER);
-    let analysis = memmem::Finder::new(ANALYSIS_MARKER);
+    let mut headers = Marker::new(LOG_MARKER, bytes);
+    let mut analyses = Marker::new(ANALYSIS_MARKER, bytes);
     let mut state = State::Idle;
     let mut pos = 0;
+    // Lines before `pos`.
     let mut line_no = 0;
-    while let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) {
+    loop {
+        if matches!(state, State::Idle) {
+            // Nothing to read before the next marker: jump to its line.
+            let next = match (headers.at, analyses.at) {
+                (Some(h), Some(a)) => h.min(a),
+                (Some(at), None) | (None, Some(at)) => at,
+                (None, None) => break,
+            };
+            let skipped = bytes.get(pos..next).unwrap_or_default();
+            let line_start = memrchr(b'\n', skipped).map_or(pos, |i| pos + i + 1);
+            line_no += memchr_iter(b'\n', bytes.get(pos..line_start).unwrap_or_default()).count();
+            pos = line_start;
+        }
+        let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) else {
+            break;
+        };
         let len = memchr(b'\n', rest).unwrap_or(rest.len());
+        let end = pos + len;
         let line = rest.get(..len).unwrap_or_default();
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         line_no += 1;
         reader.progress.at(pos);
-        state = if let Some(at) = header.find(line) {
-            reader.close(state);
-            reader.header(line, at, line_no)
-        } else if analysis.find(line).is_some() {
-            reader.close(state);
-            reader.analysis(line_no)
-        } else {
-            reader.body_line(state, line, line_no)
-        };
-        pos += len + 1;
+        // The block before a header ends first (an analysis names the
+        // cycle of the snapshot before it).
+        if let Some(at) = headers.in_line(pos, end) {
+            reader.close(std::mem::replace(&mut state, State::Idle));
+            state = reader.header(line, at, line_no);
+        } else if analyses.in_line(pos, end).is_some() {
+            reader.close(std::mem::replace(&mut state, State::Idle));
+            state = reader.analysis(line_no);
+        } else if reader.body_line(&mut state, line, line_no) {
+            reader.close(std::mem::replace(&mut state, State::Idle));
+        }
+        pos = end + 1;
     }
     reader.close(state);
     reader.finish()
+}
+
+/// The next occurrence of a marker, found with one `memmem` pass over the
+/// whole input rather than a search per line.
+struct Marker<'a> {
+    finder: memmem::Finder<'static>,
+    bytes: &'a [u8],
+    /// Offset of the next occurrence at or after the current line.
+    at: Option<usize>,
+}
+
+impl<'a> Marker<'a> {
+    fn new(needle: &'static [u8], bytes: &'a [u8]) -> Self {
+        let finder = memmem::Finder::new(needle);
+        let at = finder.find(bytes);
+        Marker { finder, bytes, at }
+    }
+
+    /// Where the marker starts in the line `start..end`, if it is there;
+    /// moves on to the next occurrence after the line.
+    fn in_line(&mut self, start: usize, end: usize) -> Option<usize> {
+        let at = self.at.filter(|&at| at < end)?;
+        let rest = self.bytes.get(end..).unwrap_or_default();
+        self.at = self.finder.find(rest).map(|i| end + i);
+        at.checked_sub(start)
+    }
 }
 
 impl Reader<'_, '_> {
@@ -201,40 +246,29 @@ impl Reader<'_, '_> {
     }
 
     /// Any line that is not a header: a field, a blank, a verdict line or noise.
-    fn body_line<'a>(&mut self, state: State<'a>, line: &[u8], line_no: usize) -> State<'a> {
+    /// Any line that is not a header: a field, a blank, a verdict line or
+    /// noise. Updates the block in place; true when the line ended it.
+    fn body_line(&mut self, state: &mut State<'_>, line: &[u8], line_no: usize) -> bool {
         match state {
-            State::Idle => State::Idle,
-            State::Snapshot(mut block) => {
+            State::Idle => false,
+            State::Snapshot(block) => {
                 if is_blank(line) {
-                    self.close(State::Snapshot(block));
-                    return State::Idle;
+                    return true;
                 }
                 let Some((key, value)) = find_field(line) else {
                     block.gap += 1;
-                    if block.gap > MAX_GAP {
-                        self.close(State::Snapshot(block));
-                        return State::Idle;
-                    }
-                    return State::Snapshot(block);
+                    return block.gap > MAX_GAP;
                 };
                 if block.seen & key.bit() != 0 {
                     // A second `RSS:`: this is no longer the same block.
-                    self.close(State::Snapshot(block));
-                    return State::Idle;
+                    return true;
                 }
                 block.seen |= key.bit();
                 block.gap = 0;
-                self.field(&mut block, key, value, line_no);
-                State::Snapshot(block)
+                self.field(block, key, value, line_no);
+                false
             }
-            State::Verdict(mut v) => {
-                if v.feed(line) {
-                    State::Verdict(v)
-                } else {
-                    self.close(State::Verdict(v));
-                    State::Idle
-                }
-            }
+            State::Verdict(v) => !v.feed(line),
         }
     }
 
@@ -402,6 +436,10 @@ impl VerdictBlock {
 fn find_field(line: &[u8]) -> Option<(Key, &[u8])> {
     for colon in memchr_iter(b':', line) {
         let before = line.get(..colon)?.trim_ascii_end();
+        // Every key ends in one of these letters: most lines fail here.
+        if !matches!(before.last(), Some(b'p' | b'P' | b's' | b'S' | b'l' | b'L')) {
+            continue;
+        }
         for (name, key) in KEYS {
             let Some(start) = before.len().checked_sub(name.len()) else {
                 continue;

@@ -80,7 +80,7 @@ pub(crate) fn parse_epoch_digits(s: &[u8]) -> Option<i64> {
     if !(10..=13).contains(&s.len()) || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let v: i64 = std::str::from_utf8(s).ok()?.parse().ok()?;
+    let v = s.iter().fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'));
     Some(if s.len() >= 12 { v } else { v * 1000 })
 }
 
