@@ -1,12 +1,17 @@
 //! JSON exports: an array of snapshots, a `{"snapshots": [...]}` wrapper, a
 //! single snapshot object, and NDJSON.
 //!
-//! Parsing is streamed with serde seeds: every snapshot object is read into a
-//! small stack value ([`Raw`]) borrowing its strings from the input and is
-//! pushed straight into the [`Run`]; no `Vec` of snapshots and no
-//! `serde_json::Value` is ever built. The visitors accept any JSON value for
-//! any field (a value of the wrong type is counted and ignored), so only a
-//! syntax error can stop a document; what was read before it is kept.
+//! Every snapshot object is read into a small stack value ([`Raw`]) that
+//! borrows its strings from the input, checked and pushed straight into the
+//! [`Run`] by [`Sink::accept`]; no `Vec` of snapshots and no
+//! `serde_json::Value` is ever built.
+//!
+//! Two readers fill a `Raw`: the fast [`Scan`] for the usual object, and
+//! serde seeds (the visitors below) for the rest of an element it declines
+//! and for a whole document with a syntax error, so that the good prefix and
+//! serde's message (line, column) are kept. The visitors accept any JSON
+//! value for any field (a value of the wrong type is counted and ignored),
+//! so only a syntax error can stop a document.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -75,7 +80,7 @@ fn read_array_into(mut sink: Sink<'_, '_>) -> Ingested {
     .deserialize(&mut de)
     .and_then(|()| de.end());
     if let Err(e) = result {
-        sink.syntax_error(&e, e.line(), e.column());
+        sink.syntax_error(&e);
     }
     sink.finish(InputFormat::JsonArray)
 }
@@ -135,7 +140,7 @@ fn read_whole_object(mut sink: Sink<'_, '_>) -> Ingested {
     .deserialize(&mut de)
     .and_then(|()| de.end());
     if let Err(e) = result {
-        sink.syntax_error(&e, e.line(), e.column());
+        sink.syntax_error(&e);
     }
     sink.finish(InputFormat::JsonObject)
 }
@@ -174,8 +179,7 @@ fn parse_line<'de>(
     line: &'de [u8],
     line_no: usize,
 ) -> Result<(), serde_json::Error> {
-    let line = line.trim_ascii_end();
-    if line.is_empty() || line.iter().all(u8::is_ascii_whitespace) {
+    if line.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
     let mut de = serde_json::Deserializer::from_slice(line);
@@ -290,6 +294,10 @@ impl<'de, 'p> Sink<'de, 'p> {
     /// One NDJSON line: the fast path, else serde (which also gives the
     /// error of a bad line).
     fn ndjson_line(&mut self, line: &'de [u8], line_no: usize) -> Result<(), serde_json::Error> {
+        // Objects joined with ",\n" (an array without its brackets) are
+        // taken as NDJSON too.
+        let line = line.trim_ascii_end();
+        let line = line.strip_suffix(b",").unwrap_or(line);
         let mut scan = Scan::new(line, 0);
         scan.ws();
         if scan.at_end() {
@@ -400,11 +408,10 @@ impl<'de, 'p> Sink<'de, 'p> {
         self.implicit_mb = matches!(unit, Scalar::Null).then(Vec::new);
     }
 
+    /// Makes room for `n` snapshots (called when the few read so far
+    /// showed the file to be NDJSON: they are copied over).
     fn reserve(&mut self, n: usize) {
-        if self.run.is_empty() {
-            let mut run = Run::with_capacity(n);
-            std::mem::swap(&mut run, &mut self.run);
-        }
+        self.run = copy_run(&self.run, Run::with_capacity(n), &[], 1.0);
     }
 
     fn line_of(&mut self, pos: usize) -> usize {
@@ -417,8 +424,9 @@ impl<'de, 'p> Sink<'de, 'p> {
         ctx.line.or_else(|| pos.map(|p| self.line_of(p)))
     }
 
-    /// A syntax error in a whole-document parse at `line`:`column`.
-    fn syntax_error(&mut self, e: &serde_json::Error, line: usize, column: usize) {
+    /// A syntax error in a whole-document parse.
+    fn syntax_error(&mut self, e: &serde_json::Error) {
+        let (line, column) = (e.line(), e.column());
         let msg = bare_message(e);
         if self.run.is_empty() {
             self.fatal = Some((
@@ -589,7 +597,12 @@ impl<'de, 'p> Sink<'de, 'p> {
         // A unit that came after the snapshots: rescale those read as MB.
         if let (Some(unit), Some(implicit)) = (unit, implicit) {
             if unit != Unit::Mb && !implicit.is_empty() {
-                self.run = rescaled(&self.run, &implicit, unit.to_mb());
+                self.run = copy_run(
+                    &self.run,
+                    Run::with_capacity(self.run.len()),
+                    &implicit,
+                    unit.to_mb(),
+                );
                 self.converted_from_bytes |= unit == Unit::Bytes;
             }
         }
@@ -682,10 +695,9 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// A copy of `run` where the memory values of the snapshots at `positions`
-/// (ascending) are multiplied by `factor`.
-fn rescaled(run: &Run, positions: &[u32], factor: f64) -> Run {
-    let mut out = Run::with_capacity(run.len());
+/// `into` with every snapshot of `run` appended, the memory values of those
+/// at `positions` (ascending) multiplied by `factor`.
+fn copy_run(run: &Run, mut out: Run, positions: &[u32], factor: f64) -> Run {
     let mut next = positions.iter().peekable();
     for i in 0..run.len() {
         let mut s = SnapshotIn::new(run.cycle(i), run.label(i));

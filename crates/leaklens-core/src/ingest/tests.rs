@@ -736,6 +736,15 @@ fn ndjson_bad_line_is_skipped_with_its_number() {
 }
 
 #[test]
+fn objects_joined_by_commas_read_as_ndjson() {
+    let two = SNAP.replace("\"cycle\": 5", "\"cycle\": 6");
+    let p = ok(&format!("{SNAP},\r\n{two},\n"));
+    assert_eq!(p.formats, vec![InputFormat::Ndjson]);
+    assert_eq!(p.run.cycles(), &[5, 6]);
+    assert!(p.warnings.is_empty(), "{:?}", messages(&p));
+}
+
+#[test]
 fn ndjson_with_a_bad_first_line() {
     let text = "{\"cycle\": 1, oops}\n{\"cycle\": 2, \"heapUsed\": 5}\n";
     let p = ok(text);
