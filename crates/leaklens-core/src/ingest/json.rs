@@ -616,7 +616,7 @@ impl<'de, 'p> Sink<'de, 'p> {
                     "no snapshot has a cycle number: numbered 1, 2, 3, … in file order, each its own cycle".to_owned()
                 } else {
                     format!(
-                        "{n} snapshot{} without a cycle number: numbered by position in the file, which may not match the other cycles",
+                        "{n} snapshot{} without a usable cycle number: numbered by position in the file, which may not match the other cycles",
                         if n == 1 { "" } else { "s" }
                     )
                 }

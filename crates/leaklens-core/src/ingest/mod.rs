@@ -1,20 +1,23 @@
 //! Reading snapshot exports: every shape of `formats.md` §2–3, detected from
 //! the content (never from the file name), into a column-wise [`Run`].
-
 //!
-//! Shapes and the modules that read them:
-//!
-//! | shape | detected by | module |
+//! | shape | detected by | read by |
 //! |---|---|---|
-//! | JSON array of snapshots | first byte `[` followed by `{` or `]` | [`json`] (streamed, no `Vec` of structs) |
-//! | `{"snapshots": [...], ...}` or one snapshot object | first byte `{`, one top-level value | [`json`] |
-//! | NDJSON | first line is a complete object and more lines follow | [`json`], line by line |
-//! | worker log | anything else | [`log`] |
+//! | JSON array of snapshots | first byte `[` followed by `{` or `]` | `json` + `scan` |
+//! | `{"snapshots": [...], ...}` or one snapshot object | first byte `{`, one top-level value | `json` + `scan` |
+//! | NDJSON | first line is a complete object and more lines follow | `json` + `scan`, line by line |
+//! | worker log | anything else | `log` |
 //!
-//! Every parser appends straight into one [`Run`]; nothing is parsed twice
-//! (except a JSON file that held no snapshot but contains the log's header
-//! text, which is then read as a log). Problems that affect one snapshot or
-//! line become [`Warning`]s; only a file with no snapshot at all is an
+//! A UTF-8 byte order mark is skipped; UTF-16 text is converted first.
+//!
+//! Every reader appends straight into one [`Run`], without building a list
+//! of snapshot structs. JSON goes through a hand-written fast path (`scan`)
+//! with serde as the reference for anything unusual; the bytes are read
+//! once, except a JSON document with a syntax error (re-read by serde for
+//! its message, keeping what came before the error) and JSON that held no
+//! snapshot but contains the log's header text (then read as a log).
+//! Problems that affect one snapshot or line become [`Warning`]s (at most
+//! 20 of a kind, then counted); only a file with no snapshot at all is an
 //! [`IngestError`].
 
 use std::collections::BTreeMap;

@@ -806,6 +806,32 @@ fn duplicates_in_one_file_are_dropped_with_a_warning() {
 }
 
 #[test]
+fn normalized_runs_are_recognised() {
+    let run = |rows: &[(u64, &str)]| {
+        let mut r = crate::Run::new();
+        for &(c, l) in rows {
+            let mut s = crate::SnapshotIn::new(c, l);
+            s.set(Metric::Rss, 1.0);
+            r.push(&s, []);
+        }
+        r
+    };
+    assert!(is_normalized(&run(&[])));
+    assert!(is_normalized(&run(&[(1, "a"), (1, "b"), (2, "a")])));
+    assert!(!is_normalized(&run(&[(2, "a"), (1, "a")])));
+    assert!(!is_normalized(&run(&[(1, "a"), (1, "b"), (1, "a")])));
+    // One cycle with many labels: hashed, not scanned.
+    let labels: Vec<String> = (0..100).map(|i| format!("l{i}")).collect();
+    let mut rows: Vec<(u64, &str)> = labels.iter().map(|l| (7, l.as_str())).collect();
+    assert!(is_normalized(&run(&rows)));
+    rows.push((7, "l3"));
+    assert!(!is_normalized(&run(&rows)));
+    rows.pop();
+    rows.push((8, "l3"));
+    assert!(is_normalized(&run(&rows)));
+}
+
+#[test]
 fn merge_of_overlapping_exports() {
     let export = |cycles: std::ops::RangeInclusive<u64>| -> String {
         cycles
