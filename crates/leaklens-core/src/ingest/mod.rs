@@ -1,11 +1,40 @@
 //! Reading snapshot exports: every shape of `formats.md` §2–3, detected from
 //! the content (never from the file name), into a column-wise [`Run`].
+//!
+//! | shape | detected by | read by |
+//! |---|---|---|
+//! | JSON array of snapshots | first byte `[` followed by `{` or `]` | `json` + `scan` |
+//! | `{"snapshots": [...], ...}` or one snapshot object | first byte `{`, one top-level value | `json` + `scan` |
+//! | NDJSON | first line is a complete object and more lines follow | `json` + `scan`, line by line |
+//! | worker log | anything else | `log` |
+//!
+//! A UTF-8 byte order mark is skipped; UTF-16 text is converted first.
+//!
+//! Every reader appends straight into one [`Run`], without building a list
+//! of snapshot structs. JSON goes through a hand-written fast path (`scan`)
+//! with serde as the reference for anything unusual; the bytes are read
+//! once, except a JSON document with a syntax error (re-read by serde for
+//! its message, keeping what came before the error) and JSON that held no
+//! snapshot but contains the log's header text (then read as a log).
+//! Problems that affect one snapshot or line become [`Warning`]s (at most
+//! 20 of a kind, then counted); only a file with no snapshot at all is an
+//! [`IngestError`].
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::run::Run;
+
+mod detect;
+mod json;
+mod log;
+mod scan;
+mod timestamp;
+mod units;
+
+#[cfg(test)]
+mod tests;
 
 /// The container shape a file was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,4 +109,339 @@ pub struct Parsed {
     pub formats: Vec<InputFormat>,
     /// True when some values were in bytes and were converted to MB.
     pub converted_from_bytes: bool,
+}
+
+/// What every "no snapshot" error says the file should have been.
+const EXPECTED: &str = "expected a JSON array of snapshots, {\"snapshots\": [...]}, NDJSON, \
+or the profiler's log (\"📊 Memory Snapshot [Cycle N] - <label>:\")";
+
+/// How many warnings of one kind are listed; the rest are only counted.
+const WARNINGS_PER_KIND: usize = 20;
+
+/// [`parse_with_progress`] reports at least once per this many bytes.
+const PROGRESS_STEP: usize = 1 << 20;
+
+/// Reads one file. `source` is the file name used in warnings and errors.
+///
+/// The shape is detected from the content (see the module docs). The
+/// returned run is normalized: sorted by cycle, repeated (cycle, label)
+/// pairs dropped with a warning.
+pub fn parse(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
+    let ingested = read_file(source, bytes, Progress::default())?;
+    Ok(assemble(vec![ingested], source))
+}
+
+/// [`parse`], calling `progress(bytes_consumed_so_far)` at least once per
+/// megabyte and once at the end with `bytes.len()`.
+pub fn parse_with_progress(
+    source: &str,
+    bytes: &[u8],
+    progress: &mut dyn FnMut(usize),
+) -> Result<Parsed, IngestError> {
+    let ingested = read_file(source, bytes, Progress::new(&mut *progress))?;
+    progress(bytes.len());
+    Ok(assemble(vec![ingested], source))
+}
+
+/// Several exports of one run (say, successive `keepLast` windows): each is
+/// parsed, then all are merged with [`Run::merge`] (sorted by cycle, the
+/// first of repeated (cycle, label) pairs kept). Warnings of all files are
+/// concatenated, plus one saying how many duplicates were dropped. If a
+/// file cannot be read at all, that file's error is returned.
+pub fn parse_many(inputs: &[(&str, &[u8])]) -> Result<Parsed, IngestError> {
+    if inputs.is_empty() {
+        return Err(IngestError {
+            source_name: String::new(),
+            line: None,
+            message: "no input files".to_owned(),
+            hint: Some("give at least one snapshot export".to_owned()),
+        });
+    }
+    let files = inputs
+        .iter()
+        .map(|&(source, bytes)| read_file(source, bytes, Progress::default()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let names: Vec<&str> = inputs.iter().map(|&(name, _)| name).collect();
+    Ok(assemble(files, &names.join(", ")))
+}
+
+/// One file, read but not yet normalized.
+pub(crate) struct Ingested {
+    run: Run,
+    diag: Diag,
+    verdicts: Vec<WorkerVerdict>,
+    format: InputFormat,
+    converted_from_bytes: bool,
+    /// A syntax error before any snapshot was read: (line, message).
+    fatal: Option<(usize, String)>,
+    /// Why the run is empty, when it is.
+    empty_hint: Option<String>,
+}
+
+fn read_file(source: &str, bytes: &[u8], progress: Progress<'_>) -> Result<Ingested, IngestError> {
+    let error = |line, message: String, hint: Option<String>| IngestError {
+        source_name: source.to_owned(),
+        line,
+        message,
+        hint,
+    };
+    if bytes.is_empty() {
+        return Err(error(
+            None,
+            "file is empty".to_owned(),
+            Some(EXPECTED.to_owned()),
+        ));
+    }
+    if let Some(text) = detect::decode_utf16(bytes) {
+        return read_text(source, text.as_bytes(), progress, error);
+    }
+    read_text(source, bytes, progress, error)
+}
+
+fn read_text(
+    source: &str,
+    bytes: &[u8],
+    progress: Progress<'_>,
+    error: impl Fn(Option<usize>, String, Option<String>) -> IngestError,
+) -> Result<Ingested, IngestError> {
+    let body = detect::skip_bom(bytes);
+    let ingested = match detect::detect(body) {
+        detect::Shape::Blank => {
+            return Err(error(
+                None,
+                "file is empty (only whitespace)".to_owned(),
+                Some(EXPECTED.to_owned()),
+            ))
+        }
+        detect::Shape::JsonArray => json::read_array(source, body, progress),
+        detect::Shape::JsonObject => json::read_object_or_ndjson(source, body, progress),
+        detect::Shape::Log => log::read_log(source, body, progress),
+    };
+    if !ingested.run.is_empty() {
+        return Ok(ingested);
+    }
+    // JSON that holds no snapshot but a log's header text: a log after all
+    // (say, one that starts with a JSON config line).
+    if ingested.format != InputFormat::WorkerLog && detect::has_log_marker(body) {
+        let as_log = log::read_log(source, body, Progress::default());
+        if !as_log.run.is_empty() {
+            return Ok(as_log);
+        }
+    }
+    if let Some((line, message)) = ingested.fatal {
+        return Err(error(Some(line), message, Some(EXPECTED.to_owned())));
+    }
+    let hint = if detect::looks_binary(body) {
+        "the file looks like binary data, not a text export".to_owned()
+    } else {
+        let mut hint = ingested.empty_hint.unwrap_or_default();
+        if let Some(w) = ingested.diag.first() {
+            let at = w.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            hint.push_str(&format!("; first problem: {at}{}", w.message));
+        }
+        hint
+    };
+    Err(error(
+        None,
+        format!("no memory snapshot found: {EXPECTED}"),
+        Some(hint),
+    ))
+}
+
+/// Builds the result of one or more files: merged, normalized, with every
+/// file's warnings, verdicts and format.
+fn assemble(files: Vec<Ingested>, sources: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut runs = Vec::with_capacity(files.len());
+    for file in files {
+        parsed.warnings.extend(file.diag.finish());
+        parsed.worker_verdicts.extend(file.verdicts);
+        parsed.formats.push(file.format);
+        parsed.converted_from_bytes |= file.converted_from_bytes;
+        runs.push(file.run);
+    }
+    let (run, dropped) = match runs.pop() {
+        Some(mut run) if runs.is_empty() => {
+            // Run::normalize copies the run; most files need nothing done.
+            let dropped = if is_normalized(&run) {
+                0
+            } else {
+                run.normalize()
+            };
+            (run, dropped)
+        }
+        Some(last) => {
+            runs.push(last);
+            Run::merge(&runs)
+        }
+        None => (Run::new(), 0),
+    };
+    if dropped > 0 {
+        parsed.warnings.push(Warning {
+            source: sources.to_owned(),
+            line: None,
+            message: format!(
+                "{dropped} duplicate snapshot{} (same cycle and label) dropped",
+                if dropped == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    parsed.run = run;
+    parsed
+}
+
+/// True when the run is sorted by cycle and has no repeated (cycle, label).
+fn is_normalized(run: &Run) -> bool {
+    let cycles = run.cycles();
+    let labels = run.label_ids();
+    let mut group = 0;
+    let mut seen = std::collections::HashSet::new();
+    for i in 1..cycles.len().min(labels.len()) {
+        let (prev, cur) = (cycles[i - 1], cycles[i]);
+        if cur < prev {
+            return false;
+        }
+        if cur != prev {
+            group = i;
+            seen.clear();
+            continue;
+        }
+        // Few snapshots per cycle: scan; many (a hostile file): hash.
+        let earlier = &labels[group..i];
+        let repeated = if earlier.len() <= 16 {
+            earlier.contains(&labels[i])
+        } else {
+            if seen.is_empty() {
+                seen.extend(earlier.iter().copied());
+            }
+            !seen.insert(labels[i])
+        };
+        if repeated {
+            return false;
+        }
+    }
+    true
+}
+
+/// The kinds of warning, each capped at [`WARNINGS_PER_KIND`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WarnKind {
+    NoValues,
+    BadJson,
+    BadTimestamp,
+    BadValue,
+    BadHeader,
+    NotSnapshot,
+    Other,
+}
+
+impl WarnKind {
+    const ALL: [WarnKind; 7] = [
+        WarnKind::NoValues,
+        WarnKind::BadJson,
+        WarnKind::BadTimestamp,
+        WarnKind::BadValue,
+        WarnKind::BadHeader,
+        WarnKind::NotSnapshot,
+        WarnKind::Other,
+    ];
+
+    fn plural(self) -> &'static str {
+        match self {
+            WarnKind::NoValues => "snapshots without memory values",
+            WarnKind::BadJson => "invalid JSON lines",
+            WarnKind::BadTimestamp => "unreadable timestamps",
+            WarnKind::BadValue => "unreadable values",
+            WarnKind::BadHeader => "skipped snapshot headers",
+            WarnKind::NotSnapshot => "entries that are not snapshot objects",
+            WarnKind::Other => "other problems",
+        }
+    }
+}
+
+/// Collects the warnings of one file, listing at most
+/// [`WARNINGS_PER_KIND`] of each kind (a broken 1 GB file must not produce
+/// a million warnings) and counting the rest.
+#[derive(Debug, Default)]
+pub(crate) struct Diag {
+    source: String,
+    list: Vec<Warning>,
+    counts: [usize; WarnKind::ALL.len()],
+}
+
+impl Diag {
+    pub(crate) fn new(source: &str) -> Self {
+        Diag {
+            source: source.to_owned(),
+            ..Diag::default()
+        }
+    }
+
+    /// Records a warning; `message` is only built when it is listed.
+    pub(crate) fn warn(
+        &mut self,
+        kind: WarnKind,
+        line: Option<usize>,
+        message: impl FnOnce() -> String,
+    ) {
+        let Some(count) = self.counts.get_mut(kind as usize) else {
+            return;
+        };
+        *count += 1;
+        if *count <= WARNINGS_PER_KIND {
+            self.list.push(Warning {
+                source: self.source.clone(),
+                line,
+                message: message(),
+            });
+        }
+    }
+
+    pub(crate) fn first(&self) -> Option<&Warning> {
+        self.list.first()
+    }
+
+    pub(crate) fn finish(mut self) -> Vec<Warning> {
+        for (kind, &count) in WarnKind::ALL.iter().zip(&self.counts) {
+            if count > WARNINGS_PER_KIND {
+                self.list.push(Warning {
+                    source: self.source.clone(),
+                    line: None,
+                    message: format!(
+                        "{} more {} not listed",
+                        count - WARNINGS_PER_KIND,
+                        kind.plural()
+                    ),
+                });
+            }
+        }
+        self.list
+    }
+}
+
+/// Calls the caller's progress callback every [`PROGRESS_STEP`] bytes.
+#[derive(Default)]
+pub(crate) struct Progress<'p> {
+    report: Option<&'p mut dyn FnMut(usize)>,
+    next: usize,
+}
+
+impl<'p> Progress<'p> {
+    fn new(report: &'p mut dyn FnMut(usize)) -> Self {
+        Progress {
+            report: Some(report),
+            next: PROGRESS_STEP,
+        }
+    }
+
+    /// `pos` bytes have been consumed.
+    #[inline]
+    pub(crate) fn at(&mut self, pos: usize) {
+        if pos >= self.next {
+            if let Some(report) = self.report.as_mut() {
+                report(pos);
+            }
+            self.next = pos.saturating_add(PROGRESS_STEP);
+        }
+    }
 }

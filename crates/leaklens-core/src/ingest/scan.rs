@@ -1,0 +1,687 @@
+//! A hand-written fast path for the usual snapshot object.
+//!
+//! serde_json spends most of its time on generic dispatch and on validating
+//! every key as UTF-8; a snapshot object is small and regular, so this
+//! scanner reads it directly: keys compared as bytes, numbers through
+//! Clinger's exact fast path, strings borrowed when they hold no escape.
+//! It is strict: it accepts only valid JSON, and whenever it meets something
+//! it does not handle (an escape in a read string, a value of an unexpected
+//! type, a syntax error) it returns `None` and the caller hands the same
+//! bytes to the serde visitors in [`super::json`], which stay the reference
+//! for both results and error messages.
+
+use std::borrow::Cow;
+
+use super::json::{field, Field, Num, Raw, Scalar};
+use super::units::fast_decimal;
+
+/// A cursor over JSON text.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Scan<'de> {
+    b: &'de [u8],
+    pub(super) i: usize,
+}
+
+/// Containers deeper than this inside an ignored value go to serde.
+const MAX_DEPTH: u32 = 64;
+
+/// Bytes that end the fast run of a string: quote, backslash, control
+/// characters and non-ASCII (looked at separately).
+const STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = i < 0x20 || i == b'"' as usize || i == b'\\' as usize || i >= 0x80;
+        i += 1;
+    }
+    t
+};
+
+impl<'de> Scan<'de> {
+    pub(super) fn new(b: &'de [u8], i: usize) -> Self {
+        Scan { b, i }
+    }
+
+    #[inline]
+    pub(super) fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    pub(super) fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    #[inline]
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+
+    /// Skips JSON whitespace.
+    #[inline]
+    pub(super) fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    pub(super) fn at_end(&self) -> bool {
+        self.i >= self.b.len()
+    }
+
+    /// Only whitespace from the cursor on.
+    pub(super) fn rest_is_blank(&mut self) -> bool {
+        self.ws();
+        self.at_end()
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.i.checked_add(word.len())?;
+        (self.b.get(self.i..end)? == word).then(|| self.i = end)
+    }
+
+    /// The bytes of a string with no escape, checked as serde would (no
+    /// control character; valid UTF-8, looked at only when not ASCII).
+    /// None for an escape: serde decodes those.
+    #[inline]
+    fn plain_bytes(&mut self) -> Option<&'de [u8]> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let mut ascii = true;
+        loop {
+            let rest = self.b.get(self.i..)?;
+            self.i += rest.iter().position(|&c| STOP[c as usize])?;
+            match self.next()? {
+                b'"' => break,
+                b'\\' | 0..=0x1F => return None,
+                _ => ascii = false,
+            }
+        }
+        let bytes = self.b.get(start..self.i - 1)?;
+        if !ascii {
+            std::str::from_utf8(bytes).ok()?;
+        }
+        Some(bytes)
+    }
+
+    /// A string with no escape, borrowed from the input.
+    #[inline]
+    fn plain_str(&mut self) -> Option<&'de str> {
+        std::str::from_utf8(self.plain_bytes()?).ok()
+    }
+
+    /// Skips a string, escapes included, checking it as serde would.
+    fn skip_str(&mut self) -> Option<()> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let mut ascii = true;
+        loop {
+            match self.next()? {
+                b'"' => break,
+                b'\\' => match self.next()? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' => {
+                        for _ in 0..4 {
+                            self.next().filter(u8::is_ascii_hexdigit)?;
+                        }
+                    }
+                    _ => return None,
+                },
+                0..=0x1F => return None,
+                c => ascii &= c < 0x80,
+            }
+        }
+        if !ascii {
+            std::str::from_utf8(self.b.get(start..self.i - 1)?).ok()?;
+        }
+        Some(())
+    }
+
+    /// A JSON number, typed as serde_json types it: integers that fit are
+    /// `Int`/`Neg`, everything else a float (out of range: None).
+    fn number(&mut self) -> Option<Scalar<'de>> {
+        let start = self.i;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.i += 1;
+        }
+        let mut mantissa: u64 = 0;
+        let mut digits = 0;
+        match self.peek()? {
+            b'0' => {
+                self.i += 1;
+                digits = 1;
+            }
+            b'1'..=b'9' => {
+                while let Some(c @ b'0'..=b'9') = self.peek() {
+                    mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                    digits += 1;
+                    self.i += 1;
+                }
+            }
+            _ => return None,
+        }
+        let mut exp10: i32 = 0;
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            float = true;
+            let frac_start = self.i;
+            while let Some(c @ b'0'..=b'9') = self.peek() {
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                digits += 1;
+                self.i += 1;
+            }
+            if self.i == frac_start {
+                return None;
+            }
+            exp10 = -i32::try_from(self.i - frac_start).ok()?;
+        }
+        let mut simple = digits <= 19;
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            float = true;
+            simple = false;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            let exp_start = self.i;
+            while let Some(b'0'..=b'9') = self.peek() {
+                self.i += 1;
+            }
+            if self.i == exp_start {
+                return None;
+            }
+        }
+        if !float {
+            let text = self.b.get(start..self.i)?;
+            let int = if simple && !negative {
+                Some(Scalar::Int(mantissa))
+            } else if simple {
+                // As serde_json: i64::MIN fits; `-0` is a float.
+                let v = (mantissa as i64).wrapping_neg();
+                Some(if v < 0 && mantissa <= 1 << 63 {
+                    Scalar::Neg(v)
+                } else {
+                    Scalar::Float(-(mantissa as f64))
+                })
+            } else {
+                // 20 digits and more: serde_json keeps what fits 64 bits.
+                let text = std::str::from_utf8(text).ok()?;
+                text.parse::<u64>()
+                    .map(Scalar::Int)
+                    .or_else(|_| text.parse::<i64>().map(Scalar::Neg))
+                    .ok()
+            };
+            if int.is_some() {
+                return int;
+            }
+        }
+        let fast = if simple {
+            fast_decimal(mantissa, exp10)
+        } else {
+            None
+        };
+        let v = match fast {
+            Some(v) if negative => -v,
+            Some(v) => v,
+            None => std::str::from_utf8(self.b.get(start..self.i)?)
+                .ok()?
+                .parse::<f64>()
+                .ok()?,
+        };
+        v.is_finite().then_some(Scalar::Float(v))
+    }
+
+    /// A metric value, read as [`Scalar::as_num`] reads it.
+    #[inline]
+    fn num(&mut self) -> Option<Num> {
+        match self.peek()? {
+            b'0'..=b'9' => self
+                .short_decimal()
+                .or_else(|| self.number().map(|n| n.as_num())),
+            b'-' => self.number().map(|n| n.as_num()),
+            _ => Some(self.scalar()?.as_num()),
+        }
+    }
+
+    /// The common metric number: `digits[.digits]` (at most 19 digits, no
+    /// exponent) parsed straight to f64. None, cursor unmoved, otherwise.
+    #[inline]
+    fn short_decimal(&mut self) -> Option<Num> {
+        let start = self.i;
+        let mut mantissa: u64 = 0;
+        let mut digits = 0u32;
+        let mut frac = 0i32;
+        let mut dot = false;
+        loop {
+            match self.peek() {
+                Some(c @ b'0'..=b'9') => {
+                    mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                    digits += 1;
+                    frac += i32::from(dot);
+                    self.i += 1;
+                }
+                Some(b'.') if !dot => {
+                    dot = true;
+                    self.i += 1;
+                }
+                _ => break,
+            }
+        }
+        let leading_zero =
+            digits > 1 && self.b.get(start) == Some(&b'0') && self.b.get(start + 1) != Some(&b'.');
+        let well_formed = digits <= 19 && !leading_zero && (!dot || frac > 0);
+        let exponent = matches!(self.peek(), Some(b'e' | b'E'));
+        match fast_decimal(mantissa, -frac) {
+            Some(v) if well_formed && !exponent => Some(Num::Val(v)),
+            _ => {
+                self.i = start;
+                None
+            }
+        }
+    }
+
+    /// A scalar field value; None for arrays and objects (serde names them).
+    #[inline]
+    fn scalar(&mut self) -> Option<Scalar<'de>> {
+        match self.peek()? {
+            b'"' => Some(Scalar::Str(Cow::Borrowed(self.plain_str()?))),
+            b'-' | b'0'..=b'9' => self.number(),
+            b'n' => self.literal(b"null").map(|()| Scalar::Null),
+            b't' => self.literal(b"true").map(|()| Scalar::Bool),
+            b'f' => self.literal(b"false").map(|()| Scalar::Bool),
+            _ => None,
+        }
+    }
+
+    /// An object key and the colon after it.
+    #[inline]
+    fn key(&mut self) -> Option<(Field, usize)> {
+        let pos = self.i + 1;
+        let key = self.plain_bytes()?;
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        Some((field(key), pos))
+    }
+
+    /// [`Scan::key`], trying first the key text that followed the key in
+    /// `after` last time (snapshot objects repeat their key order). A hit is
+    /// a byte-for-byte match of `"key": `, so it means exactly that key.
+    #[inline]
+    fn key_memo(&mut self, memo: &mut KeyMemo<'de>, after: usize) -> Option<(Field, usize)> {
+        let start = self.i;
+        let slot = memo.next.get_mut(after)?;
+        if let Some((text, field)) = *slot {
+            let end = start.checked_add(text.len())?;
+            if self.b.get(start..end).is_some_and(|here| same(here, text)) {
+                self.i = end;
+                self.ws();
+                return Some((field, start + 1));
+            }
+        }
+        let (field, pos) = self.key()?;
+        *slot = Some((self.b.get(start..self.i)?, field));
+        Some((field, pos))
+    }
+
+    /// After a member: true for `,` (another follows), false for `}`.
+    #[inline]
+    fn member_end(&mut self) -> Option<bool> {
+        self.ws();
+        match self.next()? {
+            b',' => {
+                self.ws();
+                Some(true)
+            }
+            b'}' => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Skips any JSON value without recursion.
+    pub(super) fn skip_value(&mut self) -> Option<()> {
+        // Bit set: the open container at that depth is an object.
+        let mut objects: u64 = 0;
+        let mut depth: u32 = 0;
+        loop {
+            self.ws();
+            match self.peek()? {
+                open @ (b'{' | b'[') => {
+                    self.i += 1;
+                    self.ws();
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.i += 1;
+                    } else {
+                        if depth == MAX_DEPTH {
+                            return None;
+                        }
+                        depth += 1;
+                        objects = (objects << 1) | u64::from(open == b'{');
+                        if open == b'{' {
+                            self.skip_str()?;
+                            self.ws();
+                            self.eat(b':')?;
+                        }
+                        continue;
+                    }
+                }
+                b'"' => self.skip_str()?,
+                b'-' | b'0'..=b'9' => {
+                    self.number()?;
+                }
+                b'n' => self.literal(b"null")?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                _ => return None,
+            }
+            // A value ended: close containers until one expects more.
+            loop {
+                if depth == 0 {
+                    return Some(());
+                }
+                self.ws();
+                let in_object = objects & 1 == 1;
+                match self.next()? {
+                    b',' => {
+                        if in_object {
+                            self.ws();
+                            self.skip_str()?;
+                            self.ws();
+                            self.eat(b':')?;
+                        }
+                        break;
+                    }
+                    b'}' if in_object => {}
+                    b']' if !in_object => {}
+                    _ => return None,
+                }
+                objects >>= 1;
+                depth -= 1;
+            }
+        }
+    }
+
+    /// `["url", ...]` or null; None for anything else (serde counts it).
+    fn urls(&mut self, urls: &mut Vec<Cow<'de, str>>) -> Option<()> {
+        if self.peek()? == b'n' {
+            return self.literal(b"null");
+        }
+        self.eat(b'[')?;
+        urls.clear();
+        self.ws();
+        if self.peek()? == b']' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            urls.push(Cow::Borrowed(self.plain_str()?));
+            self.ws();
+            match self.next()? {
+                b',' => self.ws(),
+                b']' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// `nodejs: {...}` / `browser: {...}` or null.
+    fn nested(
+        &mut self,
+        raw: &mut Raw<'de>,
+        urls: &mut Vec<Cow<'de, str>>,
+        memo: &mut KeyMemo<'de>,
+        first: usize,
+    ) -> Option<()> {
+        if self.peek()? == b'n' {
+            return self.literal(b"null");
+        }
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        let mut after = first;
+        loop {
+            let (key, _) = self.key_memo(memo, after)?;
+            after = KeyMemo::slot(key);
+            match key {
+                Field::Value(m) => {
+                    let v = self.num()?;
+                    raw.set(m, v);
+                }
+                Field::Unit => raw.unit = self.scalar()?,
+                Field::Urls => self.urls(urls)?,
+                _ => self.skip_value()?,
+            }
+            if !self.member_end()? {
+                return Some(());
+            }
+        }
+    }
+
+    /// Reads one snapshot object into `raw` (and its page URLs into
+    /// `urls`). A `snapshots` key makes it a wrapper, which this fast path
+    /// leaves to the caller: None.
+    pub(super) fn snapshot(
+        &mut self,
+        raw: &mut Raw<'de>,
+        urls: &mut Vec<Cow<'de, str>>,
+        memo: &mut KeyMemo<'de>,
+    ) -> Option<()> {
+        urls.clear();
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        let mut after = KeyMemo::FIRST;
+        loop {
+            let (key, pos) = self.key_memo(memo, after)?;
+            after = KeyMemo::slot(key);
+            raw.pos.get_or_insert(pos);
+            match key {
+                Field::Cycle => raw.cycle = self.scalar()?,
+                Field::Label => raw.label = self.scalar()?,
+                Field::Timestamp => raw.timestamp = self.scalar()?,
+                Field::Unit => raw.unit = self.scalar()?,
+                Field::Value(m) => {
+                    let v = self.num()?;
+                    raw.set(m, v);
+                }
+                Field::Urls => self.urls(urls)?,
+                Field::Memory => self.nested(raw, urls, memo, KeyMemo::FIRST_MEMORY)?,
+                Field::Browser => self.nested(raw, urls, memo, KeyMemo::FIRST_BROWSER)?,
+                Field::Snapshots => return None,
+                Field::Other => self.skip_value()?,
+            }
+            if !self.member_end()? {
+                return Some(());
+            }
+        }
+    }
+
+    /// Reads a top-level object's members, calling `member(scan, key)` for
+    /// each with the cursor on its value; `member` must consume the value.
+    pub(super) fn object_members(
+        &mut self,
+        mut member: impl FnMut(&mut Scan<'de>, Field) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            let (key, _) = self.key()?;
+            member(self, key)?;
+            if !self.member_end()? {
+                return Some(());
+            }
+        }
+    }
+
+    /// A scalar member value (for a wrapper's `unit`).
+    pub(super) fn scalar_value(&mut self) -> Option<Scalar<'de>> {
+        self.scalar()
+    }
+}
+
+/// Equality of two short byte strings, eight bytes at a time, inline
+/// (a `memcmp` call costs more than the comparison for keys this short).
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap_or([0; 8]));
+    (&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q))
+        && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
+}
+
+/// For each key (by [`KeyMemo::slot`]), the text of the key that followed
+/// it last time, with its colon and spaces, and what that key means.
+#[derive(Debug, Default)]
+pub(super) struct KeyMemo<'de> {
+    next: [Option<(&'de [u8], Field)>; KeyMemo::SLOTS],
+}
+
+impl KeyMemo<'_> {
+    const SLOTS: usize = 20;
+    /// Slots of "no key yet" in a snapshot, a `nodejs` and a `browser` object.
+    const FIRST: usize = 17;
+    const FIRST_MEMORY: usize = 18;
+    const FIRST_BROWSER: usize = 19;
+
+    fn slot(field: Field) -> usize {
+        match field {
+            Field::Value(m) => m.index(),
+            Field::Cycle => 7,
+            Field::Label => 8,
+            Field::Timestamp => 9,
+            Field::Unit => 10,
+            Field::Urls => 11,
+            Field::Memory => 12,
+            Field::Browser => 13,
+            Field::Snapshots => 14,
+            Field::Other => 15,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip(text: &str) -> Option<usize> {
+        let mut s = Scan::new(text.as_bytes(), 0);
+        s.skip_value()?;
+        Some(s.i)
+    }
+
+    #[test]
+    fn skips_valid_values_exactly() {
+        for v in [
+            "1",
+            "-0.5e+3",
+            "\"a\\\"b\\u00e9\"",
+            "null",
+            "[]",
+            "{}",
+            "[1, [2, {\"a\": [true, false]}], \"x\"]",
+            "{\"a\": {\"b\": {\"c\": []}}, \"d\": null}",
+        ] {
+            assert_eq!(skip(&format!("{v} ,")), Some(v.len()), "{v}");
+        }
+    }
+
+    #[test]
+    fn refuses_invalid_values() {
+        for v in [
+            "",
+            "-",
+            "01x",
+            "1.",
+            "1e",
+            "nul",
+            "[1,]",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{\"a\": 1,}",
+            "{1: 2}",
+            "\"\\x\"",
+            "\"\u{1}\"",
+            "\"abc",
+            "[",
+            "{\"a\":",
+            "+1",
+        ] {
+            let mut s = Scan::new(v.as_bytes(), 0);
+            let ok = s.skip_value().is_some() && s.at_end();
+            assert!(!ok, "{v:?}");
+        }
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert_eq!(skip(&deep), None);
+    }
+
+    #[test]
+    fn short_strings_compare() {
+        for (a, b) in [
+            ("", ""),
+            ("a", "a"),
+            ("\"heapUsed\": ", "\"heapUsed\": "),
+            ("0123456789abcdefg", "0123456789abcdefg"),
+        ] {
+            assert!(same(a.as_bytes(), b.as_bytes()));
+        }
+        for (a, b) in [
+            ("a", ""),
+            ("a", "b"),
+            ("\"heapUsed\": ", "\"heapUsad\": "),
+            ("0123456789abcdefg", "0123456789abcdefh"),
+            ("x0123456", "y0123456"),
+        ] {
+            assert!(!same(a.as_bytes(), b.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn numbers_typed_like_serde() {
+        fn num(t: &str) -> (Option<Scalar<'_>>, usize) {
+            let mut s = Scan::new(t.as_bytes(), 0);
+            let v = s.number();
+            (v, s.i)
+        }
+        assert!(matches!(num("42").0, Some(Scalar::Int(42))));
+        assert!(matches!(num("-42").0, Some(Scalar::Neg(-42))));
+        assert!(matches!(
+            num("18446744073709551615").0,
+            Some(Scalar::Int(u64::MAX))
+        ));
+        assert!(matches!(
+            num("18446744073709551616").0,
+            Some(Scalar::Float(_))
+        ));
+        assert!(matches!(
+            num("-9223372036854775808").0,
+            Some(Scalar::Neg(i64::MIN))
+        ));
+        assert!(matches!(
+            num("-9223372036854775809").0,
+            Some(Scalar::Float(_))
+        ));
+        assert!(matches!(num("-0").0, Some(Scalar::Float(f)) if f == 0.0 && f.is_sign_negative()));
+        assert!(matches!(num("245.32").0, Some(Scalar::Float(f)) if f == 245.32));
+        assert!(matches!(num("-0.0").0, Some(Scalar::Float(f)) if f == 0.0));
+        assert!(num("1e400").0.is_none());
+        assert!(matches!(num("1.5x"), (Some(Scalar::Float(_)), 3)));
+    }
+}
