@@ -344,7 +344,13 @@ fn refine_step(
             let cy = c.cycle[i] as f64;
             cy > lo && cy <= hi && floor[i].is_finite()
         })
-        .find(|&i| if after >= before { floor[i] >= mid } else { floor[i] <= mid })
+        .find(|&i| {
+            if after >= before {
+                floor[i] >= mid
+            } else {
+                floor[i] <= mid
+            }
+        })
         .map(|i| c.cycle[i])
         .unwrap_or(fallback)
 }

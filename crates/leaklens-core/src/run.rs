@@ -4,7 +4,7 @@
 //! and page URLs interned, so a million snapshots cost ~90 bytes each instead
 //! of a heap-allocated struct with strings per snapshot.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::Metric;
 
@@ -264,16 +264,26 @@ impl Run {
             while j < order.len() && order[j].0 == cycle {
                 j += 1;
             }
-            // Labels seen in this cycle (few per cycle: a linear scan is fastest).
-            let mut seen: Vec<&str> = Vec::new();
+            // Labels seen in this cycle: a linear scan for the usual handful,
+            // a hash set when a hostile file puts thousands in one cycle.
+            let mut few: Vec<&str> = Vec::new();
+            let mut many: HashSet<&str> = HashSet::new();
+            let big = j - i > 16;
             for &(_, r, p) in &order[i..j] {
                 let run = &runs[r as usize];
                 let label = run.label(p as usize);
-                if seen.contains(&label) {
+                let fresh = if big {
+                    many.insert(label)
+                } else if few.contains(&label) {
+                    false
+                } else {
+                    few.push(label);
+                    true
+                };
+                if !fresh {
                     dropped += 1;
                     continue;
                 }
-                seen.push(label);
                 out.push_from(run, p as usize);
             }
             i = j;

@@ -165,6 +165,36 @@ pub fn parse_many(inputs: &[(&str, &[u8])]) -> Result<Parsed, IngestError> {
     Ok(assemble(files, &names.join(", ")))
 }
 
+/// Merges files parsed one by one (say, each with its own progress bar) as
+/// exports of one run, exactly as [`parse_many`] would have.
+pub fn merge_parsed(mut files: Vec<Parsed>) -> Parsed {
+    if files.len() <= 1 {
+        return files.pop().unwrap_or_default();
+    }
+    let mut out = Parsed::default();
+    let mut runs = Vec::with_capacity(files.len());
+    for f in files {
+        out.warnings.extend(f.warnings);
+        out.worker_verdicts.extend(f.worker_verdicts);
+        out.formats.extend(f.formats);
+        out.converted_from_bytes |= f.converted_from_bytes;
+        runs.push(f.run);
+    }
+    let (run, dropped) = Run::merge(&runs);
+    if dropped > 0 {
+        out.warnings.push(Warning {
+            source: String::new(),
+            line: None,
+            message: format!(
+                "{dropped} duplicate snapshot{} (same cycle and label) dropped while merging the files",
+                if dropped == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    out.run = run;
+    out
+}
+
 /// One file, read but not yet normalized.
 pub(crate) struct Ingested {
     run: Run,
