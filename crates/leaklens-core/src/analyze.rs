@@ -86,7 +86,9 @@ pub(crate) fn rnd(x: f64) -> f64 {
 
 fn fmt_num(x: f64) -> String {
     let a = x.abs();
-    if a >= 100.0 {
+    if a < 0.0005 {
+        "0".into()
+    } else if x.fract() == 0.0 || a >= 100.0 {
         format!("{x:.0}")
     } else if a >= 10.0 {
         format!("{x:.1}")
@@ -236,10 +238,12 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
         .collect();
     let mut gaps: Vec<usize> = extrema.windows(2).map(|w| w[1] - w[0]).collect();
     gaps.sort_unstable();
-    let k = if gaps.len() < 2 {
-        1
-    } else {
-        gaps[(gaps.len() * 3) / 4].clamp(1, 16)
+    // No local extremum: a monotone series, every point counts. One: a
+    // single collection in view, only what no later value undercuts counts.
+    let k = match extrema.len() {
+        0 => 1,
+        1 => n,
+        _ => gaps[(gaps.len() * 3) / 4].clamp(1, 16),
     };
     (0..n)
         .filter(|&i| {
@@ -428,7 +432,15 @@ fn analyze_metric(
     };
 
     let k = (ys.len() / 10).clamp(1, 3);
-    let baseline = median(&ys[..k.min(ys.len())]).unwrap_or(f64::NAN);
+    // For counts the baseline is the pool the worker starts with.
+    let baseline = if m.is_count() {
+        ys[..k.min(ys.len())]
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
+    } else {
+        median(&ys[..k.min(ys.len())]).unwrap_or(f64::NAN)
+    };
     let current = median(&ys[ys.len() - k.min(ys.len())..]).unwrap_or(f64::NAN);
 
     let (slope, lo, hi, intercept) = match sen {
@@ -682,11 +694,17 @@ fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
             let mut flags = Vec::new();
             for &m in metrics {
                 let src = if m.is_count() { &c.quiet } else { &c.floor };
-                let pts: Vec<(f64, f64)> = (i..j)
+                let all: Vec<(f64, f64)> = (i..j)
                     .filter(|&k| src[m.index()][k].is_finite())
                     .map(|k| (c.cycle[k] as f64, src[m.index()][k]))
                     .collect();
-                if pts.len() < 3 {
+                // Memory is judged on what survives GC, as for the whole run.
+                let pts = if m.is_count() {
+                    all
+                } else {
+                    envelope(&all, true)
+                };
+                if pts.len() < 2 {
                     continue;
                 }
                 let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
@@ -1192,13 +1210,21 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
                 kind: IssueKind::CleanupIneffective,
                 severity: Severity::Warning,
                 metric: Metric::HeapUsed,
-                message: format!(
-                    "Cleanup gives back {}% of what a scrape adds ({} of {} MB) while the heap keeps growing: \
-                     what the scrape retains is not released by cleanup",
-                    fmt_num(cl.effectiveness_pct.max(0.0)),
-                    fmt_num(cl.cleanup_returned),
-                    fmt_num(cl.scrape_added)
-                ),
+                message: if cl.cleanup_returned > 0.0 {
+                    format!(
+                        "Cleanup gives back only {}% of the {} MB a scrape adds while the heap keeps growing: \
+                         what the scrape retains is not released by cleanup",
+                        fmt_num(cl.effectiveness_pct),
+                        fmt_num(cl.scrape_added)
+                    )
+                } else {
+                    format!(
+                        "Cleanup gives back nothing of the {} MB a scrape adds (the heap is {} MB higher after it) \
+                         while the heap keeps growing: what the scrape retains is not released by cleanup",
+                        fmt_num(cl.scrape_added),
+                        fmt_num(-cl.cleanup_returned)
+                    )
+                },
                 first_cycle: seg_first,
                 last_cycle: Some(seg_last),
                 evidence,

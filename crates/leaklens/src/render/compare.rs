@@ -32,8 +32,8 @@ pub fn text(c: &Comparison, names: &(String, String)) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "   {:<17} {:>26} {:>26}  {}",
-        "Metric", "before slope/cycle [CI]", "after slope/cycle [CI]", "verdict"
+        "   {:<17} {:>26} {:>26}  verdict",
+        "Metric", "before slope/cycle [CI]", "after slope/cycle [CI]"
     );
     for (m, mc) in &c.metrics {
         let b = format!(

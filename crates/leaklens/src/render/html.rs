@@ -7,7 +7,9 @@ use leaklens_core::compare::Comparison;
 use leaklens_core::report::{Report, Severity, Verdict};
 use leaklens_core::{Metric, Run};
 
-use super::{duration, forecast_text, html_escape as e, num, signed_unit, trend_word, with_unit};
+use super::{
+    cleanup_text, duration, forecast_text, html_escape as e, signed_unit, trend_word, with_unit,
+};
 
 const CSS: &str = r#"
 :root { --fg:#1d2330; --muted:#5d6778; --bg:#fff; --line:#e3e6ec; --leak:#c62828; --ok:#2e7d32; --warn:#b26a00; --info:#1565c0; }
@@ -205,13 +207,7 @@ fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
         }
         let _ = writeln!(o, "</table>");
         if let Some(c) = &r.cleanup {
-            let _ = writeln!(
-                o,
-                "<p>A scrape adds {} MB of heap; cleanup gives back {} MB ({}%).</p>",
-                num(c.scrape_added),
-                num(c.cleanup_returned),
-                num(c.effectiveness_pct)
-            );
+            let _ = writeln!(o, "<p>{}</p>", e(&cleanup_text(c)));
         }
     }
 

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use leaklens_core::report::{Report, Severity, Verdict};
 use leaklens_core::Metric;
 
-use super::{forecast_text, md_escape, num, signed_unit, trend_word, with_unit};
+use super::{cleanup_text, forecast_text, md_escape, signed_unit, trend_word, with_unit};
 
 fn verdict_badge(v: Verdict) -> &'static str {
     match v {
@@ -167,13 +167,7 @@ pub fn report(r: &Report, title: &str) -> String {
         }
         if let Some(c) = &r.cleanup {
             let _ = writeln!(o);
-            let _ = writeln!(
-                o,
-                "Cleanup gives back {}% of what a scrape adds ({} of {} MB).",
-                num(c.effectiveness_pct),
-                num(c.cleanup_returned),
-                num(c.scrape_added)
-            );
+            let _ = writeln!(o, "{}", cleanup_text(c));
         }
         let _ = writeln!(o);
         let _ = writeln!(o, "</details>");

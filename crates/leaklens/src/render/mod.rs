@@ -8,7 +8,7 @@ pub mod html;
 pub mod markdown;
 pub mod text;
 
-use leaklens_core::report::{Forecast, ForecastStatus, Trend};
+use leaklens_core::report::{Cleanup, Forecast, ForecastStatus, Trend};
 use leaklens_core::Metric;
 
 /// Removes control characters (terminal escape sequences) from file text.
@@ -62,22 +62,24 @@ pub fn md_escape(s: &str) -> String {
     out
 }
 
-/// A number for people: few digits, sign when asked.
+/// A number for people: three significant digits or so, integers as integers.
 pub fn num(x: f64) -> String {
     if !x.is_finite() {
         return "—".into();
     }
     let a = x.abs();
-    if a >= 1000.0 {
+    if a < 0.0005 {
+        "0".into()
+    } else if x.fract() == 0.0 || a >= 1000.0 {
         format!("{x:.0}")
     } else if a >= 100.0 {
         format!("{x:.1}")
     } else if a >= 1.0 {
         format!("{x:.2}")
-    } else if a == 0.0 {
-        "0".into()
-    } else {
+    } else if a >= 0.01 {
         format!("{x:.3}")
+    } else {
+        format!("{x:.4}")
     }
 }
 
@@ -129,6 +131,39 @@ pub fn duration(hours: f64) -> String {
     }
 }
 
+/// What a scrape adds and what cleanup gives back, in one sentence.
+pub fn cleanup_text(c: &Cleanup) -> String {
+    let mut s = if c.scrape_added > 0.0 {
+        format!("A scrape adds {} MB of heap; ", num(c.scrape_added))
+    } else {
+        format!(
+            "A scrape leaves the heap {} MB lower on average (a GC ran during it); ",
+            num(-c.scrape_added)
+        )
+    };
+    if c.cleanup_returned > 0.0 {
+        s.push_str(&format!(
+            "cleanup gives back {} MB ({}%)",
+            num(c.cleanup_returned),
+            num(c.effectiveness_pct.round())
+        ));
+    } else {
+        s.push_str(&format!(
+            "cleanup gives back nothing (the heap is {} MB higher after it)",
+            num(-c.cleanup_returned)
+        ));
+    }
+    if let Some(v) = c.page_recreate_returned {
+        if v > 0.0 {
+            s.push_str(&format!("; a page recreate gives back {} MB", num(v)));
+        } else {
+            s.push_str("; a page recreate gives back nothing");
+        }
+    }
+    s.push('.');
+    s
+}
+
 /// "in ~120 cycles (~4.2 h), between 90 and 170 cycles" and the like.
 pub fn forecast_text(f: &Forecast) -> String {
     let unit = f.metric.unit();
@@ -152,21 +187,19 @@ pub fn forecast_text(f: &Forecast) -> String {
                 f.metric.display_name(),
                 num(f.current_peak),
                 num(f.limit),
-                num(cycles.ceil())
+                cycles.ceil()
             );
             if let Some(h) = f.hours {
                 s.push_str(&format!(" (~{})", duration(h)));
             }
             if let Some([lo, hi]) = f.cycles_interval {
                 match (lo, hi) {
-                    (Some(lo), Some(hi)) => s.push_str(&format!(
-                        ", between {} and {} cycles",
-                        num(lo.ceil()),
-                        num(hi.ceil())
-                    )),
+                    (Some(lo), Some(hi)) => {
+                        s.push_str(&format!(", between {} and {} cycles", lo.ceil(), hi.ceil()))
+                    }
                     (Some(lo), None) => s.push_str(&format!(
                         ", at the soonest in {} cycles (it may also level off)",
-                        num(lo.ceil())
+                        lo.ceil()
                     )),
                     _ => {}
                 }
@@ -192,9 +225,12 @@ mod tests {
 
     #[test]
     fn numbers() {
-        assert_eq!(num(1234.5), "1235");
+        assert_eq!(num(1234.6), "1235");
         assert_eq!(num(12.345), "12.35");
         assert_eq!(num(0.01234), "0.012");
-        assert_eq!(signed(2.0), "+2.00");
+        assert_eq!(num(0.00234), "0.0023");
+        assert_eq!(num(59.0), "59");
+        assert_eq!(num(0.0001), "0");
+        assert_eq!(signed(2.5), "+2.50");
     }
 }

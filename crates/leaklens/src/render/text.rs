@@ -5,7 +5,9 @@ use std::fmt::Write;
 use leaklens_core::report::{Report, Severity, Verdict};
 use leaklens_core::Metric;
 
-use super::{duration, forecast_text, num, sanitize, signed_unit, trend_word, with_unit};
+use super::{
+    cleanup_text, duration, forecast_text, num, sanitize, signed_unit, trend_word, with_unit,
+};
 
 pub fn severity_tag(s: Severity) -> &'static str {
     match s {
@@ -62,8 +64,8 @@ pub fn report(r: &Report, title: &str) -> String {
     );
     let _ = writeln!(
         o,
-        "   {:<17} {:>10} {:>10} {:>12} {:>22}  {:<11} {}",
-        "Metric", "Start", "Now", "Slope/cycle", "95% CI", "Trend", "Pattern"
+        "   {:<17} {:>10} {:>10} {:>12} {:>22}  {:<11} Pattern",
+        "Metric", "Start", "Now", "Slope/cycle", "95% CI", "Trend"
     );
     for (m, mr) in &r.metrics {
         let ci = format!(
@@ -181,16 +183,7 @@ pub fn report(r: &Report, title: &str) -> String {
             let _ = writeln!(o, "{line}");
         }
         if let Some(c) = &r.cleanup {
-            let _ = writeln!(
-                o,
-                "   A scrape adds {} MB of heap; cleanup gives back {} MB ({}%){}",
-                num(c.scrape_added),
-                num(c.cleanup_returned),
-                num(c.effectiveness_pct),
-                c.page_recreate_returned
-                    .map(|v| format!("; a page recreate gives back {} MB", num(v)))
-                    .unwrap_or_default()
-            );
+            let _ = writeln!(o, "   {}", cleanup_text(c));
         }
         let _ = writeln!(o);
     }

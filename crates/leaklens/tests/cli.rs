@@ -1,0 +1,391 @@
+//! The `leaklens` binary end to end: every sample, every output format,
+//! exit codes, hostile input, stdin, merging, compare, generate.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_leaklens"))
+}
+
+fn samples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/samples")
+}
+
+fn sample(name: &str) -> String {
+    samples().join(name).display().to_string()
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("leaklens runs")
+}
+
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("leaklens runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("leaklens finishes")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+fn tmp(name: &str, content: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("leaklens-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, content).expect("write tmp");
+    p
+}
+
+#[test]
+fn every_sample_gets_its_verdict_and_the_json_contract() {
+    let mut names: Vec<String> = std::fs::read_dir(samples())
+        .expect("samples")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "README.md")
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 10);
+    for name in names {
+        let o = run(&["analyze", &sample(&name), "--format", "json"]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let r = json(&o);
+        let expected = if name.starts_with("no-leak") {
+            "no_leak"
+        } else if name.starts_with("leak") {
+            "leak"
+        } else {
+            "inconclusive"
+        };
+        assert_eq!(r["schema_version"], 1);
+        assert_eq!(r["summary"]["verdict"], expected, "{name}");
+        assert!(r["summary"]["snapshots"].as_u64().unwrap() > 0);
+        assert!(r["summary"]["cycles"].as_u64().unwrap() > 0);
+        for (_, m) in r["metrics"].as_object().unwrap() {
+            for key in ["trend", "slope_per_cycle", "pattern"] {
+                assert!(m.get(key).is_some(), "{name}: metric without {key}");
+            }
+        }
+        for i in r["issues"].as_array().unwrap() {
+            for key in ["kind", "severity", "metric", "message", "first_cycle"] {
+                assert!(i.get(key).is_some(), "{name}: issue without {key}");
+            }
+        }
+        assert!(r["windows"].is_array() && r["phases"].is_array());
+    }
+}
+
+#[test]
+fn samples_flag_what_grows() {
+    let cases = [
+        (
+            "leak-browser-contexts.json",
+            &["context_accumulation", "page_accumulation"][..],
+        ),
+        ("leak-external-buffers.log", &["external_growth"]),
+        ("leak-heap-linear-fast.log", &["heap_growth"]),
+        ("leak-heap-steps.json", &["heap_growth"]),
+        ("leak-plateau-then-growth.ndjson", &["heap_growth"]),
+        ("leak-rss-native.log", &["rss_growth"]),
+        ("leak-unclosed-pages.log", &["page_accumulation"]),
+    ];
+    for (name, kinds) in cases {
+        let r = json(&run(&["analyze", &sample(name), "--format", "json"]));
+        let found: Vec<&str> = r["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["kind"].as_str().unwrap())
+            .collect();
+        for k in kinds {
+            assert!(found.contains(k), "{name}: {k} not in {found:?}");
+        }
+    }
+    let patterns = [
+        ("leak-heap-steps.json", "heap_used", "step"),
+        (
+            "leak-plateau-then-growth.ndjson",
+            "heap_used",
+            "plateau_then_growth",
+        ),
+        ("leak-heap-linear-fast.log", "heap_used", "linear"),
+        ("no-leak-stable-gc.ndjson", "heap_used", "stable"),
+        ("no-leak-warmup-then-flat.ndjson", "heap_used", "stable"),
+    ];
+    for (name, metric, pattern) in patterns {
+        let r = json(&run(&["analyze", &sample(name), "--format", "json"]));
+        assert_eq!(r["metrics"][metric]["pattern"], pattern, "{name}");
+    }
+}
+
+#[test]
+fn text_report_snapshot() {
+    let o = run(&[
+        "analyze",
+        &sample("leak-heap-steps.json"),
+        "--limit",
+        "rss=2048",
+    ]);
+    assert!(o.status.success());
+    let text = stdout(&o).replace(&sample(""), "");
+    insta::assert_snapshot!("text_heap_steps", text);
+}
+
+#[test]
+fn markdown_report_snapshot() {
+    let o = run(&[
+        "analyze",
+        &sample("leak-unclosed-pages.log"),
+        "--format",
+        "markdown",
+    ]);
+    assert!(o.status.success());
+    insta::assert_snapshot!("markdown_unclosed_pages", stdout(&o));
+}
+
+#[test]
+fn json_report_snapshot() {
+    let o = run(&[
+        "analyze",
+        &sample("no-leak-stable-gc.ndjson"),
+        "--format",
+        "json",
+    ]);
+    insta::assert_snapshot!("json_stable", stdout(&o));
+}
+
+#[test]
+fn html_is_self_contained_and_has_charts() {
+    let o = run(&[
+        "analyze",
+        &sample("leak-browser-contexts.json"),
+        "--format",
+        "html",
+    ]);
+    assert!(o.status.success());
+    let html = stdout(&o);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("Content-Security-Policy"));
+    assert!(!html.contains("<script"), "no script in the report");
+    for attr in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(
+            !html.contains(attr),
+            "nothing loaded from a network ({attr})"
+        );
+    }
+    assert_eq!(html.matches("<svg").count(), 2, "memory and browser charts");
+    assert!(html.contains("data-verdict=\"leak\""));
+}
+
+#[test]
+fn hostile_strings_are_text_everywhere() {
+    let evil_label = "<img src=x onerror=alert(1)>";
+    let evil_url = "https://x/<script>alert(2)</script>";
+    let mut ndjson = String::new();
+    for c in 1..=30 {
+        for (k, label) in ["Before scrape", evil_label, "After cleanup"]
+            .iter()
+            .enumerate()
+        {
+            ndjson.push_str(&serde_json::json!({
+                "cycle": c, "label": label,
+                "nodejs": {"heapUsed": 50.0 + c as f64 * 3.0 + k as f64, "heapTotal": 200.0, "rss": 300.0 + c as f64 * 3.0, "external": 5.0, "arrayBuffers": 1.0},
+                "browser": {"pageCount": 1 + c, "contextCount": 1, "pageUrls": (0..=c).map(|i| format!("{evil_url}{i}")).collect::<Vec<_>>()}
+            }).to_string());
+            ndjson.push('\n');
+        }
+    }
+    let f = tmp("evil.ndjson", ndjson.as_bytes());
+    let f = f.to_str().unwrap();
+
+    let html = stdout(&run(&["analyze", f, "--format", "html"]));
+    assert!(!html.contains("<img src=x"), "label rendered as markup");
+    assert!(!html.contains("<script>alert"), "URL rendered as markup");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(html.contains("&lt;script&gt;alert(2)&lt;/script&gt;"));
+
+    let md = stdout(&run(&["analyze", f, "--format", "markdown"]));
+    assert!(!md.contains("<img src=x"), "markdown carries raw HTML");
+    assert!(md.contains("&lt;img"));
+
+    let text = stdout(&run(&["analyze", f]));
+    assert!(
+        text.contains("<img src=x onerror=al"),
+        "text shows the label as it is"
+    );
+}
+
+#[test]
+fn fail_on_sets_exit_code_one() {
+    let o = run(&[
+        "analyze",
+        &sample("leak-rss-native.log"),
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&[
+        "analyze",
+        &sample("no-leak-stable-gc.ndjson"),
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = run(&[
+        "analyze",
+        &sample("leak-heap-steps.json"),
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "its issues are warnings");
+    let o = run(&[
+        "analyze",
+        &sample("leak-heap-steps.json"),
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn bad_input_exits_two_and_says_where() {
+    let f = tmp("garbage.log", b"hello\nthis is not a snapshot export\n");
+    let o = run(&["analyze", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("garbage.log"), "{err}");
+    assert!(
+        err.contains("Memory Snapshot"),
+        "says what was expected: {err}"
+    );
+    assert!(err.contains("hint: "), "{err}");
+
+    let o = run(&["analyze", "/nonexistent/run.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read /nonexistent/run.json"));
+
+    let o = run(&[
+        "analyze",
+        &sample("no-leak-stable-gc.ndjson"),
+        "--limit",
+        "bogus=1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown metric 'bogus'"));
+
+    let o = run(&["analyze"]);
+    assert_eq!(o.status.code(), Some(2), "usage error");
+}
+
+#[test]
+fn bad_lines_are_warnings_with_line_numbers_and_the_rest_is_kept() {
+    let good = std::fs::read_to_string(samples().join("no-leak-stable-gc.ndjson")).unwrap();
+    let mut lines: Vec<&str> = good.lines().collect();
+    lines.insert(10, "{\"cycle\": 4, \"label\": oops");
+    let f = tmp("broken.ndjson", lines.join("\n").as_bytes());
+    let o = run(&["analyze", f.to_str().unwrap(), "--format", "json"]);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("broken.ndjson:11"), "{}", stderr(&o));
+    let r = json(&o);
+    assert_eq!(r["summary"]["verdict"], "no_leak");
+    assert_eq!(r["summary"]["cycles"], 120);
+}
+
+#[test]
+fn stdin_and_merged_overlapping_exports() {
+    let bytes = std::fs::read(samples().join("leak-heap-steps.json")).unwrap();
+    let o = run_stdin(&["analyze", "-", "--format", "json"], &bytes);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["summary"]["verdict"], "leak");
+
+    // Two overlapping keepLast-style exports of one NDJSON run.
+    let text = std::fs::read_to_string(samples().join("leak-plateau-then-growth.ndjson")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let a = tmp("part-a.ndjson", lines[..250].join("\n").as_bytes());
+    let b = tmp("part-b.ndjson", lines[150..].join("\n").as_bytes());
+    let o = run(&[
+        "analyze",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success());
+    let r = json(&o);
+    assert_eq!(r["summary"]["snapshots"], lines.len());
+    assert_eq!(r["summary"]["cycles"], 117);
+    assert_eq!(r["summary"]["verdict"], "leak");
+}
+
+#[test]
+fn compare_before_and_after_a_fix() {
+    let o = run(&[
+        "compare",
+        &sample("leak-heap-linear-fast.log"),
+        &sample("no-leak-stable-gc.ndjson"),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let c = json(&o);
+    assert_eq!(c["verdict"], "fixed");
+    assert_eq!(c["metrics"]["heap_used"]["verdict"], "fixed");
+    assert!(c["metrics"]["heap_used"]["before_slope"].as_f64().unwrap() > 1.0);
+
+    let o = run(&[
+        "compare",
+        &sample("no-leak-stable-gc.ndjson"),
+        &sample("leak-heap-linear-fast.log"),
+        "--fail-on-regression",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("REGRESSED"));
+}
+
+#[test]
+fn generate_round_trips_through_analyze() {
+    for (scenario, verdict) in [("step", "leak"), ("warmup", "no_leak")] {
+        for format in ["ndjson", "json", "log"] {
+            let g = run(&[
+                "generate",
+                "--scenario",
+                scenario,
+                "--cycles",
+                "120",
+                "--format",
+                format,
+            ]);
+            assert!(g.status.success());
+            let o = run_stdin(&["analyze", "-", "--format", "json"], &g.stdout);
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert_eq!(
+                json(&o)["summary"]["verdict"],
+                verdict,
+                "{scenario} as {format}"
+            );
+        }
+    }
+}
