@@ -662,7 +662,7 @@ fn median_cycle_hours(c: &Cycles, seg: &std::ops::Range<usize>) -> Option<f64> {
             if let Some((pc, pt)) = prev {
                 let dc = c.cycle[i].saturating_sub(pc);
                 if dc > 0 && t > pt {
-                    d.push((t - pt) as f64 / dc as f64);
+                    d.push((t as f64 - pt as f64) / dc as f64);
                 }
             }
             prev = Some((c.cycle[i], t));
@@ -682,7 +682,7 @@ fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
     let mut i = 0;
     while i < n {
         let w_start = first + ((c.cycle[i] - first) / interval) * interval;
-        let w_end = w_start + interval - 1;
+        let w_end = w_start.saturating_add(interval - 1);
         let mut j = i;
         while j < n && c.cycle[j] <= w_end {
             j += 1;
@@ -751,10 +751,19 @@ fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
                     }
                 }
             }
-            let trend = trends
-                .get(Metric::HeapUsed.key())
-                .copied()
-                .unwrap_or(Trend::Stable);
+            // The window's headline: growing if any leak-relevant metric
+            // grows, else the heap's own trend.
+            let any_up = trends
+                .iter()
+                .any(|(k, t)| *t == Trend::Increasing && k != Metric::HeapTotal.key());
+            let trend = if any_up {
+                Trend::Increasing
+            } else {
+                trends
+                    .get(Metric::HeapUsed.key())
+                    .copied()
+                    .unwrap_or(Trend::Stable)
+            };
             out.push(Window {
                 start_cycle: c.cycle[i],
                 end_cycle: c.cycle[j - 1],
@@ -1288,7 +1297,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
                 m.display_name(),
                 fmt_num(a.report.slope_per_cycle),
                 m.unit(),
-                seg_last + need as u64
+                seg_last.saturating_add(need as u64)
             ));
         }
         let names: Vec<&str> = undecided.iter().map(|(m, _)| m.display_name()).collect();
@@ -1325,7 +1334,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
 
     let timestamps: Vec<i64> = run.timestamps().iter().flatten().copied().collect();
     let duration_hours = match (timestamps.iter().min(), timestamps.iter().max()) {
-        (Some(a), Some(b)) if b > a => Some(rnd((b - a) as f64 / 3_600_000.0)),
+        (Some(a), Some(b)) if b > a => Some(rnd((*b as f64 - *a as f64) / 3_600_000.0)),
         _ => None,
     };
     let summary = Summary {

@@ -233,7 +233,8 @@ pub struct Issue {
 pub struct Window {
     pub start_cycle: u64,
     pub end_cycle: u64,
-    /// Trend of heap_used in the window (the worker's own headline trend).
+    /// The window's headline trend: increasing when any metric but heap total
+    /// grows in it, else the heap's trend.
     pub trend: Trend,
     /// Per metric: robust change over the window (Sen's slope × span).
     pub changes: BTreeMap<String, f64>,

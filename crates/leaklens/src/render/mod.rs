@@ -84,10 +84,11 @@ pub fn num(x: f64) -> String {
 }
 
 pub fn signed(x: f64) -> String {
-    if x > 0.0 {
-        format!("+{}", num(x))
+    let n = num(x);
+    if x > 0.0 && n != "0" {
+        format!("+{n}")
     } else {
-        num(x)
+        n
     }
 }
 
