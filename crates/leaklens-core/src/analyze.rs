@@ -49,6 +49,9 @@ pub struct Config {
     pub min_slope_count: f64,
     /// Pages/contexts above the baseline pool before accumulation is a leak.
     pub min_count_excess: f64,
+    /// Growth over the judged stretch, as a fraction of the level, below
+    /// which a memory metric's rise is not worth a verdict (yet).
+    pub min_relative_growth: f64,
     /// Cycles needed before a run can be called leak-free.
     pub min_cycles: usize,
     /// A limit this many cycles away (or fewer) is imminent.
@@ -69,6 +72,7 @@ impl Default for Config {
             min_slope_mb: 0.1,
             min_slope_count: 0.02,
             min_count_excess: 2.0,
+            min_relative_growth: 0.01,
             min_cycles: 15,
             imminent_cycles: 10.0,
         }
@@ -219,44 +223,59 @@ fn segments(c: &Cycles) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// The envelope of a per-cycle series: the points that no lower value
-/// follows within the next `k` cycles (for `lower`; mirrored for the upper
-/// envelope), `k` being the typical distance between the series' local
-/// minima (maxima), i.e. the GC period. On a sawtooth that keeps the
-/// post-GC troughs; on a series without one it keeps nearly every point, so
-/// a monotone stretch is never lost. Near the end, where the next GC has not
-/// happened yet, a point must also not exceed its predecessor.
+/// The envelope of a per-cycle series (the lower one for `lower`, else the
+/// upper one, mirrored). GC makes a sawtooth: each tooth starts at a trough
+/// (what survived the collection) and rises with garbage until the next
+/// drop. The troughs are the local minima. A stretch with no trough at the
+/// start or the end of the run that is much longer than a tooth is no tooth
+/// but growth without collection (or a metric without GC, like RSS or a
+/// monotone leak): there every block of a tooth's length contributes its
+/// minimum, so no monotone stretch is lost. Minima are defined symmetrically
+/// in time, so noise gets no direction.
 fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     let n = v.len();
     if n < 3 {
         return v.to_vec();
     }
-    // Compare as "lower is better" for the lower envelope, mirrored otherwise.
     let y = |i: usize| if lower { v[i].1 } else { -v[i].1 };
     let extrema: Vec<usize> = (1..n - 1)
         .filter(|&i| y(i) <= y(i - 1) && y(i) <= y(i + 1))
         .collect();
+    let (Some(&first), Some(&last)) = (extrema.first(), extrema.last()) else {
+        // Monotone: every point is a retained level.
+        return v.to_vec();
+    };
     let mut gaps: Vec<usize> = extrema.windows(2).map(|w| w[1] - w[0]).collect();
     gaps.sort_unstable();
-    // No local extremum: a monotone series, every point counts. One: a
-    // single collection in view, only what no later value undercuts counts.
-    let k = match extrema.len() {
-        0 => 1,
-        1 => n,
-        _ => gaps[(gaps.len() * 3) / 4].clamp(1, 16),
-    };
-    (0..n)
-        .filter(|&i| {
-            let end = (i + k).min(n - 1);
-            let ahead_ok = (i + 1..=end).all(|j| y(i) <= y(j));
-            if i + k < n {
-                ahead_ok
-            } else {
-                ahead_ok && (i == 0 || y(i) <= y(i - 1))
+    // A tooth's typical length; with one trough in view, the run is one tooth.
+    let tooth = gaps.get(gaps.len() / 2).copied().unwrap_or(n).max(1);
+    let block_minima = |range: std::ops::Range<usize>, out: &mut Vec<usize>| {
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + tooth).min(range.end);
+            if let Some(i) = (start..end).min_by(|&a, &b| y(a).total_cmp(&y(b))) {
+                out.push(i);
             }
-        })
-        .map(|i| v[i])
-        .collect()
+            start = end;
+        }
+    };
+    let mut keep: Vec<usize> = Vec::with_capacity(extrema.len() + 8);
+    // Head: before the first trough.
+    if first > 2 * tooth {
+        block_minima(0..first, &mut keep);
+    } else if y(0) <= y(1) {
+        keep.push(0);
+    }
+    keep.extend(&extrema);
+    // Tail: after the last trough.
+    if n - 1 - last > 2 * tooth {
+        block_minima(last + 1..n, &mut keep);
+    } else if y(n - 1) <= y(n - 2) {
+        keep.push(n - 1);
+    }
+    keep.sort_unstable();
+    keep.dedup();
+    keep.into_iter().map(|i| v[i]).collect()
 }
 
 /// At most `MAX_POINTS` points: consecutive groups replaced by their medians.
@@ -448,7 +467,11 @@ fn analyze_metric(
         None => (0.0, 0.0, 0.0, ys.first().copied().unwrap_or(0.0)),
     };
     let significant = mk.p < cfg.alpha;
-    let rising = significant && mk.s > 0.0 && slope >= min_slope;
+    // Practical size: a rise of a fraction of a percent of a big RSS over a
+    // short stretch is noise even when it happens to be monotone.
+    let span = rx.last().copied().unwrap_or(0.0) - rx.first().copied().unwrap_or(0.0);
+    let big_enough = m.is_count() || slope * span >= cfg.min_relative_growth * current.abs();
+    let rising = significant && mk.s > 0.0 && slope >= min_slope && big_enough;
     let falling = significant && mk.s < 0.0 && slope <= -min_slope && hi < 0.0;
     let enough = pts.len() >= 5;
     let count_excess_ok = !m.is_count() || current - baseline >= cfg.min_count_excess;
@@ -464,7 +487,24 @@ fn analyze_metric(
     } else {
         Assessment::Bounded
     };
-    let best_growing = selection.best_growing.map(|i| selection.fits[i].clone());
+    // The leak's shape: linear unless another growing model beats the line
+    // clearly (Occam: a name has to be earned).
+    let best_growing = selection.best_growing.map(|i| {
+        let best = &selection.fits[i];
+        match selection
+            .fits
+            .iter()
+            .find(|f| f.name == "linear" && f.growing)
+        {
+            Some(line)
+                if best.name != "linear"
+                    && (line.bic - best.bic) * selection.discount < cfg.evidence_threshold =>
+            {
+                line.clone()
+            }
+            _ => best.clone(),
+        }
+    });
     let trend = match assessment {
         Assessment::Leaking | Assessment::RisingUndecided => Trend::Increasing,
         Assessment::Decreasing => Trend::Decreasing,
@@ -1056,19 +1096,31 @@ fn corroborate(analyses: &mut BTreeMap<Metric, MetricAnalysis>) {
         let Some(a) = analyses.get(&inner) else {
             continue;
         };
-        if a.report.assessment != Assessment::RisingUndecided {
+        // Still rising, or too few post-GC points to tell on its own (a heap
+        // collected only a handful of times in the run).
+        let candidate = match a.report.assessment {
+            Assessment::RisingUndecided => true,
+            Assessment::InsufficientData => a.report.mann_kendall_s > 0.0 && a.report.points >= 3,
+            _ => false,
+        };
+        if !candidate {
             continue;
         }
         let slope = a.report.slope_per_cycle;
         let backed = outer.iter().any(|o| {
             analyses.get(o).is_some_and(|b| {
                 b.report.assessment == Assessment::Leaking
+                    && slope > 0.0
                     && slope >= 0.5 * b.report.slope_per_cycle
             })
         });
         if backed {
             if let Some(a) = analyses.get_mut(&inner) {
                 a.report.assessment = Assessment::Leaking;
+                a.report.trend = Trend::Increasing;
+                if a.report.pattern == Pattern::Stable {
+                    a.report.pattern = Pattern::Linear;
+                }
             }
         }
     }

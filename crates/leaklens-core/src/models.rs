@@ -300,16 +300,21 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
     fits.extend(best_ramp);
     fits.extend(best_hinge);
 
-    // Staircase: 3..=6 levels, every step upward and the steps still going
+    // Staircase: 3..=12 levels, every step upward and the steps still going
     // on (the flat tail after the last step no longer than twice the
     // typical gap between steps) — otherwise it is a warm-up in stages.
     let mut best_stairs: Option<Fit> = None;
-    for k in 3..=6usize {
-        let Some((_, breaks)) = segment_dp(&p, n, k, min_side.max(n / 20)) else {
+    let min_len = min_side.max(n / 20);
+    for k in 3..=12usize.min(n / min_len) {
+        let Some((_, breaks)) = segment_dp(&p, n, k, min_len) else {
             continue;
         };
         let (fitted, levels) = piecewise_fitted(&p, n, &breaks);
-        if levels.windows(2).any(|w| w[1] <= w[0]) {
+        // Every step upward, and each one clear of the noise around the
+        // levels (2.5 residual standard deviations), or it is noise in steps.
+        let sse: f64 = y.iter().zip(&fitted).map(|(a, b)| (a - b) * (a - b)).sum();
+        let sd = libm::sqrt(sse / (n - k).max(1) as f64).max(1e-2);
+        if levels.windows(2).any(|w| w[1] - w[0] < 2.5 * sd) {
             continue;
         }
         let cps: Vec<f64> = breaks.iter().map(|&b| x[b]).collect();
@@ -356,6 +361,8 @@ pub struct Selection {
     pub evidence: f64,
     /// Lag-1 autocorrelation of the best model's residuals.
     pub residual_autocorrelation: f64,
+    /// n_eff / n: the factor BIC differences are discounted by.
+    pub discount: f64,
 }
 
 pub fn select(x: &[f64], y: &[f64]) -> Selection {
@@ -383,6 +390,7 @@ pub fn select(x: &[f64], y: &[f64]) -> Selection {
         best_bounded,
         evidence,
         residual_autocorrelation: rho,
+        discount,
     }
 }
 
