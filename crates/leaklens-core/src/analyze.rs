@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use crate::ingest::Parsed;
 use crate::models::{self, Fit};
 use crate::report::*;
-use crate::stats::{self, mann_kendall, median, sen_slope_ci};
+use crate::stats::{self, median, trend_test};
 use crate::{Metric, Run};
 
 /// Knobs of the analysis. Defaults follow the guide.
@@ -441,9 +441,7 @@ fn analyze_metric(
         _ => recent_start(&pts),
     };
     let (rx, ry) = (&xs[rs..], &ys[rs..]);
-    let mk = mann_kendall(rx, ry);
-    let var = mk.var_s * mk.autocorrelation_factor;
-    let sen = sen_slope_ci(rx, ry, var, cfg.alpha);
+    let (mk, sen) = trend_test(rx, ry, cfg.alpha);
     let min_slope = if m.is_count() {
         cfg.min_slope_count
     } else {
@@ -536,8 +534,7 @@ fn analyze_metric(
         let ps = recent_start(&pk);
         let px: Vec<f64> = pk[ps..].iter().map(|p| p.0).collect();
         let py: Vec<f64> = pk[ps..].iter().map(|p| p.1).collect();
-        let pmk = mann_kendall(&px, &py);
-        sen_slope_ci(&px, &py, pmk.var_s * pmk.autocorrelation_factor, cfg.alpha)
+        trend_test(&px, &py, cfg.alpha).1
     } else {
         None
     };
@@ -738,19 +735,19 @@ fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
                     .filter(|&k| src[m.index()][k].is_finite())
                     .map(|k| (c.cycle[k] as f64, src[m.index()][k]))
                     .collect();
-                // Memory is judged on what survives GC, as for the whole run.
-                let pts = if m.is_count() {
+                // Memory is judged on what survives GC, as for the whole run;
+                // a huge --interval is binned like the whole run is.
+                let pts = bin(if m.is_count() {
                     all
                 } else {
                     envelope(&all, true)
-                };
+                });
                 if pts.len() < 2 {
                     continue;
                 }
                 let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
                 let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
-                let mk = mann_kendall(&xs, &ys);
-                let sen = sen_slope_ci(&xs, &ys, mk.var_s * mk.autocorrelation_factor, 0.05);
+                let (mk, sen) = trend_test(&xs, &ys, 0.05);
                 let slope = sen.map(|s| s.slope).unwrap_or(0.0);
                 let span = xs[xs.len() - 1] - xs[0];
                 let min_slope = if m.is_count() {
@@ -765,8 +762,8 @@ fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
                 } else {
                     Trend::Stable
                 };
-                changes.insert(m.key().to_string(), rnd(slope * span));
-                trends.insert(m.key().to_string(), trend);
+                changes.insert(m, rnd(slope * span));
+                trends.insert(m, trend);
                 if trend == Trend::Increasing {
                     match m {
                         Metric::HeapUsed if slope > cfg.heap_critical_slope => flags.push(
@@ -795,12 +792,12 @@ fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
             // grows, else the heap's own trend.
             let any_up = trends
                 .iter()
-                .any(|(k, t)| *t == Trend::Increasing && k != Metric::HeapTotal.key());
+                .any(|(k, t)| *t == Trend::Increasing && *k != Metric::HeapTotal);
             let trend = if any_up {
                 Trend::Increasing
             } else {
                 trends
-                    .get(Metric::HeapUsed.key())
+                    .get(&Metric::HeapUsed)
                     .copied()
                     .unwrap_or(Trend::Stable)
             };
@@ -850,12 +847,7 @@ fn phases(run: &Run, metrics: &[Metric], seg_starts: &[u64]) -> Vec<Phase> {
             let mean_change = metrics
                 .iter()
                 .filter(|m| ns[l][m.index()] > 0)
-                .map(|m| {
-                    (
-                        m.key().to_string(),
-                        rnd(sums[l][m.index()] / ns[l][m.index()] as f64),
-                    )
-                })
+                .map(|m| (*m, rnd(sums[l][m.index()] / ns[l][m.index()] as f64)))
                 .collect();
             Phase {
                 label: run.label_names().get(l as u32).to_string(),
@@ -867,7 +859,7 @@ fn phases(run: &Run, metrics: &[Metric], seg_starts: &[u64]) -> Vec<Phase> {
 }
 
 fn cleanup_stats(phases: &[Phase]) -> Option<Cleanup> {
-    let heap = Metric::HeapUsed.key();
+    let heap = &Metric::HeapUsed;
     let lower = |p: &Phase| p.label.to_ascii_lowercase();
     let scrape = phases
         .iter()

@@ -95,20 +95,22 @@ impl Prefix {
     }
 }
 
-/// Piecewise-constant fit with exactly `k` segments (optimal, by dynamic
-/// programming), each at least `min_len` points. Returns (sse, breaks).
-fn segment_dp(p: &Prefix, n: usize, k: usize, min_len: usize) -> Option<(f64, Vec<usize>)> {
-    if k * min_len > n {
-        return None;
+/// Optimal piecewise-constant fits (dynamic programming, each segment at
+/// least `min_len` points) with 1..=`kmax` segments, in one pass.
+/// `result[k - 1]` is `(sse, breaks)` for `k` segments, when possible.
+fn segment_dp(p: &Prefix, n: usize, kmax: usize, min_len: usize) -> Vec<Option<(f64, Vec<usize>)>> {
+    let kmax = kmax.min(n / min_len.max(1));
+    if kmax == 0 {
+        return Vec::new();
     }
     let inf = f64::INFINITY;
     // cost[j][i]: best cost of the first i points in j+1 segments.
-    let mut cost = vec![vec![inf; n + 1]; k];
-    let mut back = vec![vec![0usize; n + 1]; k];
+    let mut cost = vec![vec![inf; n + 1]; kmax];
+    let mut back = vec![vec![0usize; n + 1]; kmax];
     for i in min_len..=n {
         cost[0][i] = p.sse(0, i);
     }
-    for j in 1..k {
+    for j in 1..kmax {
         for i in (j + 1) * min_len..=n {
             let mut best = inf;
             let mut arg = 0;
@@ -123,18 +125,23 @@ fn segment_dp(p: &Prefix, n: usize, k: usize, min_len: usize) -> Option<(f64, Ve
             back[j][i] = arg;
         }
     }
-    if !cost[k - 1][n].is_finite() {
-        return None;
-    }
-    let mut breaks = Vec::with_capacity(k - 1);
-    let mut i = n;
-    for j in (1..k).rev() {
-        let t = back[j][i];
-        breaks.push(t);
-        i = t;
-    }
-    breaks.reverse();
-    Some((cost[k - 1][n], breaks))
+    (1..=kmax)
+        .map(|k| {
+            let total = cost[k - 1][n];
+            if !total.is_finite() {
+                return None;
+            }
+            let mut breaks = Vec::with_capacity(k - 1);
+            let mut i = n;
+            for j in (1..k).rev() {
+                let t = back[j][i];
+                breaks.push(t);
+                i = t;
+            }
+            breaks.reverse();
+            Some((total, breaks))
+        })
+        .collect()
 }
 
 fn piecewise_fitted(p: &Prefix, n: usize, breaks: &[usize]) -> (Vec<f64>, Vec<f64>) {
@@ -240,8 +247,8 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
     let min_tail = (n * 15 / 100).max(3);
 
     // Single step (bounded).
-    if let Some((_, breaks)) = segment_dp(&p, n, 2, min_side) {
-        let (fitted, levels) = piecewise_fitted(&p, n, &breaks);
+    if let Some(Some((_, breaks))) = segment_dp(&p, n, 2, min_side).get(1) {
+        let (fitted, levels) = piecewise_fitted(&p, n, breaks);
         let c = x[breaks[0]];
         fits.push(make(
             "step",
@@ -305,10 +312,12 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
     // typical gap between steps) — otherwise it is a warm-up in stages.
     let mut best_stairs: Option<Fit> = None;
     let min_len = min_side.max(n / 20);
-    for k in 3..=12usize.min(n / min_len) {
-        let Some((_, breaks)) = segment_dp(&p, n, k, min_len) else {
+    let stairs = segment_dp(&p, n, 12, min_len);
+    for k in 3..=stairs.len() {
+        let Some((_, breaks)) = &stairs[k - 1] else {
             continue;
         };
+        let breaks = breaks.clone();
         let (fitted, levels) = piecewise_fitted(&p, n, &breaks);
         // Every step upward, and each one clear of the noise around the
         // levels (2.5 residual standard deviations), or it is noise in steps.

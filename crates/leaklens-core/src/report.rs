@@ -237,9 +237,9 @@ pub struct Window {
     /// grows in it, else the heap's trend.
     pub trend: Trend,
     /// Per metric: robust change over the window (Sen's slope × span).
-    pub changes: BTreeMap<String, f64>,
+    pub changes: BTreeMap<Metric, f64>,
     /// Per metric trend.
-    pub trends: BTreeMap<String, Trend>,
+    pub trends: BTreeMap<Metric, Trend>,
     /// The guide's red flags raised in this window.
     pub flags: Vec<String>,
 }
@@ -250,7 +250,7 @@ pub struct Phase {
     /// Snapshots with this label that follow another snapshot.
     pub count: usize,
     /// Mean change since the previous snapshot, per metric.
-    pub mean_change: BTreeMap<String, f64>,
+    pub mean_change: BTreeMap<Metric, f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

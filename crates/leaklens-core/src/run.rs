@@ -20,7 +20,12 @@ pub struct Interner {
 
 impl Interner {
     pub fn intern(&mut self, s: &str) -> StrId {
-        if let Some(&id) = self.index.get(s) {
+        // Labels are a handful of strings: comparing beats hashing.
+        if self.names.len() <= 8 {
+            if let Some(i) = self.names.iter().position(|n| n == s) {
+                return i as StrId;
+            }
+        } else if let Some(&id) = self.index.get(s) {
             return id;
         }
         let id = self.names.len() as StrId;
@@ -128,8 +133,22 @@ impl Run {
         for (col, v) in self.values.iter_mut().zip(s.values) {
             col.push(v);
         }
-        for url in page_urls {
-            let id = self.urls.intern(url);
+        // Open pages mostly stay open from one snapshot to the next: reuse
+        // the id at the same position of the previous snapshot when it matches.
+        let prev_start = if self.url_offsets.len() >= 2 {
+            self.url_offsets[self.url_offsets.len() - 2] as usize
+        } else {
+            0
+        };
+        let prev_end = self.url_ids.len();
+        for (k, url) in page_urls.into_iter().enumerate() {
+            let same =
+                prev_start + k < prev_end && self.urls.get(self.url_ids[prev_start + k]) == url;
+            let id = if same {
+                self.url_ids[prev_start + k]
+            } else {
+                self.urls.intern(url)
+            };
             self.url_ids.push(id);
         }
         self.url_offsets.push(self.url_ids.len() as u32);

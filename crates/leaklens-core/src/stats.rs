@@ -228,8 +228,28 @@ fn hamed_rao_factor(x: &[f64], y: &[f64], slope: f64) -> f64 {
     eta.max(1.0)
 }
 
+/// Mann–Kendall test and Sen's slope with its interval together, the
+/// pairwise slopes computed once. The interval uses the
+/// autocorrelation-corrected variance of S.
+pub fn trend_test(x: &[f64], y: &[f64], alpha: f64) -> (MannKendall, Option<SenSlope>) {
+    let slopes = pairwise_slopes(x, y);
+    let slope = if slopes.is_empty() {
+        0.0
+    } else {
+        median_sorted(&slopes)
+    };
+    let mk = mann_kendall_detrended(x, y, slope);
+    let sen = sen_from_slopes(x, y, &slopes, mk.var_s * mk.autocorrelation_factor, alpha);
+    (mk, sen)
+}
+
 /// Mann–Kendall test of `y` ordered by `x` (x must be sorted ascending).
 pub fn mann_kendall(x: &[f64], y: &[f64]) -> MannKendall {
+    let slope = sen_slope(x, y).unwrap_or(0.0);
+    mann_kendall_detrended(x, y, slope)
+}
+
+fn mann_kendall_detrended(x: &[f64], y: &[f64], slope: f64) -> MannKendall {
     let n = y.len().min(x.len());
     let (x, y) = (&x[..n], &y[..n]);
     if n < 3 {
@@ -269,7 +289,6 @@ pub fn mann_kendall(x: &[f64], y: &[f64]) -> MannKendall {
     }
     let nf = n as f64;
     let var_s = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_term) / 18.0;
-    let slope = sen_slope(x, y).unwrap_or(0.0);
     let factor = hamed_rao_factor(x, y, slope);
     let var_corr = var_s * factor;
     let z = if var_corr <= 0.0 {
@@ -339,10 +358,20 @@ pub struct SenSlope {
 
 pub fn sen_slope_ci(x: &[f64], y: &[f64], var_s: f64, alpha: f64) -> Option<SenSlope> {
     let slopes = pairwise_slopes(x, y);
+    sen_from_slopes(x, y, &slopes, var_s, alpha)
+}
+
+fn sen_from_slopes(
+    x: &[f64],
+    y: &[f64],
+    slopes: &[f64],
+    var_s: f64,
+    alpha: f64,
+) -> Option<SenSlope> {
     if slopes.is_empty() {
         return None;
     }
-    let slope = median_sorted(&slopes);
+    let slope = median_sorted(slopes);
     let nn = slopes.len() as f64;
     let c = norm_quantile(1.0 - alpha / 2.0) * libm::sqrt(var_s.max(0.0));
     let m1 = ((nn - c) / 2.0).floor();

@@ -261,7 +261,7 @@ impl<'de, 'p> Sink<'de, 'p> {
         Sink {
             bytes,
             base: bytes.as_ptr() as usize,
-            run: Run::new(),
+            run: Run::with_capacity(super::estimate_snapshots(bytes, b"\"rss\"")),
             diag: Diag::new(source),
             progress,
             urls: Vec::new(),

@@ -109,7 +109,7 @@ struct Reader<'a, 'p> {
 pub(super) fn read_log(source: &str, bytes: &[u8], progress: Progress<'_>) -> Ingested {
     let mut reader = Reader {
         source,
-        run: Run::new(),
+        run: Run::with_capacity(super::estimate_snapshots(bytes, LOG_MARKER)),
         diag: Diag::new(source),
         progress,
         verdicts: Vec::new(),

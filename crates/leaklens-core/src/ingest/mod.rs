@@ -195,6 +195,20 @@ pub fn merge_parsed(mut files: Vec<Parsed>) -> Parsed {
     out
 }
 
+/// How many snapshots a file holds, about: occurrences of a key every
+/// snapshot has once. Reserving the columns up front keeps a big file from
+/// doubling its vectors (and the peak memory) as it is read.
+pub(crate) fn estimate_snapshots(bytes: &[u8], needle: &[u8]) -> usize {
+    // Not worth a pass over small files; the cap guards against a file
+    // made of the needle alone.
+    if bytes.len() < (1 << 20) {
+        return 0;
+    }
+    memchr::memmem::find_iter(bytes, needle)
+        .count()
+        .min(bytes.len() / 32)
+}
+
 /// One file, read but not yet normalized.
 pub(crate) struct Ingested {
     run: Run,

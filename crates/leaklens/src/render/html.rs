@@ -175,7 +175,7 @@ fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
             for m in &shown {
                 let v = w
                     .changes
-                    .get(m.key())
+                    .get(m)
                     .map(|v| signed_unit(*m, *v))
                     .unwrap_or_else(|| "—".into());
                 let _ = write!(o, "<td class=\"num\">{v}</td>");
@@ -190,7 +190,7 @@ fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
         for p in &r.phases {
             let g = |m: Metric| {
                 p.mean_change
-                    .get(m.key())
+                    .get(&m)
                     .map(|v| signed_unit(m, *v))
                     .unwrap_or_else(|| "—".into())
             };

@@ -128,7 +128,7 @@ pub fn report(r: &Report, title: &str) -> String {
             for m in &shown {
                 let v = w
                     .changes
-                    .get(m.key())
+                    .get(m)
                     .map(|v| signed_unit(*m, *v))
                     .unwrap_or_else(|| "—".into());
                 let _ = write!(line, " {v} |");
@@ -150,7 +150,7 @@ pub fn report(r: &Report, title: &str) -> String {
         for p in &r.phases {
             let g = |m: Metric| {
                 p.mean_change
-                    .get(m.key())
+                    .get(&m)
                     .map(|v| signed_unit(m, *v))
                     .unwrap_or_else(|| "—".into())
             };

@@ -137,7 +137,7 @@ pub fn report(r: &Report, title: &str) -> String {
                 .iter()
                 .filter_map(|m| {
                     w.changes
-                        .get(m.key())
+                        .get(m)
                         .map(|v| format!("{}: {}", m.display_name(), signed_unit(*m, *v)))
                 })
                 .collect();
@@ -175,7 +175,7 @@ pub fn report(r: &Report, title: &str) -> String {
             for m in &shown {
                 let v = p
                     .mean_change
-                    .get(m.key())
+                    .get(m)
                     .map(|v| signed_unit(*m, *v))
                     .unwrap_or_else(|| "—".into());
                 let _ = write!(line, " {v:>12}");
