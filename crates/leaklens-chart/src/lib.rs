@@ -26,7 +26,7 @@ use leaklens_core::{Metric, Report, Run};
 use plotters::prelude::*;
 
 pub use decimate::decimate_min_max;
-pub use draw::draw;
+pub use draw::{draw, XIndex};
 
 /// What a chart shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,5 +313,27 @@ mod tests {
         let s = error_svg(0, 0, "a <b> & \"c\"");
         assert!(s.starts_with("<svg"));
         assert!(s.contains("a &lt;b&gt; &amp; &quot;c&quot;"));
+    }
+}
+
+#[cfg(test)]
+mod xindex_tests {
+    use super::*;
+    use leaklens_core::generate::{generate, Spec};
+
+    #[test]
+    fn nearest_snapshot_by_cycle_position() {
+        let run = generate(&Spec {
+            cycles: 10,
+            ..Spec::default()
+        });
+        let idx = XIndex::new(&run, XAxis::Cycle);
+        // Cycle 3's first snapshot sits at x = 3.0.
+        let i = idx.nearest(3.01).unwrap();
+        assert_eq!(run.cycle(i), 3);
+        assert!((idx.x_of(i) - 3.0).abs() < 1e-9);
+        assert_eq!(idx.nearest(-100.0), Some(0));
+        assert_eq!(idx.nearest(1e9), Some(run.len() - 1));
+        assert_eq!(idx.nearest(f64::NAN), None);
     }
 }

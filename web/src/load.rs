@@ -1,0 +1,204 @@
+//! Getting bytes into the app: dropped or picked files, pasted text, bundled
+//! samples, `?src=` URLs, and analysing them with the core.
+
+use std::sync::Arc;
+
+use js_sys::Uint8Array;
+use leaklens_chart::{XAxis, XIndex};
+use leaklens_core::compare::Comparison;
+use leaklens_core::ingest::{self, Parsed};
+use leaklens_core::{Config, Metric, Report};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Bigger inputs are refused with a message instead of exhausting the tab.
+pub const MAX_FILE_BYTES: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// One input file.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub name: String,
+    pub bytes: Arc<Vec<u8>>,
+}
+
+/// The samples bundled with the viewer (copied from `static/samples`).
+pub const SAMPLES: &[(&str, &str)] = &[
+    ("leak-heap-steps.json", "Heap leak in steps"),
+    ("leak-plateau-then-growth.ndjson", "Plateau, then growth"),
+    ("leak-unclosed-pages.log", "Unclosed pages (mojibake log)"),
+    ("leak-browser-contexts.json", "Browser contexts"),
+    ("leak-rss-native.log", "Native RSS (docker log)"),
+    ("leak-external-buffers.log", "External Buffers"),
+    ("leak-heap-linear-fast.log", "Fast heap leak"),
+    ("no-leak-stable-gc.ndjson", "No leak: GC sawtooth"),
+    ("no-leak-warmup-then-flat.ndjson", "No leak: warm-up"),
+    ("inconclusive-too-short.ndjson", "Too short to tell"),
+];
+
+/// One analysed run.
+pub struct Analysed {
+    pub title: String,
+    pub parsed: Parsed,
+    pub report: Report,
+    pub by_cycle: XIndex,
+    pub by_time: XIndex,
+}
+
+impl Analysed {
+    pub fn index(&self, time: bool) -> &XIndex {
+        if time {
+            &self.by_time
+        } else {
+            &self.by_cycle
+        }
+    }
+}
+
+/// Everything the report view shows.
+pub struct Loaded {
+    /// One run (merged files), or two in compare mode.
+    pub runs: Vec<Arc<Analysed>>,
+    pub comparison: Option<Comparison>,
+    /// Files that could not be read: (name, why). The others are kept.
+    pub errors: Vec<(String, String)>,
+}
+
+/// A `Loaded` compared by identity, so a memo does not compare reports.
+#[derive(Clone)]
+pub struct Shared(pub Arc<Loaded>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+fn analysed(title: String, parsed: Parsed, cfg: &Config) -> Arc<Analysed> {
+    let report = leaklens_core::analyze_parsed(&parsed, cfg);
+    let by_cycle = XIndex::new(&parsed.run, XAxis::Cycle);
+    let by_time = XIndex::new(&parsed.run, XAxis::Time);
+    Arc::new(Analysed {
+        title,
+        parsed,
+        report,
+        by_cycle,
+        by_time,
+    })
+}
+
+/// Parses every input (keeping the good ones), then analyses them as one
+/// run, or as two runs to compare.
+pub fn analyse(inputs: &[Input], compare: bool, limits: &[(Metric, f64)]) -> Loaded {
+    let mut cfg = Config::default();
+    cfg.limits.extend(limits.iter().copied());
+    let mut good: Vec<(String, Parsed)> = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        if input.bytes.len() as f64 > MAX_FILE_BYTES {
+            errors.push((
+                input.name.clone(),
+                format!(
+                    "too large for the browser ({:.0} MB): analyse it with the leaklens CLI",
+                    input.bytes.len() as f64 / 1e6
+                ),
+            ));
+            continue;
+        }
+        match ingest::parse(&input.name, &input.bytes) {
+            Ok(p) => good.push((input.name.clone(), p)),
+            Err(e) => {
+                let mut why = e.message.clone();
+                if let Some(l) = e.line {
+                    why = format!("line {l}: {why}");
+                }
+                if let Some(h) = &e.hint {
+                    why.push_str(&format!(" ({h})"));
+                }
+                errors.push((input.name.clone(), why));
+            }
+        }
+    }
+    if compare && good.len() >= 2 {
+        let (nb, b) = good.remove(1);
+        let (na, a) = good.remove(0);
+        let a = analysed(na, a, &cfg);
+        let b = analysed(nb, b, &cfg);
+        let comparison = Some(leaklens_core::compare(&a.report, &b.report));
+        return Loaded {
+            runs: vec![a, b],
+            comparison,
+            errors,
+        };
+    }
+    if good.is_empty() {
+        return Loaded {
+            runs: Vec::new(),
+            comparison: None,
+            errors,
+        };
+    }
+    let title = good
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let merged = ingest::merge_parsed(good.into_iter().map(|(_, p)| p).collect());
+    Loaded {
+        runs: vec![analysed(title, merged, &cfg)],
+        comparison: None,
+        errors,
+    }
+}
+
+/// Reads a dropped or picked file.
+pub async fn read_file(file: web_sys::File) -> Result<Input, String> {
+    let name = file.name();
+    if file.size() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{name}: too large for the browser ({:.0} MB); analyse it with the leaklens CLI",
+            file.size() / 1e6
+        ));
+    }
+    let buf = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| format!("{name}: the browser could not read the file"))?;
+    let bytes = Uint8Array::new(&buf).to_vec();
+    Ok(Input {
+        name,
+        bytes: Arc::new(bytes),
+    })
+}
+
+/// Fetches a file by URL (a bundled sample, or `?src=` from any host that
+/// allows CORS).
+pub async fn fetch(url: &str) -> Result<Input, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("{url}: could not be fetched (network error or CORS)"))?;
+    let resp: web_sys::Response = resp
+        .dyn_into()
+        .map_err(|_| format!("{url}: not a response"))?;
+    if !resp.ok() {
+        return Err(format!("{url}: HTTP {}", resp.status()));
+    }
+    let buf = JsFuture::from(
+        resp.array_buffer()
+            .map_err(|_| format!("{url}: no body"))?,
+    )
+    .await
+    .map_err(|_| format!("{url}: the body could not be read"))?;
+    let name = url
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(url)
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_string();
+    Ok(Input {
+        name,
+        bytes: Arc::new(Uint8Array::new(&buf).to_vec()),
+    })
+}

@@ -1,0 +1,212 @@
+//! View state that lives in the URL, and inline share payloads. Pure logic,
+//! no DOM: tested natively.
+//!
+//! The fragment holds `key=value` pairs joined by `&`: `v` visible series,
+//! `z` zoom range, `i` selected issue, `l` forecast limits, `x` x axis,
+//! `m` mode; `d` inline data (deflate + base64url of the files, never sent
+//! to any server because fragments are not).
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use leaklens_core::Metric;
+
+/// What the user sees, enough to bring the same view back from a URL.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ViewState {
+    /// Hidden series (everything else is shown).
+    pub hidden: Vec<Metric>,
+    /// Zoom range in cycles.
+    pub zoom: Option<(f64, f64)>,
+    /// Index of the selected issue.
+    pub issue: Option<usize>,
+    /// Forecast limits typed by the user.
+    pub limits: BTreeMap<Metric, f64>,
+    /// Wall-clock x axis instead of cycles.
+    pub time_axis: bool,
+    /// Compare mode (two runs) instead of merging the files into one run.
+    pub compare: bool,
+}
+
+fn fmt_f(x: f64) -> String {
+    // Short but exact enough for a zoom range.
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+impl ViewState {
+    /// The fragment's view part (without `#`).
+    pub fn encode(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.hidden.is_empty() {
+            let keys: Vec<&str> = self.hidden.iter().map(|m| m.key()).collect();
+            parts.push(format!("h={}", keys.join(",")));
+        }
+        if let Some((a, b)) = self.zoom {
+            parts.push(format!("z={}~{}", fmt_f(a), fmt_f(b)));
+        }
+        if let Some(i) = self.issue {
+            parts.push(format!("i={i}"));
+        }
+        if !self.limits.is_empty() {
+            let l: Vec<String> = self
+                .limits
+                .iter()
+                .map(|(m, v)| format!("{}:{}", m.key(), fmt_f(*v)))
+                .collect();
+            parts.push(format!("l={}", l.join(",")));
+        }
+        if self.time_axis {
+            parts.push("x=t".into());
+        }
+        if self.compare {
+            parts.push("m=c".into());
+        }
+        parts.join("&")
+    }
+
+    /// Reads a fragment (with or without `#`); unknown or malformed parts
+    /// are ignored, never fatal.
+    pub fn decode(fragment: &str) -> ViewState {
+        let mut s = ViewState::default();
+        for (k, v) in pairs(fragment) {
+            match k {
+                "h" => {
+                    s.hidden = v.split(',').filter_map(Metric::parse).collect();
+                }
+                "z" => {
+                    if let Some((a, b)) = v.split_once('~') {
+                        if let (Ok(a), Ok(b)) = (a.parse::<f64>(), b.parse::<f64>()) {
+                            if a.is_finite() && b.is_finite() && a < b {
+                                s.zoom = Some((a, b));
+                            }
+                        }
+                    }
+                }
+                "i" => s.issue = v.parse().ok(),
+                "l" => {
+                    for item in v.split(',') {
+                        if let Some((m, x)) = item.split_once(':') {
+                            if let (Some(m), Ok(x)) = (Metric::parse(m), x.parse::<f64>()) {
+                                if x.is_finite() && x > 0.0 {
+                                    s.limits.insert(m, x);
+                                }
+                            }
+                        }
+                    }
+                }
+                "x" => s.time_axis = v == "t",
+                "m" => s.compare = v == "c",
+                _ => {}
+            }
+        }
+        s
+    }
+}
+
+fn pairs(fragment: &str) -> impl Iterator<Item = (&str, &str)> {
+    fragment
+        .trim_start_matches('#')
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+}
+
+/// The inline data of a fragment (`d=`), if any.
+pub fn fragment_data(fragment: &str) -> Option<&str> {
+    pairs(fragment).find(|(k, _)| *k == "d").map(|(_, v)| v)
+}
+
+/// Files packed for a share link: `name\0len\0bytes` repeated, deflated,
+/// base64url without padding.
+pub fn pack(files: &[(String, Vec<u8>)]) -> String {
+    let mut raw = Vec::new();
+    for (name, bytes) in files {
+        raw.extend_from_slice(name.replace('\0', "").as_bytes());
+        raw.push(0);
+        raw.extend_from_slice(bytes.len().to_string().as_bytes());
+        raw.push(0);
+        raw.extend_from_slice(bytes);
+    }
+    let deflated = miniz_oxide::deflate::compress_to_vec(&raw, 9);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated)
+}
+
+/// Unpacks [`pack`]; a damaged payload is an error that says so.
+pub fn unpack(data: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let deflated = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(data.trim())
+        .map_err(|e| format!("the link's data is damaged (base64: {e})"))?;
+    // 512 MB is far beyond what fits in a URL; it bounds a decompression bomb.
+    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, 512 << 20)
+        .map_err(|e| format!("the link's data is damaged (deflate: {e:?})"))?;
+    let mut out = Vec::new();
+    let mut rest = raw.as_slice();
+    while !rest.is_empty() {
+        let n0 = rest
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or("the link's data is damaged (no file name)")?;
+        let name = String::from_utf8_lossy(&rest[..n0]).into_owned();
+        rest = &rest[n0 + 1..];
+        let l0 = rest
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or("the link's data is damaged (no length)")?;
+        let len: usize = std::str::from_utf8(&rest[..l0])
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or("the link's data is damaged (bad length)")?;
+        rest = &rest[l0 + 1..];
+        if rest.len() < len {
+            return Err("the link's data is damaged (truncated)".into());
+        }
+        out.push((name, rest[..len].to_vec()));
+        rest = &rest[len..];
+    }
+    Ok(out)
+}
+
+/// The largest inline payload a share link carries (base64 characters).
+pub const MAX_INLINE: usize = 1_400_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_state_round_trips() {
+        let mut limits = BTreeMap::new();
+        limits.insert(Metric::Rss, 2048.0);
+        let s = ViewState {
+            hidden: vec![Metric::HeapTotal, Metric::ArrayBuffers],
+            zoom: Some((12.5, 40.0)),
+            issue: Some(2),
+            limits,
+            time_axis: true,
+            compare: false,
+        };
+        let enc = s.encode();
+        assert_eq!(ViewState::decode(&enc), s);
+        assert_eq!(ViewState::decode(&format!("#{enc}&d=xyz")), s);
+    }
+
+    #[test]
+    fn malformed_fragments_are_ignored() {
+        let s = ViewState::decode("#z=9~3&i=x&l=bogus:1,rss:-5&h=nope&junk");
+        assert_eq!(s, ViewState::default());
+    }
+
+    #[test]
+    fn pack_round_trips_and_rejects_damage() {
+        let files = vec![
+            ("a.ndjson".to_string(), b"{\"cycle\":1}\n".to_vec()),
+            ("b<script>.log".to_string(), vec![0, 1, 2, 255]),
+        ];
+        let p = pack(&files);
+        assert!(p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(unpack(&p).unwrap(), files);
+        assert!(unpack("!!!").is_err());
+        assert!(unpack(&p[..p.len() / 2]).is_err());
+        assert_eq!(fragment_data(&format!("#i=1&d={p}")), Some(p.as_str()));
+    }
+}

@@ -1,0 +1,905 @@
+//! The components: landing page, report, charts, tables.
+
+use std::sync::Arc;
+
+use leaklens_chart::{ChartKind, ChartLayout, ChartSpec, XAxis};
+use leaklens_core::report::{ForecastStatus, Report, Severity, Verdict};
+use leaklens_core::Metric;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use plotters::prelude::IntoDrawingArea;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+
+use crate::load::{self, Analysed, Input, Shared, SAMPLES};
+use crate::state::{self, ViewState};
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a browser window")
+}
+
+fn fmt(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let a = x.abs();
+    if a < 0.0005 {
+        "0".into()
+    } else if x.fract() == 0.0 || a >= 1000.0 {
+        format!("{x:.0}")
+    } else if a >= 100.0 {
+        format!("{x:.1}")
+    } else if a >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn unit(m: Metric, x: f64) -> String {
+    if m.is_count() {
+        fmt(x)
+    } else {
+        format!("{} MB", fmt(x))
+    }
+}
+
+fn signed(m: Metric, x: f64) -> String {
+    let s = unit(m, x);
+    if x > 0.0 && !s.starts_with('0') {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
+/// The app: loading until there is data, then the report.
+#[component]
+pub fn App() -> impl IntoView {
+    let inputs: RwSignal<Vec<Input>> = RwSignal::new(Vec::new());
+    let fetch_errors: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    let busy = RwSignal::new(false);
+    let initial = ViewState::decode(&window().location().hash().unwrap_or_default());
+    let view_state = RwSignal::new(initial);
+
+    // Analysis re-runs when the inputs, the mode or the limits change.
+    let loaded = Memo::new(move |_| {
+        let ins = inputs.get();
+        let (compare, limits) =
+            view_state.with(|v| (v.compare, v.limits.iter().map(|(m, x)| (*m, *x)).collect::<Vec<_>>()));
+        Shared(Arc::new(load::analyse(&ins, compare, &limits)))
+    });
+
+    // The URL follows the view (keeping inline data when there is some).
+    Effect::new(move |_| {
+        let encoded = view_state.with(ViewState::encode);
+        let loc = window().location();
+        let hash = loc.hash().unwrap_or_default();
+        let data = state::fragment_data(&hash).map(str::to_string);
+        let mut frag = encoded;
+        if let Some(d) = data {
+            if !frag.is_empty() {
+                frag.push('&');
+            }
+            frag.push_str("d=");
+            frag.push_str(&d);
+        }
+        let url = format!(
+            "{}{}{}",
+            loc.pathname().unwrap_or_default(),
+            loc.search().unwrap_or_default(),
+            if frag.is_empty() { String::new() } else { format!("#{frag}") }
+        );
+        if let Ok(h) = window().history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
+
+    // Start-up: ?src= URLs, or inline data in the fragment.
+    let add_inputs = move |new: Vec<Input>| {
+        inputs.update(|v| v.extend(new));
+    };
+    {
+        let search = window().location().search().unwrap_or_default();
+        let srcs: Vec<String> = web_sys::UrlSearchParams::new_with_str(&search)
+            .map(|p| p.get_all("src").iter().filter_map(|v| v.as_string()).collect())
+            .unwrap_or_default();
+        let hash = window().location().hash().unwrap_or_default();
+        if !srcs.is_empty() {
+            busy.set(true);
+            spawn_local(async move {
+                let mut got = Vec::new();
+                for s in srcs {
+                    match load::fetch(&s).await {
+                        Ok(i) => got.push(i),
+                        Err(e) => fetch_errors.update(|v| v.push((s.clone(), e))),
+                    }
+                }
+                add_inputs(got);
+                busy.set(false);
+            });
+        } else if let Some(d) = state::fragment_data(&hash) {
+            match state::unpack(d) {
+                Ok(files) => inputs.set(
+                    files
+                        .into_iter()
+                        .map(|(name, bytes)| Input {
+                            name,
+                            bytes: Arc::new(bytes),
+                        })
+                        .collect(),
+                ),
+                Err(e) => fetch_errors.set(vec![("shared link".into(), e)]),
+            }
+        }
+    }
+
+    let has_data = move || !loaded.with(|l| l.0.runs.is_empty());
+    view! {
+        <header class="top">
+            <a class="brand" href="./" on:click=move |ev| {
+                ev.prevent_default();
+                inputs.set(Vec::new());
+                fetch_errors.set(Vec::new());
+                view_state.set(ViewState::default());
+            }>"leaklens"</a>
+            <span class="tag">"memory leak viewer · runs in your browser, nothing is uploaded"</span>
+        </header>
+        <main>
+            <Loader inputs=inputs fetch_errors=fetch_errors busy=busy view_state=view_state compact=Signal::derive(has_data)/>
+            <Errors loaded=loaded fetch_errors=fetch_errors/>
+            <Show when=has_data fallback=|| ()>
+                <ReportView loaded=loaded view_state=view_state inputs=inputs/>
+            </Show>
+        </main>
+    }
+}
+
+/// The drop zone, file picker, paste box and samples.
+#[component]
+fn Loader(
+    inputs: RwSignal<Vec<Input>>,
+    fetch_errors: RwSignal<Vec<(String, String)>>,
+    busy: RwSignal<bool>,
+    view_state: RwSignal<ViewState>,
+    compact: Signal<bool>,
+) -> impl IntoView {
+    let dragging = RwSignal::new(false);
+    let paste = RwSignal::new(String::new());
+    let take_files = move |files: Option<web_sys::FileList>, replace: bool| {
+        let Some(files) = files else { return };
+        let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+        if list.is_empty() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let mut got = Vec::new();
+            let mut errs = Vec::new();
+            for f in list {
+                match load::read_file(f).await {
+                    Ok(i) => got.push(i),
+                    Err(e) => errs.push(("file".to_string(), e)),
+                }
+            }
+            fetch_errors.set(errs);
+            if replace {
+                inputs.set(got);
+            } else {
+                inputs.update(|v| v.extend(got));
+            }
+            busy.set(false);
+        });
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        take_files(ev.data_transfer().and_then(|d| d.files()), true);
+    };
+    let on_pick = move |ev: web_sys::Event| {
+        let input: Option<web_sys::HtmlInputElement> =
+            ev.target().and_then(|t| t.dyn_into().ok());
+        if let Some(input) = input {
+            take_files(input.files(), true);
+            input.set_value("");
+        }
+    };
+    let load_paste = move |_| {
+        let text = paste.get();
+        if text.trim().is_empty() {
+            return;
+        }
+        inputs.set(vec![Input {
+            name: "pasted text".into(),
+            bytes: Arc::new(text.into_bytes()),
+        }]);
+    };
+    let load_sample = move |file: &'static str| {
+        busy.set(true);
+        spawn_local(async move {
+            match load::fetch(&format!("samples/{file}")).await {
+                Ok(i) => {
+                    fetch_errors.set(Vec::new());
+                    inputs.set(vec![i]);
+                }
+                Err(e) => fetch_errors.set(vec![(file.to_string(), e)]),
+            }
+            busy.set(false);
+        });
+    };
+    let n_inputs = move || inputs.with(Vec::len);
+    view! {
+        <section
+            id="dropzone"
+            class="dropzone"
+            class:dragging=move || dragging.get()
+            class:compact=move || compact.get()
+            on:dragenter=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
+            on:dragover=move |ev: web_sys::DragEvent| { ev.prevent_default(); dragging.set(true); }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop
+        >
+            <p class="lead">
+                "Drop snapshot files here — JSON, NDJSON or the worker's log — or "
+                <label class="button">
+                    "choose files"
+                    <input id="file-input" type="file" multiple on:change=on_pick/>
+                </label>
+            </p>
+            <Show when=move || !compact.get() fallback=|| ()>
+                <p class="hint">"Several files are merged as exports of one run; pick \"compare\" below to compare two runs. Files never leave this page."</p>
+                <div class="paste">
+                    <textarea
+                        id="paste"
+                        placeholder="…or paste a log excerpt here"
+                        prop:value=move || paste.get()
+                        on:input=move |ev| paste.set(event_target_value(&ev))
+                    ></textarea>
+                    <button id="paste-load" on:click=load_paste>"Analyse pasted text"</button>
+                </div>
+                <div class="samples">
+                    <span>"Try a sample: "</span>
+                    {SAMPLES
+                        .iter()
+                        .map(|(file, label)| {
+                            let file: &'static str = file;
+                            view! {
+                                <button class="sample" data-sample=file on:click=move |_| load_sample(file)>
+                                    {*label}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </Show>
+            <Show when=move || { n_inputs() >= 2 } fallback=|| ()>
+                <label class="mode">
+                    <input
+                        id="compare-mode"
+                        type="checkbox"
+                        prop:checked=move || view_state.with(|v| v.compare)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            view_state.update(|v| v.compare = on);
+                        }
+                    />
+                    " compare the first two files as before/after runs (instead of merging them)"
+                </label>
+            </Show>
+            <Show when=move || busy.get() fallback=|| ()>
+                <p class="busy">"Reading…"</p>
+            </Show>
+        </section>
+    }
+}
+
+/// Files that could not be read, and parse warnings.
+#[component]
+fn Errors(loaded: Memo<Shared>, fetch_errors: RwSignal<Vec<(String, String)>>) -> impl IntoView {
+    let errors = move || {
+        let mut e = fetch_errors.get();
+        loaded.with(|l| e.extend(l.0.errors.iter().cloned()));
+        e
+    };
+    let warnings = move || {
+        loaded.with(|l| {
+            l.0.runs
+                .iter()
+                .flat_map(|r| r.parsed.warnings.iter().map(|w| w.to_string()))
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <Show when=move || !errors().is_empty() fallback=|| ()>
+            <div class="errors" id="errors">
+                {move || errors()
+                    .into_iter()
+                    .map(|(name, why)| view! { <p class="error"><b>{name}</b>": "{why}</p> })
+                    .collect_view()}
+            </div>
+        </Show>
+        <Show when=move || !warnings().is_empty() fallback=|| ()>
+            <details class="warnings" id="warnings">
+                <summary>{move || format!("{} input warning(s): lines skipped, the rest kept", warnings().len())}</summary>
+                <ul>
+                    {move || warnings().into_iter().take(200).map(|w| view! { <li>{w}</li> }).collect_view()}
+                </ul>
+            </details>
+        </Show>
+    }
+}
+
+fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Leak => "leak",
+        Verdict::NoLeak => "no_leak",
+        Verdict::Inconclusive => "inconclusive",
+    }
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Leak => "Leak",
+        Verdict::NoLeak => "No leak",
+        Verdict::Inconclusive => "Inconclusive",
+    }
+}
+
+/// The report of one run, or the comparison of two.
+#[component]
+fn ReportView(
+    loaded: Memo<Shared>,
+    view_state: RwSignal<ViewState>,
+    inputs: RwSignal<Vec<Input>>,
+) -> impl IntoView {
+    let first = Signal::derive(move || loaded.with(|l| l.0.runs.first().cloned()));
+    let second = Signal::derive(move || loaded.with(|l| l.0.runs.get(1).cloned()));
+    let share_link = RwSignal::new(String::new());
+    let share = move |_| {
+        let files: Vec<(String, Vec<u8>)> = inputs.with(|v| {
+            v.iter()
+                .map(|i| (i.name.clone(), i.bytes.as_ref().clone()))
+                .collect()
+        });
+        let data = state::pack(&files);
+        if data.len() > state::MAX_INLINE {
+            share_link.set(
+                "Too big to fit in a link: host the files and share ?src=<url> instead.".into(),
+            );
+            return;
+        }
+        let loc = window().location();
+        let mut frag = view_state.with(ViewState::encode);
+        if !frag.is_empty() {
+            frag.push('&');
+        }
+        frag.push_str("d=");
+        frag.push_str(&data);
+        let url = format!(
+            "{}{}#{}",
+            loc.origin().unwrap_or_default(),
+            loc.pathname().unwrap_or_default(),
+            frag
+        );
+        let _ = window().navigator().clipboard().write_text(&url);
+        share_link.set(url);
+    };
+    let export_json = move |_| {
+        if let Some(a) = first.get() {
+            download("leaklens-report.json", "application/json", &a.report.to_json());
+        }
+    };
+    view! {
+        <section class="report">
+            {move || loaded.with(|l| l.0.comparison.as_ref().map(|c| view! {
+                <div class=format!("banner {}", match c.verdict {
+                        leaklens_core::compare::Change::Regressed => "leak",
+                        leaklens_core::compare::Change::Fixed => "no_leak",
+                        _ => "inconclusive",
+                    }) id="compare-verdict" data-verdict=c.verdict.as_str()>
+                    <b>{format!("Compare: {}", c.verdict.as_str())}</b>
+                    <span>{c.reason.clone()}</span>
+                </div>
+                <table class="compare">
+                    <tr><th>"Metric"</th><th>"Before slope/cycle"</th><th>"After slope/cycle"</th><th>"Verdict"</th></tr>
+                    {c.metrics.iter().map(|(m, mc)| view! {
+                        <tr>
+                            <td>{m.display_name()}</td>
+                            <td class="num">{format!("{} ({} … {})", signed(*m, mc.before_slope), signed(*m, mc.before_ci[0]), signed(*m, mc.before_ci[1]))}</td>
+                            <td class="num">{format!("{} ({} … {})", signed(*m, mc.after_slope), signed(*m, mc.after_ci[0]), signed(*m, mc.after_ci[1]))}</td>
+                            <td>{mc.verdict.as_str()}</td>
+                        </tr>
+                    }).collect_view()}
+                </table>
+                <p class="hint">
+                    {format!("Issues gone: {} · new: {} · still there: {}", c.disappeared.len(), c.appeared.len(), c.remaining.len())}
+                </p>
+            }))}
+            {move || first.get().map(|a| view! { <RunView run=a view_state=view_state/> })}
+            {move || second.get().map(|a| view! { <RunView run=a view_state=view_state/> })}
+            <div class="actions">
+                <button id="share" on:click=share>"Copy link"</button>
+                <button id="export-json" on:click=export_json>"Export JSON"</button>
+                <button id="export-png" on:click=move |_| export_png()>"Export chart PNG"</button>
+                <input id="share-link" class="share-link" readonly prop:value=move || share_link.get()
+                    placeholder="the link holds the data, compressed, after # (never sent to a server)"/>
+            </div>
+        </section>
+    }
+}
+
+fn download(name: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    click_link(&url, name);
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+fn click_link(href: &str, name: &str) {
+    let doc = window().document().expect("document");
+    if let Ok(a) = doc.create_element("a") {
+        if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
+            a.set_href(href);
+            a.set_download(name);
+            a.click();
+        }
+    }
+}
+
+fn export_png() {
+    let doc = window().document().expect("document");
+    let canvas = doc
+        .query_selector("canvas.chart-memory")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok());
+    if let Some(c) = canvas {
+        if let Ok(url) = c.to_data_url() {
+            click_link(&url, "leaklens-chart.png");
+        }
+    }
+}
+
+/// One run: verdict, issues, charts, tables.
+#[component]
+fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView {
+    let r = &run.report;
+    let s = &r.summary;
+    let facts = format!(
+        "{} · {} snapshots · {} cycles ({}–{}){}",
+        run.title,
+        s.snapshots,
+        s.cycles,
+        s.first_cycle,
+        s.last_cycle,
+        s.duration_hours
+            .map(|h| format!(" · {:.1} h", h))
+            .unwrap_or_default()
+    );
+    let issues = r.issues.clone();
+    let run_c = run.clone();
+    view! {
+        <article class="run">
+            <p class="facts">{facts}</p>
+            <div class=format!("banner {}", verdict_class(s.verdict)) id="verdict" data-verdict=s.verdict.as_str()>
+                <b>{verdict_word(s.verdict)}</b>
+                <span>{s.reason.clone()}</span>
+            </div>
+            {(!s.watch.is_empty()).then(|| view! {
+                <ul class="watch">{s.watch.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
+            })}
+            <IssueList issues=issues view_state=view_state/>
+            <Chart run=run_c.clone() kind=ChartKind::Memory view_state=view_state height=380/>
+            {run_c.parsed.run.has_metric(Metric::Pages).then(|| view! {
+                <Chart run=run_c.clone() kind=ChartKind::Browser view_state=view_state height=240/>
+            })}
+            <Tables report=run.report.clone() view_state=view_state/>
+        </article>
+    }
+}
+
+#[component]
+fn IssueList(issues: Vec<leaklens_core::report::Issue>, view_state: RwSignal<ViewState>) -> impl IntoView {
+    if issues.is_empty() {
+        return view! { <p class="no-issues">"No issues found."</p> }.into_any();
+    }
+    view! {
+        <ul class="issues" id="issues">
+            {issues
+                .into_iter()
+                .enumerate()
+                .map(|(k, i)| {
+                    let sev = match i.severity {
+                        Severity::Critical => "critical",
+                        Severity::Warning => "warning",
+                        Severity::Info => "info",
+                    };
+                    let selected = move || view_state.with(|v| v.issue == Some(k));
+                    view! {
+                        <li
+                            class="issue"
+                            class:selected=selected
+                            data-kind=i.kind.as_str()
+                            on:click=move |_| view_state.update(|v| {
+                                v.issue = if v.issue == Some(k) { None } else { Some(k) };
+                            })
+                        >
+                            <span class=format!("sev {sev}")>{sev}</span>
+                            <code>{i.kind.as_str()}</code>
+                            <span class="metric">{i.metric.display_name()}</span>
+                            <span class="cycles">{format!("from cycle {}", i.first_cycle)}</span>
+                            <p>{i.message.clone()}</p>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// What the hover tooltip shows.
+#[derive(Clone, Debug, PartialEq)]
+struct Hover {
+    left: f64,
+    top: f64,
+    lines: Vec<String>,
+}
+
+/// A chart on a canvas: the shared drawing code, plus hover, zoom and
+/// series toggles.
+#[component]
+fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, height: u32) -> impl IntoView {
+    let canvas: NodeRef<leptos::html::Canvas> = NodeRef::new();
+    let layout: RwSignal<Option<ChartLayoutBox>> = RwSignal::new(None);
+    let hover: RwSignal<Option<Hover>> = RwSignal::new(None);
+    let drag: RwSignal<Option<(i32, i32)>> = RwSignal::new(None);
+    let class = match kind {
+        ChartKind::Memory => "chart chart-memory",
+        ChartKind::Browser => "chart chart-browser",
+    };
+    let present: Vec<Metric> = kind
+        .metrics()
+        .iter()
+        .copied()
+        .filter(|m| run.parsed.run.has_metric(*m))
+        .collect();
+
+    let run_draw = run.clone();
+    Effect::new(move |_| {
+        let v = view_state.get();
+        let Some(el) = canvas.get() else { return };
+        let width = el
+            .parent_element()
+            .map(|p| p.client_width())
+            .unwrap_or(900)
+            .max(320) as u32;
+        el.set_width(width);
+        el.set_height(height);
+        let mut spec = match kind {
+            ChartKind::Memory => ChartSpec::memory(),
+            ChartKind::Browser => ChartSpec::browser(),
+        };
+        spec.visible.retain(|m| !v.hidden.contains(m));
+        spec.x_axis = if v.time_axis { XAxis::Time } else { XAxis::Cycle };
+        spec.x_range = v.zoom;
+        spec.highlight = v.issue.and_then(|k| {
+            run_draw.report.issues.get(k).map(|i| {
+                (
+                    i.metric,
+                    i.first_cycle,
+                    i.last_cycle.unwrap_or(run_draw.report.summary.last_cycle),
+                )
+            })
+        });
+        let Some(backend) = CanvasBackend::with_canvas_object(el.clone()) else {
+            return;
+        };
+        let root = backend.into_drawing_area();
+        match leaklens_chart::draw(&root, &run_draw.parsed.run, &run_draw.report, &spec) {
+            Ok(l) => layout.set(Some(ChartLayoutBox(l))),
+            Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
+        }
+        let _ = root.present();
+    });
+
+    let run_hover = run.clone();
+    let on_move = move |ev: web_sys::MouseEvent| {
+        let (px, py) = (ev.offset_x(), ev.offset_y());
+        if let Some((start, _)) = drag.get_untracked() {
+            drag.set(Some((start, px)));
+            return;
+        }
+        let Some(l) = layout.get_untracked() else { return };
+        let l = l.0;
+        if !l.contains(px, py) {
+            hover.set(None);
+            return;
+        }
+        let time = l.x_axis == XAxis::Time;
+        let x = l.x_at(px);
+        let Some(i) = run_hover.index(time).nearest(x) else {
+            hover.set(None);
+            return;
+        };
+        hover.set(Some(Hover {
+            left: f64::from(px) + 14.0,
+            top: f64::from(py) + 10.0,
+            lines: describe(&run_hover, i, kind, &view_state.get_untracked()),
+        }));
+    };
+    let on_down = move |ev: web_sys::MouseEvent| {
+        if ev.button() == 0 {
+            drag.set(Some((ev.offset_x(), ev.offset_x())));
+        }
+    };
+    let on_up = move |_ev: web_sys::MouseEvent| {
+        let Some((a, b)) = drag.get_untracked() else { return };
+        drag.set(None);
+        let Some(l) = layout.get_untracked() else { return };
+        if (a - b).abs() < 6 {
+            return;
+        }
+        let (x0, x1) = (l.0.x_at(a.min(b)), l.0.x_at(a.max(b)));
+        if x1 > x0 {
+            view_state.update(|v| v.zoom = Some((x0, x1)));
+        }
+    };
+    let on_wheel = move |ev: web_sys::WheelEvent| {
+        let Some(l) = layout.get_untracked() else { return };
+        ev.prevent_default();
+        let (lo, hi) = l.0.x_range;
+        let at = l.0.x_at(ev.offset_x());
+        let factor = if ev.delta_y() < 0.0 { 0.8 } else { 1.25 };
+        let (nlo, nhi) = (at - (at - lo) * factor, at + (hi - at) * factor);
+        view_state.update(|v| v.zoom = Some((nlo, nhi)));
+    };
+    let selection = move || {
+        drag.get().and_then(|(a, b)| {
+            ((a - b).abs() >= 2).then(|| format!("left:{}px;width:{}px", a.min(b), (a - b).abs()))
+        })
+    };
+    let toggles = present
+        .into_iter()
+        .map(|m| {
+            let (r, g, b) = leaklens_chart::metric_color(m);
+            view! {
+                <label class="toggle" style=format!("--c: rgb({r},{g},{b})")>
+                    <input
+                        type="checkbox"
+                        data-metric=m.key()
+                        prop:checked=move || view_state.with(|v| !v.hidden.contains(&m))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            view_state.update(|v| {
+                                v.hidden.retain(|x| *x != m);
+                                if !on {
+                                    v.hidden.push(m);
+                                }
+                            });
+                        }
+                    />
+                    {m.display_name()}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="chart-box">
+            <div class="chart-tools">
+                {toggles}
+                <span class="spacer"></span>
+                <label class="toggle">
+                    <input type="checkbox" class="time-axis"
+                        prop:checked=move || view_state.with(|v| v.time_axis)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            view_state.update(|v| { v.time_axis = on; v.zoom = None; });
+                        }/>
+                    "wall-clock time"
+                </label>
+                <button class="reset-zoom" on:click=move |_| view_state.update(|v| v.zoom = None)>"Reset zoom"</button>
+            </div>
+            <div class="canvas-wrap">
+                <canvas
+                    class=class
+                    node_ref=canvas
+                    on:mousemove=on_move
+                    on:mousedown=on_down
+                    on:mouseup=on_up
+                    on:mouseleave=move |_| { hover.set(None); drag.set(None); }
+                    on:wheel=on_wheel
+                    on:dblclick=move |_| view_state.update(|v| v.zoom = None)
+                ></canvas>
+                {move || selection().map(|style| view! { <div class="selection" style=style></div> })}
+                {move || hover.get().map(|h| view! {
+                    <div class="tooltip" style=format!("left:{}px;top:{}px", h.left, h.top)>
+                        {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
+                    </div>
+                })}
+            </div>
+        </div>
+    }
+}
+
+/// `ChartLayout` in a signal (it is plain data).
+#[derive(Clone, Copy, Debug)]
+struct ChartLayoutBox(ChartLayout);
+
+impl PartialEq for ChartLayoutBox {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.plot_px == other.0.plot_px
+            && self.0.x_range == other.0.x_range
+            && self.0.y_range == other.0.y_range
+    }
+}
+
+/// The tooltip of snapshot `i`: its cycle and label, every visible value,
+/// the change since the previous snapshot and since the start.
+fn describe(a: &Analysed, i: usize, kind: ChartKind, v: &ViewState) -> Vec<String> {
+    let run = &a.parsed.run;
+    let mut lines = vec![format!("Cycle {} — {}", run.cycle(i), run.label(i))];
+    if let Some(t) = run.timestamp(i) {
+        let secs = t.div_euclid(1000);
+        let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
+        lines.push(format!("{h:02}:{m:02}:{s:02} UTC"));
+    }
+    for &m in kind.metrics() {
+        if v.hidden.contains(&m) || !run.has_metric(m) {
+            continue;
+        }
+        let val = run.value(m, i);
+        if !val.is_finite() {
+            continue;
+        }
+        let prev = if i > 0 { run.value(m, i - 1) } else { f64::NAN };
+        let first = run.column(m).iter().copied().find(|x| x.is_finite()).unwrap_or(f64::NAN);
+        let mut line = format!("{}: {}", m.display_name(), unit(m, val));
+        if prev.is_finite() {
+            line.push_str(&format!("  (Δprev {}", signed(m, val - prev)));
+            line.push_str(&format!(", Δstart {})", signed(m, val - first)));
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+#[component]
+fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
+    let metrics: Vec<Metric> = report.metrics.keys().copied().collect();
+    let limit_metric = RwSignal::new(Metric::Rss);
+    let limit_value = RwSignal::new(String::new());
+    let set_limit = move |_| {
+        if let Ok(x) = limit_value.get().trim().parse::<f64>() {
+            if x.is_finite() && x > 0.0 {
+                let m = limit_metric.get();
+                view_state.update(|v| {
+                    v.limits.insert(m, x);
+                });
+            }
+        }
+    };
+    let forecast_rows = report
+        .forecasts
+        .iter()
+        .map(|f| {
+            let text = match f.status {
+                ForecastStatus::Reached => "already reached".to_string(),
+                ForecastStatus::Never => "never (bounded below it)".to_string(),
+                ForecastStatus::Projected => {
+                    let mut s = format!("in ~{} cycles", f.cycles.unwrap_or(f64::NAN).ceil());
+                    if let Some(h) = f.hours {
+                        s.push_str(&format!(" (~{h:.1} h)"));
+                    }
+                    s
+                }
+            };
+            view! {
+                <tr>
+                    <td>{f.metric.display_name()}</td>
+                    <td class="num">{unit(f.metric, f.limit)}</td>
+                    <td class="num">{unit(f.metric, f.current_peak)}</td>
+                    <td>{text}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let header: Vec<Metric> = metrics.clone();
+    view! {
+        <h3>"Metrics: retained level after GC"</h3>
+        <table class="metrics" id="metrics-table">
+            <tr><th>"Metric"</th><th>"Start"</th><th>"Now"</th><th>"Slope/cycle"</th><th>"95% CI"</th><th>"Trend"</th><th>"Pattern"</th></tr>
+            {report.metrics.iter().map(|(m, mr)| view! {
+                <tr>
+                    <td>{m.display_name()}</td>
+                    <td class="num">{unit(*m, mr.baseline)}</td>
+                    <td class="num">{unit(*m, mr.current)}</td>
+                    <td class="num">{signed(*m, mr.slope_per_cycle)}</td>
+                    <td class="num">{format!("{} … {}", signed(*m, mr.slope_ci[0]), signed(*m, mr.slope_ci[1]))}</td>
+                    <td>{mr.trend.as_str()}</td>
+                    <td>{mr.pattern.as_str()}</td>
+                </tr>
+            }).collect_view()}
+        </table>
+        {(!report.hints.is_empty()).then(|| view! {
+            <ul class="hints">{report.hints.iter().map(|h| view! { <li>{h.message.clone()}</li> }).collect_view()}</ul>
+        })}
+        <h3>"Forecast"</h3>
+        <table class="forecast" id="forecast">
+            <tr><th>"Metric"</th><th>"Limit"</th><th>"Peak now"</th><th>"Reached"</th></tr>
+            {forecast_rows}
+        </table>
+        <div class="limit-form">
+            "Forecast a limit: "
+            <select id="limit-metric" on:change=move |ev| {
+                if let Some(m) = Metric::parse(&event_target_value(&ev)) { limit_metric.set(m) }
+            }>
+                {Metric::ALL.iter().map(|m| view! {
+                    <option value=m.key() selected=*m == Metric::Rss>{m.display_name()}</option>
+                }).collect_view()}
+            </select>
+            <input id="limit-value" type="number" min="1" placeholder="MB"
+                on:input=move |ev| limit_value.set(event_target_value(&ev))/>
+            <button id="limit-set" on:click=set_limit>"Forecast"</button>
+        </div>
+        <h3>{format!("Every {} cycles", report.config.interval)}</h3>
+        <table class="windows" id="windows">
+            <tr>
+                <th>"Cycles"</th><th>"Trend"</th>
+                {header.iter().map(|m| view! { <th>{m.display_name()}</th> }).collect_view()}
+            </tr>
+            {report.windows.iter().take(500).map(|w| view! {
+                <tr>
+                    <td>{format!("{}–{}", w.start_cycle, w.end_cycle)}</td>
+                    <td>{w.trend.as_str()}</td>
+                    {metrics.iter().map(|m| view! {
+                        <td class="num">{w.changes.get(m).map(|v| signed(*m, *v)).unwrap_or_default()}</td>
+                    }).collect_view()}
+                </tr>
+            }).collect_view()}
+        </table>
+        <h3>"Operations: mean change at each step"</h3>
+        <table class="phases" id="phases">
+            <tr><th>"Step"</th><th>"n"</th><th>"Heap used"</th><th>"RSS"</th><th>"External"</th><th>"Pages"</th></tr>
+            {report.phases.iter().map(|p| {
+                let g = |m: Metric| p.mean_change.get(&m).map(|v| signed(m, *v)).unwrap_or_default();
+                view! {
+                    <tr>
+                        <td>{p.label.clone()}</td>
+                        <td class="num">{p.count}</td>
+                        <td class="num">{g(Metric::HeapUsed)}</td>
+                        <td class="num">{g(Metric::Rss)}</td>
+                        <td class="num">{g(Metric::External)}</td>
+                        <td class="num">{g(Metric::Pages)}</td>
+                    </tr>
+                }
+            }).collect_view()}
+        </table>
+        {report.cleanup.as_ref().map(|c| view! {
+            <p class="cleanup">{format!(
+                "A scrape adds {} MB of heap on average; cleanup gives back {} MB ({}%).",
+                fmt(c.scrape_added), fmt(c.cleanup_returned), fmt(c.effectiveness_pct.round())
+            )}</p>
+        })}
+        {(!report.lingering_urls.is_empty()).then(|| view! {
+            <h3>"Pages left open"</h3>
+            <table class="lingering" id="lingering">
+                <tr><th>"URL"</th><th>"Cycles"</th><th>"Open for"</th></tr>
+                {report.lingering_urls.iter().map(|u| view! {
+                    <tr>
+                        <td class="url">{u.url.clone()}</td>
+                        <td class="num">{format!("{}–{}", u.first_cycle, u.last_cycle)}</td>
+                        <td class="num">{format!("{} cycles", u.cycles_open)}</td>
+                    </tr>
+                }).collect_view()}
+            </table>
+        })}
+    }
+}
