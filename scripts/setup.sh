@@ -26,3 +26,29 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   # Not --locked: its lockfile wants a webpki-roots release this registry lacks.
   cargo install wasm-bindgen-cli --version "$wb_version"
 fi
+
+# trunk (builds the browser viewer). Its release profile uses fat LTO and one
+# codegen unit (~20 min here); without them it builds in half the time and
+# works the same.
+if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
+  say "installing trunk 0.21.14 (about 10 minutes, once)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install trunk --locked --version 0.21.14
+fi
+
+# npm tools: wasm-opt (binaryen 132; Debian's 108 breaks the wasm) and
+# playwright-core (drives Debian's chromium; it never downloads a browser).
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm tools (binaryen, playwright-core)"
+  npm ci --no-audit --no-fund
+fi
+
+# Debian's chromium for the browser tests.
+if [ ! -x /usr/bin/chromium ]; then
+  say "installing Debian's chromium"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y chromium
+fi

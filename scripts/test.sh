@@ -13,16 +13,26 @@ say "cargo fmt --check"
 cargo fmt --all --check
 
 say "clippy (native)"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --exclude leaklens-web --all-targets --locked -- -D warnings
 
 say "clippy (wasm32: core and chart, no I/O, clock or threads)"
 CLIPPY_CONF_DIR=scripts/clippy_wasm cargo clippy --locked -p leaklens-core -p leaklens-chart \
   --target wasm32-unknown-unknown -- -D warnings
 
 say "tests (native)"
-cargo test --workspace --locked
+cargo test --locked
+cargo test --locked -p leaklens-web --lib
 
 say "tests (wasm32: the core's fixture tests under wasm-bindgen-test)"
 cargo test --locked -p leaklens-core --target wasm32-unknown-unknown --test golden
+
+say "clippy (the web viewer, wasm32)"
+cargo clippy --locked -p leaklens-web --target wasm32-unknown-unknown -- -D warnings
+
+say "build the viewer (trunk, release)"
+./scripts/build-web.sh
+
+say "browser tests (headless Debian chromium, playwright-core)"
+node --test --test-concurrency=1 tests/e2e/
 
 say "all checks passed"

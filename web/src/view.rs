@@ -62,11 +62,14 @@ pub fn App() -> impl IntoView {
     let initial = ViewState::decode(&window().location().hash().unwrap_or_default());
     let view_state = RwSignal::new(initial);
 
-    // Analysis re-runs when the inputs, the mode or the limits change.
+    // Analysis re-runs when the inputs, the mode or the limits change, not
+    // on zoom or hover.
+    let analysis_inputs = Memo::new(move |_| {
+        view_state.with(|v| (v.compare, v.limits.iter().map(|(m, x)| (*m, *x)).collect::<Vec<_>>()))
+    });
     let loaded = Memo::new(move |_| {
         let ins = inputs.get();
-        let (compare, limits) =
-            view_state.with(|v| (v.compare, v.limits.iter().map(|(m, x)| (*m, *x)).collect::<Vec<_>>()));
+        let (compare, limits) = analysis_inputs.get();
         Shared(Arc::new(load::analyse(&ins, compare, &limits)))
     });
 

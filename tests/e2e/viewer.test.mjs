@@ -1,0 +1,205 @@
+// The viewer end to end in headless Chromium: loading in every way, the
+// verdict, issues, charts (pixels), hover, zoom, sharing, ?src=, hostile
+// strings, malformed files.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, newPage, dropFiles, sample, inkedPixels, shot, DIST, SAMPLES } from './harness.mjs';
+
+let site, other, browser;
+
+before(async () => {
+  site = await serve(DIST);
+  other = await serve(SAMPLES, { cors: true });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await other?.close();
+});
+
+async function open(errors, query = '') {
+  const page = await newPage(browser, errors);
+  await page.goto(site.url + query);
+  await page.waitForSelector('#dropzone');
+  return page;
+}
+
+async function verdict(page) {
+  await page.waitForSelector('#verdict', { timeout: 20000 });
+  return page.getAttribute('#verdict', 'data-verdict');
+}
+
+test('landing page offers every way in, without console errors', async () => {
+  const errors = [];
+  const page = await open(errors);
+  assert.ok(await page.isVisible('#dropzone'));
+  assert.ok(await page.$('#file-input'));
+  assert.ok(await page.isVisible('#paste'));
+  assert.equal((await page.$$('button.sample')).length, 10);
+  await shot(page, 'landing');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a dropped file gets its verdict, issues and a drawn chart', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('leak-heap-steps.json')]);
+  assert.equal(await verdict(page), 'leak');
+  const kinds = await page.$$eval('#issues .issue', (els) => els.map((e) => e.dataset.kind));
+  assert.ok(kinds.includes('heap_growth'), kinds.join(','));
+  await page.waitForSelector('canvas.chart-memory');
+  assert.ok(await inkedPixels(page, 'canvas.chart-memory') > 5000, 'memory chart drew');
+  await shot(page, 'report-heap-steps');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the file input works too, and pages get a browser chart', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await page.setInputFiles('#file-input', `${SAMPLES}/leak-browser-contexts.json`);
+  assert.equal(await verdict(page), 'leak');
+  const kinds = await page.$$eval('#issues .issue', (els) => els.map((e) => e.dataset.kind));
+  assert.ok(kinds.includes('page_accumulation') && kinds.includes('context_accumulation'), kinds.join(','));
+  assert.ok(await inkedPixels(page, 'canvas.chart-browser') > 2000, 'browser chart drew');
+  await shot(page, 'report-contexts');
+  await page.close();
+});
+
+test('no-leak sample, via the sample button', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await page.click('button[data-sample="no-leak-warmup-then-flat.ndjson"]');
+  assert.equal(await verdict(page), 'no_leak');
+  assert.ok(await page.isVisible('.no-issues'));
+  await page.close();
+});
+
+test('hover shows exact values; drag zooms and the URL keeps it', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('leak-plateau-then-growth.ndjson')]);
+  assert.equal(await verdict(page), 'leak');
+  const box = await (await page.$('canvas.chart-memory')).boundingBox();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await page.waitForSelector('.tooltip');
+  const tip = await page.textContent('.tooltip');
+  assert.match(tip, /Cycle \d+ — /);
+  assert.match(tip, /Heap Used: [\d.]+ MB/);
+  assert.match(tip, /Δprev/);
+  await shot(page, 'hover');
+  // Drag across a third of the plot: zoom.
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => /z=/.test(location.hash));
+  const hash = await page.evaluate(() => location.hash);
+  const [, a, b] = hash.match(/z=([\d.]+)~([\d.]+)/);
+  assert.ok(Number(b) - Number(a) < 117 / 2, `zoomed in: ${hash}`);
+  await page.click('.reset-zoom');
+  await page.waitForFunction(() => !/z=/.test(location.hash));
+  await page.close();
+});
+
+test('clicking an issue selects it; series toggles hide a series', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('leak-rss-native.log')]);
+  await verdict(page);
+  const before = await inkedPixels(page, 'canvas.chart-memory');
+  await page.click('#issues .issue');
+  await page.waitForFunction(() => /i=0/.test(location.hash));
+  assert.ok(await page.$('#issues .issue.selected'));
+  await page.uncheck('input[data-metric="rss"]');
+  await page.waitForFunction(() => /h=rss/.test(location.hash));
+  const after = await inkedPixels(page, 'canvas.chart-memory');
+  assert.notEqual(after, before, 'the chart was redrawn without RSS');
+  await page.close();
+});
+
+test('copy link → fresh browser context → same view and data', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('leak-unclosed-pages.log')]);
+  assert.equal(await verdict(page), 'leak');
+  await page.click('#issues .issue');
+  await page.click('#share');
+  const link = await page.inputValue('#share-link');
+  assert.match(link, /#.*d=/);
+  const issues = await page.$$eval('#issues .issue', (els) => els.length);
+  await page.close();
+
+  const fresh = await newPage(browser, errors);
+  await fresh.goto(link);
+  assert.equal(await verdict(fresh), 'leak');
+  assert.equal(await fresh.$$eval('#issues .issue', (els) => els.length), issues);
+  assert.ok(await fresh.$('#issues .issue.selected'), 'the selected issue came back');
+  await shot(fresh, 'shared-link');
+  await fresh.close();
+  assert.deepEqual(errors, []);
+});
+
+test('?src= loads from another host (CORS)', async () => {
+  const errors = [];
+  const page = await open(errors, `?src=${encodeURIComponent(other.url + 'leak-external-buffers.log')}`);
+  assert.equal(await verdict(page), 'leak');
+  const kinds = await page.$$eval('#issues .issue', (els) => els.map((e) => e.dataset.kind));
+  assert.ok(kinds.includes('external_growth'), kinds.join(','));
+  await page.close();
+});
+
+test('labels and URLs from files are text, never markup', async () => {
+  const errors = [];
+  const page = await open(errors);
+  const lines = [];
+  for (let c = 1; c <= 30; c++) {
+    for (const label of ['Before scrape', '<img src=x onerror="window.__xss=1">', 'After cleanup']) {
+      lines.push(JSON.stringify({
+        cycle: c, label,
+        nodejs: { heapUsed: 50 + c * 2, heapTotal: 200, rss: 300 + c * 2, external: 5, arrayBuffers: 1 },
+        browser: { pageCount: c, contextCount: 1, pageUrls: Array.from({ length: c }, (_, i) => `https://x/<script>window.__xss=2</script>${i}`) },
+      }));
+    }
+  }
+  await dropFiles(page, [{ name: '<b>evil</b>.ndjson', text: lines.join('\n') }]);
+  await verdict(page);
+  const xss = await page.evaluate(() => window.__xss);
+  assert.equal(xss, undefined);
+  assert.equal(await page.$$eval('img[src="x"]', (e) => e.length), 0);
+  const phases = await page.textContent('#phases');
+  assert.ok(phases.includes('<img src=x onerror="window.__xss=1">'), 'label shown as text');
+  const lingering = await page.textContent('#lingering');
+  assert.ok(lingering.includes('<script>window.__xss=2</script>'), 'URL shown as text');
+  assert.ok((await page.textContent('.facts')).includes('<b>evil</b>.ndjson'));
+  await page.close();
+});
+
+test('a malformed file shows its error and the other files still load', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [
+    { name: 'notes.txt', text: 'this is not a snapshot export\n' },
+    sample('no-leak-stable-gc.ndjson'),
+  ]);
+  assert.equal(await verdict(page), 'no_leak');
+  const err = await page.textContent('#errors');
+  assert.match(err, /notes\.txt/);
+  assert.match(err, /no memory snapshot found/);
+  await shot(page, 'malformed-plus-good');
+  await page.close();
+});
+
+test('two files can be compared as before/after', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('leak-heap-linear-fast.log'), sample('no-leak-stable-gc.ndjson')]);
+  await page.check('#compare-mode');
+  await page.waitForSelector('#compare-verdict');
+  assert.equal(await page.getAttribute('#compare-verdict', 'data-verdict'), 'fixed');
+  await shot(page, 'compare');
+  await page.close();
+});
