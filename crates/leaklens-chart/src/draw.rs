@@ -23,6 +23,14 @@ const MAX_MARKER_POINTS: usize = 600;
 /// Values are clamped to ±this before drawing, so ranges stay finite.
 const CLAMP: f64 = 1e300;
 const FONT: &str = "sans-serif";
+/// Font sizes, in CSS pixels: the phase-marker key, tick and legend labels,
+/// axis captions, the "no data" note, the title.
+const FONT_KEY: f64 = 11.0;
+const FONT_LABEL: f64 = 12.0;
+const FONT_DESC: f64 = 13.0;
+const FONT_NOTE: f64 = 14.0;
+const FONT_TITLE: f64 = 16.0;
+/// The smallest chart drawn, in CSS pixels.
 const MIN_SIZE: (u32, u32) = (120, 80);
 
 const GRID: RGBColor = RGBColor(225, 225, 225);
@@ -53,6 +61,46 @@ impl Ranged for TickAxis {
 
     fn range(&self) -> std::ops::Range<f64> {
         self.range.0..self.range.1
+    }
+}
+
+/// Device pixels per CSS pixel ([`ChartSpec::scale`], made safe): turns the
+/// CSS pixel sizes of this module into backend pixels.
+#[derive(Debug, Clone, Copy)]
+struct Scale(f64);
+
+impl Scale {
+    fn new(scale: f64) -> Scale {
+        Scale(if scale.is_finite() {
+            scale.clamp(0.5, 4.0)
+        } else {
+            1.0
+        })
+    }
+
+    /// A length, unrounded (dashes, offsets in data units).
+    fn len(self, css: f64) -> f64 {
+        css * self.0
+    }
+
+    /// A length in whole pixels.
+    fn px(self, css: f64) -> i32 {
+        (css * self.0).round() as i32
+    }
+
+    /// A size in whole pixels (margins, label areas).
+    fn upx(self, css: f64) -> u32 {
+        (css * self.0).round().max(0.0) as u32
+    }
+
+    /// A line width in whole pixels, at least 1.
+    fn stroke(self, css: u32) -> u32 {
+        (f64::from(css) * self.0).round().max(1.0) as u32
+    }
+
+    /// A font of `css` pixels.
+    fn font(self, css: f64) -> FontDesc<'static> {
+        (FONT, css * self.0).into_font()
     }
 }
 
@@ -425,24 +473,50 @@ impl Phase {
     }
 }
 
+/// The backend pixel sizes of the markers of CSS size `size`.
+#[derive(Debug, Clone, Copy)]
+struct MarkerSize {
+    /// Circle radius, square half side.
+    base: i32,
+    /// Triangle and cross size.
+    big: i32,
+    /// Radius of the small circle ([`Phase::Other`]).
+    small: i32,
+    /// Cross stroke width.
+    stroke: u32,
+}
+
+impl MarkerSize {
+    fn new(size: i32, scale: Scale) -> MarkerSize {
+        let s = |v: i32| scale.px(f64::from(v)).max(1);
+        MarkerSize {
+            base: s(size),
+            big: s(size + 1),
+            small: s((size - 1).max(1)),
+            stroke: scale.stroke(2),
+        }
+    }
+}
+
 /// Draws a marker of `phase` at backend pixel `c` (legend and key).
 fn draw_marker_px<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     phase: Phase,
     c: (i32, i32),
-    size: i32,
+    size: MarkerSize,
     color: RGBColor,
 ) -> Result<(), ChartError> {
     let fill = color.filled();
+    let b = size.base;
     match phase {
-        Phase::Before => area.draw(&Circle::new(c, size, fill)),
-        Phase::Scrape => area.draw(&TriangleMarker::new(c, size + 1, fill)),
+        Phase::Before => area.draw(&Circle::new(c, b, fill)),
+        Phase::Scrape => area.draw(&TriangleMarker::new(c, size.big, fill)),
         Phase::Cleanup => area.draw(&Rectangle::new(
-            [(c.0 - size, c.1 - size), (c.0 + size, c.1 + size)],
+            [(c.0 - b, c.1 - b), (c.0 + b, c.1 + b)],
             fill,
         )),
-        Phase::Recreate => area.draw(&Cross::new(c, size + 1, color.stroke_width(2))),
-        Phase::Other => area.draw(&Circle::new(c, (size - 1).max(1), fill)),
+        Phase::Recreate => area.draw(&Cross::new(c, size.big, color.stroke_width(size.stroke))),
+        Phase::Other => area.draw(&Circle::new(c, size.small, fill)),
     }
     .map_err(err)
 }
@@ -452,35 +526,34 @@ fn draw_markers<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     phase: Phase,
     points: Vec<P>,
-    size: i32,
+    size: MarkerSize,
     color: RGBColor,
 ) -> Result<(), ChartError> {
     if points.is_empty() {
         return Ok(());
     }
     let fill = color.filled();
+    let b = size.base;
     let r = match phase {
-        Phase::Before => chart.draw_series(points.into_iter().map(|p| Circle::new(p, size, fill))),
+        Phase::Before => chart.draw_series(points.into_iter().map(|p| Circle::new(p, b, fill))),
         Phase::Scrape => chart.draw_series(
             points
                 .into_iter()
-                .map(|p| TriangleMarker::new(p, size + 1, fill)),
+                .map(|p| TriangleMarker::new(p, size.big, fill)),
         ),
-        Phase::Cleanup => {
-            chart.draw_series(points.into_iter().map(|p| {
-                EmptyElement::at(p) + Rectangle::new([(-size, -size), (size, size)], fill)
-            }))
-        }
+        Phase::Cleanup => chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| EmptyElement::at(p) + Rectangle::new([(-b, -b), (b, b)], fill)),
+        ),
         Phase::Recreate => chart.draw_series(
             points
                 .into_iter()
-                .map(|p| Cross::new(p, size + 1, color.stroke_width(2))),
+                .map(|p| Cross::new(p, size.big, color.stroke_width(size.stroke))),
         ),
-        Phase::Other => chart.draw_series(
-            points
-                .into_iter()
-                .map(|p| Circle::new(p, (size - 1).max(1), fill)),
-        ),
+        Phase::Other => {
+            chart.draw_series(points.into_iter().map(|p| Circle::new(p, size.small, fill)))
+        }
     };
     r.map(|_| ()).map_err(err)
 }
@@ -516,10 +589,16 @@ fn dashed<DB: DrawingBackend>(
         .map_err(err)
 }
 
-/// Picks the plot corner whose legend box would cover the fewest points.
-fn legend_corner(layout: &ChartLayout, points: &[P], size: (i32, i32)) -> SeriesLabelPosition {
+/// Picks the plot corner whose legend box (`size` plus `pad`, in backend
+/// pixels) would cover the fewest points.
+fn legend_corner(
+    layout: &ChartLayout,
+    points: &[P],
+    size: (i32, i32),
+    pad: i32,
+) -> SeriesLabelPosition {
     let (l, t, r, b) = layout.plot_px;
-    let (w, h) = (size.0 + 12, size.1 + 12);
+    let (w, h) = (size.0 + pad, size.1 + pad);
     let boxes = [
         (SeriesLabelPosition::UpperLeft, (l, t, l + w, t + h)),
         (SeriesLabelPosition::UpperRight, (r - w, t, r, t + h)),
@@ -548,6 +627,8 @@ fn legend_corner(layout: &ChartLayout, points: &[P], size: (i32, i32)) -> Series
 /// and returns where the plot ended up.
 ///
 /// Works with any plotters backend: SVG here, a canvas in the web viewer.
+/// Sizes (fonts, lines, margins, markers) are CSS pixels times
+/// [`ChartSpec::scale`]; the returned layout is in backend pixels.
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     run: &Run,
@@ -555,7 +636,9 @@ pub fn draw<DB: DrawingBackend>(
     spec: &ChartSpec,
 ) -> Result<ChartLayout, ChartError> {
     let (w, h) = root.dim_in_pixel();
-    if w < MIN_SIZE.0 || h < MIN_SIZE.1 {
+    let sc = Scale::new(spec.scale);
+    if f64::from(w) < sc.len(f64::from(MIN_SIZE.0)) || f64::from(h) < sc.len(f64::from(MIN_SIZE.1))
+    {
         return Err(ChartError::TooSmall(w, h));
     }
     root.fill(&WHITE).map_err(err)?;
@@ -600,13 +683,13 @@ pub fn draw<DB: DrawingBackend>(
     let in_view = end - start;
     let markers = spec.show_phase_markers && has_data && in_view <= MAX_MARKER_POINTS;
 
-    // Ticks, from an estimate of the plot size.
-    let top_margin = if markers { 28 } else { 12 };
-    let est_w = f64::from(w.saturating_sub(110).max(40));
-    let est_h = f64::from(
-        h.saturating_sub(60 + top_margin + if spec.title.is_some() { 24 } else { 0 })
-            .max(30),
-    );
+    // Ticks, from an estimate of the plot size in CSS pixels.
+    let top_margin_css: u32 = if markers { 28 } else { 12 };
+    let top_margin = sc.upx(f64::from(top_margin_css));
+    let (css_w, css_h) = (f64::from(w) / sc.0, f64::from(h) / sc.0);
+    let est_w = (css_w - 110.0).max(40.0);
+    let title_h = if spec.title.is_some() { 24 } else { 0 };
+    let est_h = (css_h - f64::from(60 + top_margin_css + title_h)).max(30.0);
     let x_ticks_max = (est_w / 90.0) as usize;
     let y_ticks_max = (est_h / 40.0) as usize;
     let x_step = match axis {
@@ -631,19 +714,31 @@ pub fn draw<DB: DrawingBackend>(
     };
     let y_fmt = move |v: &f64| format_number(*v, y_dec);
     let y_label_chars = y_ticks.iter().map(|v| y_fmt(v).len()).max().unwrap_or(1);
-    let y_area = (y_label_chars as u32 * 7 + 30).min(w / 3);
+    let y_area = sc.upx(y_label_chars as f64 * 7.0 + 30.0).min(w / 3);
 
-    let mut builder = ChartBuilder::on(root);
+    // Margins, then the title, as plotters' ChartBuilder lays them out, but
+    // with the title's padding scaled too.
+    let inner = root.margin(top_margin, sc.upx(6.0), sc.upx(6.0), sc.upx(20.0));
+    let below_title = match &spec.title {
+        None => inner,
+        Some(title) => {
+            let style = sc
+                .font(FONT_TITLE)
+                .color(&TEXT)
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            let (_, text_h) = inner.estimate_text_size(title, &style).map_err(err)?;
+            let pad = (text_h / 2).min(sc.upx(5.0)) as i32;
+            let (inner_w, _) = inner.dim_in_pixel();
+            inner
+                .draw(&Text::new(title.as_str(), (inner_w as i32 / 2, pad), style))
+                .map_err(err)?;
+            inner.split_vertically(pad * 2 + text_h as i32).1
+        }
+    };
+    let mut builder = ChartBuilder::on(&below_title);
     builder
-        .margin_top(top_margin)
-        .margin_right(20)
-        .margin_left(6)
-        .margin_bottom(6)
-        .x_label_area_size(42)
+        .x_label_area_size(sc.upx(42.0))
         .y_label_area_size(y_area);
-    if let Some(title) = &spec.title {
-        builder.caption(title, (FONT, 16).into_font().color(&TEXT));
-    }
     let mut chart = builder
         .build_cartesian_2d(
             TickAxis {
@@ -658,9 +753,9 @@ pub fn draw<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
-        .bold_line_style(GRID.stroke_width(1))
+        .bold_line_style(GRID.stroke_width(sc.stroke(1)))
         .light_line_style(TRANSPARENT)
-        .axis_style(AXIS.stroke_width(1))
+        .axis_style(AXIS.stroke_width(sc.stroke(1)))
         .x_desc(match axis {
             XAxis::Cycle => "cycle",
             XAxis::Time => "time (UTC)",
@@ -668,8 +763,8 @@ pub fn draw<DB: DrawingBackend>(
         .y_desc(spec.kind.y_label())
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
-        .label_style((FONT, 12).into_font().color(&TEXT))
-        .axis_desc_style((FONT, 13).into_font().color(&TEXT))
+        .label_style(sc.font(FONT_LABEL).color(&TEXT))
+        .axis_desc_style(sc.font(FONT_DESC).color(&TEXT))
         .draw()
         .map_err(err)?;
 
@@ -688,7 +783,7 @@ pub fn draw<DB: DrawingBackend>(
     if let Some((_, c0, c1)) = spec.highlight {
         let (c0, c1) = (c0.min(c1), c0.max(c1));
         if let (Some(mut a), Some(mut b)) = (pts.cycle_x(c0), pts.cycle_last_x(c1)) {
-            let min_w = 4.0 * x_per_px;
+            let min_w = sc.len(4.0) * x_per_px;
             if b - a < min_w {
                 let mid = (a + b) / 2.0;
                 (a, b) = (mid - min_w / 2.0, mid + min_w / 2.0);
@@ -714,19 +809,22 @@ pub fn draw<DB: DrawingBackend>(
             &mut chart,
             (x0, t.value),
             (x1, t.value),
-            t.color.stroke_width(1),
-            8.0,
-            5.0,
+            t.color.stroke_width(sc.stroke(1)),
+            sc.len(8.0),
+            sc.len(5.0),
         )?;
-        let style = (FONT, 12)
-            .into_font()
+        let style = sc
+            .font(FONT_LABEL)
             .color(&t.color)
             .pos(Pos::new(HPos::Right, VPos::Bottom));
         chart
             .plotting_area()
             .draw(&Text::new(
                 t.label.clone(),
-                (x1 - 4.0 * x_per_px, t.value + 3.0 * y_per_px),
+                (
+                    x1 - sc.len(4.0) * x_per_px,
+                    t.value + sc.len(3.0) * y_per_px,
+                ),
                 style,
             ))
             .map_err(err)?;
@@ -750,9 +848,9 @@ pub fn draw<DB: DrawingBackend>(
                     &mut chart,
                     (x, y0),
                     (x, y1),
-                    rgb(m).mix(0.8).stroke_width(1),
-                    4.0,
-                    4.0,
+                    rgb(m).mix(0.8).stroke_width(sc.stroke(1)),
+                    sc.len(4.0),
+                    sc.len(4.0),
                 )?;
                 drew_change_point = true;
             }
@@ -760,6 +858,7 @@ pub fn draw<DB: DrawingBackend>(
     }
 
     // Trend lines of the retained level (under the series, which stay readable).
+    // One decimation column per backend (device) pixel.
     let plot_columns = (right - left + 1).max(1) as usize;
     let mut drew_trend = false;
     if spec.show_trend_lines {
@@ -802,7 +901,7 @@ pub fn draw<DB: DrawingBackend>(
                 .draw_series(
                     parts
                         .into_iter()
-                        .map(move |p| PathElement::new(p, color.stroke_width(2))),
+                        .map(move |p| PathElement::new(p, color.stroke_width(sc.stroke(2)))),
                 )
                 .map_err(err)?;
             drew_trend = true;
@@ -810,7 +909,8 @@ pub fn draw<DB: DrawingBackend>(
     }
 
     // Series, decimated to the plot width.
-    let base_width = if in_view <= 300 { 2 } else { 1 };
+    let base_width: u32 = if in_view <= 300 { 2 } else { 1 };
+    let legend_line = sc.px(20.0);
     let mut legend_points: Vec<P> = Vec::new();
     for (&m, col) in metrics.iter().zip(&columns) {
         let pts_m: Vec<P> = decimate_min_max(&pts.xs, col, (x0, x1), plot_columns)
@@ -820,7 +920,7 @@ pub fn draw<DB: DrawingBackend>(
         let lines = clip_polyline(&pts_m, (x0, x1), (y0, y1));
         legend_points.extend(lines.iter().flatten().copied());
         let highlighted = spec.highlight.is_some_and(|(hm, _, _)| hm == m);
-        let width = base_width + if highlighted { 2 } else { 0 };
+        let width = sc.stroke(base_width + if highlighted { 2 } else { 0 });
         let color = rgb(m);
         chart
             .draw_series(
@@ -831,7 +931,10 @@ pub fn draw<DB: DrawingBackend>(
             .map_err(err)?
             .label(m.display_name())
             .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                PathElement::new(
+                    vec![(x, y), (x + legend_line, y)],
+                    color.stroke_width(sc.stroke(2)),
+                )
             });
     }
 
@@ -844,7 +947,7 @@ pub fn draw<DB: DrawingBackend>(
             .iter()
             .map(|s| Phase::of(s))
             .collect();
-        let size = if in_view > 200 { 2 } else { 3 };
+        let size = MarkerSize::new(if in_view > 200 { 2 } else { 3 }, sc);
         for (&m, col) in metrics.iter().zip(&columns) {
             let mut by_phase: [Vec<P>; 5] = Default::default();
             for (k, &y) in col.iter().enumerate().take(end).skip(start) {
@@ -872,7 +975,12 @@ pub fn draw<DB: DrawingBackend>(
             .draw_series(std::iter::empty::<PathElement<P>>())
             .map_err(err)?
             .label("trend")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], TEXT.stroke_width(2)));
+            .legend(move |(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + legend_line, y)],
+                    TEXT.stroke_width(sc.stroke(2)),
+                )
+            });
         entries.push("trend");
     }
     if drew_change_point {
@@ -880,22 +988,30 @@ pub fn draw<DB: DrawingBackend>(
             .draw_series(std::iter::empty::<PathElement<P>>())
             .map_err(err)?
             .label("change point")
-            .legend(|(x, y)| {
-                PathElement::new(vec![(x + 10, y - 6), (x + 10, y + 6)], TEXT.stroke_width(1))
+            .legend(move |(x, y)| {
+                let (dx, dy) = (sc.px(10.0), sc.px(6.0));
+                PathElement::new(
+                    vec![(x + dx, y - dy), (x + dx, y + dy)],
+                    TEXT.stroke_width(sc.stroke(1)),
+                )
             });
         entries.push("change point");
     }
     if !entries.is_empty() {
-        let chars = entries.iter().map(|e| e.len()).max().unwrap_or(0) as i32;
-        let size = (chars * 7 + 40, entries.len() as i32 * 18 + 8);
-        let corner = legend_corner(&layout, &legend_points, size);
+        let chars = entries.iter().map(|e| e.len()).max().unwrap_or(0) as f64;
+        let size = (
+            sc.px(chars * 7.0 + 40.0),
+            sc.px(entries.len() as f64 * 18.0 + 8.0),
+        );
+        let corner = legend_corner(&layout, &legend_points, size, sc.px(12.0));
         chart
             .configure_series_labels()
             .position(corner)
-            .margin(8)
+            .margin(sc.upx(8.0))
+            .legend_area_size(sc.upx(30.0))
             .background_style(WHITE.mix(0.85))
-            .border_style(GRID)
-            .label_font((FONT, 12).into_font().color(&TEXT))
+            .border_style(GRID.stroke_width(sc.stroke(1)))
+            .label_font(sc.font(FONT_LABEL).color(&TEXT))
             .draw()
             .map_err(err)?;
     }
@@ -903,26 +1019,26 @@ pub fn draw<DB: DrawingBackend>(
     // Key of the phase markers, above the plot on the right.
     if markers {
         let base = root.get_base_pixel();
-        let y = top - base.1 - 12;
+        let y = top - base.1 - sc.px(12.0);
         let mut x = right - base.0;
+        let key_marker = MarkerSize::new(3, sc);
         let shown: Vec<Phase> = Phase::ALL
             .into_iter()
             .filter(|p| phases_shown[*p as usize])
             .collect();
         for &p in shown.iter().rev() {
-            let text_w = p.name().len() as i32 * 6 + 4;
+            let text_w = sc.px(p.name().len() as f64 * 6.0 + 4.0);
             x -= text_w;
             root.draw(&Text::new(
                 p.name(),
                 (x, y),
-                (FONT, 11)
-                    .into_font()
+                sc.font(FONT_KEY)
                     .color(&TEXT)
                     .pos(Pos::new(HPos::Left, VPos::Center)),
             ))
             .map_err(err)?;
-            draw_marker_px(root, p, (x - 8, y), 3, AXIS)?;
-            x -= 22;
+            draw_marker_px(root, p, (x - sc.px(8.0), y), key_marker, AXIS)?;
+            x -= sc.px(22.0);
         }
     }
 
@@ -939,8 +1055,7 @@ pub fn draw<DB: DrawingBackend>(
             .draw(&Text::new(
                 msg,
                 ((x0 + x1) / 2.0, (y0 + y1) / 2.0),
-                (FONT, 14)
-                    .into_font()
+                sc.font(FONT_NOTE)
                     .color(&AXIS)
                     .pos(Pos::new(HPos::Center, VPos::Center)),
             ))
@@ -948,56 +1063,6 @@ pub fn draw<DB: DrawingBackend>(
     }
 
     Ok(layout)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clipping() {
-        let (xr, yr) = ((0.0, 10.0), (0.0, 10.0));
-        assert_eq!(
-            clip_segment((-5.0, 5.0), (5.0, 5.0), xr, yr),
-            Some(((0.0, 5.0), (5.0, 5.0)))
-        );
-        assert_eq!(clip_segment((-5.0, 20.0), (5.0, 20.0), xr, yr), None);
-        let parts = clip_polyline(&[(1.0, 1.0), (2.0, 20.0), (3.0, 1.0)], xr, yr);
-        assert_eq!(parts.len(), 2);
-        let whole = clip_polyline(&[(1.0, 1.0), (2.0, 2.0), (3.0, 1.0)], xr, yr);
-        assert_eq!(whole, vec![vec![(1.0, 1.0), (2.0, 2.0), (3.0, 1.0)]]);
-    }
-
-    #[test]
-    fn phases_from_labels() {
-        assert_eq!(Phase::of("Before scrape"), Phase::Before);
-        assert_eq!(Phase::of("After scrape"), Phase::Scrape);
-        assert_eq!(Phase::of("After cleanup"), Phase::Cleanup);
-        assert_eq!(Phase::of("After page recreate"), Phase::Recreate);
-        assert_eq!(Phase::of("idle"), Phase::Other);
-    }
-
-    #[test]
-    fn ranges() {
-        assert_eq!(x_range(None, &[], XAxis::Cycle), (0.0, 1.0));
-        assert_eq!(x_range(None, &[5.0], XAxis::Cycle), (4.0, 6.0));
-        assert_eq!(x_range(Some((9.0, 3.0)), &[5.0], XAxis::Cycle), (3.0, 9.0));
-        assert_eq!(
-            x_range(Some((f64::NAN, 3.0)), &[1.0, 2.0], XAxis::Cycle),
-            (1.0, 2.0)
-        );
-        assert_eq!(y_range(60.0, 200.0, ChartKind::Memory).0, 0.0);
-        let (a, b) = y_range(100.0, 110.0, ChartKind::Memory);
-        assert!(a > 90.0 && a < 100.0 && b > 110.0);
-        let (a, b) = y_range(-5.0, -5.0, ChartKind::Memory);
-        assert!(a < -5.0 && b > -5.0);
-        assert_eq!(
-            y_range(f64::INFINITY, f64::NEG_INFINITY, ChartKind::Memory),
-            (0.0, 1.0)
-        );
-        let (a, b) = y_range(-CLAMP, CLAMP, ChartKind::Memory);
-        assert!(a.is_finite() && b.is_finite());
-    }
 }
 
 /// Where each snapshot sits on a chart's x axis, for hover: build it once
@@ -1055,5 +1120,55 @@ impl XIndex {
     /// The full x extent.
     pub fn extent(&self) -> Option<(f64, f64)> {
         Some((*self.points.xs.first()?, *self.points.xs.last()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping() {
+        let (xr, yr) = ((0.0, 10.0), (0.0, 10.0));
+        assert_eq!(
+            clip_segment((-5.0, 5.0), (5.0, 5.0), xr, yr),
+            Some(((0.0, 5.0), (5.0, 5.0)))
+        );
+        assert_eq!(clip_segment((-5.0, 20.0), (5.0, 20.0), xr, yr), None);
+        let parts = clip_polyline(&[(1.0, 1.0), (2.0, 20.0), (3.0, 1.0)], xr, yr);
+        assert_eq!(parts.len(), 2);
+        let whole = clip_polyline(&[(1.0, 1.0), (2.0, 2.0), (3.0, 1.0)], xr, yr);
+        assert_eq!(whole, vec![vec![(1.0, 1.0), (2.0, 2.0), (3.0, 1.0)]]);
+    }
+
+    #[test]
+    fn phases_from_labels() {
+        assert_eq!(Phase::of("Before scrape"), Phase::Before);
+        assert_eq!(Phase::of("After scrape"), Phase::Scrape);
+        assert_eq!(Phase::of("After cleanup"), Phase::Cleanup);
+        assert_eq!(Phase::of("After page recreate"), Phase::Recreate);
+        assert_eq!(Phase::of("idle"), Phase::Other);
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(x_range(None, &[], XAxis::Cycle), (0.0, 1.0));
+        assert_eq!(x_range(None, &[5.0], XAxis::Cycle), (4.0, 6.0));
+        assert_eq!(x_range(Some((9.0, 3.0)), &[5.0], XAxis::Cycle), (3.0, 9.0));
+        assert_eq!(
+            x_range(Some((f64::NAN, 3.0)), &[1.0, 2.0], XAxis::Cycle),
+            (1.0, 2.0)
+        );
+        assert_eq!(y_range(60.0, 200.0, ChartKind::Memory).0, 0.0);
+        let (a, b) = y_range(100.0, 110.0, ChartKind::Memory);
+        assert!(a > 90.0 && a < 100.0 && b > 110.0);
+        let (a, b) = y_range(-5.0, -5.0, ChartKind::Memory);
+        assert!(a < -5.0 && b > -5.0);
+        assert_eq!(
+            y_range(f64::INFINITY, f64::NEG_INFINITY, ChartKind::Memory),
+            (0.0, 1.0)
+        );
+        let (a, b) = y_range(-CLAMP, CLAMP, ChartKind::Memory);
+        assert!(a.is_finite() && b.is_finite());
     }
 }

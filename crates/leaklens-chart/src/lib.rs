@@ -90,6 +90,13 @@ pub struct ChartSpec {
     pub show_change_points: bool,
     pub show_phase_markers: bool,
     pub title: Option<String>,
+    /// Device pixels per CSS pixel; fonts, strokes, margins, markers, dash
+    /// lengths, legend and label areas scale by it. At `scale` 2 on a backend
+    /// twice as wide and high, the chart looks like it does at `scale` 1,
+    /// but crisp on a HiDPI screen. Clamped to `[0.5, 4]`; a value that is not
+    /// finite counts as 1. Tick spacing is chosen in CSS pixels (the size
+    /// divided by `scale`), so the ticks do not change with the scale.
+    pub scale: f64,
 }
 
 impl ChartSpec {
@@ -106,6 +113,7 @@ impl ChartSpec {
             show_change_points: true,
             show_phase_markers: true,
             title: None,
+            scale: 1.0,
         }
     }
 
@@ -130,6 +138,10 @@ impl Default for ChartSpec {
 /// `x_range.0` is drawn at pixel column `plot_px.0` (left), `x_range.1` at
 /// `plot_px.2` (right); `y_range.0` at row `plot_px.3` (bottom), `y_range.1`
 /// at row `plot_px.1` (top). Pixels are the backend's (absolute) pixels.
+///
+/// Those are device pixels whatever [`ChartSpec::scale`] is: on a canvas
+/// sized CSS size × devicePixelRatio, multiply a pointer's CSS offset by the
+/// ratio before mapping it here.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChartLayout {
     /// left, top, right, bottom

@@ -528,3 +528,125 @@ fn kinds_ignore_metrics_of_the_other_kind() {
     };
     assert!(render_svg(&run, &report, &none, 800, 400).contains("no data to show"));
 }
+
+/// The values of attribute `name` in `svg`, in order.
+fn attr_values<'a>(svg: &'a str, name: &str) -> Vec<&'a str> {
+    let key = format!(" {name}=\"");
+    svg.split(key.as_str())
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
+#[test]
+fn scale_sizes_fonts_and_strokes_in_device_pixels() {
+    let (run, report) = leak_run();
+    let spec = ChartSpec {
+        title: Some("scaled".into()),
+        highlight: Some((Metric::HeapUsed, 20, 30)),
+        ..ChartSpec::memory()
+    };
+    assert_eq!(ChartSpec::memory().scale, 1.0);
+    assert_eq!(ChartSpec::browser().scale, 1.0);
+    let one = render_svg(&run, &report, &spec, 900, 480);
+    let two = render_svg(
+        &run,
+        &report,
+        &ChartSpec {
+            scale: 2.0,
+            ..spec.clone()
+        },
+        1800,
+        960,
+    );
+    assert!(!two.contains("too small") && !two.contains("drawing failed"));
+
+    // plotters' SVG writes font-size as size / 1.24: 12 px → 9.677…
+    let sizes = |svg: &str| -> Vec<f64> {
+        let mut v: Vec<f64> = attr_values(svg, "font-size")
+            .into_iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    };
+    let (s1, s2) = (sizes(&one), sizes(&two));
+    // 11 (marker key), 12 (ticks, legend, thresholds), 13 (axis captions), 16 (title).
+    let css: Vec<f64> = [11.0, 12.0, 13.0, 16.0].iter().map(|s| s / 1.24).collect();
+    assert_eq!(s1, css);
+    let doubled: Vec<f64> = s1.iter().map(|s| s * 2.0).collect();
+    assert_eq!(s2, doubled);
+    let label = 12.0 / 1.24;
+    assert!(one.contains(&format!("font-size=\"{label}\"")));
+    assert!(two.contains(&format!("font-size=\"{}\"", 24.0 / 1.24)));
+
+    // Every stroke twice as wide: series (the highlighted one thicker),
+    // trend lines, grid, axes, dashes, the legend samples.
+    // (Filled shapes, with stroke="none", always say stroke-width="1".)
+    let strokes = |svg: &str| -> Vec<u32> {
+        let mut v: Vec<u32> = svg
+            .split('<')
+            .filter(|e| !e.contains("stroke=\"none\""))
+            .flat_map(|e| attr_values(e, "stroke-width"))
+            .map(|s| s.parse().unwrap())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (w1, w2) = (strokes(&one), strokes(&two));
+    assert!(w1.contains(&1) && w1.contains(&4), "{w1:?}");
+    assert_eq!(w2, w1.iter().map(|w| w * 2).collect::<Vec<_>>());
+    let heap = hex(leaklens_chart::metric_color(Metric::HeapUsed));
+    let max = |svg: &str| stroke_widths(svg, &heap).into_iter().max().unwrap();
+    assert_eq!(max(&two), 2 * max(&one));
+
+    // The same elements, the plot in the same place relative to the size.
+    let count = |svg: &str, tag: &str| svg.matches(tag).count();
+    for tag in ["<text", "<circle", "<polygon", "<rect"] {
+        assert_eq!(count(&one, tag), count(&two, tag), "{tag}");
+    }
+    let layout = |w: u32, h: u32, spec: &ChartSpec| {
+        let mut buf = String::new();
+        let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
+        draw(&root, &run, &report, spec).unwrap()
+    };
+    let l1 = layout(900, 480, &spec);
+    let l2 = layout(
+        1800,
+        960,
+        &ChartSpec {
+            scale: 2.0,
+            ..spec.clone()
+        },
+    );
+    assert_eq!((l1.x_range, l1.y_range), (l2.x_range, l2.y_range));
+    let (a, b) = (l1.plot_px, l2.plot_px);
+    for (p1, p2) in [(a.0, b.0), (a.1, b.1), (a.2, b.2), (a.3, b.3)] {
+        assert!((2 * p1 - p2).abs() <= 4, "{:?} vs {:?}", a, b);
+    }
+}
+
+#[test]
+fn scale_is_clamped_and_checked_for_size() {
+    let (run, report) = leak_run();
+    let at = |scale: f64, w: u32, h: u32| {
+        let spec = ChartSpec {
+            scale,
+            ..ChartSpec::memory()
+        };
+        render_svg(&run, &report, &spec, w, h)
+    };
+    // The minimum size is in CSS pixels.
+    assert!(!at(1.0, 120, 80).contains("too small"));
+    assert!(at(2.0, 120, 80).contains("too small"));
+    assert!(!at(2.0, 240, 160).contains("too small"));
+    // Out of range or not finite: clamped, or 1.
+    let one = at(1.0, 900, 480);
+    assert_eq!(at(f64::NAN, 900, 480), one);
+    assert_eq!(at(f64::INFINITY, 900, 480), one);
+    assert_eq!(at(100.0, 900, 480), at(4.0, 900, 480));
+    assert_eq!(at(0.0, 900, 480), at(0.5, 900, 480));
+    assert_eq!(at(-3.0, 900, 480), at(0.5, 900, 480));
+}
