@@ -579,17 +579,22 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
     Effect::new(move |_| {
         let v = view_state.get();
         let Some(el) = canvas.get() else { return };
-        let width = el
+        let css_width = el
             .parent_element()
             .map(|p| p.client_width())
             .unwrap_or(900)
             .max(320) as u32;
-        el.set_width(width);
-        el.set_height(height);
+        // Device pixels for a crisp chart on HiDPI screens; the drawing
+        // scales its fonts and strokes by the same ratio.
+        let dpr = window().device_pixel_ratio().clamp(1.0, 4.0);
+        el.set_width((f64::from(css_width) * dpr).round() as u32);
+        el.set_height((f64::from(height) * dpr).round() as u32);
+        let _ = el.set_attribute("style", &format!("width:{css_width}px;height:{height}px"));
         let mut spec = match kind {
             ChartKind::Memory => ChartSpec::memory(),
             ChartKind::Browser => ChartSpec::browser(),
         };
+        spec.scale = dpr;
         spec.visible.retain(|m| !v.hidden.contains(m));
         spec.x_axis = if v.time_axis { XAxis::Time } else { XAxis::Cycle };
         spec.x_range = v.zoom;
@@ -614,10 +619,13 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
     });
 
     let run_hover = run.clone();
+    // Mouse offsets are CSS pixels; the layout is in device pixels.
+    let device = |v: i32| (f64::from(v) * window().device_pixel_ratio().clamp(1.0, 4.0)).round() as i32;
     let on_move = move |ev: web_sys::MouseEvent| {
-        let (px, py) = (ev.offset_x(), ev.offset_y());
+        let (css_x, css_y) = (ev.offset_x(), ev.offset_y());
+        let (px, py) = (device(css_x), device(css_y));
         if let Some((start, _)) = drag.get_untracked() {
-            drag.set(Some((start, px)));
+            drag.set(Some((start, css_x)));
             return;
         }
         let Some(l) = layout.get_untracked() else { return };
@@ -633,8 +641,8 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
             return;
         };
         hover.set(Some(Hover {
-            left: f64::from(px) + 14.0,
-            top: f64::from(py) + 10.0,
+            left: f64::from(css_x) + 14.0,
+            top: f64::from(css_y) + 10.0,
             lines: describe(&run_hover, i, kind, &view_state.get_untracked()),
         }));
     };
@@ -650,7 +658,7 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
         if (a - b).abs() < 6 {
             return;
         }
-        let (x0, x1) = (l.0.x_at(a.min(b)), l.0.x_at(a.max(b)));
+        let (x0, x1) = (l.0.x_at(device(a.min(b))), l.0.x_at(device(a.max(b))));
         if x1 > x0 {
             view_state.update(|v| v.zoom = Some((x0, x1)));
         }
@@ -659,7 +667,7 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
         let Some(l) = layout.get_untracked() else { return };
         ev.prevent_default();
         let (lo, hi) = l.0.x_range;
-        let at = l.0.x_at(ev.offset_x());
+        let at = l.0.x_at(device(ev.offset_x()));
         let factor = if ev.delta_y() < 0.0 { 0.8 } else { 1.25 };
         let (nlo, nhi) = (at - (at - lo) * factor, at + (hi - at) * factor);
         view_state.update(|v| v.zoom = Some((nlo, nhi)));
