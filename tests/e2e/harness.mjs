@@ -40,12 +40,11 @@ export function serve(dir, { cors = false } = {}) {
 }
 
 export async function launch() {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-chromium-'));
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage', `--user-data-dir=${userDataDir}`],
+      '--disable-dev-shm-usage'],
   });
   return browser;
 }

@@ -88,7 +88,7 @@ test('hover shows exact values; drag zooms and the URL keeps it', async () => {
   await page.waitForSelector('.tooltip');
   const tip = await page.textContent('.tooltip');
   assert.match(tip, /Cycle \d+ — /);
-  assert.match(tip, /Heap Used: [\d.]+ MB/);
+  assert.match(tip, /Heap Used: [\d.]+ ?MB/);
   assert.match(tip, /Δprev/);
   await shot(page, 'hover');
   // Drag across a third of the plot: zoom.

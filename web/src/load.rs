@@ -182,12 +182,9 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
     if !resp.ok() {
         return Err(format!("{url}: HTTP {}", resp.status()));
     }
-    let buf = JsFuture::from(
-        resp.array_buffer()
-            .map_err(|_| format!("{url}: no body"))?,
-    )
-    .await
-    .map_err(|_| format!("{url}: the body could not be read"))?;
+    let buf = JsFuture::from(resp.array_buffer().map_err(|_| format!("{url}: no body"))?)
+        .await
+        .map_err(|_| format!("{url}: the body could not be read"))?;
     let name = url
         .rsplit('/')
         .next()

@@ -203,7 +203,9 @@ mod tests {
             ("b<script>.log".to_string(), vec![0, 1, 2, 255]),
         ];
         let p = pack(&files);
-        assert!(p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(p
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_eq!(unpack(&p).unwrap(), files);
         assert!(unpack("!!!").is_err());
         assert!(unpack(&p[..p.len() / 2]).is_err());

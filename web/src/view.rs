@@ -18,40 +18,7 @@ fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
 }
 
-fn fmt(x: f64) -> String {
-    if !x.is_finite() {
-        return "—".into();
-    }
-    let a = x.abs();
-    if a < 0.0005 {
-        "0".into()
-    } else if x.fract() == 0.0 || a >= 1000.0 {
-        format!("{x:.0}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
-}
-
-fn unit(m: Metric, x: f64) -> String {
-    if m.is_count() {
-        fmt(x)
-    } else {
-        format!("{} MB", fmt(x))
-    }
-}
-
-fn signed(m: Metric, x: f64) -> String {
-    let s = unit(m, x);
-    if x > 0.0 && !s.starts_with('0') {
-        format!("+{s}")
-    } else {
-        s
-    }
-}
+use leaklens_core::text::{cleanup_text, forecast_text, signed_unit as signed, with_unit as unit};
 
 /// The app: loading until there is data, then the report.
 #[component]
@@ -65,7 +32,12 @@ pub fn App() -> impl IntoView {
     // Analysis re-runs when the inputs, the mode or the limits change, not
     // on zoom or hover.
     let analysis_inputs = Memo::new(move |_| {
-        view_state.with(|v| (v.compare, v.limits.iter().map(|(m, x)| (*m, *x)).collect::<Vec<_>>()))
+        view_state.with(|v| {
+            (
+                v.compare,
+                v.limits.iter().map(|(m, x)| (*m, *x)).collect::<Vec<_>>(),
+            )
+        })
     });
     let loaded = Memo::new(move |_| {
         let ins = inputs.get();
@@ -91,7 +63,11 @@ pub fn App() -> impl IntoView {
             "{}{}{}",
             loc.pathname().unwrap_or_default(),
             loc.search().unwrap_or_default(),
-            if frag.is_empty() { String::new() } else { format!("#{frag}") }
+            if frag.is_empty() {
+                String::new()
+            } else {
+                format!("#{frag}")
+            }
         );
         if let Ok(h) = window().history() {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
@@ -105,7 +81,12 @@ pub fn App() -> impl IntoView {
     {
         let search = window().location().search().unwrap_or_default();
         let srcs: Vec<String> = web_sys::UrlSearchParams::new_with_str(&search)
-            .map(|p| p.get_all("src").iter().filter_map(|v| v.as_string()).collect())
+            .map(|p| {
+                p.get_all("src")
+                    .iter()
+                    .filter_map(|v| v.as_string())
+                    .collect()
+            })
             .unwrap_or_default();
         let hash = window().location().hash().unwrap_or_default();
         if !srcs.is_empty() {
@@ -200,8 +181,7 @@ fn Loader(
         take_files(ev.data_transfer().and_then(|d| d.files()), true);
     };
     let on_pick = move |ev: web_sys::Event| {
-        let input: Option<web_sys::HtmlInputElement> =
-            ev.target().and_then(|t| t.dyn_into().ok());
+        let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
         if let Some(input) = input {
             take_files(input.files(), true);
             input.set_value("");
@@ -389,7 +369,11 @@ fn ReportView(
     };
     let export_json = move |_| {
         if let Some(a) = first.get() {
-            download("leaklens-report.json", "application/json", &a.report.to_json());
+            download(
+                "leaklens-report.json",
+                "application/json",
+                &a.report.to_json(),
+            );
         }
     };
     view! {
@@ -509,7 +493,10 @@ fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView
 }
 
 #[component]
-fn IssueList(issues: Vec<leaklens_core::report::Issue>, view_state: RwSignal<ViewState>) -> impl IntoView {
+fn IssueList(
+    issues: Vec<leaklens_core::report::Issue>,
+    view_state: RwSignal<ViewState>,
+) -> impl IntoView {
     if issues.is_empty() {
         return view! { <p class="no-issues">"No issues found."</p> }.into_any();
     }
@@ -559,7 +546,12 @@ struct Hover {
 /// A chart on a canvas: the shared drawing code, plus hover, zoom and
 /// series toggles.
 #[component]
-fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, height: u32) -> impl IntoView {
+fn Chart(
+    run: Arc<Analysed>,
+    kind: ChartKind,
+    view_state: RwSignal<ViewState>,
+    height: u32,
+) -> impl IntoView {
     let canvas: NodeRef<leptos::html::Canvas> = NodeRef::new();
     let layout: RwSignal<Option<ChartLayoutBox>> = RwSignal::new(None);
     let hover: RwSignal<Option<Hover>> = RwSignal::new(None);
@@ -596,7 +588,11 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
         };
         spec.scale = dpr;
         spec.visible.retain(|m| !v.hidden.contains(m));
-        spec.x_axis = if v.time_axis { XAxis::Time } else { XAxis::Cycle };
+        spec.x_axis = if v.time_axis {
+            XAxis::Time
+        } else {
+            XAxis::Cycle
+        };
         spec.x_range = v.zoom;
         spec.highlight = v.issue.and_then(|k| {
             run_draw.report.issues.get(k).map(|i| {
@@ -620,7 +616,8 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
 
     let run_hover = run.clone();
     // Mouse offsets are CSS pixels; the layout is in device pixels.
-    let device = |v: i32| (f64::from(v) * window().device_pixel_ratio().clamp(1.0, 4.0)).round() as i32;
+    let device =
+        |v: i32| (f64::from(v) * window().device_pixel_ratio().clamp(1.0, 4.0)).round() as i32;
     let on_move = move |ev: web_sys::MouseEvent| {
         let (css_x, css_y) = (ev.offset_x(), ev.offset_y());
         let (px, py) = (device(css_x), device(css_y));
@@ -628,7 +625,9 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
             drag.set(Some((start, css_x)));
             return;
         }
-        let Some(l) = layout.get_untracked() else { return };
+        let Some(l) = layout.get_untracked() else {
+            return;
+        };
         let l = l.0;
         if !l.contains(px, py) {
             hover.set(None);
@@ -652,9 +651,13 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
         }
     };
     let on_up = move |_ev: web_sys::MouseEvent| {
-        let Some((a, b)) = drag.get_untracked() else { return };
+        let Some((a, b)) = drag.get_untracked() else {
+            return;
+        };
         drag.set(None);
-        let Some(l) = layout.get_untracked() else { return };
+        let Some(l) = layout.get_untracked() else {
+            return;
+        };
         if (a - b).abs() < 6 {
             return;
         }
@@ -664,7 +667,9 @@ fn Chart(run: Arc<Analysed>, kind: ChartKind, view_state: RwSignal<ViewState>, h
         }
     };
     let on_wheel = move |ev: web_sys::WheelEvent| {
-        let Some(l) = layout.get_untracked() else { return };
+        let Some(l) = layout.get_untracked() else {
+            return;
+        };
         ev.prevent_default();
         let (lo, hi) = l.0.x_range;
         let at = l.0.x_at(device(ev.offset_x()));
@@ -771,7 +776,12 @@ fn describe(a: &Analysed, i: usize, kind: ChartKind, v: &ViewState) -> Vec<Strin
             continue;
         }
         let prev = if i > 0 { run.value(m, i - 1) } else { f64::NAN };
-        let first = run.column(m).iter().copied().find(|x| x.is_finite()).unwrap_or(f64::NAN);
+        let first = run
+            .column(m)
+            .iter()
+            .copied()
+            .find(|x| x.is_finite())
+            .unwrap_or(f64::NAN);
         let mut line = format!("{}: {}", m.display_name(), unit(m, val));
         if prev.is_finite() {
             line.push_str(&format!("  (Δprev {}", signed(m, val - prev)));
@@ -801,23 +811,18 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
         .forecasts
         .iter()
         .map(|f| {
-            let text = match f.status {
-                ForecastStatus::Reached => "already reached".to_string(),
-                ForecastStatus::Never => "never (bounded below it)".to_string(),
-                ForecastStatus::Projected => {
-                    let mut s = format!("in ~{} cycles", f.cycles.unwrap_or(f64::NAN).ceil());
-                    if let Some(h) = f.hours {
-                        s.push_str(&format!(" (~{h:.1} h)"));
-                    }
-                    s
-                }
+            let reached = match f.status {
+                ForecastStatus::Reached => "already reached",
+                ForecastStatus::Never => "never",
+                ForecastStatus::Projected => "projected",
             };
             view! {
                 <tr>
                     <td>{f.metric.display_name()}</td>
                     <td class="num">{unit(f.metric, f.limit)}</td>
                     <td class="num">{unit(f.metric, f.current_peak)}</td>
-                    <td>{text}</td>
+                    <td>{reached}</td>
+                    <td>{forecast_text(f)}</td>
                 </tr>
             }
         })
@@ -844,7 +849,7 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
         })}
         <h3>"Forecast"</h3>
         <table class="forecast" id="forecast">
-            <tr><th>"Metric"</th><th>"Limit"</th><th>"Peak now"</th><th>"Reached"</th></tr>
+            <tr><th>"Metric"</th><th>"Limit"</th><th>"Peak now"</th><th>"Status"</th><th>"When"</th></tr>
             {forecast_rows}
         </table>
         <div class="limit-form">
@@ -893,12 +898,7 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
                 }
             }).collect_view()}
         </table>
-        {report.cleanup.as_ref().map(|c| view! {
-            <p class="cleanup">{format!(
-                "A scrape adds {} MB of heap on average; cleanup gives back {} MB ({}%).",
-                fmt(c.scrape_added), fmt(c.cleanup_returned), fmt(c.effectiveness_pct.round())
-            )}</p>
-        })}
+        {report.cleanup.as_ref().map(|c| view! { <p class="cleanup">{cleanup_text(c)}</p> })}
         {(!report.lingering_urls.is_empty()).then(|| view! {
             <h3>"Pages left open"</h3>
             <table class="lingering" id="lingering">

@@ -22,6 +22,7 @@ use crate::ingest::Parsed;
 use crate::models::{self, Fit};
 use crate::report::*;
 use crate::stats::{self, median, trend_test};
+use crate::text::num;
 use crate::{Metric, Run};
 
 /// Knobs of the analysis. Defaults follow the guide.
@@ -86,21 +87,6 @@ pub(crate) fn rnd(x: f64) -> f64 {
         return if x.is_finite() { 0.0 } else { x };
     }
     format!("{x:.5e}").parse().unwrap_or(x)
-}
-
-fn fmt_num(x: f64) -> String {
-    let a = x.abs();
-    if a < 0.0005 {
-        "0".into()
-    } else if x.fract() == 0.0 || a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 0.1 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
 }
 
 fn fmt_p(p: f64) -> String {
@@ -247,8 +233,12 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     };
     let mut gaps: Vec<usize> = extrema.windows(2).map(|w| w[1] - w[0]).collect();
     gaps.sort_unstable();
-    // A tooth's typical length; with one trough in view, the run is one tooth.
+    // A tooth's typical length (the block size) and its longest one: only a
+    // stretch longer than twice the longest tooth seen is growth without
+    // collection rather than a tooth still filling with garbage. With one
+    // trough in view, the run is one tooth.
     let tooth = gaps.get(gaps.len() / 2).copied().unwrap_or(n).max(1);
+    let longest = gaps.last().copied().unwrap_or(n).max(1);
     let block_minima = |range: std::ops::Range<usize>, out: &mut Vec<usize>| {
         let mut start = range.start;
         while start < range.end {
@@ -261,14 +251,14 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     };
     let mut keep: Vec<usize> = Vec::with_capacity(extrema.len() + 8);
     // Head: before the first trough.
-    if first > 2 * tooth {
+    if first > 2 * longest {
         block_minima(0..first, &mut keep);
     } else if y(0) <= y(1) {
         keep.push(0);
     }
     keep.extend(&extrema);
     // Tail: after the last trough.
-    if n - 1 - last > 2 * tooth {
+    if n - 1 - last > 2 * longest {
         block_minima(last + 1..n, &mut keep);
     } else if y(n - 1) <= y(n - 2) {
         keep.push(n - 1);
@@ -650,22 +640,22 @@ fn growth_issue(
     let level = if m.is_count() {
         format!(
             "{} at the quiet point, baseline pool {}",
-            fmt_num(r.current),
-            fmt_num(r.baseline)
+            num(r.current),
+            num(r.baseline)
         )
     } else {
         format!(
             "retained level {} → {}{unit}",
-            fmt_num(r.baseline),
-            fmt_num(r.current)
+            num(r.baseline),
+            num(r.current)
         )
     };
     let message = format!(
         "{} grows {}{unit}/cycle (CI {}–{}, {}) {shape}; {level}: {what}",
         m.display_name(),
-        fmt_num(r.slope_per_cycle),
-        fmt_num(r.slope_ci[0]),
-        fmt_num(r.slope_ci[1]),
+        num(r.slope_per_cycle),
+        num(r.slope_ci[0]),
+        num(r.slope_ci[1]),
         fmt_p(r.p_value),
     );
     let mut evidence = BTreeMap::new();
@@ -1190,10 +1180,10 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
                 message: format!(
                     "{} exceeded {}{unit} at cycle {} ({} snapshots over, max {}{unit})",
                     m.display_name(),
-                    fmt_num(*limit),
+                    num(*limit),
                     run.cycle(i),
                     over,
-                    fmt_num(max)
+                    num(max)
                 ),
                 first_cycle: run.cycle(i),
                 last_cycle: None,
@@ -1233,11 +1223,11 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
                 message: format!(
                     "{} peaks at {}{} and will reach the limit {}{} in about {} cycles at the current rate",
                     f.metric.display_name(),
-                    fmt_num(f.current_peak),
+                    num(f.current_peak),
                     f.metric.unit(),
-                    fmt_num(f.limit),
+                    num(f.limit),
                     f.metric.unit(),
-                    fmt_num(k.max(0.0))
+                    num(k.max(0.0))
                 ),
                 first_cycle: seg_last,
                 last_cycle: None,
@@ -1267,15 +1257,15 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
                     format!(
                         "Cleanup gives back only {}% of the {} MB a scrape adds while the heap keeps growing: \
                          what the scrape retains is not released by cleanup",
-                        fmt_num(cl.effectiveness_pct),
-                        fmt_num(cl.scrape_added)
+                        num(cl.effectiveness_pct),
+                        num(cl.scrape_added)
                     )
                 } else {
                     format!(
                         "Cleanup gives back nothing of the {} MB a scrape adds (the heap is {} MB higher after it) \
                          while the heap keeps growing: what the scrape retains is not released by cleanup",
-                        fmt_num(cl.scrape_added),
-                        fmt_num(-cl.cleanup_returned)
+                        num(cl.scrape_added),
+                        num(-cl.cleanup_returned)
                     )
                 },
                 first_cycle: seg_first,
@@ -1339,7 +1329,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
                 "{} still rises {}{}/cycle but a levelling-off (warm-up, cache filling) fits as well: \
                  watch whether it flattens by cycle {}",
                 m.display_name(),
-                fmt_num(a.report.slope_per_cycle),
+                num(a.report.slope_per_cycle),
                 m.unit(),
                 seg_last.saturating_add(need as u64)
             ));
@@ -1361,11 +1351,11 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
             .map(|a| {
                 format!(
                     ": retained heap {} → {} MB, slope {} MB/cycle (CI {}–{})",
-                    fmt_num(a.report.baseline),
-                    fmt_num(a.report.current),
-                    fmt_num(a.report.slope_per_cycle),
-                    fmt_num(a.report.slope_ci[0]),
-                    fmt_num(a.report.slope_ci[1])
+                    num(a.report.baseline),
+                    num(a.report.current),
+                    num(a.report.slope_per_cycle),
+                    num(a.report.slope_ci[0]),
+                    num(a.report.slope_ci[1])
                 )
             })
             .unwrap_or_default();

@@ -31,3 +31,4 @@ pub mod compare;
 pub mod generate;
 
 pub use compare::{compare, Comparison};
+pub mod text;
