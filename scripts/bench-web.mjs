@@ -1,0 +1,62 @@
+// Browser budgets, measured in headless Debian chromium (prints figures for
+// docs/benchmarks.md):
+// - release wasm size, raw and gzipped;
+// - drop a ~10 MB snapshot file → verdict shown and first chart drawn;
+// - the same file through the native CLI, for the wasm/native ratio.
+// Usage: node scripts/bench-web.mjs   (after ./scripts/build-web.sh and a release CLI build)
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { serve, launch, newPage, DIST, ROOT } from '../tests/e2e/harness.mjs';
+
+const wasm = fs.readdirSync(DIST).find((f) => f.endsWith('.wasm'));
+const bytes = fs.readFileSync(path.join(DIST, wasm));
+console.log(`wasm: ${(bytes.length / 1024).toFixed(0)} KB raw, ${(zlib.gzipSync(bytes, { level: 9 }).length / 1024).toFixed(0)} KB gzip -9`);
+
+const cli = path.join(ROOT, 'target/release/leaklens');
+const file = path.join(fs.mkdtempSync('/tmp/leaklens-bench-'), 'run.ndjson');
+execFileSync(cli, ['generate', '--scenario', 'step', '--rate', '0.5', '--cycles', '12000', '-o', file]);
+const text = fs.readFileSync(file, 'utf8');
+console.log(`input: ${(text.length / 1e6).toFixed(1)} MB NDJSON`);
+
+let t = process.hrtime.bigint();
+execFileSync(cli, ['analyze', file, '--format', 'json'], { stdio: ['ignore', 'ignore', 'ignore'] });
+const nativeMs = Number(process.hrtime.bigint() - t) / 1e6;
+console.log(`native CLI read + parse + analyse + JSON: ${nativeMs.toFixed(0)} ms`);
+
+const site = await serve(DIST);
+const browser = await launch();
+const runs = [];
+for (let k = 0; k < 3; k++) {
+  const page = await newPage(browser, []);
+  await page.goto(site.url);
+  await page.waitForSelector('#dropzone');
+  const ms = await page.evaluate(async (text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'run.ndjson'));
+    const zone = document.querySelector('#dropzone');
+    const start = performance.now();
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
+    // Until the memory chart has pixels.
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(r));
+      const c = document.querySelector('canvas.chart-memory');
+      if (c && c.width > 0) {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 0; i < d.length; i += 64) if (d[i] < 200) ink++;
+        if (ink > 100) return performance.now() - start;
+      }
+    }
+  }, text);
+  runs.push(ms);
+  await page.close();
+}
+runs.sort((a, b) => a - b);
+console.log(`browser drop → verdict + first chart drawn: ${runs.map((x) => x.toFixed(0)).join(', ')} ms (median ${runs[1].toFixed(0)})`);
+console.log(`wasm / native: ${(runs[1] / nativeMs).toFixed(2)}x (the browser figure also includes reading the File and drawing)`);
+await browser.close();
+await site.close();
