@@ -941,12 +941,7 @@ pub fn draw<DB: DrawingBackend>(
     // Phase markers.
     let mut phases_shown = [false; 5];
     if markers {
-        let phase_of_label: Vec<Phase> = run
-            .label_names()
-            .names()
-            .iter()
-            .map(|s| Phase::of(s))
-            .collect();
+        let phase_of_label: Vec<Phase> = run.label_names().names().map(Phase::of).collect();
         let size = MarkerSize::new(if in_view > 200 { 2 } else { 3 }, sc);
         for (&m, col) in metrics.iter().zip(&columns) {
             let mut by_phase: [Vec<P>; 5] = Default::default();

@@ -113,6 +113,16 @@ fn is_cleanup_label(s: &str) -> bool {
     s.to_ascii_lowercase().contains("cleanup")
 }
 
+/// Ids of the labels that name the cleanup point of a cycle.
+fn cleanup_label_ids(run: &Run) -> Vec<u32> {
+    run.label_names()
+        .names()
+        .enumerate()
+        .filter(|(_, s)| is_cleanup_label(s))
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
 fn per_cycle(run: &Run) -> Cycles {
     let ranges = run.cycle_ranges();
     let n = ranges.len();
@@ -124,14 +134,7 @@ fn per_cycle(run: &Run) -> Cycles {
         ts: Vec::with_capacity(n),
         ranges: Vec::with_capacity(n),
     };
-    let cleanup_ids: Vec<u32> = run
-        .label_names()
-        .names()
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| is_cleanup_label(s))
-        .map(|(i, _)| i as u32)
-        .collect();
+    let cleanup_ids = cleanup_label_ids(run);
     for m in Metric::ALL {
         let col = run.column(m);
         let (floor, peak, quiet) = (
@@ -885,14 +888,7 @@ fn lingering_urls(
         return Vec::new();
     }
     let pages = &c.quiet[Metric::Pages.index()];
-    let cleanup_ids: Vec<u32> = run
-        .label_names()
-        .names()
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| is_cleanup_label(s))
-        .map(|(i, _)| i as u32)
-        .collect();
+    let cleanup_ids = cleanup_label_ids(run);
     // url id → (first, last, cycles open beyond the pool)
     let mut seen: BTreeMap<u32, (u64, u64, usize)> = BTreeMap::new();
     for i in seg.clone() {

@@ -5,33 +5,56 @@
 //! of a heap-allocated struct with strings per snapshot.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::Metric;
 
 /// Index of an interned string (label or URL).
 pub type StrId = u32;
 
-/// Strings stored once, referred to by [`StrId`].
+/// Strings stored once (one allocation shared by the list and the index),
+/// referred to by [`StrId`]. Page URLs are mostly distinct, so this matters.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    names: Vec<String>,
-    index: HashMap<String, StrId>,
+    names: Vec<Arc<str>>,
+    index: HashMap<Arc<str>, StrId>,
 }
 
 impl Interner {
     pub fn intern(&mut self, s: &str) -> StrId {
         // Labels are a handful of strings: comparing beats hashing.
         if self.names.len() <= 8 {
-            if let Some(i) = self.names.iter().position(|n| n == s) {
+            if let Some(i) = self.names.iter().position(|n| **n == *s) {
                 return i as StrId;
             }
-        } else if let Some(&id) = self.index.get(s) {
-            return id;
+        } else {
+            if self.index.len() < self.names.len() {
+                self.rebuild_index();
+            }
+            if let Some(&id) = self.index.get(s) {
+                return id;
+            }
         }
         let id = self.names.len() as StrId;
-        self.names.push(s.to_owned());
-        self.index.insert(s.to_owned(), id);
+        let shared: Arc<str> = Arc::from(s);
+        self.names.push(Arc::clone(&shared));
+        self.index.insert(shared, id);
         id
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (Arc::clone(n), i as StrId))
+            .collect();
+    }
+
+    /// Drops the lookup index (rebuilt on the next `intern`): a finished
+    /// run only needs id → string.
+    pub fn compact(&mut self) {
+        self.index = HashMap::new();
     }
 
     pub fn get(&self, id: StrId) -> &str {
@@ -50,8 +73,8 @@ impl Interner {
         self.names.is_empty()
     }
 
-    pub fn names(&self) -> &[String] {
-        &self.names
+    pub fn names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.names.iter().map(|n| &**n)
     }
 }
 
@@ -156,6 +179,14 @@ impl Run {
 
     pub fn len(&self) -> usize {
         self.cycles.len()
+    }
+
+    /// Frees what only reading needed (string lookup indexes, spare
+    /// capacity) once a run is complete.
+    pub fn compact(&mut self) {
+        self.label_names.compact();
+        self.urls.compact();
+        self.url_ids.shrink_to_fit();
     }
 
     pub fn is_empty(&self) -> bool {

@@ -331,6 +331,7 @@ fn assemble(files: Vec<Ingested>, sources: &str) -> Parsed {
         });
     }
     parsed.run = run;
+    parsed.run.compact();
     parsed
 }
 
