@@ -41,13 +41,15 @@ pub struct Analysed {
     pub parsed: Parsed,
     pub report: Report,
     pub by_cycle: XIndex,
-    pub by_time: XIndex,
+    /// Built the first time the wall-clock axis is used.
+    by_time: std::sync::OnceLock<XIndex>,
 }
 
 impl Analysed {
     pub fn index(&self, time: bool) -> &XIndex {
         if time {
-            &self.by_time
+            self.by_time
+                .get_or_init(|| XIndex::new(&self.parsed.run, XAxis::Time))
         } else {
             &self.by_cycle
         }
@@ -76,13 +78,12 @@ impl PartialEq for Shared {
 fn analysed(title: String, parsed: Parsed, cfg: &Config) -> Arc<Analysed> {
     let report = leaklens_core::analyze_parsed(&parsed, cfg);
     let by_cycle = XIndex::new(&parsed.run, XAxis::Cycle);
-    let by_time = XIndex::new(&parsed.run, XAxis::Time);
     Arc::new(Analysed {
         title,
         parsed,
         report,
         by_cycle,
-        by_time,
+        by_time: std::sync::OnceLock::new(),
     })
 }
 

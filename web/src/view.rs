@@ -828,6 +828,12 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
         })
         .collect_view();
     let header: Vec<Metric> = metrics.clone();
+    // A long run has thousands of windows: the first ones render at once,
+    // the rest on request.
+    let window_rows = RwSignal::new(60usize);
+    let n_windows = report.windows.len();
+    let windows = StoredValue::new(report.windows.clone());
+    let window_metrics = metrics.clone();
     view! {
         <h3>"Metrics: retained level after GC"</h3>
         <table class="metrics" id="metrics-table">
@@ -866,20 +872,29 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
             <button id="limit-set" on:click=set_limit>"Forecast"</button>
         </div>
         <h3>{format!("Every {} cycles", report.config.interval)}</h3>
+        {move || (n_windows > window_rows.get()).then(|| view! {
+            <button class="more-windows" on:click=move |_| window_rows.set(usize::MAX)>
+                {format!("Show all {n_windows} windows")}
+            </button>
+        })}
         <table class="windows" id="windows">
             <tr>
                 <th>"Cycles"</th><th>"Trend"</th>
                 {header.iter().map(|m| view! { <th>{m.display_name()}</th> }).collect_view()}
             </tr>
-            {report.windows.iter().take(500).map(|w| view! {
-                <tr>
-                    <td>{format!("{}–{}", w.start_cycle, w.end_cycle)}</td>
-                    <td>{w.trend.as_str()}</td>
-                    {metrics.iter().map(|m| view! {
-                        <td class="num">{w.changes.get(m).map(|v| signed(*m, *v)).unwrap_or_default()}</td>
-                    }).collect_view()}
-                </tr>
-            }).collect_view()}
+            {move || windows.with_value(|ws| ws.iter().take(window_rows.get()).map(|w| {
+                let cells = window_metrics
+                    .iter()
+                    .map(|m| view! { <td class="num">{w.changes.get(m).map(|v| signed(*m, *v)).unwrap_or_default()}</td> })
+                    .collect_view();
+                view! {
+                    <tr>
+                        <td>{format!("{}–{}", w.start_cycle, w.end_cycle)}</td>
+                        <td>{w.trend.as_str()}</td>
+                        {cells}
+                    </tr>
+                }
+            }).collect_view())}
         </table>
         <h3>"Operations: mean change at each step"</h3>
         <table class="phases" id="phases">
