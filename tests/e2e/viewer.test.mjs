@@ -3,6 +3,7 @@
 // strings, malformed files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { serve, launch, newPage, dropFiles, sample, inkedPixels, shot, DIST, SAMPLES } from './harness.mjs';
 
 let site, other, browser;
@@ -141,6 +142,30 @@ test('copy link → fresh browser context → same view and data', async () => {
   await shot(fresh, 'shared-link');
   await fresh.close();
   assert.deepEqual(errors, []);
+});
+
+test('exports: JSON report, self-contained HTML report, chart PNG', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('leak-rss-native.log')]);
+  assert.equal(await verdict(page), 'leak');
+  const read = async (selector) => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+    return { name: dl.suggestedFilename(), body: fs.readFileSync(await dl.path()) };
+  };
+  const json = await read('#export-json');
+  assert.equal(json.name, 'leaklens-report.json');
+  const report = JSON.parse(json.body.toString());
+  assert.equal(report.schema_version, 1);
+  assert.equal(report.summary.verdict, 'leak');
+  const html = await read('#export-html');
+  assert.equal(html.name, 'leaklens-report.html');
+  const text = html.body.toString();
+  assert.ok(text.includes('data-verdict="leak"') && text.includes('<svg') && !text.includes('<script'));
+  const png = await read('#export-png');
+  assert.equal(png.name, 'leaklens-chart.png');
+  assert.deepEqual([...png.body.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG');
+  await page.close();
 });
 
 test('?src= loads from another host (CORS)', async () => {

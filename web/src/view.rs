@@ -367,6 +367,12 @@ fn ReportView(
         let _ = window().navigator().clipboard().write_text(&url);
         share_link.set(url);
     };
+    let export_html = move |_| {
+        if let Some(a) = first.get() {
+            let html = leaklens_render::html::report(&a.parsed.run, &a.report, &a.title);
+            download("leaklens-report.html", "text/html", &html);
+        }
+    };
     let export_json = move |_| {
         if let Some(a) = first.get() {
             download(
@@ -407,6 +413,7 @@ fn ReportView(
             <div class="actions">
                 <button id="share" on:click=share>"Copy link"</button>
                 <button id="export-json" on:click=export_json>"Export JSON"</button>
+                <button id="export-html" on:click=export_html>"Export HTML report"</button>
                 <button id="export-png" on:click=move |_| export_png()>"Export chart PNG"</button>
                 <input id="share-link" class="share-link" readonly prop:value=move || share_link.get()
                     placeholder="the link holds the data, compressed, after # (never sent to a server)"/>

@@ -9,7 +9,6 @@ use clap::Parser;
 
 mod cli;
 mod input;
-mod render;
 
 use cli::{Cli, Command, Format};
 use leaklens_core::report::Severity;
@@ -58,14 +57,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let parsed = input::read_inputs(&args.files)?;
             let report = leaklens_core::analyze_parsed(&parsed, &cfg);
             for w in &parsed.warnings {
-                eprintln!("warning: {}", render::sanitize(&w.to_string()));
+                eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
             }
             let title = input::title_of(&args.files);
             let out = match args.format {
-                Format::Text => render::text::report(&report, &title),
+                Format::Text => leaklens_render::text::report(&report, &title),
                 Format::Json => report.to_json() + "\n",
-                Format::Markdown => render::markdown::report(&report, &title),
-                Format::Html => render::html::report(&parsed.run, &report, &title),
+                Format::Markdown => leaklens_render::markdown::report(&report, &title),
+                Format::Html => leaklens_render::html::report(&parsed.run, &report, &title),
             };
             write_output(args.output.as_deref(), &out)?;
             let fail = args.fail_on.is_some_and(|level| {
@@ -90,11 +89,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 input::title_of(std::slice::from_ref(&args.after)),
             );
             let out = match args.format {
-                Format::Text => render::compare::text(&cmp, &names),
+                Format::Text => leaklens_render::compare::text(&cmp, &names),
                 Format::Json => cmp.to_json() + "\n",
-                Format::Markdown => render::compare::markdown(&cmp, &names),
+                Format::Markdown => leaklens_render::compare::markdown(&cmp, &names),
                 Format::Html => {
-                    render::html::compare(&before.run, &rb, &after.run, &ra, &cmp, &names)
+                    leaklens_render::html::compare(&before.run, &rb, &after.run, &ra, &cmp, &names)
                 }
             };
             write_output(args.output.as_deref(), &out)?;

@@ -1,5 +1,8 @@
-//! Report renderers: text (the guide's layout), Markdown (CI summaries, PR
-//! comments), self-contained HTML. Every string that came from an input file
+//! # leaklens-render
+//!
+//! Report renderers shared by the CLI and the browser viewer: text (the
+//! guide's layout), Markdown (CI summaries, PR comments), self-contained
+//! HTML. Pure string building: compiles to wasm32. Every string that came from an input file
 //! (labels, page URLs, worker messages, file names) is untrusted: escaped for
 //! the medium it goes to.
 
@@ -24,22 +27,7 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use leaklens_core::text::html_escape;
 
 /// Escapes text for Markdown (GitHub renders inline HTML, so HTML too).
 pub fn md_escape(s: &str) -> String {
