@@ -4,7 +4,11 @@
 //! and page URLs interned, so a million snapshots cost ~90 bytes each instead
 //! of a heap-allocated struct with strings per snapshot.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+/// A fast hash with a per-process random seed (resists crafted collisions
+/// from hostile files, unlike an unseeded one).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::Arc;
 
 use crate::Metric;
@@ -54,7 +58,7 @@ impl Interner {
     /// Drops the lookup index (rebuilt on the next `intern`): a finished
     /// run only needs id → string.
     pub fn compact(&mut self) {
-        self.index = HashMap::new();
+        self.index = HashMap::default();
     }
 
     pub fn get(&self, id: StrId) -> &str {
