@@ -24,6 +24,24 @@ pub enum Command {
     Compare(CompareArgs),
     /// Generate a realistic synthetic run (for tests, benchmarks and demos).
     Generate(GenerateArgs),
+    /// Host the viewer and uploaded snapshot files (share links for a team).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Where uploaded files are kept.
+    #[arg(long, default_value = "leaklens-data")]
+    pub data: PathBuf,
+    /// The built viewer (./scripts/build-web.sh writes it to dist/).
+    #[arg(long, default_value = "dist")]
+    pub viewer: PathBuf,
+    /// Largest upload, MB.
+    #[arg(long, default_value_t = 64)]
+    pub max_upload_mb: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

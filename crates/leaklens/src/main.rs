@@ -105,6 +105,50 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Serve(args) => {
+            use std::sync::Arc;
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info,tower_http=info".into()),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            let store = leaklens_server::DirStore::open(&args.data).with_context(|| {
+                format!("cannot use the data directory {}", args.data.display())
+            })?;
+            let viewer = args
+                .viewer
+                .join("index.html")
+                .exists()
+                .then(|| args.viewer.clone());
+            if viewer.is_none() {
+                eprintln!(
+                    "warning: no viewer in {}: run ./scripts/build-web.sh (the API works without it)",
+                    args.viewer.display()
+                );
+            }
+            let cfg = leaklens_server::ServerConfig {
+                max_upload: args.max_upload_mb.saturating_mul(1 << 20),
+                viewer_dir: viewer,
+            };
+            let router =
+                leaklens_server::app(leaklens_server::AppState::new(Arc::new(store)), &cfg);
+            let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(args.addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {}", args.addr))?;
+                let addr = listener.local_addr()?;
+                println!("leaklens serving on http://{addr}/");
+                println!("    sample: http://{addr}/?src=samples/leak-heap-steps.json");
+                println!("    upload: curl --data-binary @run.ndjson http://{addr}/api/reports");
+                leaklens_server::serve(listener, router)
+                    .await
+                    .context("server error")
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Generate(args) => {
             let spec = args.spec()?;
             let run = leaklens_core::generate::generate(&spec);

@@ -1,0 +1,345 @@
+//! # leaklens-server
+//!
+//! `leaklens serve`: one binary that hosts the viewer and the snapshot files
+//! a team uploads, on their own machine.
+//!
+//! - `POST /api/reports` — upload one snapshot file (raw body, any shape the
+//!   core reads; `X-File-Name` names it). Refused with 422 and the parser's
+//!   message when it is not a snapshot export, 413 over the size limit before
+//!   the body is read. Answers 201 `{id, url, delete_token}`.
+//! - `GET /api/reports/{id}` — the file; `GET /r/{id}` — the viewer on it;
+//!   `DELETE /api/reports/{id}` with `Authorization: Bearer <delete_token>`.
+//! - Everything else: the viewer's static files.
+//!
+//! Strict headers (a CSP that allows the wasm and the viewer's own bootstrap
+//! script by hash, nosniff, no referrer so share URLs don't leak), request
+//! timeouts, a concurrency limit, structured logs.
+
+pub mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sha2::{Digest, Sha256};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use store::{DirStore, ReportId, Store, StoreError};
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest upload, bytes.
+    pub max_upload: usize,
+    /// The built viewer (trunk's `dist/`), if there is one.
+    pub viewer_dir: Option<PathBuf>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_upload: 64 << 20,
+            viewer_dir: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<dyn Store>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> AppState {
+        AppState { store }
+    }
+}
+
+/// Errors as responses: a status and a JSON `{ "error": ... }`, internal
+/// detail kept in the logs.
+#[derive(Debug)]
+pub enum ApiError {
+    BadInput(String),
+    NotFound,
+    Forbidden,
+    Internal(String),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, msg) = match self {
+            ApiError::BadInput(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "no such report".to_string()),
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "wrong or missing delete token".to_string(),
+            ),
+            ApiError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error".to_string(),
+                )
+            }
+        };
+        (status, Json(serde_json::json!({ "error": msg }))).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Forbidden => ApiError::Forbidden,
+            StoreError::Io(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
+pub struct Created {
+    pub id: String,
+    pub url: String,
+    pub delete_token: String,
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("upload")
+        .to_string();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("localhost")
+        .to_string();
+    let store = st.store.clone();
+    let (id, token) = tokio::task::spawn_blocking(move || {
+        let parsed = leaklens_core::ingest::parse(&name, &body).map_err(|e| {
+            let mut m = e.to_string();
+            if let Some(h) = e.hint {
+                m.push_str(&format!(" (hint: {h})"));
+            }
+            ApiError::BadInput(m)
+        })?;
+        store
+            .put(&name, &body, parsed.run.len())
+            .map_err(ApiError::from)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    tracing::info!(id = id.as_str(), "report stored");
+    let url = format!("http://{host}/r/{}", id.as_str());
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: id.as_str().to_string(),
+            url,
+            delete_token: token,
+        }),
+    ))
+}
+
+fn parse_id(s: &str) -> Result<ReportId, ApiError> {
+    ReportId::parse(s).ok_or(ApiError::NotFound)
+}
+
+async fn download(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let store = st.store.clone();
+    let (meta, data) = tokio::task::spawn_blocking(move || store.get(&id))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let disposition = format!(
+        "inline; filename=\"{}\"",
+        meta.name.replace(['"', '\\'], "_")
+    );
+    let mut resp = (StatusCode::OK, data).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    Ok(resp)
+}
+
+async fn remove(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Forbidden)?
+        .to_string();
+    let store = st.store.clone();
+    tokio::task::spawn_blocking(move || store.delete(&id, &token))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn open_in_viewer(Path(id): Path<String>) -> Result<Redirect, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Redirect::to(&format!("/?src=/api/reports/{}", id.as_str())))
+}
+
+async fn no_viewer() -> impl IntoResponse {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "The viewer is not built: run ./scripts/build-web.sh, then start leaklens serve again.\n",
+    )
+}
+
+/// The CSP for the viewer: its own files, the wasm, and the inline module
+/// bootstrap trunk writes into index.html, allowed by its hash (no other
+/// inline script can run).
+pub fn content_security_policy(index_html: Option<&str>) -> String {
+    let mut hashes = String::new();
+    if let Some(html) = index_html {
+        let mut rest = html;
+        while let Some(start) = rest.find("<script") {
+            let after = &rest[start..];
+            let Some(open_end) = after.find('>') else {
+                break;
+            };
+            let body = &after[open_end + 1..];
+            let Some(close) = body.find("</script>") else {
+                break;
+            };
+            let script = &body[..close];
+            if !after[..open_end].contains("src=") {
+                use base64::Engine;
+                let digest = Sha256::digest(script.as_bytes());
+                hashes.push_str(&format!(
+                    " 'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                ));
+            }
+            rest = &body[close..];
+        }
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:; connect-src *; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// The whole application.
+pub fn app(state: AppState, cfg: &ServerConfig) -> Router {
+    let index = cfg
+        .viewer_dir
+        .as_ref()
+        .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok());
+    let csp = content_security_policy(index.as_deref());
+    let api = Router::new()
+        .route("/api/reports", post(upload))
+        .layer(RequestBodyLimitLayer::new(cfg.max_upload))
+        .route("/api/reports/{id}", get(download).delete(remove))
+        .route("/r/{id}", get(open_in_viewer))
+        .with_state(state);
+    let router = match &cfg.viewer_dir {
+        Some(dir) if dir.join("index.html").exists() => {
+            api.fallback_service(tower_http::services::ServeDir::new(dir))
+        }
+        _ => api.fallback(no_viewer),
+    };
+    router
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        .layer(tower::limit::ConcurrencyLimitLayer::new(256))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("default-src 'self'")),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing the requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csp_allows_the_bootstrap_by_hash_only() {
+        let csp = content_security_policy(Some(
+            "<script type=\"module\">import init from './a.js';</script><script src=\"x.js\"></script>",
+        ));
+        assert!(csp.contains("'sha256-"));
+        assert_eq!(csp.matches("'sha256-").count(), 1);
+        assert!(
+            !csp.contains("unsafe-inline'; img")
+                || csp.contains("style-src 'self' 'unsafe-inline'")
+        );
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"));
+    }
+}

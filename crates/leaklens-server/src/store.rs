@@ -1,0 +1,179 @@
+//! Where uploaded snapshot files live. A small trait, so an object store can
+//! replace the data directory for teams that outgrow one machine.
+//!
+//! [`DirStore`] writes atomically: the data goes to a temporary file, is
+//! fsynced, then renamed into place; its metadata follows the same way, and
+//! a report is visible only once its metadata exists. A crash never leaves
+//! a half report visible and never loses one whose upload was answered.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// An unguessable id: 128 random bits, hex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportId(String);
+
+impl ReportId {
+    /// Accepts exactly 32 lowercase hex digits (so no path can be smuggled in).
+    pub fn parse(s: &str) -> Option<ReportId> {
+        (s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| ReportId(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// 128 random bits as 32 hex digits.
+pub fn random_hex() -> std::io::Result<String> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Meta {
+    pub name: String,
+    pub size: u64,
+    pub snapshots: usize,
+    /// SHA-256 of the delete token (the token itself is never stored).
+    pub delete_token_sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("wrong delete token")]
+    Forbidden,
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// Stores a file; returns its id and the delete token.
+    fn put(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        snapshots: usize,
+    ) -> Result<(ReportId, String), StoreError>;
+    fn get(&self, id: &ReportId) -> Result<(Meta, Vec<u8>), StoreError>;
+    fn delete(&self, id: &ReportId, token: &str) -> Result<(), StoreError>;
+}
+
+/// Reports in a directory: `reports/<id>.data` and `reports/<id>.meta.json`.
+pub struct DirStore {
+    dir: PathBuf,
+}
+
+impl DirStore {
+    pub fn open(root: &Path) -> std::io::Result<DirStore> {
+        let dir = root.join("reports");
+        std::fs::create_dir_all(&dir)?;
+        std::fs::create_dir_all(root.join("tmp"))?;
+        // Leftovers of uploads interrupted by a crash: never visible, remove.
+        for e in std::fs::read_dir(root.join("tmp"))?.flatten() {
+            let _ = std::fs::remove_file(e.path());
+        }
+        for e in std::fs::read_dir(&dir)?.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "data") {
+                let meta = p.with_extension("meta.json");
+                if !meta.exists() {
+                    let _ = std::fs::remove_file(&p);
+                }
+            }
+        }
+        Ok(DirStore {
+            dir: root.to_path_buf(),
+        })
+    }
+
+    fn data_path(&self, id: &ReportId) -> PathBuf {
+        self.dir
+            .join("reports")
+            .join(format!("{}.data", id.as_str()))
+    }
+
+    fn meta_path(&self, id: &ReportId) -> PathBuf {
+        self.dir
+            .join("reports")
+            .join(format!("{}.meta.json", id.as_str()))
+    }
+
+    /// temp file → write → fsync → rename → fsync the directory.
+    fn write_atomic(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        let tmp = self.dir.join("tmp").join(format!("{}.part", random_hex()?));
+        {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)?;
+        if let Some(parent) = path.parent() {
+            if let Ok(d) = std::fs::File::open(parent) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store for DirStore {
+    fn put(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        snapshots: usize,
+    ) -> Result<(ReportId, String), StoreError> {
+        let id = ReportId(random_hex()?);
+        let token = random_hex()?;
+        let meta = Meta {
+            name: name.chars().filter(|c| !c.is_control()).take(200).collect(),
+            size: bytes.len() as u64,
+            snapshots,
+            delete_token_sha256: token_hash(&token),
+        };
+        self.write_atomic(&self.data_path(&id), bytes)?;
+        let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
+        // The metadata last: it is what makes the report visible.
+        self.write_atomic(&self.meta_path(&id), &meta_json)?;
+        Ok((id, token))
+    }
+
+    fn get(&self, id: &ReportId) -> Result<(Meta, Vec<u8>), StoreError> {
+        let meta = match std::fs::read(self.meta_path(id)) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let meta: Meta = serde_json::from_slice(&meta).map_err(std::io::Error::other)?;
+        let data = std::fs::read(self.data_path(id))?;
+        Ok((meta, data))
+    }
+
+    fn delete(&self, id: &ReportId, token: &str) -> Result<(), StoreError> {
+        let (meta, _) = self.get(id)?;
+        if token_hash(token) != meta.delete_token_sha256 {
+            return Err(StoreError::Forbidden);
+        }
+        // Metadata first: the report disappears at once.
+        std::fs::remove_file(self.meta_path(id))?;
+        let _ = std::fs::remove_file(self.data_path(id));
+        Ok(())
+    }
+}

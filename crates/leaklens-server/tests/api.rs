@@ -1,0 +1,275 @@
+//! The API against a real server on 127.0.0.1 (port 0), over plain TCP.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use leaklens_server::{app, AppState, Created, DirStore, ServerConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../static/samples")
+            .join(name),
+    )
+    .expect("sample")
+}
+
+struct Server {
+    addr: std::net::SocketAddr,
+    data: PathBuf,
+}
+
+async fn start(max_upload: usize) -> Server {
+    let data = std::env::temp_dir().join(format!(
+        "leaklens-server-test-{}",
+        leaklens_server::store::random_hex().unwrap()
+    ));
+    let store = Arc::new(DirStore::open(&data).unwrap());
+    let cfg = ServerConfig {
+        max_upload,
+        viewer_dir: None,
+    };
+    let router = app(AppState::new(store), &cfg);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = leaklens_server::serve(listener, router).await;
+    });
+    Server { addr, data }
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+/// One HTTP/1.1 request on its own connection.
+async fn request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    // The server may answer (413) before reading the body: ignore write errors.
+    let _ = s.write_all(body).await;
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw).await;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let mut body = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    Reply {
+        status,
+        headers: head,
+        body,
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
+        if n == 0 || b.len() < eol + 2 + n + 2 {
+            break;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
+        b = &b[eol + 2 + n + 2..];
+    }
+    out
+}
+
+#[tokio::test]
+async fn upload_download_delete_round_trip() {
+    let srv = start(64 << 20).await;
+    let body = sample("leak-heap-steps.json");
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[("X-File-Name", "steps.json")],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let c: Created = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(c.id.len(), 32, "128-bit id");
+    assert!(c.url.ends_with(&format!("/r/{}", c.id)));
+    assert!(r
+        .headers
+        .to_ascii_lowercase()
+        .contains("x-content-type-options: nosniff"));
+    assert!(r
+        .headers
+        .to_ascii_lowercase()
+        .contains("referrer-policy: no-referrer"));
+
+    let g = request(srv.addr, "GET", &format!("/api/reports/{}", c.id), &[], b"").await;
+    assert_eq!(g.status, 200);
+    assert_eq!(g.body, body, "same bytes back");
+
+    let v = request(srv.addr, "GET", &format!("/r/{}", c.id), &[], b"").await;
+    assert_eq!(v.status, 303);
+    assert!(v.headers.contains(&format!("/?src=/api/reports/{}", c.id)));
+
+    let d = request(
+        srv.addr,
+        "DELETE",
+        &format!("/api/reports/{}", c.id),
+        &[("Authorization", "Bearer wrong")],
+        b"",
+    )
+    .await;
+    assert_eq!(d.status, 403);
+    let d = request(
+        srv.addr,
+        "DELETE",
+        &format!("/api/reports/{}", c.id),
+        &[("Authorization", &format!("Bearer {}", c.delete_token))],
+        b"",
+    )
+    .await;
+    assert_eq!(d.status, 204);
+    let g = request(srv.addr, "GET", &format!("/api/reports/{}", c.id), &[], b"").await;
+    assert_eq!(g.status, 404);
+    let _ = std::fs::remove_dir_all(&srv.data);
+}
+
+#[tokio::test]
+async fn bad_input_too_big_unknown_and_traversal() {
+    let srv = start(1 << 20).await;
+    let r = request(srv.addr, "POST", "/api/reports", &[], b"just some text\n").await;
+    assert_eq!(r.status, 422);
+    let msg = String::from_utf8_lossy(&r.body);
+    assert!(msg.contains("no memory snapshot found"), "{msg}");
+
+    let big = vec![b' '; 2 << 20];
+    let r = request(srv.addr, "POST", "/api/reports", &[], &big).await;
+    assert_eq!(r.status, 413);
+
+    let r = request(
+        srv.addr,
+        "GET",
+        "/api/reports/0123456789abcdef0123456789abcdef",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    for path in [
+        "/api/reports/..%2F..%2Fetc%2Fpasswd",
+        "/api/reports/../../etc/passwd",
+        "/api/reports/%2e%2e",
+        "/r/..%2Fmeta",
+    ] {
+        let r = request(srv.addr, "GET", path, &[], b"").await;
+        assert!(r.status == 404 || r.status == 400, "{path}: {}", r.status);
+        assert!(
+            !String::from_utf8_lossy(&r.body).contains("root:"),
+            "{path}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&srv.data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_uploads_are_all_kept() {
+    let srv = start(64 << 20).await;
+    let body = Arc::new(sample("no-leak-stable-gc.ndjson"));
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let body = body.clone();
+        let addr = srv.addr;
+        tasks.push(tokio::spawn(async move {
+            let mut b = body.as_ref().clone();
+            // Make every upload distinct.
+            b.extend_from_slice(
+                format!(
+                    "{{\"cycle\": {}, \"label\": \"tag\", \"nodejs\": {{\"heapUsed\": 1}}}}\n",
+                    1000 + i
+                )
+                .as_bytes(),
+            );
+            let r = request(addr, "POST", "/api/reports", &[], &b).await;
+            assert_eq!(r.status, 201);
+            let c: Created = serde_json::from_slice(&r.body).unwrap();
+            (c.id, b)
+        }));
+    }
+    let mut done = Vec::new();
+    for t in tasks {
+        done.push(t.await.unwrap());
+    }
+    let mut ids: Vec<&String> = done.iter().map(|(id, _)| id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 200, "no id collisions");
+    for (id, b) in &done {
+        let g = request(srv.addr, "GET", &format!("/api/reports/{id}"), &[], b"").await;
+        assert_eq!(g.status, 200);
+        assert_eq!(&g.body, b);
+    }
+    let _ = std::fs::remove_dir_all(&srv.data);
+}
+
+#[test]
+fn interrupted_writes_are_never_visible() {
+    // What a crash mid-upload leaves: a temp file, and data without metadata.
+    let dir = std::env::temp_dir().join(format!(
+        "leaklens-crash-{}",
+        leaklens_server::store::random_hex().unwrap()
+    ));
+    std::fs::create_dir_all(dir.join("tmp")).unwrap();
+    std::fs::create_dir_all(dir.join("reports")).unwrap();
+    std::fs::write(dir.join("tmp/abc.part"), b"half").unwrap();
+    let orphan = "0123456789abcdef0123456789abcdef";
+    std::fs::write(dir.join(format!("reports/{orphan}.data")), b"half").unwrap();
+    let store = DirStore::open(&dir).unwrap();
+    use leaklens_server::Store;
+    let id = leaklens_server::ReportId::parse(orphan).unwrap();
+    assert!(matches!(
+        store.get(&id),
+        Err(leaklens_server::StoreError::NotFound)
+    ));
+    assert!(
+        !dir.join(format!("reports/{orphan}.data")).exists(),
+        "orphan data removed"
+    );
+    assert!(
+        std::fs::read_dir(dir.join("tmp")).unwrap().next().is_none(),
+        "temp files removed"
+    );
+    // A completed one survives a reopen.
+    let (id, _) = store.put("x", b"data", 1).unwrap();
+    drop(store);
+    let store = DirStore::open(&dir).unwrap();
+    assert_eq!(store.get(&id).unwrap().1, b"data");
+    let _ = std::fs::remove_dir_all(&dir);
+}
