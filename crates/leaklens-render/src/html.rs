@@ -7,9 +7,8 @@ use leaklens_core::compare::Comparison;
 use leaklens_core::report::{Report, Severity, Verdict};
 use leaklens_core::{Metric, Run};
 
-use super::{
-    cleanup_text, duration, forecast_text, html_escape as e, signed_unit, trend_word, with_unit,
-};
+use super::{cleanup_text, duration, forecast_text, html_escape as e, signed_unit};
+use crate::tables;
 
 const CSS: &str = r#"
 :root { --fg:#1d2330; --muted:#5d6778; --bg:#fff; --line:#e3e6ec; --leak:#c62828; --ok:#2e7d32; --warn:#b26a00; --info:#1565c0; }
@@ -124,23 +123,7 @@ fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
     }
 
     let _ = writeln!(o, "<h2>Metrics: retained level after GC</h2>");
-    let _ = writeln!(o, "<table><tr><th>Metric</th><th>Start</th><th>Now</th><th>Slope/cycle</th><th>95% CI</th><th>Trend</th><th>Pattern</th><th>Change points</th></tr>");
-    for (m, mr) in &r.metrics {
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} … {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            m.display_name(),
-            with_unit(*m, mr.baseline),
-            with_unit(*m, mr.current),
-            signed_unit(*m, mr.slope_per_cycle),
-            signed_unit(*m, mr.slope_ci[0]),
-            signed_unit(*m, mr.slope_ci[1]),
-            trend_word(mr.trend).to_lowercase(),
-            mr.pattern.as_str(),
-            mr.change_points.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
-        );
-    }
-    let _ = writeln!(o, "</table>");
+    write_table(o, &tables::metrics(r));
 
     if !r.forecasts.is_empty() {
         let _ = writeln!(o, "<h2>Forecast</h2><ul>");
@@ -151,61 +134,13 @@ fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
     }
 
     if !r.windows.is_empty() {
-        let shown: Vec<Metric> = Metric::ALL
-            .into_iter()
-            .filter(|m| r.metrics.contains_key(m))
-            .collect();
-        let _ = write!(
-            o,
-            "<h2>Every {} cycles</h2><table><tr><th>Cycles</th><th>Trend</th>",
-            r.config.interval
-        );
-        for m in &shown {
-            let _ = write!(o, "<th>{}</th>", m.display_name());
-        }
-        let _ = writeln!(o, "<th>Flags</th></tr>");
-        for w in &r.windows {
-            let _ = write!(
-                o,
-                "<tr><td>{}–{}</td><td>{}</td>",
-                w.start_cycle,
-                w.end_cycle,
-                trend_word(w.trend).to_lowercase()
-            );
-            for m in &shown {
-                let v = w
-                    .changes
-                    .get(m)
-                    .map(|v| signed_unit(*m, *v))
-                    .unwrap_or_else(|| "—".into());
-                let _ = write!(o, "<td class=\"num\">{v}</td>");
-            }
-            let _ = writeln!(o, "<td>{}</td></tr>", e(&w.flags.join("; ")));
-        }
-        let _ = writeln!(o, "</table>");
+        let _ = writeln!(o, "<h2>Every {} cycles</h2>", r.config.interval);
+        write_table(o, &tables::windows(r));
     }
 
     if !r.phases.is_empty() {
-        let _ = writeln!(o, "<h2>Operations: mean change at each step</h2><table><tr><th>Step</th><th>n</th><th>Heap used</th><th>RSS</th><th>External</th><th>Pages</th></tr>");
-        for p in &r.phases {
-            let g = |m: Metric| {
-                p.mean_change
-                    .get(&m)
-                    .map(|v| signed_unit(m, *v))
-                    .unwrap_or_else(|| "—".into())
-            };
-            let _ = writeln!(
-                o,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                e(&p.label),
-                p.count,
-                g(Metric::HeapUsed),
-                g(Metric::Rss),
-                g(Metric::External),
-                g(Metric::Pages)
-            );
-        }
-        let _ = writeln!(o, "</table>");
+        let _ = writeln!(o, "<h2>Operations: mean change at each step</h2>");
+        write_table(o, &tables::phases(r));
         if let Some(c) = &r.cleanup {
             let _ = writeln!(o, "<p>{}</p>", e(&cleanup_text(c)));
         }
@@ -315,4 +250,26 @@ pub fn compare(
     body(&mut o, after_run, after, &names.1);
     foot(&mut o);
     o
+}
+
+/// A table as HTML, every cell escaped.
+fn write_table(o: &mut String, t: &tables::Table) {
+    o.push_str("<table><tr>");
+    for h in &t.header {
+        let _ = write!(o, "<th>{}</th>", e(h));
+    }
+    o.push_str("</tr>\n");
+    for row in &t.rows {
+        o.push_str("<tr>");
+        for (k, c) in row.iter().enumerate() {
+            let class = if t.numeric.get(k).copied().unwrap_or(false) {
+                " class=\"num\""
+            } else {
+                ""
+            };
+            let _ = write!(o, "<td{class}>{}</td>", e(c));
+        }
+        o.push_str("</tr>\n");
+    }
+    o.push_str("</table>\n");
 }

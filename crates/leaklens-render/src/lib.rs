@@ -9,6 +9,7 @@
 pub mod compare;
 pub mod html;
 pub mod markdown;
+pub mod tables;
 pub mod text;
 
 use leaklens_core::report::Trend;

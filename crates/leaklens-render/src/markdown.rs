@@ -3,9 +3,9 @@
 use std::fmt::Write;
 
 use leaklens_core::report::{Report, Severity, Verdict};
-use leaklens_core::Metric;
 
-use super::{cleanup_text, forecast_text, md_escape, signed_unit, trend_word, with_unit};
+use super::{cleanup_text, forecast_text, md_escape};
+use crate::tables;
 
 fn verdict_badge(v: Verdict) -> &'static str {
     match v {
@@ -65,25 +65,7 @@ pub fn report(r: &Report, title: &str) -> String {
     }
     let _ = writeln!(o, "### Metrics (retained level after GC)");
     let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "| metric | start | now | slope/cycle | 95% CI | trend | pattern |"
-    );
-    let _ = writeln!(o, "|---|---:|---:|---:|---|---|---|");
-    for (m, mr) in &r.metrics {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | {} … {} | {} | {} |",
-            m.display_name(),
-            with_unit(*m, mr.baseline),
-            with_unit(*m, mr.current),
-            signed_unit(*m, mr.slope_per_cycle),
-            signed_unit(*m, mr.slope_ci[0]),
-            signed_unit(*m, mr.slope_ci[1]),
-            trend_word(mr.trend).to_lowercase(),
-            mr.pattern.as_str()
-        );
-    }
+    write_table(&mut o, &tables::metrics(r));
     let _ = writeln!(o);
     if !r.hints.is_empty() {
         for h in &r.hints {
@@ -106,35 +88,7 @@ pub fn report(r: &Report, title: &str) -> String {
             r.config.interval
         );
         let _ = writeln!(o);
-        let shown: Vec<Metric> = Metric::ALL
-            .into_iter()
-            .filter(|m| r.metrics.contains_key(m))
-            .collect();
-        let mut h = String::from("| cycles | trend |");
-        let mut sep = String::from("|---|---|");
-        for m in &shown {
-            let _ = write!(h, " {} |", m.display_name());
-            sep.push_str("---:|");
-        }
-        let _ = writeln!(o, "{h}");
-        let _ = writeln!(o, "{sep}");
-        for w in &r.windows {
-            let mut line = format!(
-                "| {}–{} | {} |",
-                w.start_cycle,
-                w.end_cycle,
-                trend_word(w.trend).to_lowercase()
-            );
-            for m in &shown {
-                let v = w
-                    .changes
-                    .get(m)
-                    .map(|v| signed_unit(*m, *v))
-                    .unwrap_or_else(|| "—".into());
-                let _ = write!(line, " {v} |");
-            }
-            let _ = writeln!(o, "{line}");
-        }
+        write_table(&mut o, &tables::windows(r));
         let _ = writeln!(o);
         let _ = writeln!(o, "</details>");
         let _ = writeln!(o);
@@ -145,26 +99,7 @@ pub fn report(r: &Report, title: &str) -> String {
             "<details><summary>Operations: mean change per step</summary>"
         );
         let _ = writeln!(o);
-        let _ = writeln!(o, "| step | n | heap used | rss | external | pages |");
-        let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|");
-        for p in &r.phases {
-            let g = |m: Metric| {
-                p.mean_change
-                    .get(&m)
-                    .map(|v| signed_unit(m, *v))
-                    .unwrap_or_else(|| "—".into())
-            };
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} |",
-                md_escape(&p.label),
-                p.count,
-                g(Metric::HeapUsed),
-                g(Metric::Rss),
-                g(Metric::External),
-                g(Metric::Pages)
-            );
-        }
+        write_table(&mut o, &tables::phases(r));
         if let Some(c) = &r.cleanup {
             let _ = writeln!(o);
             let _ = writeln!(o, "{}", cleanup_text(c));
@@ -199,4 +134,35 @@ pub fn report(r: &Report, title: &str) -> String {
         );
     }
     o
+}
+
+/// A table as GitHub Markdown, every cell escaped.
+fn write_table(o: &mut String, t: &tables::Table) {
+    let _ = writeln!(
+        o,
+        "| {} |",
+        t.header
+            .iter()
+            .map(|h| md_escape(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let _ = writeln!(
+        o,
+        "|{}",
+        t.numeric
+            .iter()
+            .map(|n| if *n { "---:|" } else { "---|" })
+            .collect::<String>()
+    );
+    for row in &t.rows {
+        let _ = writeln!(
+            o,
+            "| {} |",
+            row.iter()
+                .map(|c| md_escape(c))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
 }

@@ -1,0 +1,120 @@
+//! The report's tables as plain cells, laid out by each medium (Markdown,
+//! HTML), which escapes them for itself.
+
+use leaklens_core::report::Report;
+use leaklens_core::text::{signed_unit, with_unit};
+use leaklens_core::Metric;
+
+use crate::trend_word;
+
+/// A table of unescaped text cells.
+pub struct Table {
+    pub header: Vec<String>,
+    /// Right-aligned (numeric) columns.
+    pub numeric: Vec<bool>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn change(m: Metric, v: Option<&f64>) -> String {
+    v.map(|v| signed_unit(m, *v)).unwrap_or_else(|| "—".into())
+}
+
+/// Per metric: retained level, slope and interval, trend, pattern.
+pub fn metrics(r: &Report) -> Table {
+    Table {
+        header: [
+            "Metric",
+            "Start",
+            "Now",
+            "Slope/cycle",
+            "95% CI",
+            "Trend",
+            "Pattern",
+            "Change points",
+        ]
+        .map(String::from)
+        .to_vec(),
+        numeric: vec![false, true, true, true, true, false, false, false],
+        rows: r
+            .metrics
+            .iter()
+            .map(|(m, mr)| {
+                vec![
+                    m.display_name().to_string(),
+                    with_unit(*m, mr.baseline),
+                    with_unit(*m, mr.current),
+                    signed_unit(*m, mr.slope_per_cycle),
+                    format!(
+                        "{} … {}",
+                        signed_unit(*m, mr.slope_ci[0]),
+                        signed_unit(*m, mr.slope_ci[1])
+                    ),
+                    trend_word(mr.trend).to_lowercase(),
+                    mr.pattern.as_str().to_string(),
+                    mr.change_points
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The windowed analysis: change of every metric per window, and its flags.
+pub fn windows(r: &Report) -> Table {
+    let shown: Vec<Metric> = Metric::ALL
+        .into_iter()
+        .filter(|m| r.metrics.contains_key(m))
+        .collect();
+    let mut header = vec!["Cycles".to_string(), "Trend".to_string()];
+    header.extend(shown.iter().map(|m| m.display_name().to_string()));
+    header.push("Flags".into());
+    let mut numeric = vec![false, false];
+    numeric.extend(shown.iter().map(|_| true));
+    numeric.push(false);
+    let rows = r
+        .windows
+        .iter()
+        .map(|w| {
+            let mut row = vec![
+                format!("{}–{}", w.start_cycle, w.end_cycle),
+                trend_word(w.trend).to_lowercase(),
+            ];
+            row.extend(shown.iter().map(|m| change(*m, w.changes.get(m))));
+            row.push(w.flags.join("; "));
+            row
+        })
+        .collect();
+    Table {
+        header,
+        numeric,
+        rows,
+    }
+}
+
+/// Mean change at each labelled step (operation correlation).
+pub fn phases(r: &Report) -> Table {
+    let cols = [
+        Metric::HeapUsed,
+        Metric::Rss,
+        Metric::External,
+        Metric::Pages,
+    ];
+    Table {
+        header: ["Step", "n", "Heap used", "RSS", "External", "Pages"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, true, true, true, true, true],
+        rows: r
+            .phases
+            .iter()
+            .map(|p| {
+                let mut row = vec![p.label.clone(), p.count.to_string()];
+                row.extend(cols.iter().map(|m| change(*m, p.mean_change.get(m))));
+                row
+            })
+            .collect(),
+    }
+}
