@@ -58,6 +58,29 @@ test('upload → permalink in a fresh context → same verdict, under the strict
   assert.equal((await fetch(`${base}api/reports/${created.id}`)).status, 404);
 });
 
+test('upload from the viewer → permalink in a fresh context → same view', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(`${base}?src=samples/leak-heap-steps.json`);
+  await page.waitForSelector('#verdict', { timeout: 20000 });
+  await page.click('#issues .issue');
+  const issues = await page.$$eval('#issues .issue', (els) => els.length);
+  await page.click('#upload');
+  await page.waitForFunction(() => document.querySelector('#share-link').value.includes('api/reports/'));
+  const link = await page.inputValue('#share-link');
+  assert.match(link, /\?src=api\/reports\/[0-9a-f]{32}#.*i=0/);
+  await page.close();
+
+  const fresh = await newPage(browser, errors);
+  await fresh.goto(link);
+  await fresh.waitForSelector('#verdict', { timeout: 20000 });
+  assert.equal(await fresh.getAttribute('#verdict', 'data-verdict'), 'leak');
+  assert.equal(await fresh.$$eval('#issues .issue', (els) => els.length), issues);
+  assert.ok(await fresh.$('#issues .issue.selected'), 'the selected issue came back');
+  await fresh.close();
+  assert.deepEqual(errors, []);
+});
+
 test('the API refuses what is not a snapshot export', async () => {
   const res = await fetch(`${base}api/reports`, { method: 'POST', body: 'hello' });
   assert.equal(res.status, 422);

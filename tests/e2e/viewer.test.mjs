@@ -132,6 +132,12 @@ test('copy link → fresh browser context → same view and data', async () => {
   const link = await page.inputValue('#share-link');
   assert.match(link, /#.*d=/);
   const issues = await page.$$eval('#issues .issue', (els) => els.length);
+  // On a plain static host there is no server to upload to: said clearly.
+  await page.click('#upload');
+  await page.waitForFunction(() => /not served by/.test(document.querySelector('#share-link').value));
+  // The browser logs that deliberate 404 as a console error: expected here.
+  assert.ok(errors.every((e) => /404/.test(e)), errors.join('\n'));
+  errors.length = 0;
   await page.close();
 
   const fresh = await newPage(browser, errors);

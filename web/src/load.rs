@@ -200,3 +200,54 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
         bytes: Arc::new(Uint8Array::new(&buf).to_vec()),
     })
 }
+
+/// Uploads one input to the `leaklens serve` this page came from; returns
+/// the report id. A page on a plain static host gets a clear "no server".
+pub async fn upload(input: &Input) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let body = Uint8Array::from(input.bytes.as_slice());
+    init.set_body(&body);
+    let headers = web_sys::Headers::new().map_err(|_| "no headers")?;
+    // Header values must be ASCII: keep the name readable, drop the rest.
+    let name: String = input
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let _ = headers.set("X-File-Name", &name);
+    init.set_headers(&headers);
+    let resp = JsFuture::from(window.fetch_with_str_and_init("api/reports", &init))
+        .await
+        .map_err(|_| "the upload failed (network error)".to_string())?;
+    let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
+    let text = JsFuture::from(resp.text().map_err(|_| "no body")?)
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    match resp.status() {
+        201 => serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+            .ok_or_else(|| "the server's answer has no id".to_string()),
+        404 | 405 | 501 => Err(
+            "this page is not served by `leaklens serve`: use \"Copy link\" (data in the link) instead"
+                .to_string(),
+        ),
+        status => {
+            let why = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+                .unwrap_or(text);
+            Err(format!("the server refused the upload (HTTP {status}): {why}"))
+        }
+    }
+}

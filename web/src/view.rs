@@ -367,6 +367,39 @@ fn ReportView(
         let _ = window().navigator().clipboard().write_text(&url);
         share_link.set(url);
     };
+    // Upload to the leaklens server this page came from: a short permalink
+    // (`?src=` the stored files) instead of the data in the link.
+    let upload = move |_| {
+        let files = inputs.get_untracked();
+        let state = view_state.get_untracked();
+        share_link.set("Uploading…".into());
+        spawn_local(async move {
+            let mut srcs = Vec::new();
+            for f in &files {
+                match load::upload(f).await {
+                    Ok(id) => srcs.push(format!("src=api/reports/{id}")),
+                    Err(e) => {
+                        share_link.set(e);
+                        return;
+                    }
+                }
+            }
+            let loc = window().location();
+            let mut frag = state.encode();
+            if !frag.is_empty() {
+                frag.insert(0, '#');
+            }
+            let url = format!(
+                "{}{}?{}{}",
+                loc.origin().unwrap_or_default(),
+                loc.pathname().unwrap_or_default(),
+                srcs.join("&"),
+                frag
+            );
+            let _ = window().navigator().clipboard().write_text(&url);
+            share_link.set(url);
+        });
+    };
     let export_html = move |_| {
         if let Some(a) = first.get() {
             let html = leaklens_render::html::report(&a.parsed.run, &a.report, &a.title);
@@ -412,6 +445,7 @@ fn ReportView(
             {move || second.get().map(|a| view! { <RunView run=a view_state=view_state/> })}
             <div class="actions">
                 <button id="share" on:click=share>"Copy link"</button>
+                <button id="upload" on:click=upload title="Stores the files on the leaklens server this page came from">"Upload & copy permalink"</button>
                 <button id="export-json" on:click=export_json>"Export JSON"</button>
                 <button id="export-html" on:click=export_html>"Export HTML report"</button>
                 <button id="export-png" on:click=move |_| export_png()>"Export chart PNG"</button>
