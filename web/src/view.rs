@@ -18,7 +18,9 @@ fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
 }
 
-use leaklens_core::text::{cleanup_text, forecast_text, signed_unit as signed, with_unit as unit};
+use leaklens_core::text::{
+    cleanup_text, forecast_text, signed_unit as signed, slope_with_ci, with_unit as unit,
+};
 
 /// The app: loading until there is data, then the report.
 #[component]
@@ -431,8 +433,8 @@ fn ReportView(
                     {c.metrics.iter().map(|(m, mc)| view! {
                         <tr>
                             <td>{m.display_name()}</td>
-                            <td class="num">{format!("{} ({} … {})", signed(*m, mc.before_slope), signed(*m, mc.before_ci[0]), signed(*m, mc.before_ci[1]))}</td>
-                            <td class="num">{format!("{} ({} … {})", signed(*m, mc.after_slope), signed(*m, mc.after_ci[0]), signed(*m, mc.after_ci[1]))}</td>
+                            <td class="num">{slope_with_ci(*m, mc.before_slope, mc.before_ci)}</td>
+                            <td class="num">{slope_with_ci(*m, mc.after_slope, mc.after_ci)}</td>
                             <td>{mc.verdict.as_str()}</td>
                         </tr>
                     }).collect_view()}

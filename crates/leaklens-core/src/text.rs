@@ -144,6 +144,16 @@ pub fn forecast_text(f: &Forecast) -> String {
     }
 }
 
+/// A slope with its interval: `+1.20MB (+0.90MB … +1.50MB)`.
+pub fn slope_with_ci(m: Metric, slope: f64, ci: [f64; 2]) -> String {
+    format!(
+        "{} ({} … {})",
+        signed_unit(m, slope),
+        signed_unit(m, ci[0]),
+        signed_unit(m, ci[1])
+    )
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -2,9 +2,11 @@
 
 use std::fmt::Write;
 
-use leaklens_core::compare::{Change, Comparison};
+use leaklens_core::compare::{Change, Comparison, IssueRef};
+use leaklens_core::text::slope_with_ci;
 
-use super::{md_escape, sanitize, signed_unit};
+use super::{md_escape, sanitize};
+use crate::tables;
 
 fn badge(c: Change) -> &'static str {
     match c {
@@ -32,39 +34,20 @@ pub fn text(c: &Comparison, names: &(String, String)) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "   {:<17} {:>26} {:>26}  verdict",
-        "Metric", "before slope/cycle [CI]", "after slope/cycle [CI]"
+        "   {:<17} {:>30} {:>30}  verdict",
+        "Metric", "before slope/cycle (CI)", "after slope/cycle (CI)"
     );
     for (m, mc) in &c.metrics {
-        let b = format!(
-            "{} [{}, {}]",
-            signed_unit(*m, mc.before_slope),
-            signed_unit(*m, mc.before_ci[0]),
-            signed_unit(*m, mc.before_ci[1])
-        );
-        let a = format!(
-            "{} [{}, {}]",
-            signed_unit(*m, mc.after_slope),
-            signed_unit(*m, mc.after_ci[0]),
-            signed_unit(*m, mc.after_ci[1])
-        );
         let _ = writeln!(
             o,
-            "   {:<17} {:>26} {:>26}  {}",
+            "   {:<17} {:>30} {:>30}  {}",
             m.display_name(),
-            b,
-            a,
+            slope_with_ci(*m, mc.before_slope, mc.before_ci),
+            slope_with_ci(*m, mc.after_slope, mc.after_ci),
             mc.verdict.as_str()
         );
     }
-    for (title, list) in [
-        ("Issues gone", &c.disappeared),
-        ("New issues", &c.appeared),
-        ("Still there", &c.remaining),
-    ] {
-        if list.is_empty() {
-            continue;
-        }
+    for (title, list) in issue_groups(c) {
         let _ = writeln!(o);
         let _ = writeln!(o, "{title}:");
         for i in list {
@@ -92,33 +75,8 @@ pub fn markdown(c: &Comparison, names: &(String, String)) -> String {
     let _ = writeln!(o);
     let _ = writeln!(o, "**{}** — {}", badge(c.verdict), md_escape(&c.reason));
     let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "| metric | before (slope/cycle, CI) | after (slope/cycle, CI) | verdict |"
-    );
-    let _ = writeln!(o, "|---|---|---|---|");
-    for (m, mc) in &c.metrics {
-        let _ = writeln!(
-            o,
-            "| {} | {} ({} … {}) | {} ({} … {}) | {} |",
-            m.display_name(),
-            signed_unit(*m, mc.before_slope),
-            signed_unit(*m, mc.before_ci[0]),
-            signed_unit(*m, mc.before_ci[1]),
-            signed_unit(*m, mc.after_slope),
-            signed_unit(*m, mc.after_ci[0]),
-            signed_unit(*m, mc.after_ci[1]),
-            mc.verdict.as_str()
-        );
-    }
-    for (title, list) in [
-        ("Issues gone", &c.disappeared),
-        ("New issues", &c.appeared),
-        ("Still there", &c.remaining),
-    ] {
-        if list.is_empty() {
-            continue;
-        }
+    crate::markdown::write_table(&mut o, &tables::comparison(c));
+    for (title, list) in issue_groups(c) {
         let _ = writeln!(o);
         let _ = writeln!(o, "**{title}**");
         let _ = writeln!(o);
@@ -134,4 +92,16 @@ pub fn markdown(c: &Comparison, names: &(String, String)) -> String {
         }
     }
     o
+}
+
+/// The issues that disappeared, appeared and remain, titled, non-empty only.
+pub fn issue_groups(c: &Comparison) -> Vec<(&'static str, &[IssueRef])> {
+    [
+        ("Issues gone", c.disappeared.as_slice()),
+        ("New issues", c.appeared.as_slice()),
+        ("Still there", c.remaining.as_slice()),
+    ]
+    .into_iter()
+    .filter(|(_, l)| !l.is_empty())
+    .collect()
 }

@@ -7,7 +7,7 @@ use leaklens_core::compare::Comparison;
 use leaklens_core::report::{Report, Severity, Verdict};
 use leaklens_core::{Metric, Run};
 
-use super::{cleanup_text, duration, forecast_text, html_escape as e, signed_unit};
+use super::{cleanup_text, duration, forecast_text, html_escape as e};
 use crate::tables;
 
 const CSS: &str = r#"
@@ -228,22 +228,7 @@ pub fn compare(
         c.verdict.as_str(),
         e(&c.reason)
     );
-    let _ = writeln!(o, "<table><tr><th>Metric</th><th>Before slope/cycle</th><th>After slope/cycle</th><th>Verdict</th></tr>");
-    for (m, mc) in &c.metrics {
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td class=\"num\">{} ({} … {})</td><td class=\"num\">{} ({} … {})</td><td>{}</td></tr>",
-            m.display_name(),
-            signed_unit(*m, mc.before_slope),
-            signed_unit(*m, mc.before_ci[0]),
-            signed_unit(*m, mc.before_ci[1]),
-            signed_unit(*m, mc.after_slope),
-            signed_unit(*m, mc.after_ci[0]),
-            signed_unit(*m, mc.after_ci[1]),
-            mc.verdict.as_str()
-        );
-    }
-    let _ = writeln!(o, "</table>");
+    write_table(&mut o, &tables::comparison(c));
     let _ = writeln!(o, "<h2>Before: {}</h2>", e(&names.0));
     body(&mut o, before_run, before, &names.0);
     let _ = writeln!(o, "<h2>After: {}</h2>", e(&names.1));
@@ -253,7 +238,7 @@ pub fn compare(
 }
 
 /// A table as HTML, every cell escaped.
-fn write_table(o: &mut String, t: &tables::Table) {
+pub(crate) fn write_table(o: &mut String, t: &tables::Table) {
     o.push_str("<table><tr>");
     for h in &t.header {
         let _ = write!(o, "<th>{}</th>", e(h));

@@ -137,7 +137,7 @@ pub fn report(r: &Report, title: &str) -> String {
 }
 
 /// A table as GitHub Markdown, every cell escaped.
-fn write_table(o: &mut String, t: &tables::Table) {
+pub(crate) fn write_table(o: &mut String, t: &tables::Table) {
     let _ = writeln!(
         o,
         "| {} |",

@@ -1,8 +1,9 @@
 //! The report's tables as plain cells, laid out by each medium (Markdown,
 //! HTML), which escapes them for itself.
 
+use leaklens_core::compare::Comparison;
 use leaklens_core::report::Report;
-use leaklens_core::text::{signed_unit, with_unit};
+use leaklens_core::text::{signed_unit, slope_with_ci, with_unit};
 use leaklens_core::Metric;
 
 use crate::trend_word;
@@ -114,6 +115,33 @@ pub fn phases(r: &Report) -> Table {
                 let mut row = vec![p.label.clone(), p.count.to_string()];
                 row.extend(cols.iter().map(|m| change(*m, p.mean_change.get(m))));
                 row
+            })
+            .collect(),
+    }
+}
+
+/// Per metric: slope before and after a fix, with intervals, and the verdict.
+pub fn comparison(c: &Comparison) -> Table {
+    Table {
+        header: [
+            "Metric",
+            "Before: slope/cycle (CI)",
+            "After: slope/cycle (CI)",
+            "Verdict",
+        ]
+        .map(String::from)
+        .to_vec(),
+        numeric: vec![false, true, true, false],
+        rows: c
+            .metrics
+            .iter()
+            .map(|(m, mc)| {
+                vec![
+                    m.display_name().to_string(),
+                    slope_with_ci(*m, mc.before_slope, mc.before_ci),
+                    slope_with_ci(*m, mc.after_slope, mc.after_ci),
+                    mc.verdict.as_str().to_string(),
+                ]
             })
             .collect(),
     }
