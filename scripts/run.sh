@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: installs the tools, builds leaklens and the viewer, prints the
+# The main job: installs the tools, builds leaklens with the viewer built in, prints the
 # analysis of a bundled sample, then runs `leaklens serve` (the viewer and the
 # upload API) and prints the URL that opens the viewer on that sample.
 set -euo pipefail
@@ -7,11 +7,10 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 sample=${1:-leak-heap-steps.json}
 addr=${ADDR:-127.0.0.1:8080}
-cargo build --release --locked -p leaklens
+./scripts/build-release.sh
 ./target/release/leaklens analyze "static/samples/$sample" --limit rss=2048 || true
-./scripts/build-web.sh
 echo
 echo "Open the viewer on the sample $sample:"
 echo "    http://$addr/?src=samples/$sample"
 echo
-exec ./target/release/leaklens serve --addr "$addr" --viewer dist --data "${LEAKLENS_DATA:-leaklens-data}"
+exec ./target/release/leaklens serve --addr "$addr" --data "${LEAKLENS_DATA:-leaklens-data}"

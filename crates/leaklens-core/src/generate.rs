@@ -322,7 +322,12 @@ pub fn generate(spec: &Spec) -> Run {
 
 /// Writes a run as NDJSON in the profiler's export shape.
 pub fn to_ndjson(run: &Run, out: &mut String) {
-    for i in 0..run.len() {
+    to_ndjson_range(run, 0..run.len(), out);
+}
+
+/// Writes snapshots `range` of a run as NDJSON (what `leaklens push` sends).
+pub fn to_ndjson_range(run: &Run, range: std::ops::Range<usize>, out: &mut String) {
+    for i in range.start..range.end.min(run.len()) {
         write_snapshot_json(run, i, out);
         out.push('\n');
     }
@@ -349,24 +354,31 @@ fn write_snapshot_json(run: &Run, i: usize, out: &mut String) {
     if let Some(ts) = run.timestamp(i) {
         let _ = write!(out, ",\"timestamp\":{ts}");
     }
-    let _ = write!(
-        out,
-        ",\"nodejs\":{{\"heapUsed\":{},\"heapTotal\":{},\"rss\":{},\"external\":{},\"arrayBuffers\":{}}}",
-        v(Metric::HeapUsed),
-        v(Metric::HeapTotal),
-        v(Metric::Rss),
-        v(Metric::External),
-        v(Metric::ArrayBuffers)
-    );
-    if run.has_metric(Metric::Pages) {
+    // Absent values are left out (JSON has no NaN).
+    out.push_str(",\"nodejs\":{");
+    let mut first = true;
+    for (key, m) in [
+        ("heapUsed", Metric::HeapUsed),
+        ("heapTotal", Metric::HeapTotal),
+        ("rss", Metric::Rss),
+        ("external", Metric::External),
+        ("arrayBuffers", Metric::ArrayBuffers),
+    ] {
+        let x = v(m);
+        if x.is_finite() {
+            let _ = write!(out, "{}\"{key}\":{x}", if first { "" } else { "," });
+            first = false;
+        }
+    }
+    out.push('}');
+    if run.has_metric(Metric::Pages) && v(Metric::Pages).is_finite() {
         let urls: Vec<&str> = run.page_urls(i).collect();
         let urls = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
-        let _ = write!(
-            out,
-            ",\"browser\":{{\"pageCount\":{},\"contextCount\":{},\"pageUrls\":{urls}}}",
-            v(Metric::Pages),
-            v(Metric::Contexts)
-        );
+        let _ = write!(out, ",\"browser\":{{\"pageCount\":{}", v(Metric::Pages));
+        if v(Metric::Contexts).is_finite() {
+            let _ = write!(out, ",\"contextCount\":{}", v(Metric::Contexts));
+        }
+        let _ = write!(out, ",\"pageUrls\":{urls}}}");
     }
     out.push('}');
 }

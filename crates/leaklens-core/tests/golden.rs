@@ -92,3 +92,40 @@ fn every_sample_gets_the_verdict_its_name_says() {
         );
     }
 }
+
+/// What `leaklens push` sends: every sample re-written as NDJSON reads back
+/// as the same run and gets the same report, whatever shape it came in.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn samples_survive_an_ndjson_round_trip() {
+    for (name, bytes, _) in SAMPLES {
+        let parsed = ingest::parse(name, bytes).expect("sample parses");
+        let mut ndjson = String::new();
+        // In two slices, as a pushing worker would send them.
+        let half = parsed.run.len() / 2;
+        leaklens_core::generate::to_ndjson_range(&parsed.run, 0..half, &mut ndjson);
+        leaklens_core::generate::to_ndjson_range(&parsed.run, half..parsed.run.len(), &mut ndjson);
+        let again = ingest::parse("pushed.ndjson", ndjson.as_bytes()).expect("NDJSON parses");
+        assert!(again.warnings.is_empty(), "{name}: {:?}", again.warnings);
+        let run = &parsed.run;
+        let back = &again.run;
+        assert_eq!(run.len(), back.len(), "{name}");
+        for i in 0..run.len() {
+            assert_eq!(run.cycle(i), back.cycle(i), "{name} #{i}");
+            assert_eq!(run.label(i), back.label(i), "{name} #{i}");
+            assert_eq!(run.timestamp(i), back.timestamp(i), "{name} #{i}");
+            for m in run.metrics() {
+                let (a, b) = (run.value(m, i), back.value(m, i));
+                assert!(
+                    a == b || (a.is_nan() && b.is_nan()),
+                    "{name} #{i} {m:?}: {a} vs {b}"
+                );
+            }
+            assert!(run.page_urls(i).eq(back.page_urls(i)), "{name} #{i}");
+        }
+        let a = analyze_parsed(&parsed, &Config::default());
+        let b = analyze_parsed(&again, &Config::default());
+        assert_eq!(a.summary.verdict, b.summary.verdict, "{name}");
+        assert_eq!(a.issues.len(), b.issues.len(), "{name}");
+    }
+}

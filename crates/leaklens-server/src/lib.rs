@@ -16,14 +16,14 @@
 //! timeouts, a concurrency limit, structured logs.
 
 pub mod store;
+pub mod viewer;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -32,21 +32,22 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use store::{DirStore, ReportId, Store, StoreError};
+pub use viewer::Viewer;
 
 /// Server settings.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// Largest upload, bytes.
     pub max_upload: usize,
-    /// The built viewer (trunk's `dist/`), if there is one.
-    pub viewer_dir: Option<PathBuf>,
+    /// The built viewer (embedded, or trunk's `dist/`), if there is one.
+    pub viewer: Option<Arc<Viewer>>,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             max_upload: 64 << 20,
-            viewer_dir: None,
+            viewer: None,
         }
     }
 }
@@ -254,22 +255,23 @@ pub fn content_security_policy(index_html: Option<&str>) -> String {
 
 /// The whole application.
 pub fn app(state: AppState, cfg: &ServerConfig) -> Router {
-    let index = cfg
-        .viewer_dir
-        .as_ref()
-        .and_then(|d| std::fs::read_to_string(d.join("index.html")).ok());
-    let csp = content_security_policy(index.as_deref());
+    let csp = content_security_policy(cfg.viewer.as_ref().and_then(|v| v.index_html()));
     let api = Router::new()
         .route("/api/reports", post(upload))
         .layer(RequestBodyLimitLayer::new(cfg.max_upload))
         .route("/api/reports/{id}", get(download).delete(remove))
         .route("/r/{id}", get(open_in_viewer))
         .with_state(state);
-    let router = match &cfg.viewer_dir {
-        Some(dir) if dir.join("index.html").exists() => {
-            api.fallback_service(tower_http::services::ServeDir::new(dir))
+    let router = match &cfg.viewer {
+        Some(viewer) => {
+            let viewer = viewer.clone();
+            api.fallback(
+                move |method: Method, uri: Uri, headers: HeaderMap| async move {
+                    viewer.respond(&method, &uri, &headers)
+                },
+            )
         }
-        _ => api.fallback(no_viewer),
+        None => api.fallback(no_viewer),
     };
     router
         .layer(axum::extract::DefaultBodyLimit::disable())

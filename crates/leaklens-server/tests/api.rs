@@ -29,7 +29,7 @@ async fn start(max_upload: usize) -> Server {
     let store = Arc::new(DirStore::open(&data).unwrap());
     let cfg = ServerConfig {
         max_upload,
-        viewer_dir: None,
+        viewer: None,
     };
     let router = app(AppState::new(store), &cfg);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

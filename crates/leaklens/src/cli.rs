@@ -24,8 +24,29 @@ pub enum Command {
     Compare(CompareArgs),
     /// Generate a realistic synthetic run (for tests, benchmarks and demos).
     Generate(GenerateArgs),
+    /// Write a static site: the viewer, the data, and an index page that opens
+    /// the viewer on it (serve it from any path by any static server).
+    Report(ReportArgs),
     /// Host the viewer and uploaded snapshot files (share links for a team).
     Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Snapshot files of one run (several exports are merged).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The folder to write the site into (created if missing).
+    #[arg(long, short, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Copy the viewer from this folder instead of the one built into the binary.
+    #[arg(long, value_name = "DIR")]
+    pub viewer: Option<PathBuf>,
+    #[command(flatten)]
+    pub options: AnalysisOptions,
+    /// Exit with code 1 when an issue at this level or worse is found.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailLevel>,
 }
 
 #[derive(Debug, Args)]
@@ -36,9 +57,10 @@ pub struct ServeArgs {
     /// Where uploaded files are kept.
     #[arg(long, default_value = "leaklens-data")]
     pub data: PathBuf,
-    /// The built viewer (./scripts/build-web.sh writes it to dist/).
-    #[arg(long, default_value = "dist")]
-    pub viewer: PathBuf,
+    /// Serve the viewer from this folder (./scripts/build-web.sh writes dist/)
+    /// instead of the one built into the binary.
+    #[arg(long, value_name = "DIR")]
+    pub viewer: Option<PathBuf>,
     /// Largest upload, MB.
     #[arg(long, default_value_t = 64)]
     pub max_upload_mb: usize,

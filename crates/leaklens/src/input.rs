@@ -33,34 +33,47 @@ fn read_bytes(p: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// Reads and parses every file as exports of one run, merged.
 pub fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Parsed> {
+    Ok(read_inputs_keeping_bytes(files)?.0)
+}
+
+/// A file's display name and its bytes.
+pub type NamedBytes = (String, Vec<u8>);
+
+/// [`read_inputs`], also returning each file's name and bytes.
+pub fn read_inputs_keeping_bytes(files: &[PathBuf]) -> anyhow::Result<(Parsed, Vec<NamedBytes>)> {
     let mut parsed = Vec::with_capacity(files.len());
+    let mut kept = Vec::with_capacity(files.len());
     for f in files {
         let bytes = read_bytes(f)?;
         let name = display_name(f);
-        let bar =
-            (bytes.len() >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal()).then(|| {
-                let bar = ProgressBar::new(bytes.len() as u64);
-                bar.set_style(
-                    ProgressStyle::with_template(
-                        "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-                );
-                bar.set_message(format!("reading {name}"));
-                bar
-            });
-        let result = ingest::parse_with_progress(&name, &bytes, &mut |done| {
-            if let Some(b) = &bar {
-                b.set_position(done as u64);
-            }
-        });
-        if let Some(b) = bar {
-            b.finish_and_clear();
-        }
-        parsed.push(result?);
+        parsed.push(parse_one(&name, &bytes)?);
+        kept.push((name, bytes));
     }
-    Ok(ingest::merge_parsed(parsed))
+    Ok((ingest::merge_parsed(parsed), kept))
+}
+
+fn parse_one(name: &str, bytes: &[u8]) -> anyhow::Result<Parsed> {
+    let bar = (bytes.len() >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(bytes.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(format!("reading {name}"));
+        bar
+    });
+    let result = ingest::parse_with_progress(name, bytes, &mut |done| {
+        if let Some(b) = &bar {
+            b.set_position(done as u64);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(result?)
 }
 
 /// A short title for reports: the file names.

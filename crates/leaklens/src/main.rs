@@ -9,6 +9,7 @@ use clap::Parser;
 
 mod cli;
 mod input;
+mod site;
 
 use cli::{Cli, Command, Format};
 use leaklens_core::report::Severity;
@@ -67,15 +68,41 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Format::Html => leaklens_render::html::report(&parsed.run, &report, &title),
             };
             write_output(args.output.as_deref(), &out)?;
-            let fail = args.fail_on.is_some_and(|level| {
-                let level: Severity = level.into();
-                report.worst_severity().is_some_and(|s| s >= level)
-            });
-            Ok(if fail {
-                ExitCode::from(EXIT_FAIL_ON)
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(fail_on_exit(args.fail_on, &report))
+        }
+        Command::Report(args) => {
+            let cfg = args.options.config()?;
+            let viewer = viewer_for(args.viewer.as_deref())?.ok_or_else(|| {
+                anyhow::Error::new(cli::UsageHint(
+                    "build a binary with the viewer (./scripts/build-release.sh) or pass --viewer dist"
+                        .into(),
+                ))
+                .context("this leaklens has no viewer built in and there is no dist/")
+            })?;
+            let (parsed, files) = input::read_inputs_keeping_bytes(&args.files)?;
+            let report = leaklens_core::analyze_parsed(&parsed, &cfg);
+            for w in &parsed.warnings {
+                eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
+            }
+            let title = input::title_of(&args.files);
+            let site = site::SiteInput {
+                files,
+                title: &title,
+                report: &report,
+                html_report: leaklens_render::html::report(&parsed.run, &report, &title),
+                markdown_report: leaklens_render::markdown::report(&report, &title),
+            };
+            let index = site::write_site(&args.output, &viewer, &site)?;
+            println!(
+                "{}",
+                leaklens_render::text::verdict_line(report.summary.verdict)
+            );
+            println!("site written: {}", index.display());
+            println!(
+                "serve it with any static server, e.g.: python3 -m http.server -d {}",
+                args.output.display()
+            );
+            Ok(fail_on_exit(args.fail_on, &report))
         }
         Command::Compare(args) => {
             let cfg = args.config()?;
@@ -117,20 +144,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = leaklens_server::DirStore::open(&args.data).with_context(|| {
                 format!("cannot use the data directory {}", args.data.display())
             })?;
-            let viewer = args
-                .viewer
-                .join("index.html")
-                .exists()
-                .then(|| args.viewer.clone());
+            let viewer = viewer_for(args.viewer.as_deref())?;
             if viewer.is_none() {
                 eprintln!(
-                    "warning: no viewer in {}: run ./scripts/build-web.sh (the API works without it)",
-                    args.viewer.display()
+                    "warning: this binary has no viewer built in and there is no dist/: \
+                     run ./scripts/build-release.sh, or pass --viewer DIR (the API works without it)"
                 );
             }
             let cfg = leaklens_server::ServerConfig {
                 max_upload: args.max_upload_mb.saturating_mul(1 << 20),
-                viewer_dir: viewer,
+                viewer: viewer.map(Arc::new),
             };
             let router =
                 leaklens_server::app(leaklens_server::AppState::new(Arc::new(store)), &cfg);
@@ -162,6 +185,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn fail_on_exit(level: Option<cli::FailLevel>, report: &leaklens_core::Report) -> ExitCode {
+    let fail = level.is_some_and(|level| {
+        let level: Severity = level.into();
+        report.worst_severity().is_some_and(|s| s >= level)
+    });
+    if fail {
+        ExitCode::from(EXIT_FAIL_ON)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The viewer to serve or copy: `--viewer DIR` if given, else the one built
+/// into the binary, else `./dist` when it holds a build.
+fn viewer_for(dir: Option<&std::path::Path>) -> anyhow::Result<Option<leaklens_server::Viewer>> {
+    if let Some(dir) = dir {
+        return leaklens_server::Viewer::from_dir(dir)
+            .map(Some)
+            .with_context(|| format!("cannot use the viewer in {}", dir.display()));
+    }
+    if let Some(v) = leaklens_server::Viewer::embedded() {
+        return Ok(Some(v));
+    }
+    Ok(leaklens_server::Viewer::from_dir(std::path::Path::new("dist")).ok())
 }
 
 fn write_output(path: Option<&std::path::Path>, s: &str) -> anyhow::Result<()> {
