@@ -9,12 +9,14 @@
 //!   the body is read. Answers 201 `{id, url, delete_token}`.
 //! - `GET /api/reports/{id}` — the file; `GET /r/{id}` — the viewer on it;
 //!   `DELETE /api/reports/{id}` with `Authorization: Bearer <delete_token>`.
+//! - Live runs (`/api/runs`, `/live/{id}`): see [`live`].
 //! - Everything else: the viewer's static files.
 //!
 //! Strict headers (a CSP that allows the wasm and the viewer's own bootstrap
 //! script by hash, nosniff, no referrer so share URLs don't leak), request
 //! timeouts, a concurrency limit, structured logs.
 
+pub mod live;
 pub mod store;
 pub mod viewer;
 
@@ -39,6 +41,8 @@ pub use viewer::Viewer;
 pub struct ServerConfig {
     /// Largest upload, bytes.
     pub max_upload: usize,
+    /// Largest live run, bytes (all its appends together).
+    pub max_run: u64,
     /// The built viewer (embedded, or trunk's `dist/`), if there is one.
     pub viewer: Option<Arc<Viewer>>,
 }
@@ -47,6 +51,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             max_upload: 64 << 20,
+            max_run: 256 << 20,
             viewer: None,
         }
     }
@@ -55,11 +60,17 @@ impl Default for ServerConfig {
 #[derive(Clone)]
 pub struct AppState {
     store: Arc<dyn Store>,
+    live: Arc<live::Live>,
+    max_run: u64,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> AppState {
-        AppState { store }
+        AppState {
+            store,
+            live: Arc::new(live::Live::default()),
+            max_run: ServerConfig::default().max_run,
+        }
     }
 }
 
@@ -68,6 +79,7 @@ impl AppState {
 #[derive(Debug)]
 pub enum ApiError {
     BadInput(String),
+    TooLarge(String),
     NotFound,
     Forbidden,
     Internal(String),
@@ -77,11 +89,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, msg) = match self {
             ApiError::BadInput(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+            ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "no such report".to_string()),
-            ApiError::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "wrong or missing delete token".to_string(),
-            ),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "wrong or missing token".to_string()),
             ApiError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
                 (
@@ -121,12 +131,7 @@ async fn upload(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("upload")
         .to_string();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
-        .unwrap_or("localhost")
-        .to_string();
+    let host = host_of(&headers);
     let store = st.store.clone();
     let (id, token) = tokio::task::spawn_blocking(move || {
         let parsed = leaklens_core::ingest::parse(&name, &body).map_err(|e| {
@@ -156,6 +161,26 @@ async fn upload(
 
 fn parse_id(s: &str) -> Result<ReportId, ApiError> {
     ReportId::parse(s).ok_or(ApiError::NotFound)
+}
+
+/// The request's Host, for the share URLs in answers (printable ASCII only).
+fn host_of(headers: &HeaderMap) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("localhost")
+        .to_string()
+}
+
+/// The `Authorization: Bearer <token>` of a request.
+fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .ok_or(ApiError::Forbidden)
 }
 
 async fn download(
@@ -193,12 +218,7 @@ async fn remove(
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::Forbidden)?
-        .to_string();
+    let token = bearer(&headers)?;
     let store = st.store.clone();
     tokio::task::spawn_blocking(move || store.delete(&id, &token))
         .await
@@ -254,14 +274,19 @@ pub fn content_security_policy(index_html: Option<&str>) -> String {
 }
 
 /// The whole application.
-pub fn app(state: AppState, cfg: &ServerConfig) -> Router {
+pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
+    state.max_run = cfg.max_run;
     let csp = content_security_policy(cfg.viewer.as_ref().and_then(|v| v.index_html()));
     let api = Router::new()
         .route("/api/reports", post(upload))
+        .route("/api/runs", post(live::create))
+        .route("/api/runs/{id}/snapshots", post(live::append))
         .layer(RequestBodyLimitLayer::new(cfg.max_upload))
         .route("/api/reports/{id}", get(download).delete(remove))
+        .route("/api/runs/{id}", get(live::download))
         .route("/r/{id}", get(open_in_viewer))
-        .with_state(state);
+        .route("/live/{id}", get(live::open_in_viewer))
+        .with_state(state.clone());
     let router = match &cfg.viewer {
         Some(viewer) => {
             let viewer = viewer.clone();
@@ -273,13 +298,18 @@ pub fn app(state: AppState, cfg: &ServerConfig) -> Router {
         }
         None => api.fallback(no_viewer),
     };
-    router
-        .layer(axum::extract::DefaultBodyLimit::disable())
+    // Ordinary requests get a timeout and share a concurrency limit; event
+    // streams are long-lived by design and get neither.
+    let router = router
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
         .layer(tower::limit::ConcurrencyLimitLayer::new(256))
+        .route("/api/runs/{id}/events", get(live::events))
+        .with_state(state);
+    router
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(SetResponseHeaderLayer::overriding(
@@ -300,10 +330,19 @@ pub fn app(state: AppState, cfg: &ServerConfig) -> Router {
         ))
 }
 
-/// Serves until Ctrl-C or SIGTERM, finishing the requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+/// Serves until Ctrl-C or SIGTERM, finishing the requests in flight (open
+/// event streams are ended).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: &AppState,
+) -> std::io::Result<()> {
+    let live = state.live.clone();
     axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            live.close();
+        })
         .await
 }
 

@@ -44,6 +44,11 @@ fn token_hash(token: &str) -> String {
         .collect()
 }
 
+/// Whether `token` is the one whose SHA-256 is `hash`.
+pub fn token_matches(hash: &str, token: &str) -> bool {
+    token_hash(token) == hash
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Meta {
     pub name: String,
@@ -53,11 +58,23 @@ pub struct Meta {
     pub delete_token_sha256: String,
 }
 
+/// A live run: snapshots appended as the worker records them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunMeta {
+    pub name: String,
+    /// Committed length of the data, bytes (anything past it is a torn append).
+    pub size: u64,
+    pub snapshots: usize,
+    pub appends: u64,
+    /// SHA-256 of the write token.
+    pub write_token_sha256: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    #[error("wrong delete token")]
+    #[error("wrong token")]
     Forbidden,
     #[error(transparent)]
     Io(#[from] std::io::Error),
@@ -73,11 +90,36 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(ReportId, String), StoreError>;
     fn get(&self, id: &ReportId) -> Result<(Meta, Vec<u8>), StoreError>;
     fn delete(&self, id: &ReportId, token: &str) -> Result<(), StoreError>;
+
+    /// Creates an empty live run; returns its id and write token.
+    fn create_run(&self, name: &str) -> Result<(ReportId, String), StoreError>;
+    /// Appends NDJSON lines (already validated) to a run.
+    fn append_run(
+        &self,
+        id: &ReportId,
+        token: &str,
+        bytes: &[u8],
+        snapshots: usize,
+    ) -> Result<RunMeta, StoreError>;
+    fn run_meta(&self, id: &ReportId) -> Result<RunMeta, StoreError>;
+    /// The run's committed data.
+    fn get_run(&self, id: &ReportId) -> Result<(RunMeta, Vec<u8>), StoreError>;
 }
 
-/// Reports in a directory: `reports/<id>.data` and `reports/<id>.meta.json`.
+/// Reports in a directory: `reports/<id>.data` and `reports/<id>.meta.json`;
+/// live runs in `runs/`.
 pub struct DirStore {
     dir: PathBuf,
+    /// Appends are serialised (each is a short write and two fsyncs).
+    append_lock: std::sync::Mutex<()>,
+}
+
+fn read_meta<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, StoreError> {
+    match std::fs::read(path) {
+        Ok(m) => Ok(serde_json::from_slice(&m).map_err(std::io::Error::other)?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound),
+        Err(e) => Err(e.into()),
+    }
 }
 
 impl DirStore {
@@ -85,21 +127,24 @@ impl DirStore {
         let dir = root.join("reports");
         std::fs::create_dir_all(&dir)?;
         std::fs::create_dir_all(root.join("tmp"))?;
+        std::fs::create_dir_all(root.join("runs"))?;
         // Leftovers of uploads interrupted by a crash: never visible, remove.
         for e in std::fs::read_dir(root.join("tmp"))?.flatten() {
             let _ = std::fs::remove_file(e.path());
         }
-        for e in std::fs::read_dir(&dir)?.flatten() {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x == "data") {
-                let meta = p.with_extension("meta.json");
-                if !meta.exists() {
+        for d in [&dir, &root.join("runs")] {
+            for e in std::fs::read_dir(d)?.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "data")
+                    && !p.with_extension("meta.json").exists()
+                {
                     let _ = std::fs::remove_file(&p);
                 }
             }
         }
         Ok(DirStore {
             dir: root.to_path_buf(),
+            append_lock: std::sync::Mutex::new(()),
         })
     }
 
@@ -113,6 +158,10 @@ impl DirStore {
         self.dir
             .join("reports")
             .join(format!("{}.meta.json", id.as_str()))
+    }
+
+    fn run_path(&self, id: &ReportId, ext: &str) -> PathBuf {
+        self.dir.join("runs").join(format!("{}.{ext}", id.as_str()))
     }
 
     /// temp file → write → fsync → rename → fsync the directory.
@@ -156,12 +205,7 @@ impl Store for DirStore {
     }
 
     fn get(&self, id: &ReportId) -> Result<(Meta, Vec<u8>), StoreError> {
-        let meta = match std::fs::read(self.meta_path(id)) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound),
-            Err(e) => return Err(e.into()),
-        };
-        let meta: Meta = serde_json::from_slice(&meta).map_err(std::io::Error::other)?;
+        let meta: Meta = read_meta(&self.meta_path(id))?;
         let data = std::fs::read(self.data_path(id))?;
         Ok((meta, data))
     }
@@ -175,5 +219,70 @@ impl Store for DirStore {
         std::fs::remove_file(self.meta_path(id))?;
         let _ = std::fs::remove_file(self.data_path(id));
         Ok(())
+    }
+
+    fn create_run(&self, name: &str) -> Result<(ReportId, String), StoreError> {
+        let id = ReportId(random_hex()?);
+        let token = random_hex()?;
+        let meta = RunMeta {
+            name: name.chars().filter(|c| !c.is_control()).take(200).collect(),
+            size: 0,
+            snapshots: 0,
+            appends: 0,
+            write_token_sha256: token_hash(&token),
+        };
+        self.write_atomic(&self.run_path(&id, "data"), b"")?;
+        let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
+        self.write_atomic(&self.run_path(&id, "meta.json"), &meta_json)?;
+        Ok((id, token))
+    }
+
+    fn append_run(
+        &self,
+        id: &ReportId,
+        token: &str,
+        bytes: &[u8],
+        snapshots: usize,
+    ) -> Result<RunMeta, StoreError> {
+        let _guard = self
+            .append_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut meta: RunMeta = read_meta(&self.run_path(id, "meta.json"))?;
+        if token_hash(token) != meta.write_token_sha256 {
+            return Err(StoreError::Forbidden);
+        }
+        {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(self.run_path(id, "data"))?;
+            // Cut off a torn append a crash may have left past the committed length.
+            f.set_len(meta.size)?;
+            use std::io::Seek;
+            f.seek(std::io::SeekFrom::Start(meta.size))?;
+            f.write_all(bytes)?;
+            if !bytes.ends_with(b"\n") {
+                f.write_all(b"\n")?;
+            }
+            f.sync_all()?;
+            meta.size = f.stream_position()?;
+        }
+        meta.snapshots += snapshots;
+        meta.appends += 1;
+        let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
+        // The new length becomes visible only now.
+        self.write_atomic(&self.run_path(id, "meta.json"), &meta_json)?;
+        Ok(meta)
+    }
+
+    fn run_meta(&self, id: &ReportId) -> Result<RunMeta, StoreError> {
+        read_meta(&self.run_path(id, "meta.json"))
+    }
+
+    fn get_run(&self, id: &ReportId) -> Result<(RunMeta, Vec<u8>), StoreError> {
+        let meta = self.run_meta(id)?;
+        let mut data = std::fs::read(self.run_path(id, "data"))?;
+        data.truncate(meta.size as usize);
+        Ok((meta, data))
     }
 }

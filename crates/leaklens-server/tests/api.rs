@@ -29,13 +29,14 @@ async fn start(max_upload: usize) -> Server {
     let store = Arc::new(DirStore::open(&data).unwrap());
     let cfg = ServerConfig {
         max_upload,
-        viewer: None,
+        ..ServerConfig::default()
     };
-    let router = app(AppState::new(store), &cfg);
+    let state = AppState::new(store);
+    let router = app(state.clone(), &cfg);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        let _ = leaklens_server::serve(listener, router).await;
+        let _ = leaklens_server::serve(listener, router, &state).await;
     });
     Server { addr, data }
 }
@@ -272,4 +273,171 @@ fn interrupted_writes_are_never_visible() {
     let store = DirStore::open(&dir).unwrap();
     assert_eq!(store.get(&id).unwrap().1, b"data");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// NDJSON lines of a generated leaking run, cycles `range`.
+fn ndjson(range: std::ops::Range<usize>) -> Vec<u8> {
+    let spec = leaklens_core::generate::Spec {
+        cycles: 60,
+        ..leaklens_core::generate::Spec::default()
+    };
+    let run = leaklens_core::generate::generate(&spec);
+    let mut out = String::new();
+    leaklens_core::generate::to_ndjson_range(&run, range, &mut out);
+    out.into_bytes()
+}
+
+/// Reads an event stream until it has carried `want` append events.
+async fn read_until(
+    want: usize,
+    sse: &mut TcpStream,
+    seen: &mut String,
+) -> Result<(), tokio::time::error::Elapsed> {
+    let mut buf = [0u8; 4096];
+    let fut = async {
+        while seen.matches("event: append").count() < want {
+            let n = sse.read(&mut buf).await.unwrap();
+            assert!(n > 0, "stream ended");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), fut).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_run_appends_and_streams_events() {
+    use leaklens_server::live::{Progress, RunCreated};
+    let srv = start(64 << 20).await;
+    let first = ndjson(0..10);
+    let r = request(srv.addr, "POST", "/api/runs", &[], &first).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
+    assert!(run.url.ends_with(&format!("/live/{}", run.id)));
+    let auth = format!("Bearer {}", run.write_token);
+    let path = format!("/api/runs/{}/snapshots", run.id);
+
+    // A viewer subscribes: it gets the current totals at once.
+    let mut sse = TcpStream::connect(srv.addr).await.unwrap();
+    sse.write_all(
+        format!(
+            "GET /api/runs/{}/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n",
+            run.id
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut seen = String::new();
+    let next_event = |seen: &String| {
+        // The `data:` of the last complete event.
+        seen.rsplit("event: append\ndata: ")
+            .next()
+            .and_then(|d| d.split('\n').next())
+            .and_then(|d| serde_json::from_str::<Progress>(d).ok())
+    };
+    read_until(1, &mut sse, &mut seen)
+        .await
+        .expect("first event");
+    assert!(seen
+        .to_ascii_lowercase()
+        .contains("content-type: text/event-stream"));
+    assert_eq!(next_event(&seen).unwrap().snapshots, 10);
+
+    // Wrong token, or lines that are not snapshots: refused, nothing appended.
+    let bad = request(
+        srv.addr,
+        "POST",
+        &path,
+        &[("Authorization", "Bearer nope")],
+        &ndjson(10..20),
+    )
+    .await;
+    assert_eq!(bad.status, 403);
+    let mut mixed = ndjson(10..20);
+    mixed.extend_from_slice(b"{\"not\": \"a snapshot\"\n");
+    let bad = request(srv.addr, "POST", &path, &[("Authorization", &auth)], &mixed).await;
+    assert_eq!(bad.status, 422, "{}", String::from_utf8_lossy(&bad.body));
+    let log = sample("leak-heap-linear-fast.log");
+    let bad = request(srv.addr, "POST", &path, &[("Authorization", &auth)], &log).await;
+    assert_eq!(bad.status, 422);
+
+    // Two good appends: each one reaches the viewer.
+    for (range, total) in [(10..35, 35), (35..60, 60)] {
+        let ok = request(
+            srv.addr,
+            "POST",
+            &path,
+            &[("Authorization", &auth)],
+            &ndjson(range),
+        )
+        .await;
+        assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
+        let p: Progress = serde_json::from_slice(&ok.body).unwrap();
+        assert_eq!(p.snapshots, total);
+    }
+    read_until(3, &mut sse, &mut seen)
+        .await
+        .expect("two more events");
+    assert_eq!(next_event(&seen).unwrap().snapshots, 60);
+
+    let g = request(srv.addr, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
+    assert_eq!(g.status, 200);
+    assert_eq!(
+        g.body,
+        ndjson(0..60),
+        "every appended line, in order, nothing else"
+    );
+    let parsed = leaklens_core::ingest::parse("live", &g.body).unwrap();
+    assert_eq!(parsed.run.len(), 60);
+
+    let v = request(srv.addr, "GET", &format!("/live/{}", run.id), &[], b"").await;
+    assert_eq!(v.status, 303);
+    assert!(v.headers.contains(&format!("/?src=/api/runs/{}", run.id)));
+    let missing = request(
+        srv.addr,
+        "GET",
+        "/api/runs/0123456789abcdef0123456789abcdef/events",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+}
+
+#[test]
+fn a_torn_append_is_never_visible_and_is_cut_off() {
+    use leaklens_server::Store;
+    let dir = std::env::temp_dir().join(format!(
+        "leaklens-torn-{}",
+        leaklens_server::store::random_hex().unwrap()
+    ));
+    let store = DirStore::open(&dir).unwrap();
+    let (id, token) = store.create_run("w").unwrap();
+    let a = ndjson(0..5);
+    store.append_run(&id, &token, &a, 5).unwrap();
+    // A crash in the middle of the next append: half a line past the committed length.
+    let data = dir.join("runs").join(format!("{}.data", id.as_str()));
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&data)
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"{\"cycle\": 6, \"nodejs\": {\"heapU").unwrap();
+    drop(f);
+    let store = DirStore::open(&dir).unwrap();
+    assert_eq!(
+        store.get_run(&id).unwrap().1,
+        a,
+        "only committed bytes are read"
+    );
+    let b = ndjson(5..9);
+    let meta = store.append_run(&id, &token, &b, 4).unwrap();
+    assert_eq!(meta.snapshots, 9);
+    let mut both = a.clone();
+    both.extend_from_slice(&b);
+    assert_eq!(
+        store.get_run(&id).unwrap().1,
+        both,
+        "the torn bytes are gone"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -64,6 +64,9 @@ pub struct ServeArgs {
     /// Largest upload, MB.
     #[arg(long, default_value_t = 64)]
     pub max_upload_mb: usize,
+    /// Largest live run (all its appends together), MB.
+    #[arg(long, default_value_t = 256)]
+    pub max_run_mb: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -153,10 +153,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let cfg = leaklens_server::ServerConfig {
                 max_upload: args.max_upload_mb.saturating_mul(1 << 20),
+                max_run: (args.max_run_mb as u64).saturating_mul(1 << 20),
                 viewer: viewer.map(Arc::new),
             };
-            let router =
-                leaklens_server::app(leaklens_server::AppState::new(Arc::new(store)), &cfg);
+            let state = leaklens_server::AppState::new(Arc::new(store));
+            let router = leaklens_server::app(state.clone(), &cfg);
             let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind(args.addr)
@@ -166,7 +167,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("leaklens serving on http://{addr}/");
                 println!("    sample: http://{addr}/?src=samples/leak-heap-steps.json");
                 println!("    upload: curl --data-binary @run.ndjson http://{addr}/api/reports");
-                leaklens_server::serve(listener, router)
+                leaklens_server::serve(listener, router, &state)
                     .await
                     .context("server error")
             })?;

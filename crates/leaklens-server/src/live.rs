@@ -1,0 +1,249 @@
+//! Live runs: a worker (or `leaklens push --follow`) appends snapshots as it
+//! records them; viewers of the run are told at once over Server-Sent Events
+//! and re-run the analysis on the new data.
+//!
+//! - `POST /api/runs` — create a run (the body may hold its first snapshots);
+//!   201 `{id, url, write_token}`.
+//! - `POST /api/runs/{id}/snapshots` — append NDJSON lines, with
+//!   `Authorization: Bearer <write_token>`; every line must be a snapshot.
+//! - `GET /api/runs/{id}` — the run so far (NDJSON);
+//!   `GET /api/runs/{id}/events` — SSE, one `append` event per append;
+//!   `GET /live/{id}` — the viewer on the run.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use tokio::sync::{broadcast, watch};
+
+use crate::{bearer, host_of, parse_id, ApiError, AppState};
+
+/// What viewers are told after each append.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Progress {
+    pub snapshots: usize,
+    pub bytes: u64,
+}
+
+/// The broadcast channels of runs being watched, and the server's closing
+/// signal (so open event streams end and a graceful shutdown can finish).
+pub struct Live {
+    channels: Mutex<HashMap<String, broadcast::Sender<Progress>>>,
+    closing: watch::Sender<bool>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live {
+            channels: Mutex::new(HashMap::new()),
+            closing: watch::channel(false).0,
+        }
+    }
+}
+
+impl Live {
+    fn sender(&self, id: &str) -> broadcast::Sender<Progress> {
+        let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget channels nobody listens to any more.
+        map.retain(|_, tx| tx.receiver_count() > 0);
+        map.entry(id.to_string())
+            .or_insert_with(|| broadcast::channel(64).0)
+            .clone()
+    }
+
+    fn publish(&self, id: &str, p: Progress) {
+        let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = map.get(id) {
+            let _ = tx.send(p);
+        }
+    }
+
+    /// Ends every event stream (called when the server shuts down).
+    pub fn close(&self) {
+        let _ = self.closing.send(true);
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
+pub struct RunCreated {
+    pub id: String,
+    pub url: String,
+    pub write_token: String,
+}
+
+/// Checks an append: NDJSON whose every line is a snapshot. Returns the
+/// number of snapshots.
+fn validate(name: &str, body: &[u8]) -> Result<usize, ApiError> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(0);
+    }
+    let parsed =
+        leaklens_core::ingest::parse(name, body).map_err(|e| ApiError::BadInput(e.to_string()))?;
+    if parsed.formats != [leaklens_core::ingest::InputFormat::Ndjson] {
+        return Err(ApiError::BadInput(
+            "a live run takes NDJSON: one snapshot object per line".into(),
+        ));
+    }
+    if let Some(w) = parsed.warnings.first() {
+        return Err(ApiError::BadInput(format!(
+            "every line must be a snapshot; nothing was appended: {w}"
+        )));
+    }
+    Ok(parsed.run.len())
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+}
+
+pub(crate) async fn create(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<RunCreated>), ApiError> {
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("live.ndjson")
+        .to_string();
+    let host = host_of(&headers);
+    let store = st.store.clone();
+    let (id, token) = blocking(move || {
+        let n = validate(&name, &body)?;
+        let (id, token) = store.create_run(&name)?;
+        if n > 0 {
+            store.append_run(&id, &token, &body, n)?;
+        }
+        Ok((id, token))
+    })
+    .await?;
+    tracing::info!(id = id.as_str(), "live run created");
+    Ok((
+        StatusCode::CREATED,
+        Json(RunCreated {
+            url: format!("http://{host}/live/{}", id.as_str()),
+            id: id.as_str().to_string(),
+            write_token: token,
+        }),
+    ))
+}
+
+pub(crate) async fn append(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Progress>, ApiError> {
+    let id = parse_id(&id)?;
+    let token = bearer(&headers)?;
+    let store = st.store.clone();
+    let max_run = st.max_run;
+    let key = id.as_str().to_string();
+    let meta = blocking(move || {
+        let meta = store.run_meta(&id)?;
+        if !crate::store::token_matches(&meta.write_token_sha256, &token) {
+            return Err(ApiError::Forbidden);
+        }
+        if meta.size + body.len() as u64 > max_run {
+            return Err(ApiError::TooLarge(format!(
+                "the run would pass the {} MB limit of a live run",
+                max_run >> 20
+            )));
+        }
+        let n = validate("append", &body)?;
+        if n == 0 {
+            return Ok(meta);
+        }
+        Ok(store.append_run(&id, &token, &body, n)?)
+    })
+    .await?;
+    let p = Progress {
+        snapshots: meta.snapshots,
+        bytes: meta.size,
+    };
+    st.live.publish(&key, p);
+    Ok(Json(p))
+}
+
+pub(crate) async fn download(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let store = st.store.clone();
+    let (meta, data) = blocking(move || Ok(store.get_run(&id)?)).await?;
+    let mut resp = (StatusCode::OK, data).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&meta.snapshots.to_string()) {
+        h.insert("x-snapshots", v);
+    }
+    Ok(resp)
+}
+
+pub(crate) async fn events(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let store = st.store.clone();
+    let key = id.as_str().to_string();
+    let meta = blocking(move || Ok(store.run_meta(&id)?)).await?;
+    let rx = st.live.sender(&key).subscribe();
+    let closing = st.live.closing.subscribe();
+    let first = Progress {
+        snapshots: meta.snapshots,
+        bytes: meta.size,
+    };
+    let stream = futures_util::stream::unfold(
+        (Some(first), rx, closing),
+        |(first, mut rx, mut closing)| async move {
+            let event = |p: Progress| {
+                Event::default()
+                    .event("append")
+                    .json_data(p)
+                    .unwrap_or_else(|_| Event::default().comment("unserialisable"))
+            };
+            if let Some(p) = first {
+                return Some((Ok::<_, Infallible>(event(p)), (None, rx, closing)));
+            }
+            if *closing.borrow() {
+                return None;
+            }
+            loop {
+                tokio::select! {
+                    r = rx.recv() => match r {
+                        Ok(p) => return Some((Ok(event(p)), (None, rx, closing))),
+                        // A slow viewer missed some: the next event carries the totals anyway.
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = closing.changed() => return None,
+                }
+            }
+        },
+    );
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
+
+pub(crate) async fn open_in_viewer(Path(id): Path<String>) -> Result<Redirect, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(Redirect::to(&format!("/?src=/api/runs/{}", id.as_str())))
+}
