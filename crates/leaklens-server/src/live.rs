@@ -78,20 +78,30 @@ pub struct RunCreated {
     pub write_token: String,
 }
 
-/// Checks an append: NDJSON whose every line is a snapshot. Returns the
-/// number of snapshots.
+/// Checks an append: NDJSON whose every line is one snapshot object.
+/// Returns the number of snapshots.
 fn validate(name: &str, body: &[u8]) -> Result<usize, ApiError> {
-    if body.iter().all(|b| b.is_ascii_whitespace()) {
+    let mut lines = 0usize;
+    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        if !(line.starts_with(b"{") && line.ends_with(b"}")) {
+            return Err(ApiError::BadInput(format!(
+                "line {}: a live run takes NDJSON, one snapshot object per line; nothing was appended",
+                i + 1
+            )));
+        }
+        lines += 1;
+    }
+    if lines == 0 {
         return Ok(0);
     }
     let parsed =
         leaklens_core::ingest::parse(name, body).map_err(|e| ApiError::BadInput(e.to_string()))?;
-    if parsed.formats != [leaklens_core::ingest::InputFormat::Ndjson] {
-        return Err(ApiError::BadInput(
-            "a live run takes NDJSON: one snapshot object per line".into(),
-        ));
-    }
-    if let Some(w) = parsed.warnings.first() {
+    // A skipped line has a line number; notes about the whole (duplicates) do not.
+    if let Some(w) = parsed.warnings.iter().find(|w| w.line.is_some()) {
         return Err(ApiError::BadInput(format!(
             "every line must be a snapshot; nothing was appended: {w}"
         )));
@@ -246,4 +256,38 @@ pub(crate) async fn events(
 pub(crate) async fn open_in_viewer(Path(id): Path<String>) -> Result<Redirect, ApiError> {
     let id = parse_id(&id)?;
     Ok(Redirect::to(&format!("/?src=/api/runs/{}", id.as_str())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_must_be_snapshot_lines() {
+        let one = br#"{"cycle":1,"label":"Before scrape","nodejs":{"heapUsed":50,"heapTotal":80,"rss":200}}"#;
+        assert_eq!(
+            validate("a", one).unwrap(),
+            1,
+            "a single line is NDJSON too"
+        );
+        let mut two = one.to_vec();
+        two.push(b'\n');
+        two.extend_from_slice(&one[..]);
+        two.extend_from_slice(b"\n\n");
+        // The same snapshot twice: kept once by every reader, not an error.
+        assert_eq!(validate("a", &two).unwrap(), 1);
+        assert_eq!(validate("a", b"  \n").unwrap(), 0);
+        let pretty = b"{\n  \"cycle\": 1\n}\n";
+        assert!(
+            matches!(validate("a", pretty), Err(ApiError::BadInput(m)) if m.starts_with("line 1:"))
+        );
+        let array = br#"[{"cycle":1,"nodejs":{"heapUsed":50}}]"#;
+        assert!(validate("a", array).is_err());
+        let mut bad = two.clone();
+        bad.extend_from_slice(br#"{"hello":"world"}"#);
+        assert!(
+            validate("a", &bad).is_err(),
+            "a line that is not a snapshot"
+        );
+    }
 }

@@ -29,6 +29,31 @@ pub enum Command {
     Report(ReportArgs),
     /// Host the viewer and uploaded snapshot files (share links for a team).
     Serve(ServeArgs),
+    /// Send a run to a `leaklens serve` as a live run (`--follow`: keep
+    /// sending what the worker appends), printing the live view's URL.
+    Push(PushArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The worker's log or export (any shape; sent as NDJSON).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The `leaklens serve` to send to, e.g. http://127.0.0.1:8080.
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+    /// Keep watching the file and send new snapshots as they are written.
+    #[arg(long, short)]
+    pub follow: bool,
+    /// Append to this existing live run (with --token) instead of creating one.
+    #[arg(long, value_name = "ID")]
+    pub run: Option<String>,
+    /// The write token printed when the run was created.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// How often to look at the file while following, milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..))]
+    pub poll_ms: u64,
 }
 
 #[derive(Debug, Args)]

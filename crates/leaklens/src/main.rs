@@ -9,6 +9,7 @@ use clap::Parser;
 
 mod cli;
 mod input;
+mod push;
 mod site;
 
 use cli::{Cli, Command, Format};
@@ -164,12 +165,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .await
                     .with_context(|| format!("cannot listen on {}", args.addr))?;
                 let addr = listener.local_addr()?;
-                println!("leaklens serving on http://{addr}/");
-                println!("    sample: http://{addr}/?src=samples/leak-heap-steps.json");
-                println!("    upload: curl --data-binary @run.ndjson http://{addr}/api/reports");
+                // Whoever started us may stop reading stdout: never fail on it.
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "leaklens serving on http://{addr}/");
+                let _ = writeln!(
+                    out,
+                    "    sample: http://{addr}/?src=samples/leak-heap-steps.json"
+                );
+                let _ = writeln!(
+                    out,
+                    "    upload: curl --data-binary @run.ndjson http://{addr}/api/reports"
+                );
+                let _ = writeln!(
+                    out,
+                    "    live:   leaklens push --follow worker.log --server http://{addr}"
+                );
+                let _ = out.flush();
+                drop(out);
                 leaklens_server::serve(listener, router, &state)
                     .await
                     .context("server error")
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Push(args) => {
+            if !(args.server.starts_with("http://") || args.server.starts_with("https://")) {
+                anyhow::bail!("--server must be an http:// URL, got '{}'", args.server);
+            }
+            if args.server.starts_with("https://") && !cfg!(feature = "tls") {
+                return Err(anyhow::Error::new(cli::UsageHint(
+                    "build leaklens with `--features tls`, or reach the server over http".into(),
+                ))
+                .context("this leaklens was built without HTTPS support"));
+            }
+            push::push(&push::PushArgs {
+                file: &args.file,
+                server: &args.server,
+                run: push::run_arg(args.run.clone(), args.token.clone())?,
+                follow: args.follow,
+                poll: std::time::Duration::from_millis(args.poll_ms),
             })?;
             Ok(ExitCode::SUCCESS)
         }

@@ -1,0 +1,364 @@
+//! `leaklens serve`, `push` and `report` as real processes: a server killed
+//! with SIGKILL in the middle of uploads, live pushing with `--follow`, and
+//! the static site.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_leaklens"))
+}
+
+fn samples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/samples")
+}
+
+fn tmp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("leaklens-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `leaklens serve` on a free port with `data`; returns once it listens.
+fn serve(data: &Path, extra: &[&str]) -> Server {
+    let mut child = bin()
+        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("leaklens serve starts");
+    let out = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(out)
+        .read_line(&mut line)
+        .expect("first line");
+    let base = line
+        .split("serving on ")
+        .nth(1)
+        .expect("the URL is printed")
+        .trim()
+        .trim_end_matches('/')
+        .to_string();
+    Server { child, base }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+fn get(url: &str) -> (u16, Vec<u8>) {
+    let mut r = agent().get(url).call().expect("GET");
+    let status = r.status().as_u16();
+    let body = r
+        .body_mut()
+        .with_config()
+        .limit(1 << 30)
+        .read_to_vec()
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn generated(seed: u64, cycles: usize) -> Vec<u8> {
+    let o = bin()
+        .args([
+            "generate",
+            "--cycles",
+            &cycles.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .output()
+        .expect("generate");
+    assert!(o.status.success());
+    o.stdout
+}
+
+#[test]
+fn sigkill_mid_upload_loses_nothing_that_was_acknowledged() {
+    let data = tmp_dir("kill");
+    let srv = serve(&data, &[]);
+    // Distinct bodies of ~1 MB, so the kill lands while many are in flight.
+    let bodies: Vec<Arc<Vec<u8>>> = (0..12).map(|s| Arc::new(generated(s, 1500))).collect();
+    let acked: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut threads = Vec::new();
+    for (k, body) in bodies.iter().enumerate() {
+        let (body, acked, stop, base) =
+            (body.clone(), acked.clone(), stop.clone(), srv.base.clone());
+        threads.push(std::thread::spawn(move || {
+            let agent = agent();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let Ok(mut r) = agent
+                    .post(format!("{base}/api/reports"))
+                    .header("X-File-Name", format!("run-{k}.ndjson"))
+                    .send(&body[..])
+                else {
+                    return;
+                };
+                if r.status().as_u16() == 201 {
+                    let text = r.body_mut().read_to_string().unwrap();
+                    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push((v["id"].as_str().unwrap().to_string(), k));
+                }
+            }
+        }));
+    }
+    // Let some uploads complete, then kill the server mid-flight.
+    let t0 = Instant::now();
+    while acked.lock().unwrap().len() < 12 && t0.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut srv = srv;
+    srv.child.kill().expect("SIGKILL");
+    srv.child.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in threads {
+        t.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 12,
+        "uploads were acknowledged before the kill"
+    );
+
+    let srv = serve(&data, &[]);
+    for (id, k) in &acked {
+        let (status, body) = get(&format!("{}/api/reports/{id}", srv.base));
+        assert_eq!(status, 200, "acknowledged upload {id} is there");
+        assert_eq!(&body, &*bodies[*k], "acknowledged upload {id} is intact");
+    }
+    // Every report the server shows is one of the bodies, whole.
+    let mut visible = 0;
+    for e in std::fs::read_dir(data.join("reports")).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(id) = name.strip_suffix(".meta.json") {
+            let (status, body) = get(&format!("{}/api/reports/{id}", srv.base));
+            assert_eq!(status, 200);
+            assert!(bodies.iter().any(|b| **b == body), "{id} is a whole upload");
+            visible += 1;
+        }
+    }
+    assert!(visible >= acked.len());
+    assert_eq!(
+        std::fs::read_dir(data.join("tmp")).unwrap().count(),
+        0,
+        "leftovers purged"
+    );
+    drop(srv);
+    let _ = std::fs::remove_dir_all(data);
+}
+
+#[test]
+fn push_sends_a_run_and_follow_sends_what_the_worker_appends() {
+    let data = tmp_dir("push");
+    let srv = serve(&data, &[]);
+
+    // One shot, from a worker log: sent as NDJSON, same run.
+    let log = samples().join("leak-unclosed-pages.log");
+    let o = bin()
+        .args(["push"])
+        .arg(&log)
+        .args(["--server", &srv.base])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let id = out
+        .split("/live/")
+        .nth(1)
+        .expect("live URL printed")
+        .trim()
+        .to_string();
+    let (status, body) = get(&format!("{}/api/runs/{id}", srv.base));
+    assert_eq!(status, 200);
+    let pushed = leaklens_core::ingest::parse("pushed", &body).unwrap();
+    let original = leaklens_core::ingest::parse("log", &std::fs::read(&log).unwrap()).unwrap();
+    assert_eq!(pushed.run.len(), original.run.len());
+
+    // Following a file the worker keeps writing.
+    let dir = tmp_dir("follow");
+    let file = dir.join("worker.ndjson");
+    let full = generated(7, 60);
+    let text = String::from_utf8(full.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let half = lines.len() / 2;
+    std::fs::write(&file, lines[..half].join("\n") + "\n").unwrap();
+    let mut follower = bin()
+        .args(["push", "--follow", "--poll-ms", "100"])
+        .arg(&file)
+        .args(["--server", &srv.base])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(follower.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let id = line
+        .split("/live/")
+        .nth(1)
+        .expect("live URL")
+        .trim()
+        .to_string();
+    let count = |id: &str| {
+        let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
+        String::from_utf8_lossy(&body).lines().count()
+    };
+    let wait_for = |n: usize| {
+        let t0 = Instant::now();
+        while count(&id) < n {
+            assert!(
+                t0.elapsed() < Duration::from_secs(20),
+                "{} of {n} arrived",
+                count(&id)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_for(half);
+    // The worker appends the rest, a line at a time.
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap();
+        for l in &lines[half..] {
+            writeln!(f, "{l}").unwrap();
+        }
+    }
+    wait_for(lines.len());
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(count(&id), lines.len(), "nothing sent twice");
+    let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
+    let a = leaklens_core::ingest::parse("a", &body).unwrap();
+    let b = leaklens_core::ingest::parse("b", &full).unwrap();
+    assert_eq!(a.run.cycles(), b.run.cycles());
+    let _ = follower.kill();
+    let _ = follower.wait();
+    drop(srv);
+    let _ = std::fs::remove_dir_all(data);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn push_reports_a_refusal_and_bad_arguments() {
+    let o = bin()
+        .args(["push", "x.log", "--server", "ftp://nope"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("http://"));
+    let o = bin()
+        .args([
+            "push",
+            "x.log",
+            "--server",
+            "http://127.0.0.1:9",
+            "--run",
+            "abc",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--token"));
+}
+
+#[test]
+fn report_writes_a_static_site_with_relative_links() {
+    let out = tmp_dir("site");
+    let viewer = tmp_dir("viewer");
+    // A stand-in viewer build: the site copies whatever the build holds.
+    std::fs::write(
+        viewer.join("index.html"),
+        "<!DOCTYPE html><title>viewer</title>",
+    )
+    .unwrap();
+    std::fs::create_dir_all(viewer.join("samples")).unwrap();
+    std::fs::write(viewer.join("app-0123456789abcdef.js"), "//").unwrap();
+    let hostile = tmp_dir("hostile").join("<img src=x onerror=alert(1)>.log");
+    std::fs::copy(samples().join("leak-unclosed-pages.log"), &hostile).unwrap();
+    let o = bin()
+        .arg("report")
+        .arg(&hostile)
+        .arg("-o")
+        .arg(&out)
+        .arg("--viewer")
+        .arg(&viewer)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "index.html",
+        "report.html",
+        "report.json",
+        "report.md",
+        "viewer/index.html",
+        "viewer/app-0123456789abcdef.js",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let data: Vec<String> = std::fs::read_dir(out.join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        data,
+        ["_img_src_x_onerror_alert_1__.log"],
+        "a URL-safe file name"
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("url=viewer/index.html?src=../data/_img_src_x_onerror_alert_1__.log"));
+    assert!(!index.contains("<img"), "the file name is escaped");
+    assert!(index.contains("&lt;img src=x onerror=alert(1)&gt;.log"));
+    assert!(!index.contains("href=\"/"), "no absolute link");
+    assert!(index.contains("data-verdict=\"leak\""));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["summary"]["verdict"], "leak");
+
+    // Without a viewer (this test binary has none built in, and no dist/ here).
+    let o = bin()
+        .current_dir(&out)
+        .arg("report")
+        .arg(&hostile)
+        .arg("-o")
+        .arg(out.join("again"))
+        .output()
+        .unwrap();
+    if o.status.success() {
+        assert!(
+            out.join("again/viewer/index.html").is_file(),
+            "an embedded viewer was used"
+        );
+    } else {
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("build-release.sh"));
+    }
+}
