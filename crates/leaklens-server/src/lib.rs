@@ -3,12 +3,17 @@
 //! `leaklens serve`: one binary that hosts the viewer and the snapshot files
 //! a team uploads, on their own machine.
 //!
-//! - `POST /api/reports` — upload one snapshot file (raw body, any shape the
-//!   core reads; `X-File-Name` names it). Refused with 422 and the parser's
-//!   message when it is not a snapshot export, 413 over the size limit before
-//!   the body is read. Answers 201 `{id, url, delete_token}`.
-//! - `GET /api/reports/{id}` — the file; `GET /r/{id}` — the viewer on it;
-//!   `DELETE /api/reports/{id}` with `Authorization: Bearer <delete_token>`.
+//! - `POST /api/reports` — upload snapshot files: a raw body (any shape the
+//!   core reads; `X-File-Name` names it) or `multipart/form-data` with one or
+//!   more files (exports of one run). Refused with 422 and the parser's
+//!   message when one is not a snapshot export, 413 over the size limit
+//!   before the body is read. Files the viewer encrypted (content type
+//!   [`ENCRYPTED_TYPE`]) are stored as they are: the server cannot read them.
+//!   Answers 201 `{id, url, delete_token}`.
+//! - `GET /api/reports/{id}` — the first file; `/api/reports/{id}/files/{n}`
+//!   — file n; `/api/reports/{id}/meta` — the list; `GET /r/{id}` — the
+//!   viewer on them; `DELETE /api/reports/{id}` with
+//!   `Authorization: Bearer <delete_token>`.
 //! - Live runs (`/api/runs`, `/live/{id}`): see [`live`].
 //! - Everything else: the viewer's static files.
 //!
@@ -24,7 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -33,7 +38,7 @@ use sha2::{Digest, Sha256};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use store::{DirStore, ReportId, Store, StoreError};
+pub use store::{DirStore, NewFile, ReportId, Store, StoreError};
 pub use viewer::Viewer;
 
 /// Server settings.
@@ -121,29 +126,134 @@ pub struct Created {
     pub delete_token: String,
 }
 
-async fn upload(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+/// Uploads are snapshot files the server reads with the core, or files the
+/// viewer encrypted (this content type, the [`ENCRYPTED_MAGIC`] prefix), which
+/// it stores without being able to read them.
+pub const ENCRYPTED_TYPE: &str = "application/vnd.leaklens.encrypted";
+/// The first bytes of an encrypted file; then a 12-byte IV and AES-GCM output.
+pub const ENCRYPTED_MAGIC: &[u8] = b"LLENC1";
+
+/// One uploaded file, before it is checked.
+struct Part {
+    name: String,
+    bytes: Bytes,
+    encrypted: bool,
+}
+
+fn is_encrypted_type(v: Option<&str>) -> bool {
+    v.is_some_and(|t| {
+        t.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case(ENCRYPTED_TYPE)
+    })
+}
+
+/// Reads the files of an upload: a raw body (one file, `X-File-Name`) or
+/// `multipart/form-data` (every part with a body is a file).
+async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError> {
+    let headers = req.headers().clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let too_large = |e: &dyn std::fmt::Display| {
+        let m = e.to_string();
+        if m.contains("length limit") || m.contains("too large") {
+            ApiError::TooLarge("the upload is over the size limit".into())
+        } else {
+            ApiError::BadInput(format!("the upload could not be read: {m}"))
+        }
+    };
+    if content_type.starts_with("multipart/form-data") {
+        let mut mp = Multipart::from_request(req, st)
+            .await
+            .map_err(|e| ApiError::BadInput(e.body_text()))?;
+        let mut parts = Vec::new();
+        while let Some(field) = mp.next_field().await.map_err(|e| too_large(&e))? {
+            let name = field
+                .file_name()
+                .or(field.name())
+                .unwrap_or("upload")
+                .to_string();
+            let encrypted = is_encrypted_type(field.content_type());
+            let bytes = field.bytes().await.map_err(|e| too_large(&e))?;
+            parts.push(Part {
+                name,
+                bytes,
+                encrypted,
+            });
+        }
+        if parts.is_empty() {
+            return Err(ApiError::BadInput("the form holds no file".into()));
+        }
+        return Ok(parts);
+    }
     let name = headers
         .get("x-file-name")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("upload")
         .to_string();
-    let host = host_of(&headers);
+    let encrypted = is_encrypted_type(Some(content_type));
+    let bytes = Bytes::from_request(req, st)
+        .await
+        .map_err(|e| too_large(&e.body_text()))?;
+    Ok(vec![Part {
+        name,
+        bytes,
+        encrypted,
+    }])
+}
+
+/// Checks every file; the whole upload is refused if one is bad, naming it.
+fn check(parts: &[Part]) -> Result<Vec<Option<usize>>, ApiError> {
+    parts
+        .iter()
+        .map(|p| {
+            if p.encrypted {
+                if !p.bytes.starts_with(ENCRYPTED_MAGIC)
+                    || p.bytes.len() < ENCRYPTED_MAGIC.len() + 12 + 16
+                {
+                    return Err(ApiError::BadInput(format!(
+                        "{}: not an encrypted leaklens file",
+                        p.name
+                    )));
+                }
+                return Ok(None);
+            }
+            let parsed = leaklens_core::ingest::parse(&p.name, &p.bytes).map_err(|e| {
+                let mut m = e.to_string();
+                if let Some(h) = e.hint {
+                    m.push_str(&format!(" (hint: {h})"));
+                }
+                ApiError::BadInput(m)
+            })?;
+            Ok(Some(parsed.run.len()))
+        })
+        .collect()
+}
+
+async fn upload(
+    State(st): State<AppState>,
+    req: Request,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let host = host_of(req.headers());
+    let parts = upload_parts(&st, req).await?;
     let store = st.store.clone();
     let (id, token) = tokio::task::spawn_blocking(move || {
-        let parsed = leaklens_core::ingest::parse(&name, &body).map_err(|e| {
-            let mut m = e.to_string();
-            if let Some(h) = e.hint {
-                m.push_str(&format!(" (hint: {h})"));
-            }
-            ApiError::BadInput(m)
-        })?;
-        store
-            .put(&name, &body, parsed.run.len())
-            .map_err(ApiError::from)
+        let snapshots = check(&parts)?;
+        let files: Vec<NewFile<'_>> = parts
+            .iter()
+            .zip(snapshots)
+            .map(|(p, snapshots)| NewFile {
+                name: &p.name,
+                bytes: &p.bytes,
+                snapshots,
+                encrypted: p.encrypted,
+            })
+            .collect();
+        store.put(&files).map_err(ApiError::from)
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
@@ -183,13 +293,19 @@ fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
         .ok_or(ApiError::Forbidden)
 }
 
-async fn download(
+/// `GET /api/reports/{id}`: the report's first file.
+async fn download(st: State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    download_file(st, Path((id, 0))).await
+}
+
+/// `GET /api/reports/{id}/files/{n}`.
+async fn download_file(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    Path((id, n)): Path<(String, usize)>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let store = st.store.clone();
-    let (meta, data) = tokio::task::spawn_blocking(move || store.get(&id))
+    let (meta, data) = tokio::task::spawn_blocking(move || store.get(&id, n))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     let disposition = format!(
@@ -200,7 +316,11 @@ async fn download(
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
+        HeaderValue::from_static(if meta.encrypted {
+            ENCRYPTED_TYPE
+        } else {
+            "application/octet-stream"
+        }),
     );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -210,6 +330,34 @@ async fn download(
         HeaderValue::from_static("private, max-age=3600"),
     );
     Ok(resp)
+}
+
+/// `GET /api/reports/{id}/meta`: the files of a report.
+async fn report_meta(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = parse_id(&id)?;
+    let store = st.store.clone();
+    let key = id.as_str().to_string();
+    let meta = tokio::task::spawn_blocking(move || store.meta(&id))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let files: Vec<serde_json::Value> = meta
+        .files
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            serde_json::json!({
+                "name": f.name,
+                "size": f.size,
+                "snapshots": f.snapshots,
+                "encrypted": f.encrypted,
+                "url": format!("/api/reports/{key}/files/{n}"),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "id": key, "files": files })))
 }
 
 async fn remove(
@@ -226,9 +374,25 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn open_in_viewer(Path(id): Path<String>) -> Result<Redirect, ApiError> {
+/// `GET /r/{id}`: the viewer on every file of the report.
+async fn open_in_viewer(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Redirect, ApiError> {
     let id = parse_id(&id)?;
-    Ok(Redirect::to(&format!("/?src=/api/reports/{}", id.as_str())))
+    let store = st.store.clone();
+    let key = id.as_str().to_string();
+    let meta = tokio::task::spawn_blocking(move || store.meta(&id))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let srcs: Vec<String> = if meta.files.len() == 1 {
+        vec![format!("src=/api/reports/{key}")]
+    } else {
+        (0..meta.files.len())
+            .map(|n| format!("src=/api/reports/{key}/files/{n}"))
+            .collect()
+    };
+    Ok(Redirect::to(&format!("/?{}", srcs.join("&"))))
 }
 
 async fn no_viewer() -> impl IntoResponse {
@@ -283,6 +447,8 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         .route("/api/runs/{id}/snapshots", post(live::append))
         .layer(RequestBodyLimitLayer::new(cfg.max_upload))
         .route("/api/reports/{id}", get(download).delete(remove))
+        .route("/api/reports/{id}/files/{n}", get(download_file))
+        .route("/api/reports/{id}/meta", get(report_meta))
         .route("/api/runs/{id}", get(live::download))
         .route("/r/{id}", get(open_in_viewer))
         .route("/live/{id}", get(live::open_in_viewer))

@@ -49,13 +49,32 @@ pub fn token_matches(hash: &str, token: &str) -> bool {
     token_hash(token) == hash
 }
 
+/// One file of a report.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Meta {
+pub struct FileMeta {
     pub name: String,
     pub size: u64,
-    pub snapshots: usize,
+    /// Snapshots read from it (unknown for an encrypted file).
+    pub snapshots: Option<usize>,
+    /// End-to-end encrypted in the browser: the server cannot read it.
+    #[serde(default)]
+    pub encrypted: bool,
+}
+
+/// A report: one or more files (several exports of one run).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Meta {
+    pub files: Vec<FileMeta>,
     /// SHA-256 of the delete token (the token itself is never stored).
     pub delete_token_sha256: String,
+}
+
+/// A file to store, already checked by the caller.
+pub struct NewFile<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    pub snapshots: Option<usize>,
+    pub encrypted: bool,
 }
 
 /// A live run: snapshots appended as the worker records them.
@@ -81,14 +100,11 @@ pub enum StoreError {
 }
 
 pub trait Store: Send + Sync + 'static {
-    /// Stores a file; returns its id and the delete token.
-    fn put(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        snapshots: usize,
-    ) -> Result<(ReportId, String), StoreError>;
-    fn get(&self, id: &ReportId) -> Result<(Meta, Vec<u8>), StoreError>;
+    /// Stores a report's files; returns its id and the delete token.
+    fn put(&self, files: &[NewFile<'_>]) -> Result<(ReportId, String), StoreError>;
+    fn meta(&self, id: &ReportId) -> Result<Meta, StoreError>;
+    /// File `n` of a report.
+    fn get(&self, id: &ReportId, n: usize) -> Result<(FileMeta, Vec<u8>), StoreError>;
     fn delete(&self, id: &ReportId, token: &str) -> Result<(), StoreError>;
 
     /// Creates an empty live run; returns its id and write token.
@@ -106,7 +122,7 @@ pub trait Store: Send + Sync + 'static {
     fn get_run(&self, id: &ReportId) -> Result<(RunMeta, Vec<u8>), StoreError>;
 }
 
-/// Reports in a directory: `reports/<id>.data` and `reports/<id>.meta.json`;
+/// Reports in a directory: `reports/<id>.<n>.data` and `reports/<id>.meta.json`;
 /// live runs in `runs/`.
 pub struct DirStore {
     dir: PathBuf,
@@ -132,13 +148,15 @@ impl DirStore {
         for e in std::fs::read_dir(root.join("tmp"))?.flatten() {
             let _ = std::fs::remove_file(e.path());
         }
+        // Data whose metadata never got written: an interrupted upload.
         for d in [&dir, &root.join("runs")] {
             for e in std::fs::read_dir(d)?.flatten() {
-                let p = e.path();
-                if p.extension().is_some_and(|x| x == "data")
-                    && !p.with_extension("meta.json").exists()
-                {
-                    let _ = std::fs::remove_file(&p);
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(stem) = name.strip_suffix(".data") {
+                    let id = stem.split('.').next().unwrap_or(stem);
+                    if !d.join(format!("{id}.meta.json")).exists() {
+                        let _ = std::fs::remove_file(e.path());
+                    }
                 }
             }
         }
@@ -148,10 +166,10 @@ impl DirStore {
         })
     }
 
-    fn data_path(&self, id: &ReportId) -> PathBuf {
+    fn data_path(&self, id: &ReportId, n: usize) -> PathBuf {
         self.dir
             .join("reports")
-            .join(format!("{}.data", id.as_str()))
+            .join(format!("{}.{n}.data", id.as_str()))
     }
 
     fn meta_path(&self, id: &ReportId) -> PathBuf {
@@ -183,41 +201,55 @@ impl DirStore {
 }
 
 impl Store for DirStore {
-    fn put(
-        &self,
-        name: &str,
-        bytes: &[u8],
-        snapshots: usize,
-    ) -> Result<(ReportId, String), StoreError> {
+    fn put(&self, files: &[NewFile<'_>]) -> Result<(ReportId, String), StoreError> {
         let id = ReportId(random_hex()?);
         let token = random_hex()?;
+        let mut metas = Vec::with_capacity(files.len());
+        for (n, f) in files.iter().enumerate() {
+            self.write_atomic(&self.data_path(&id, n), f.bytes)?;
+            metas.push(FileMeta {
+                name: f
+                    .name
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect(),
+                size: f.bytes.len() as u64,
+                snapshots: f.snapshots,
+                encrypted: f.encrypted,
+            });
+        }
         let meta = Meta {
-            name: name.chars().filter(|c| !c.is_control()).take(200).collect(),
-            size: bytes.len() as u64,
-            snapshots,
+            files: metas,
             delete_token_sha256: token_hash(&token),
         };
-        self.write_atomic(&self.data_path(&id), bytes)?;
         let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
         // The metadata last: it is what makes the report visible.
         self.write_atomic(&self.meta_path(&id), &meta_json)?;
         Ok((id, token))
     }
 
-    fn get(&self, id: &ReportId) -> Result<(Meta, Vec<u8>), StoreError> {
-        let meta: Meta = read_meta(&self.meta_path(id))?;
-        let data = std::fs::read(self.data_path(id))?;
-        Ok((meta, data))
+    fn meta(&self, id: &ReportId) -> Result<Meta, StoreError> {
+        read_meta(&self.meta_path(id))
+    }
+
+    fn get(&self, id: &ReportId, n: usize) -> Result<(FileMeta, Vec<u8>), StoreError> {
+        let meta = self.meta(id)?;
+        let file = meta.files.get(n).cloned().ok_or(StoreError::NotFound)?;
+        let data = std::fs::read(self.data_path(id, n))?;
+        Ok((file, data))
     }
 
     fn delete(&self, id: &ReportId, token: &str) -> Result<(), StoreError> {
-        let (meta, _) = self.get(id)?;
+        let meta = self.meta(id)?;
         if token_hash(token) != meta.delete_token_sha256 {
             return Err(StoreError::Forbidden);
         }
         // Metadata first: the report disappears at once.
         std::fs::remove_file(self.meta_path(id))?;
-        let _ = std::fs::remove_file(self.data_path(id));
+        for n in 0..meta.files.len() {
+            let _ = std::fs::remove_file(self.data_path(id, n));
+        }
         Ok(())
     }
 

@@ -251,16 +251,16 @@ fn interrupted_writes_are_never_visible() {
     std::fs::create_dir_all(dir.join("reports")).unwrap();
     std::fs::write(dir.join("tmp/abc.part"), b"half").unwrap();
     let orphan = "0123456789abcdef0123456789abcdef";
-    std::fs::write(dir.join(format!("reports/{orphan}.data")), b"half").unwrap();
+    std::fs::write(dir.join(format!("reports/{orphan}.0.data")), b"half").unwrap();
     let store = DirStore::open(&dir).unwrap();
     use leaklens_server::Store;
     let id = leaklens_server::ReportId::parse(orphan).unwrap();
     assert!(matches!(
-        store.get(&id),
+        store.get(&id, 0),
         Err(leaklens_server::StoreError::NotFound)
     ));
     assert!(
-        !dir.join(format!("reports/{orphan}.data")).exists(),
+        !dir.join(format!("reports/{orphan}.0.data")).exists(),
         "orphan data removed"
     );
     assert!(
@@ -268,10 +268,17 @@ fn interrupted_writes_are_never_visible() {
         "temp files removed"
     );
     // A completed one survives a reopen.
-    let (id, _) = store.put("x", b"data", 1).unwrap();
+    let (id, _) = store
+        .put(&[leaklens_server::store::NewFile {
+            name: "x",
+            bytes: b"data",
+            snapshots: Some(1),
+            encrypted: false,
+        }])
+        .unwrap();
     drop(store);
     let store = DirStore::open(&dir).unwrap();
-    assert_eq!(store.get(&id).unwrap().1, b"data");
+    assert_eq!(store.get(&id, 0).unwrap().1, b"data");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -440,4 +447,157 @@ fn a_torn_append_is_never_visible_and_is_cut_off() {
         "the torn bytes are gone"
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A `multipart/form-data` body with these (name, content type, bytes) files.
+fn multipart(files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "leaklens-test-boundary-7d3f";
+    let mut body = Vec::new();
+    for (name, ty, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {ty}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn multipart_uploads_hold_several_files() {
+    let srv = start(1 << 20).await;
+    let a = sample("leak-heap-steps.json");
+    let b = sample("leak-unclosed-pages.log");
+    let (ty, body) = multipart(&[
+        ("steps.json", "application/json", &a),
+        ("pages.log", "text/plain", &b),
+    ]);
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[("Content-Type", &ty)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let c: Created = serde_json::from_slice(&r.body).unwrap();
+    let m = request(
+        srv.addr,
+        "GET",
+        &format!("/api/reports/{}/meta", c.id),
+        &[],
+        b"",
+    )
+    .await;
+    let meta: serde_json::Value = serde_json::from_slice(&m.body).unwrap();
+    assert_eq!(meta["files"][0]["name"], "steps.json");
+    assert_eq!(meta["files"][1]["name"], "pages.log");
+    assert!(meta["files"][1]["snapshots"].as_u64().unwrap() > 0);
+    for (n, want) in [(0, &a), (1, &b)] {
+        let g = request(
+            srv.addr,
+            "GET",
+            &format!("/api/reports/{}/files/{n}", c.id),
+            &[],
+            b"",
+        )
+        .await;
+        assert_eq!(g.status, 200);
+        assert_eq!(&g.body, want);
+    }
+    let missing = request(
+        srv.addr,
+        "GET",
+        &format!("/api/reports/{}/files/2", c.id),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+    let v = request(srv.addr, "GET", &format!("/r/{}", c.id), &[], b"").await;
+    assert_eq!(v.status, 303);
+    assert!(v.headers.contains(&format!(
+        "/?src=/api/reports/{0}/files/0&src=/api/reports/{0}/files/1",
+        c.id
+    )));
+
+    // One bad file refuses the whole upload, and says which.
+    let (ty, body) = multipart(&[
+        ("steps.json", "application/json", &a),
+        ("notes.txt", "text/plain", b"hello\n"),
+    ]);
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[("Content-Type", &ty)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(String::from_utf8_lossy(&r.body).contains("notes.txt"));
+
+    // Over the limit, in a form too.
+    let big = vec![b'{'; 2 << 20];
+    let (ty, body) = multipart(&[("big.json", "application/json", &big)]);
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[("Content-Type", &ty)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 413);
+    let _ = std::fs::remove_dir_all(&srv.data);
+}
+
+#[tokio::test]
+async fn encrypted_uploads_are_stored_unread() {
+    let srv = start(1 << 20).await;
+    let mut sealed = leaklens_server::ENCRYPTED_MAGIC.to_vec();
+    sealed.extend((0..200u32).map(|i| (i * 37 % 251) as u8));
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[
+            ("Content-Type", leaklens_server::ENCRYPTED_TYPE),
+            ("X-File-Name", "encrypted"),
+        ],
+        &sealed,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let c: Created = serde_json::from_slice(&r.body).unwrap();
+    let g = request(srv.addr, "GET", &format!("/api/reports/{}", c.id), &[], b"").await;
+    assert_eq!(g.body, sealed);
+    assert!(g.headers.contains(leaklens_server::ENCRYPTED_TYPE));
+    let m = request(
+        srv.addr,
+        "GET",
+        &format!("/api/reports/{}/meta", c.id),
+        &[],
+        b"",
+    )
+    .await;
+    let meta: serde_json::Value = serde_json::from_slice(&m.body).unwrap();
+    assert_eq!(meta["files"][0]["encrypted"], true);
+    assert!(meta["files"][0]["snapshots"].is_null());
+    // Claiming encryption does not smuggle arbitrary bytes in.
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[("Content-Type", leaklens_server::ENCRYPTED_TYPE)],
+        b"<html>not encrypted</html>",
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let _ = std::fs::remove_dir_all(&srv.data);
 }
