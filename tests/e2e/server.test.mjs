@@ -86,3 +86,88 @@ test('the API refuses what is not a snapshot export', async () => {
   assert.equal(res.status, 422);
   assert.match((await res.json()).error, /no memory snapshot found/);
 });
+
+test('encrypted share: the server holds ciphertext; the link opens it; without its key it fails cleanly', async () => {
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(`${base}?src=samples/leak-unclosed-pages.log`);
+  await page.waitForSelector('#verdict', { timeout: 20000 });
+  const issues = await page.$$eval('#issues .issue', (els) => els.length);
+  await page.click('#upload-encrypted');
+  await page.waitForFunction(() => document.querySelector('#share-link').value.includes('k='), null, { timeout: 20000 });
+  const link = await page.inputValue('#share-link');
+  const m = link.match(/\?src=api\/reports\/([0-9a-f]{32})#(?:.*&)?k=([A-Za-z0-9_-]{43})/);
+  assert.ok(m, link);
+  await page.close();
+
+  // What the server stores and serves: ciphertext, not the log.
+  const stored = Buffer.from(await (await fetch(`${base}api/reports/${m[1]}`)).arrayBuffer());
+  assert.equal(stored.subarray(0, 6).toString(), 'LLENC1');
+  assert.ok(!stored.includes('Memory Snapshot') && !stored.includes('leak-unclosed-pages'), 'neither data nor name in clear');
+  const meta = await (await fetch(`${base}api/reports/${m[1]}/meta`)).json();
+  assert.equal(meta.files[0].encrypted, true);
+
+  const fresh = await newPage(browser, errors);
+  await fresh.goto(link);
+  await fresh.waitForSelector('#verdict', { timeout: 20000 });
+  assert.equal(await fresh.getAttribute('#verdict', 'data-verdict'), 'leak');
+  assert.equal(await fresh.$$eval('#issues .issue', (els) => els.length), issues);
+  await shot(fresh, 'encrypted-share');
+  // The key stays in the URL as the view changes.
+  await fresh.click('#issues .issue');
+  assert.match(await fresh.evaluate(() => location.hash), /k=/);
+  await fresh.close();
+  assert.deepEqual(errors, []);
+
+  // Without the key, or with a wrong one: a clear message, no report, no crash.
+  for (const [url, why] of [
+    [link.split('#')[0], /end-to-end encrypted.*no key/],
+    [link.replace(/k=[A-Za-z0-9_-]{43}/, `k=${'A'.repeat(43)}`), /cannot decrypt/],
+  ]) {
+    const errs = [];
+    const p = await newPage(browser, errs);
+    await p.goto(url);
+    await p.waitForSelector('#errors .error', { timeout: 20000 });
+    assert.match(await p.textContent('#errors'), why);
+    assert.equal(await p.$('#verdict'), null);
+    await p.close();
+    assert.deepEqual(errs.filter((e) => !/Failed to load resource/.test(e)), []);
+  }
+});
+
+test('live view: appended snapshots reach an open viewer and the analysis re-runs', async () => {
+  const gen = (cycles) => new Promise((resolve, reject) => {
+    const p = spawn(path.join(ROOT, 'target/debug/leaklens'), ['generate', '--cycles', String(cycles), '--rate', '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`generate exited ${code}`))));
+  });
+  const lines = (await gen(80)).trim().split('\n');
+  const first = lines.slice(0, 12).join('\n') + '\n';
+  const created = await (await fetch(`${base}api/runs`, { method: 'POST', body: first })).json();
+  assert.match(created.url, /\/live\/[0-9a-f]{32}$/);
+
+  const errors = [];
+  const page = await newPage(browser, errors);
+  await page.goto(created.url);
+  await page.waitForSelector('#verdict', { timeout: 20000 });
+  assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'inconclusive');
+  await page.waitForSelector('#live');
+
+  // The worker appends the rest in three batches.
+  const rest = lines.slice(12);
+  const step = Math.ceil(rest.length / 3);
+  for (let i = 0; i < rest.length; i += step) {
+    const res = await fetch(`${base}api/runs/${created.id}/snapshots`, {
+      method: 'POST',
+      body: rest.slice(i, i + step).join('\n') + '\n',
+      headers: { Authorization: `Bearer ${created.write_token}` },
+    });
+    assert.equal(res.status, 200);
+  }
+  await page.waitForFunction((n) => document.querySelector('#live')?.textContent.includes(`${n} snapshots`), lines.length, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'leak', null, { timeout: 20000 });
+  await shot(page, 'live-view');
+  await page.close();
+  assert.deepEqual(errors, []);
+});

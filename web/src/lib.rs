@@ -8,6 +8,7 @@
 //! Every string from a file is shown as text (Leptos text nodes), never as
 //! markup.
 
+pub mod crypto;
 pub mod state;
 
 mod load;

@@ -201,29 +201,39 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
     })
 }
 
-/// Uploads one input to the `leaklens serve` this page came from; returns
-/// the report id. A page on a plain static host gets a clear "no server".
-pub async fn upload(input: &Input) -> Result<String, String> {
+/// Uploads the inputs as one report (`multipart/form-data`) to the
+/// `leaklens serve` this page came from; with a key, every file is sealed in
+/// the browser first and the server only ever sees ciphertext. Returns the
+/// link's query (`src=...`). A page on a plain static host gets a clear
+/// "no server".
+pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
+    let form = web_sys::FormData::new().map_err(|_| "no form data")?;
+    for (n, input) in inputs.iter().enumerate() {
+        let (bytes, name, ty) = match key {
+            Some(k) => (
+                crate::crypto::seal(k, &input.name, &input.bytes).await?,
+                // The real name is inside the ciphertext.
+                format!("encrypted-{n}"),
+                crate::crypto::CONTENT_TYPE,
+            ),
+            None => (
+                input.bytes.as_ref().clone(),
+                input.name.clone(),
+                "application/octet-stream",
+            ),
+        };
+        let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type(ty);
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+            .map_err(|_| "the browser could not prepare the upload")?;
+        form.append_with_blob_and_filename("file", &blob, &name)
+            .map_err(|_| "the browser could not prepare the upload")?;
+    }
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
-    let body = Uint8Array::from(input.bytes.as_slice());
-    init.set_body(&body);
-    let headers = web_sys::Headers::new().map_err(|_| "no headers")?;
-    // Header values must be ASCII: keep the name readable, drop the rest.
-    let name: String = input
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let _ = headers.set("X-File-Name", &name);
-    init.set_headers(&headers);
+    init.set_body(&form);
     let resp = JsFuture::from(window.fetch_with_str_and_init("api/reports", &init))
         .await
         .map_err(|_| "the upload failed (network error)".to_string())?;
@@ -234,10 +244,21 @@ pub async fn upload(input: &Input) -> Result<String, String> {
         .and_then(|v| v.as_string())
         .unwrap_or_default();
     match resp.status() {
-        201 => serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
-            .ok_or_else(|| "the server's answer has no id".to_string()),
+        201 => {
+            let id = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+                .filter(|id| id.bytes().all(|b| b.is_ascii_hexdigit()))
+                .ok_or_else(|| "the server's answer has no id".to_string())?;
+            Ok(if inputs.len() == 1 {
+                format!("src=api/reports/{id}")
+            } else {
+                (0..inputs.len())
+                    .map(|n| format!("src=api/reports/{id}/files/{n}"))
+                    .collect::<Vec<_>>()
+                    .join("&")
+            })
+        }
         404 | 405 | 501 => Err(
             "this page is not served by `leaklens serve`: use \"Copy link\" (data in the link) instead"
                 .to_string(),
@@ -250,4 +271,35 @@ pub async fn upload(input: &Input) -> Result<String, String> {
             Err(format!("the server refused the upload (HTTP {status}): {why}"))
         }
     }
+}
+
+/// Decrypts the sealed inputs of an encrypted share with the link's key;
+/// the others pass through. A sealed file without a key, or with the wrong
+/// one, becomes an error that says so (the other files are kept).
+pub async fn unseal(inputs: Vec<Input>, key: Option<&str>) -> (Vec<Input>, Vec<(String, String)>) {
+    let mut good = Vec::new();
+    let mut errors = Vec::new();
+    let key = key.map(crate::crypto::key_from_text);
+    for input in inputs {
+        if !crate::crypto::is_sealed(&input.bytes) {
+            good.push(input);
+            continue;
+        }
+        let opened = match &key {
+            None => Err(
+                "this share is end-to-end encrypted and the link has no key: ask for the complete link (the key is the part after #…k=)"
+                    .to_string(),
+            ),
+            Some(Err(e)) => Err(e.clone()),
+            Some(Ok(k)) => crate::crypto::open(k, &input.bytes).await,
+        };
+        match opened {
+            Ok((name, bytes)) => good.push(Input {
+                name,
+                bytes: Arc::new(bytes),
+            }),
+            Err(e) => errors.push((input.name, e)),
+        }
+    }
+    (good, errors)
 }

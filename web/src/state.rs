@@ -113,7 +113,30 @@ fn pairs(fragment: &str) -> impl Iterator<Item = (&str, &str)> {
 
 /// The inline data of a fragment (`d=`), if any.
 pub fn fragment_data(fragment: &str) -> Option<&str> {
-    pairs(fragment).find(|(k, _)| *k == "d").map(|(_, v)| v)
+    fragment_value(fragment, "d")
+}
+
+/// The value of `key=` in a fragment, if any.
+pub fn fragment_value<'a>(fragment: &'a str, key: &str) -> Option<&'a str> {
+    pairs(fragment).find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// The view state's fragment, followed by the parts that are not view
+/// state and must survive every update of the URL: inline data (`d`) and an
+/// encrypted share's key (`k`), taken from `current`.
+pub fn fragment_with(view: &ViewState, current: &str) -> String {
+    let mut frag = view.encode();
+    for key in ["d", "k"] {
+        if let Some(v) = fragment_value(current, key) {
+            if !frag.is_empty() {
+                frag.push('&');
+            }
+            frag.push_str(key);
+            frag.push('=');
+            frag.push_str(v);
+        }
+    }
+    frag
 }
 
 /// Files packed for a share link: `name\0len\0bytes` repeated, deflated,
@@ -188,6 +211,20 @@ mod tests {
         let enc = s.encode();
         assert_eq!(ViewState::decode(&enc), s);
         assert_eq!(ViewState::decode(&format!("#{enc}&d=xyz")), s);
+    }
+
+    #[test]
+    fn data_and_key_survive_view_updates() {
+        let view = ViewState {
+            issue: Some(1),
+            ..ViewState::default()
+        };
+        assert_eq!(
+            fragment_with(&view, "#i=0&k=KEY&d=DATA"),
+            "i=1&d=DATA&k=KEY"
+        );
+        assert_eq!(fragment_with(&view, ""), "i=1");
+        assert_eq!(fragment_with(&ViewState::default(), "#k=KEY"), "k=KEY");
     }
 
     #[test]

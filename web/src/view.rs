@@ -30,6 +30,7 @@ pub fn App() -> impl IntoView {
     let busy = RwSignal::new(false);
     let initial = ViewState::decode(&window().location().hash().unwrap_or_default());
     let view_state = RwSignal::new(initial);
+    let live: RwSignal<Option<String>> = RwSignal::new(None);
 
     // Analysis re-runs when the inputs, the mode or the limits change, not
     // on zoom or hover.
@@ -47,20 +48,11 @@ pub fn App() -> impl IntoView {
         Shared(Arc::new(load::analyse(&ins, compare, &limits)))
     });
 
-    // The URL follows the view (keeping inline data when there is some).
+    // The URL follows the view (keeping inline data and a share's key).
     Effect::new(move |_| {
-        let encoded = view_state.with(ViewState::encode);
         let loc = window().location();
         let hash = loc.hash().unwrap_or_default();
-        let data = state::fragment_data(&hash).map(str::to_string);
-        let mut frag = encoded;
-        if let Some(d) = data {
-            if !frag.is_empty() {
-                frag.push('&');
-            }
-            frag.push_str("d=");
-            frag.push_str(&d);
-        }
+        let frag = view_state.with(|v| state::fragment_with(v, &hash));
         let url = format!(
             "{}{}{}",
             loc.pathname().unwrap_or_default(),
@@ -93,17 +85,18 @@ pub fn App() -> impl IntoView {
         let hash = window().location().hash().unwrap_or_default();
         if !srcs.is_empty() {
             busy.set(true);
+            let key = state::fragment_value(&hash, "k").map(str::to_string);
+            let live_srcs = srcs.clone();
             spawn_local(async move {
-                let mut got = Vec::new();
-                for s in srcs {
-                    match load::fetch(&s).await {
-                        Ok(i) => got.push(i),
-                        Err(e) => fetch_errors.update(|v| v.push((s.clone(), e))),
-                    }
-                }
+                let (got, errors) = fetch_all(&srcs, key.as_deref()).await;
+                fetch_errors.update(|v| v.extend(errors));
                 add_inputs(got);
                 busy.set(false);
             });
+            // A live run: follow its events and re-read it as it grows.
+            if let Some(run) = live_srcs.iter().find(|s| s.contains("api/runs/")) {
+                follow_live(run, live_srcs.clone(), inputs, live);
+            }
         } else if let Some(d) = state::fragment_data(&hash) {
             match state::unpack(d) {
                 Ok(files) => inputs.set(
@@ -133,12 +126,94 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <Loader inputs=inputs fetch_errors=fetch_errors busy=busy view_state=view_state compact=Signal::derive(has_data)/>
+            {move || live.get().map(|status| view! { <p id="live" class="live">{status}</p> })}
             <Errors loaded=loaded fetch_errors=fetch_errors/>
             <Show when=has_data fallback=|| ()>
                 <ReportView loaded=loaded view_state=view_state inputs=inputs/>
             </Show>
         </main>
     }
+}
+
+/// Fetches every `src` (decrypting sealed files with the link's key); what
+/// could not be read comes back as (source, why).
+async fn fetch_all(srcs: &[String], key: Option<&str>) -> (Vec<Input>, Vec<(String, String)>) {
+    let mut got = Vec::new();
+    let mut errors = Vec::new();
+    for s in srcs {
+        match load::fetch(s).await {
+            Ok(i) => got.push(i),
+            Err(e) => errors.push((s.clone(), e)),
+        }
+    }
+    let (got, sealed_errors) = load::unseal(got, key).await;
+    errors.extend(sealed_errors);
+    (got, errors)
+}
+
+/// Subscribes to a live run's events (`<run>/events`); every append re-reads
+/// the sources and the analysis re-runs, the view (zoom, series, selected
+/// issue) kept. Appends that arrive while a read is under way are folded
+/// into one more read.
+fn follow_live(
+    run: &str,
+    srcs: Vec<String>,
+    inputs: RwSignal<Vec<Input>>,
+    live: RwSignal<Option<String>>,
+) {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    let url = format!("{}/events", run.trim_end_matches('/'));
+    let Ok(events) = web_sys::EventSource::new(&url) else {
+        live.set(Some(
+            "live updates are not available in this browser".into(),
+        ));
+        return;
+    };
+    live.set(Some("● live: waiting for snapshots…".into()));
+    let reading = Rc::new(Cell::new(false));
+    let again = Rc::new(Cell::new(false));
+    let srcs = Rc::new(srcs);
+    let on_append =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let snapshots = ev
+                .data()
+                .as_string()
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                .and_then(|v| v.get("snapshots").and_then(|n| n.as_u64()))
+                .unwrap_or(0);
+            let now = js_sys::Date::new_0()
+                .to_locale_time_string("en-GB")
+                .as_string()
+                .unwrap_or_default();
+            live.set(Some(format!(
+                "● live: {snapshots} snapshots, updated {now}"
+            )));
+            if reading.get() {
+                again.set(true);
+                return;
+            }
+            reading.set(true);
+            let (reading, again, srcs) = (reading.clone(), again.clone(), srcs.clone());
+            spawn_local(async move {
+                loop {
+                    again.set(false);
+                    let (got, _) = fetch_all(&srcs, None).await;
+                    if !got.is_empty() {
+                        inputs.set(got);
+                    }
+                    if !again.get() {
+                        break;
+                    }
+                }
+                reading.set(false);
+            });
+        });
+    let _ = events.add_event_listener_with_callback("append", on_append.as_ref().unchecked_ref());
+    // The subscription lives as long as the page.
+    on_append.forget();
+    std::mem::forget(events);
 }
 
 /// The drop zone, file picker, paste box and samples.
@@ -370,32 +445,55 @@ fn ReportView(
         share_link.set(url);
     };
     // Upload to the leaklens server this page came from: a short permalink
-    // (`?src=` the stored files) instead of the data in the link.
-    let upload = move |_| {
+    // (`?src=` the stored files) instead of the data in the link; sealed
+    // first when `encrypted`, the key then only in the link's fragment.
+    let upload = move |encrypted: bool| {
         let files = inputs.get_untracked();
-        let state = view_state.get_untracked();
-        share_link.set("Uploading…".into());
+        let view = view_state.get_untracked();
+        share_link.set(
+            if encrypted {
+                "Encrypting and uploading…"
+            } else {
+                "Uploading…"
+            }
+            .into(),
+        );
         spawn_local(async move {
-            let mut srcs = Vec::new();
-            for f in &files {
-                match load::upload(f).await {
-                    Ok(id) => srcs.push(format!("src=api/reports/{id}")),
+            let key = if encrypted {
+                match crate::crypto::new_key() {
+                    Ok(k) => Some(k),
                     Err(e) => {
                         share_link.set(e);
                         return;
                     }
                 }
+            } else {
+                None
+            };
+            let query = match load::upload(&files, key.as_ref()).await {
+                Ok(q) => q,
+                Err(e) => {
+                    share_link.set(e);
+                    return;
+                }
+            };
+            let mut frag = view.encode();
+            if let Some(k) = &key {
+                if !frag.is_empty() {
+                    frag.push('&');
+                }
+                frag.push_str("k=");
+                frag.push_str(&crate::crypto::key_to_text(k));
             }
-            let loc = window().location();
-            let mut frag = state.encode();
             if !frag.is_empty() {
                 frag.insert(0, '#');
             }
+            let loc = window().location();
             let url = format!(
                 "{}{}?{}{}",
                 loc.origin().unwrap_or_default(),
                 loc.pathname().unwrap_or_default(),
-                srcs.join("&"),
+                query,
                 frag
             );
             let _ = window().navigator().clipboard().write_text(&url);
@@ -446,13 +544,22 @@ fn ReportView(
             {move || first.get().map(|a| view! { <RunView run=a view_state=view_state/> })}
             {move || second.get().map(|a| view! { <RunView run=a view_state=view_state/> })}
             <div class="actions">
-                <button id="share" on:click=share>"Copy link"</button>
-                <button id="upload" on:click=upload title="Stores the files on the leaklens server this page came from">"Upload & copy permalink"</button>
+                <button id="share" on:click=share
+                    title="The data goes into the link itself, compressed, after # (never sent to any server). For small runs.">"Copy link"</button>
+                <button id="upload" on:click=move |_| upload(false)
+                    title="Stores the files on the leaklens server this page came from. Anyone with the link can read them, and so can the server.">"Upload & copy permalink"</button>
+                <button id="upload-encrypted" on:click=move |_| upload(true)
+                    title="Encrypts the files in this browser (AES-GCM) before storing them on the server. The key is only in the link, after #: the server cannot read the data.">"Upload encrypted & copy link"</button>
                 <button id="export-json" on:click=export_json>"Export JSON"</button>
                 <button id="export-html" on:click=export_html>"Export HTML report"</button>
                 <button id="export-png" on:click=move |_| export_png()>"Export chart PNG"</button>
                 <input id="share-link" class="share-link" readonly prop:value=move || share_link.get()
-                    placeholder="the link holds the data, compressed, after # (never sent to a server)"/>
+                    placeholder="a link to this view appears here, copied to the clipboard"/>
+                <p class="hint share-help">
+                    <b>"Copy link"</b>": the data is in the link (after #), never sent anywhere. "
+                    <b>"Upload"</b>": a short link; the server stores the files and can read them. "
+                    <b>"Upload encrypted"</b>": a short link; the server stores only ciphertext, the key is in the link (after #) and never reaches it."
+                </p>
             </div>
         </section>
     }
