@@ -91,6 +91,11 @@ test('hover shows exact values; drag zooms and the URL keeps it', async () => {
   assert.match(tip, /Cycle \d+ — /);
   assert.match(tip, /Heap Used: [\d.]+ ?MB/);
   assert.match(tip, /Δprev/);
+  // The crosshair snaps to the nearest snapshot, with a dot on each visible series.
+  const cross = await (await page.$('.crosshair')).boundingBox();
+  assert.ok(Math.abs(cross.x - (box.x + box.width * 0.5)) < box.width * 0.05, `crosshair at ${cross.x}`);
+  assert.ok(cross.height > box.height * 0.5);
+  assert.ok((await page.$$('.dot')).length >= 2);
   await shot(page, 'hover');
   // Drag across a third of the plot: zoom.
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
@@ -101,6 +106,20 @@ test('hover shows exact values; drag zooms and the URL keeps it', async () => {
   const hash = await page.evaluate(() => location.hash);
   const [, a, b] = hash.match(/z=([\d.]+)~([\d.]+)/);
   assert.ok(Number(b) - Number(a) < 117 / 2, `zoomed in: ${hash}`);
+  // Shift+drag pans: same width, shifted to the left (dragging right).
+  const range = async () => (await page.evaluate(() => location.hash)).match(/z=(-?[\d.]+)~(-?[\d.]+)/).slice(1).map(Number);
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  const [pa, pb] = await range();
+  assert.ok(pa < Number(a) - 1 && Math.abs((pb - pa) - (Number(b) - Number(a))) < 0.01, `panned: ${pa}~${pb} from ${a}~${b}`);
+  // Arrow keys pan too, with the chart focused.
+  await page.focus('canvas.chart-memory');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((pa) => Number(location.hash.match(/z=(-?[\d.]+)/)[1]) > pa, pa);
   await page.click('.reset-zoom');
   await page.waitForFunction(() => !/z=/.test(location.hash));
   await page.close();

@@ -691,6 +691,21 @@ struct Hover {
     left: f64,
     top: f64,
     lines: Vec<String>,
+    /// The crosshair, CSS pixels: x of the snapshot, top and height of the plot.
+    cross: (f64, f64, f64),
+    /// A dot on each visible series at that snapshot: (top, color).
+    dots: Vec<(f64, String)>,
+}
+
+/// Pans `range` by `frac` of its width (negative: to the left).
+fn pan_by(range: (f64, f64), frac: f64) -> (f64, f64) {
+    let d = (range.1 - range.0) * frac;
+    (range.0 + d, range.1 + d)
+}
+
+/// Zooms `range` by `factor` around `at` (factor < 1 zooms in).
+fn zoom_around(range: (f64, f64), at: f64, factor: f64) -> (f64, f64) {
+    (at - (at - range.0) * factor, at + (range.1 - at) * factor)
 }
 
 /// A chart on a canvas: the shared drawing code, plus hover, zoom and
@@ -706,6 +721,8 @@ fn Chart(
     let layout: RwSignal<Option<ChartLayoutBox>> = RwSignal::new(None);
     let hover: RwSignal<Option<Hover>> = RwSignal::new(None);
     let drag: RwSignal<Option<(i32, i32)>> = RwSignal::new(None);
+    // Shift+drag pans: where the drag started (CSS px) and the x range then.
+    let pan: RwSignal<Option<(i32, (f64, f64))>> = RwSignal::new(None);
     let class = match kind {
         ChartKind::Memory => "chart chart-memory",
         ChartKind::Browser => "chart chart-browser",
@@ -779,6 +796,13 @@ fn Chart(
             return;
         };
         let l = l.0;
+        if let Some((start, range)) = pan.get_untracked() {
+            let width = f64::from((l.plot_px.2 - l.plot_px.0).max(1));
+            let frac = -f64::from(device(css_x) - device(start)) / width;
+            hover.set(None);
+            view_state.update(|v| v.zoom = Some(pan_by(range, frac)));
+            return;
+        }
         if !l.contains(px, py) {
             hover.set(None);
             return;
@@ -789,18 +813,49 @@ fn Chart(
             hover.set(None);
             return;
         };
+        let dpr = window().device_pixel_ratio().clamp(1.0, 4.0);
+        let css = |p: i32| f64::from(p) / dpr;
+        let (_, top, _, bottom) = l.plot_px;
+        let hidden = view_state.with_untracked(|v| v.hidden.clone());
+        let dots = kind
+            .metrics()
+            .iter()
+            .filter(|m| !hidden.contains(m) && run_hover.parsed.run.has_metric(**m))
+            .filter_map(|&m| {
+                let y = run_hover.parsed.run.value(m, i);
+                let py = l.px_at_y(y);
+                (y.is_finite() && (top..=bottom).contains(&py)).then(|| {
+                    let (r, g, b) = leaklens_chart::metric_color(m);
+                    (css(py), format!("rgb({r},{g},{b})"))
+                })
+            })
+            .collect();
         hover.set(Some(Hover {
             left: f64::from(css_x) + 14.0,
             top: f64::from(css_y) + 10.0,
             lines: describe(&run_hover, i, kind, &view_state.get_untracked()),
+            cross: (
+                css(l.px_at_x(run_hover.index(time).x_of(i))),
+                css(top),
+                css(bottom - top),
+            ),
+            dots,
         }));
     };
     let on_down = move |ev: web_sys::MouseEvent| {
-        if ev.button() == 0 {
+        if ev.button() != 0 {
+            return;
+        }
+        if ev.shift_key() {
+            if let Some(l) = layout.get_untracked() {
+                pan.set(Some((ev.offset_x(), l.0.x_range)));
+            }
+        } else {
             drag.set(Some((ev.offset_x(), ev.offset_x())));
         }
     };
     let on_up = move |_ev: web_sys::MouseEvent| {
+        pan.set(None);
         let Some((a, b)) = drag.get_untracked() else {
             return;
         };
@@ -821,11 +876,40 @@ fn Chart(
             return;
         };
         ev.prevent_default();
-        let (lo, hi) = l.0.x_range;
+        // Shift+wheel (or a sideways scroll) pans; the wheel zooms.
+        let sideways = if ev.shift_key() {
+            ev.delta_y()
+        } else if ev.delta_x().abs() > ev.delta_y().abs() {
+            ev.delta_x()
+        } else {
+            0.0
+        };
+        if sideways != 0.0 {
+            let frac = 0.1 * sideways.signum();
+            view_state.update(|v| v.zoom = Some(pan_by(l.0.x_range, frac)));
+            return;
+        }
         let at = l.0.x_at(device(ev.offset_x()));
         let factor = if ev.delta_y() < 0.0 { 0.8 } else { 1.25 };
-        let (nlo, nhi) = (at - (at - lo) * factor, at + (hi - at) * factor);
-        view_state.update(|v| v.zoom = Some((nlo, nhi)));
+        view_state.update(|v| v.zoom = Some(zoom_around(l.0.x_range, at, factor)));
+    };
+    // Keyboard, with the chart focused: arrows pan, +/- zoom, 0 resets.
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(l) = layout.get_untracked() else {
+            return;
+        };
+        let range = l.0.x_range;
+        let mid = (range.0 + range.1) / 2.0;
+        let zoom = match ev.key().as_str() {
+            "ArrowLeft" => Some(pan_by(range, -0.1)),
+            "ArrowRight" => Some(pan_by(range, 0.1)),
+            "+" | "=" => Some(zoom_around(range, mid, 0.8)),
+            "-" | "_" => Some(zoom_around(range, mid, 1.25)),
+            "0" | "Escape" => None,
+            _ => return,
+        };
+        ev.prevent_default();
+        view_state.update(|v| v.zoom = zoom);
     };
     let selection = move || {
         drag.get().and_then(|(a, b)| {
@@ -871,21 +955,29 @@ fn Chart(
                         }/>
                     "wall-clock time"
                 </label>
+                <span class="hint">"drag: zoom · shift+drag: pan"</span>
                 <button class="reset-zoom" on:click=move |_| view_state.update(|v| v.zoom = None)>"Reset zoom"</button>
             </div>
             <div class="canvas-wrap">
                 <canvas
                     class=class
                     node_ref=canvas
+                    tabindex="0"
+                    aria-label="growth chart: drag to zoom, shift+drag or arrows to pan, wheel or +/- to zoom, double-click or 0 to reset"
                     on:mousemove=on_move
                     on:mousedown=on_down
                     on:mouseup=on_up
-                    on:mouseleave=move |_| { hover.set(None); drag.set(None); }
+                    on:mouseleave=move |_| { hover.set(None); drag.set(None); pan.set(None); }
                     on:wheel=on_wheel
+                    on:keydown=on_key
                     on:dblclick=move |_| view_state.update(|v| v.zoom = None)
                 ></canvas>
                 {move || selection().map(|style| view! { <div class="selection" style=style></div> })}
                 {move || hover.get().map(|h| view! {
+                    <div class="crosshair" style=format!("left:{}px;top:{}px;height:{}px", h.cross.0, h.cross.1, h.cross.2)></div>
+                    {h.dots.into_iter().map(|(top, color)| view! {
+                        <div class="dot" style=format!("left:{}px;top:{}px;background:{}", h.cross.0, top, color)></div>
+                    }).collect_view()}
                     <div class="tooltip" style=format!("left:{}px;top:{}px", h.left, h.top)>
                         {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
                     </div>

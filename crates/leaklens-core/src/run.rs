@@ -272,7 +272,7 @@ impl Run {
     }
 
     /// Copies snapshot `i` of `other` onto the end of `self`.
-    fn push_from(&mut self, other: &Run, i: usize) {
+    pub(crate) fn push_from(&mut self, other: &Run, i: usize) {
         let mut s = SnapshotIn::new(other.cycles[i], other.label(i));
         s.timestamp = other.timestamps[i];
         for m in Metric::ALL {

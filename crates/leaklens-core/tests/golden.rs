@@ -129,3 +129,112 @@ fn samples_survive_an_ndjson_round_trip() {
         assert_eq!(a.issues.len(), b.issues.len(), "{name}");
     }
 }
+
+/// The same run, snapshot for snapshot.
+fn assert_same_run(name: &str, a: &leaklens_core::Run, b: &leaklens_core::Run) {
+    assert_eq!(a.len(), b.len(), "{name}: snapshot count");
+    for i in 0..a.len() {
+        assert_eq!(a.cycle(i), b.cycle(i), "{name} #{i}");
+        assert_eq!(a.label(i), b.label(i), "{name} #{i}");
+        assert_eq!(a.timestamp(i), b.timestamp(i), "{name} #{i}");
+        for m in a.metrics() {
+            let (x, y) = (a.value(m, i), b.value(m, i));
+            assert!(
+                x == y || (x.is_nan() && y.is_nan()),
+                "{name} #{i} {m:?}: {x} vs {y}"
+            );
+        }
+        assert!(a.page_urls(i).eq(b.page_urls(i)), "{name} #{i}");
+    }
+}
+
+fn chunked(name: &str, bytes: &[u8], piece: usize) -> Result<ingest::Parsed, ingest::IngestError> {
+    let mut c = ingest::ChunkedParse::new(name, bytes, piece);
+    let mut steps = 0;
+    let mut last = 0;
+    while !c.is_done() {
+        c.step();
+        steps += 1;
+        assert!(c.done_bytes() >= last, "progress only moves forward");
+        last = c.done_bytes();
+    }
+    assert_eq!(c.done_bytes(), c.total_bytes());
+    // Line-oriented and array files are really read in pieces.
+    let cuttable = name.ends_with(".ndjson") || name.ends_with(".log") || name == "hostile.json";
+    if cuttable
+        && bytes.len() > 4 * piece
+        && !name.starts_with("empty")
+        && !name.starts_with("garbage")
+    {
+        assert!(steps > 1, "{name}: {steps} step(s) for pieces of {piece}");
+    }
+    c.finish()
+}
+
+/// Reading in pieces (what the browser does with big files, to stay
+/// responsive) gives the same run, warnings and verdict as reading at once,
+/// whatever the piece size and the file shape.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn reading_in_pieces_equals_reading_whole() {
+    let mut inputs: Vec<(String, Vec<u8>)> = SAMPLES
+        .iter()
+        .map(|(n, b, _)| (n.to_string(), b.to_vec()))
+        .collect();
+    // Generated runs in every shape, with damage and hostile strings.
+    let spec = leaklens_core::generate::Spec {
+        cycles: 40,
+        ..leaklens_core::generate::Spec::default()
+    };
+    let run = leaklens_core::generate::generate(&spec);
+    let mut nd = String::new();
+    leaklens_core::generate::to_ndjson(&run, &mut nd);
+    let mut lines: Vec<String> = nd.lines().map(str::to_string).collect();
+    lines.insert(7, "{\"cycle\": oops".into());
+    lines.insert(30, "not json at all, ] } [".into());
+    lines.insert(
+        50,
+        r#"{"cycle":17,"label":"a,b]}{\"x\"","nodejs":{"heapUsed":70,"heapTotal":90,"rss":200}}"#
+            .into(),
+    );
+    inputs.push((
+        "damaged.ndjson".into(),
+        (lines.join("\n") + "\n").into_bytes(),
+    ));
+    let mut arr = String::new();
+    leaklens_core::generate::to_json_array(&run, &mut arr);
+    let arr = arr.replacen(
+        "{\"cycle\":3,",
+        r#"{"cycle":3,"label":"x,]},[{y\\\"z","nodejs":{"heapUsed":64,"heapTotal":96,"rss":250}},{"cycle":3,"#,
+        1,
+    );
+    inputs.push(("hostile.json".into(), arr.into_bytes()));
+    let mut lg = String::new();
+    leaklens_core::generate::to_log(&run, &mut lg);
+    inputs.push(("gen.log".into(), lg.into_bytes()));
+    inputs.push(("empty.ndjson".into(), b"\n\n".to_vec()));
+    inputs.push(("garbage.log".into(), b"hello\nworld\n".repeat(500)));
+
+    for (name, bytes) in &inputs {
+        let whole = ingest::parse(name, bytes);
+        for piece in [97, 1_000, 4_096, 65_536] {
+            let label = format!("{name} in pieces of {piece}");
+            let parts = chunked(name, bytes, piece);
+            match (&whole, &parts) {
+                (Ok(w), Ok(p)) => {
+                    assert_same_run(&label, &w.run, &p.run);
+                    assert_eq!(w.formats, p.formats, "{label}");
+                    assert_eq!(w.worker_verdicts.len(), p.worker_verdicts.len(), "{label}");
+                    let lines =
+                        |x: &ingest::Parsed| x.warnings.iter().map(|w| w.line).collect::<Vec<_>>();
+                    assert_eq!(lines(w), lines(p), "{label}: warnings at the same lines");
+                    let a = analyze_parsed(w, &Config::default());
+                    let b = analyze_parsed(p, &Config::default());
+                    assert_eq!(a.to_json(), b.to_json(), "{label}: the same report");
+                }
+                (Err(w), Err(p)) => assert_eq!(w.message, p.message, "{label}"),
+                (w, p) => panic!("{label}: whole {:?} vs pieces {:?}", w.is_ok(), p.is_ok()),
+            }
+        }
+    }
+}

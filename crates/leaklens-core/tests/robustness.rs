@@ -121,3 +121,49 @@ fn edge_runs() {
     let r = analyze(&flat, &cfg);
     assert_eq!(r.summary.verdict, leaklens_core::report::Verdict::NoLeak);
 }
+
+/// Lines a damaged export may hold, in every shape.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (0u64..40, 0usize..4, 1.0f64..900.0).prop_map(|(c, l, v)| format!(
+            r#"{{"cycle":{c},"label":"{}","nodejs":{{"heapUsed":{v},"heapTotal":{},"rss":{}}}}}"#,
+            LABELS[l], v * 1.5, v * 3.0
+        )),
+        2 => (0u64..40, 1.0f64..900.0).prop_map(|(c, v)| format!(
+            "📊 Memory Snapshot [Cycle {c}] - After scrape:\n   Heap: {v:.2}MB / {:.2}MB\n   RSS: {:.2}MB",
+            v * 1.5, v * 3.0
+        )),
+        1 => Just("{\"cycle\": 3, \"label\": \"x,]}{[\\\"\", broken".to_string()),
+        1 => Just(String::new()),
+        1 => "[ -~]{0,40}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Any text, read in pieces of any size, reads as it does whole.
+    #[test]
+    fn pieces_read_like_the_whole(
+        lines in proptest::collection::vec(line(), 0..60),
+        array in any::<bool>(),
+        piece in 1usize..600,
+    ) {
+        let text = if array { format!("[{}]", lines.join(",\n")) } else { lines.join("\n") };
+        let whole = ingest::parse("x", text.as_bytes());
+        let mut c = ingest::ChunkedParse::new("x", text.as_bytes(), piece);
+        while !c.is_done() {
+            c.step();
+        }
+        let parts = c.finish();
+        match (whole, parts) {
+            (Ok(w), Ok(p)) => {
+                prop_assert_eq!(w.run.cycles(), p.run.cycles());
+                prop_assert_eq!(w.run.len(), p.run.len());
+                prop_assert_eq!(w.warnings.len(), p.warnings.len());
+            }
+            (Err(_), Err(_)) => {}
+            (w, p) => prop_assert!(false, "whole ok {} vs pieces ok {}", w.is_ok(), p.is_ok()),
+        }
+    }
+}

@@ -49,6 +49,11 @@ pub(super) fn read_object_or_ndjson(
     read_object_or_ndjson_into(Sink::new(source, bytes, progress))
 }
 
+/// NDJSON lines only (a piece of a file already known to be NDJSON).
+pub(super) fn read_ndjson(source: &str, bytes: &[u8], progress: Progress<'_>) -> Ingested {
+    read_ndjson_from(Sink::new(source, bytes, progress), 0, 1)
+}
+
 /// The same readers without the fast path: the reference it is tested against.
 #[cfg(test)]
 pub(super) fn read_with_serde_only(source: &str, bytes: &[u8], array: bool) -> Ingested {

@@ -26,6 +26,9 @@ use serde::Serialize;
 
 use crate::run::Run;
 
+pub use chunked::ChunkedParse;
+
+mod chunked;
 mod detect;
 mod json;
 mod log;
@@ -261,6 +264,17 @@ fn read_text(
         detect::Shape::JsonObject => json::read_object_or_ndjson(source, body, progress),
         detect::Shape::Log => log::read_log(source, body, progress),
     };
+    conclude(source, body, ingested, error)
+}
+
+/// What a file read to its end comes to: its snapshots, or an error that
+/// says why there are none.
+fn conclude(
+    source: &str,
+    body: &[u8],
+    ingested: Ingested,
+    error: impl Fn(Option<usize>, String, Option<String>) -> IngestError,
+) -> Result<Ingested, IngestError> {
     if !ingested.run.is_empty() {
         return Ok(ingested);
     }
@@ -411,6 +425,8 @@ impl WarnKind {
 pub(crate) struct Diag {
     source: String,
     list: Vec<Warning>,
+    /// The kind of each listed warning.
+    kinds: Vec<WarnKind>,
     counts: [usize; WarnKind::ALL.len()],
 }
 
@@ -439,7 +455,32 @@ impl Diag {
                 line,
                 message: message(),
             });
+            self.kinds.push(kind);
         }
+    }
+
+    /// Adds the warnings of a later piece of the same file, whose line 1 is
+    /// line `line_offset + 1` of the file; the per-kind caps still hold.
+    pub(crate) fn absorb(&mut self, other: Diag, line_offset: usize) {
+        let mut listed = [0usize; WarnKind::ALL.len()];
+        for (kind, mut w) in other.kinds.into_iter().zip(other.list) {
+            let k = kind as usize;
+            listed[k] += 1;
+            self.counts[k] += 1;
+            if self.counts[k] <= WARNINGS_PER_KIND {
+                w.line = w.line.map(|l| l + line_offset);
+                self.list.push(w);
+                self.kinds.push(kind);
+            }
+        }
+        for k in 0..listed.len() {
+            self.counts[k] += other.counts[k].saturating_sub(listed[k]);
+        }
+    }
+
+    /// True when a warning of this kind was recorded.
+    pub(crate) fn has(&self, kind: WarnKind) -> bool {
+        self.counts.get(kind as usize).is_some_and(|&c| c > 0)
     }
 
     pub(crate) fn first(&self) -> Option<&Warning> {
