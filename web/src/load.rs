@@ -38,7 +38,7 @@ pub const SAMPLES: &[(&str, &str)] = &[
 /// One analysed run.
 pub struct Analysed {
     pub title: String,
-    pub parsed: Parsed,
+    pub parsed: Arc<Parsed>,
     pub report: Report,
     pub by_cycle: XIndex,
     /// Built the first time the wall-clock axis is used.
@@ -75,7 +75,85 @@ impl PartialEq for Shared {
     }
 }
 
-fn analysed(title: String, parsed: Parsed, cfg: &Config) -> Arc<Analysed> {
+/// One input after reading: its snapshots, or why it has none.
+#[derive(Clone)]
+pub struct ParsedInput {
+    pub name: String,
+    pub result: Result<Arc<Parsed>, String>,
+}
+
+/// Files are read in pieces of this size, handing the page back to the
+/// browser in between (it paints the progress bar and stays responsive).
+const PIECE_BYTES: usize = 4 << 20;
+
+/// Hands control back to the browser for one task (a `setTimeout(0)`).
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+fn error_text(e: &ingest::IngestError) -> String {
+    let mut why = e.message.clone();
+    if let Some(l) = e.line {
+        why = format!("line {l}: {why}");
+    }
+    if let Some(h) = &e.hint {
+        why.push_str(&format!(" ({h})"));
+    }
+    why
+}
+
+/// Parses every input in pieces, reporting `progress(fraction, what)` and
+/// yielding to the browser between pieces. `cancelled()` stops early (new
+/// files were dropped meanwhile).
+pub async fn parse_inputs(
+    inputs: &[Input],
+    progress: impl Fn(f64, String),
+    cancelled: impl Fn() -> bool,
+) -> Option<Vec<ParsedInput>> {
+    let total: usize = inputs.iter().map(|i| i.bytes.len()).sum::<usize>().max(1);
+    let mut before = 0usize;
+    let mut out = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        if input.bytes.len() as f64 > MAX_FILE_BYTES {
+            out.push(ParsedInput {
+                name: input.name.clone(),
+                result: Err(format!(
+                    "too large for the browser ({:.0} MB): analyse it with the leaklens CLI",
+                    input.bytes.len() as f64 / 1e6
+                )),
+            });
+            before += input.bytes.len();
+            continue;
+        }
+        let mut c = ingest::ChunkedParse::new(&input.name, &input.bytes, PIECE_BYTES);
+        while !c.is_done() {
+            c.step();
+            if c.total_bytes() > PIECE_BYTES {
+                progress(
+                    (before + c.done_bytes()) as f64 / total as f64,
+                    format!("Reading {}…", input.name),
+                );
+                yield_to_browser().await;
+                if cancelled() {
+                    return None;
+                }
+            }
+        }
+        out.push(ParsedInput {
+            name: input.name.clone(),
+            result: c.finish().map(Arc::new).map_err(|e| error_text(&e)),
+        });
+        before += input.bytes.len();
+    }
+    Some(out)
+}
+
+fn analysed(title: String, parsed: Arc<Parsed>, cfg: &Config) -> Arc<Analysed> {
     let report = leaklens_core::analyze_parsed(&parsed, cfg);
     let by_cycle = XIndex::new(&parsed.run, XAxis::Cycle);
     Arc::new(Analysed {
@@ -87,36 +165,17 @@ fn analysed(title: String, parsed: Parsed, cfg: &Config) -> Arc<Analysed> {
     })
 }
 
-/// Parses every input (keeping the good ones), then analyses them as one
-/// run, or as two runs to compare.
-pub fn analyse(inputs: &[Input], compare: bool, limits: &[(Metric, f64)]) -> Loaded {
+/// Analyses the parsed inputs (keeping the good ones) as one run, or as two
+/// runs to compare.
+pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) -> Loaded {
     let mut cfg = Config::default();
     cfg.limits.extend(limits.iter().copied());
-    let mut good: Vec<(String, Parsed)> = Vec::new();
+    let mut good: Vec<(String, Arc<Parsed>)> = Vec::new();
     let mut errors = Vec::new();
     for input in inputs {
-        if input.bytes.len() as f64 > MAX_FILE_BYTES {
-            errors.push((
-                input.name.clone(),
-                format!(
-                    "too large for the browser ({:.0} MB): analyse it with the leaklens CLI",
-                    input.bytes.len() as f64 / 1e6
-                ),
-            ));
-            continue;
-        }
-        match ingest::parse(&input.name, &input.bytes) {
-            Ok(p) => good.push((input.name.clone(), p)),
-            Err(e) => {
-                let mut why = e.message.clone();
-                if let Some(l) = e.line {
-                    why = format!("line {l}: {why}");
-                }
-                if let Some(h) = &e.hint {
-                    why.push_str(&format!(" ({h})"));
-                }
-                errors.push((input.name.clone(), why));
-            }
+        match &input.result {
+            Ok(p) => good.push((input.name.clone(), p.clone())),
+            Err(why) => errors.push((input.name.clone(), why.clone())),
         }
     }
     if compare && good.len() >= 2 {
@@ -143,7 +202,13 @@ pub fn analyse(inputs: &[Input], compare: bool, limits: &[(Metric, f64)]) -> Loa
         .map(|(n, _)| n.as_str())
         .collect::<Vec<_>>()
         .join(" + ");
-    let merged = ingest::merge_parsed(good.into_iter().map(|(_, p)| p).collect());
+    let merged = if good.len() == 1 {
+        good.pop().map(|(_, p)| p).expect("one input")
+    } else {
+        Arc::new(ingest::merge_parsed(
+            good.into_iter().map(|(_, p)| p.as_ref().clone()).collect(),
+        ))
+    };
     Loaded {
         runs: vec![analysed(title, merged, &cfg)],
         comparison: None,

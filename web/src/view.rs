@@ -42,8 +42,46 @@ pub fn App() -> impl IntoView {
             )
         })
     });
-    let loaded = Memo::new(move |_| {
+    // Files are read in pieces (a progress bar, the page stays responsive),
+    // then analysed; new files cancel a read under way.
+    let parsed: RwSignal<Vec<load::ParsedInput>> = RwSignal::new(Vec::new());
+    let progress: RwSignal<Option<(f64, String)>> = RwSignal::new(None);
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
         let ins = inputs.get();
+        let g = generation.get_value() + 1;
+        generation.set_value(g);
+        if ins.is_empty() {
+            parsed.set(Vec::new());
+            progress.set(None);
+            return;
+        }
+        spawn_local(async move {
+            let stale = move || generation.get_value() != g;
+            let Some(result) =
+                load::parse_inputs(&ins, move |f, what| progress.set(Some((f, what))), stale).await
+            else {
+                return;
+            };
+            let snapshots: usize = result
+                .iter()
+                .filter_map(|p| p.result.as_ref().ok())
+                .map(|p| p.run.len())
+                .sum();
+            if snapshots > 100_000 {
+                // Let the browser paint this before the analysis runs.
+                progress.set(Some((1.0, format!("Analysing {snapshots} snapshots…"))));
+                load::yield_to_browser().await;
+            }
+            if stale() {
+                return;
+            }
+            parsed.set(result);
+            progress.set(None);
+        });
+    });
+    let loaded = Memo::new(move |_| {
+        let ins = parsed.get();
         let (compare, limits) = analysis_inputs.get();
         Shared(Arc::new(load::analyse(&ins, compare, &limits)))
     });
@@ -126,6 +164,12 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <Loader inputs=inputs fetch_errors=fetch_errors busy=busy view_state=view_state compact=Signal::derive(has_data)/>
+            {move || progress.get().map(|(f, what)| view! {
+                <div class="progress" id="progress">
+                    <progress max="1" prop:value=f></progress>
+                    <span>{what}</span>
+                </div>
+            })}
             {move || live.get().map(|status| view! { <p id="live" class="live">{status}</p> })}
             <Errors loaded=loaded fetch_errors=fetch_errors/>
             <Show when=has_data fallback=|| ()>

@@ -140,9 +140,85 @@ fn headline(spec: &Spec) -> bool {
     big && spec.cycles >= 40
 }
 
+/// Slow leaks on long runs: below the per-cycle practical minimum (0.1
+/// MB/cycle) but adding up to a lot over thousands of cycles; and long runs
+/// that do not leak, for false alarms.
+fn slow_section(cfg: &Config) {
+    let mut seed = 900_000u64;
+    let lengths = [1000usize, 3000];
+    let rates = [0.01, 0.03, 0.06];
+    println!("Slow leaks on long runs: verdict leak (right metric) by rate and length; base heap 150 MB, noise 10/30/60%:");
+    println!();
+    print!("| scenario / target / rate |");
+    for l in lengths {
+        print!(" {l} cycles |");
+    }
+    println!();
+    println!("|---|{}", "---|".repeat(lengths.len()));
+    for scenario in [Scenario::Linear, Scenario::Step] {
+        for target in [Target::Heap, Target::Rss, Target::External] {
+            for rate in rates {
+                print!("| {} / {:?} / {rate} MB/cycle |", scenario.as_str(), target);
+                for cycles in lengths {
+                    let (mut leak, mut right, mut n) = (0, 0, 0);
+                    for gc_noise in [0.1, 0.3, 0.6] {
+                        seed += 1;
+                        let spec = Spec {
+                            scenario,
+                            target,
+                            cycles,
+                            seed,
+                            rate,
+                            gc_noise,
+                            base_heap_mb: 150.0,
+                            ..Spec::default()
+                        };
+                        let o = run_case(&spec, cfg);
+                        n += 1;
+                        leak += (o.verdict == Verdict::Leak) as usize;
+                        right += (o.verdict == Verdict::Leak && o.right_metric) as usize;
+                    }
+                    print!(" {leak}/{n} ({right}) |");
+                }
+                println!();
+            }
+        }
+    }
+    println!();
+    let (mut alarms, mut n) = (0, 0);
+    for scenario in Scenario::ALL.into_iter().filter(|s| !s.is_leak()) {
+        for cycles in lengths {
+            for gc_noise in [0.1, 0.3, 0.6] {
+                for base in [40.0, 150.0, 400.0] {
+                    for _ in 0..2 {
+                        seed += 1;
+                        let spec = Spec {
+                            scenario,
+                            target: Target::Heap,
+                            cycles,
+                            seed,
+                            rate: 0.0,
+                            gc_noise,
+                            base_heap_mb: base,
+                            ..Spec::default()
+                        };
+                        n += 1;
+                        alarms += (run_case(&spec, cfg).verdict == Verdict::Leak) as usize;
+                    }
+                }
+            }
+        }
+    }
+    println!("False alarms on long no-leak runs (stable, warm-up, cache; 1000 and 3000 cycles): {alarms}/{n}");
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let cfg = Config::default();
+    if std::env::args().any(|a| a == "--slow") {
+        slow_section(&cfg);
+        return;
+    }
     let cases = corpus(quick);
     let outcomes: Vec<Outcome> = cases.iter().map(|c| run_case(&c.spec, &cfg)).collect();
     if std::env::args().any(|a| a == "--failures") {

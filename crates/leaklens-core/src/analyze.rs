@@ -53,6 +53,11 @@ pub struct Config {
     /// Growth over the judged stretch, as a fraction of the level, below
     /// which a memory metric's rise is not worth a verdict (yet).
     pub min_relative_growth: f64,
+    /// A slow leak on a long run: growth over the judged stretch (MB) that is
+    /// worth a verdict even when the slope per cycle is below `min_slope_mb`,
+    /// if it is also `slow_leak_relative_growth` of the level.
+    pub min_total_growth_mb: f64,
+    pub slow_leak_relative_growth: f64,
     /// Cycles needed before a run can be called leak-free.
     pub min_cycles: usize,
     /// A limit this many cycles away (or fewer) is imminent.
@@ -74,6 +79,8 @@ impl Default for Config {
             min_slope_count: 0.02,
             min_count_excess: 2.0,
             min_relative_growth: 0.01,
+            min_total_growth_mb: 20.0,
+            slow_leak_relative_growth: 0.1,
             min_cycles: 15,
             imminent_cycles: 10.0,
         }
@@ -461,8 +468,14 @@ fn analyze_metric(
     // Practical size: a rise of a fraction of a percent of a big RSS over a
     // short stretch is noise even when it happens to be monotone.
     let span = rx.last().copied().unwrap_or(0.0) - rx.first().copied().unwrap_or(0.0);
-    let big_enough = m.is_count() || slope * span >= cfg.min_relative_growth * current.abs();
-    let rising = significant && mk.s > 0.0 && slope >= min_slope && big_enough;
+    let growth = slope * span;
+    let big_enough = m.is_count() || growth >= cfg.min_relative_growth * current.abs();
+    // Practical size: fast enough per cycle, or (a slow leak on a long run)
+    // a lot over the judged stretch, in MB and against the level.
+    let slow_but_large = !m.is_count()
+        && growth >= cfg.min_total_growth_mb
+        && growth >= cfg.slow_leak_relative_growth * current.abs();
+    let rising = significant && mk.s > 0.0 && (slope >= min_slope || slow_but_large) && big_enough;
     let falling = significant && mk.s < 0.0 && slope <= -min_slope && hi < 0.0;
     let enough = pts.len() >= 5;
     let count_excess_ok = !m.is_count() || current - baseline >= cfg.min_count_excess;
