@@ -15,7 +15,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-large-'));
 before(async () => {
   // 330,000 cycles of three or four snapshots: about 1,000,000 snapshots.
   execFileSync(path.join(ROOT, 'target/debug/leaklens'),
-    ['generate', '--scenario', 'step', '--cycles', '330000', '-o', path.join(dir, 'big.ndjson')]);
+    ['generate', '--scenario', 'linear', '--rate', '0.002', '--cycles', '330000', '-o', path.join(dir, 'big.ndjson')]);
   site = await serve(DIST);
   data = await serve(dir, { cors: true });
   browser = await launch();
