@@ -74,5 +74,32 @@ await page.close();
 console.log(`wasm core parse + analyse (in the page): ${core.toFixed(0)} ms; / native CLI: ${(core / nativeMs).toFixed(2)}x`);
 console.log(`browser drop → verdict + first chart drawn: ${runs.map((x) => x.toFixed(0)).join(', ')} ms (median ${runs[1].toFixed(0)})`);
 console.log(`drop-to-chart / native CLI: ${(runs[1] / nativeMs).toFixed(2)}x (includes reading the File, rendering the report and drawing)`);
+
+// A 1,000,000-snapshot file by ?src=: time to the verdict, and the longest
+// gap between painted frames while it loads (how long the page froze).
+const big = path.join(path.dirname(file), 'big.ndjson');
+execFileSync(cli, ['generate', '--scenario', 'linear', '--rate', '0.002', '--cycles', '330000', '-o', big]);
+const data = await serve(path.dirname(file), { cors: true });
+const bigPage = await newPage(browser, []);
+await bigPage.addInitScript(() => {
+  window.__frames = [];
+  const tick = (t) => { window.__frames.push(t); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+});
+const t0 = Date.now();
+await bigPage.goto(`${site.url}?src=${encodeURIComponent(`${data.url}big.ndjson`)}`);
+await bigPage.waitForSelector('#verdict', { timeout: 300000 });
+const loadMs = Date.now() - t0;
+const gaps = await bigPage.evaluate(() => {
+  const f = window.__frames;
+  const g = [];
+  for (let i = 1; i < f.length; i++) g.push(f[i] - f[i - 1]);
+  g.sort((a, b) => a - b);
+  return { frames: f.length, p50: g[Math.floor(g.length / 2)], max: g.at(-1), over100: g.filter((x) => x > 100).length };
+});
+await bigPage.close();
+await data.close();
+console.log(`1,000,000 snapshots (${(fs.statSync(big).size / 1e6).toFixed(0)} MB NDJSON) by ?src=: verdict after ${(loadMs / 1000).toFixed(1)} s; ` +
+  `${gaps.frames} frames painted meanwhile, median gap ${gaps.p50.toFixed(0)} ms, longest ${gaps.max.toFixed(0)} ms (the analysis), ${gaps.over100} gaps over 100 ms`);
 await browser.close();
 await site.close();

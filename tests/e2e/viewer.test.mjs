@@ -250,6 +250,13 @@ test('two files can be compared as before/after', async () => {
   await page.check('#compare-mode');
   await page.waitForSelector('#compare-verdict');
   assert.equal(await page.getAttribute('#compare-verdict', 'data-verdict'), 'fixed');
+  // Both runs on one chart, aligned by cycle, with the before run named in the legend.
+  await page.waitForSelector('canvas.chart-overlay');
+  assert.match(await page.textContent('.overlay h3'), /Before \(leak-heap-linear-fast\.log\) and after \(no-leak-stable-gc\.ndjson\)/);
+  assert.ok(await inkedPixels(page, 'canvas.chart-overlay') > 2000, 'the overlay drew');
+  const box = await (await page.$('canvas.chart-overlay')).boundingBox();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await page.waitForSelector('.tooltip');
   await shot(page, 'compare');
   await page.close();
 });

@@ -585,6 +585,15 @@ fn ReportView(
                     {format!("Issues gone: {} · new: {} · still there: {}", c.disappeared.len(), c.appeared.len(), c.remaining.len())}
                 </p>
             }))}
+            {move || match (first.get(), second.get()) {
+                (Some(before), Some(after)) => Some(view! {
+                    <div class="overlay">
+                        <h3>{format!("Before ({}) and after ({}), by cycle", before.title, after.title)}</h3>
+                        <Chart run=after kind=ChartKind::Memory view_state=view_state height=340 ghost=before/>
+                    </div>
+                }),
+                _ => None,
+            }}
             {move || first.get().map(|a| view! { <RunView run=a view_state=view_state/> })}
             {move || second.get().map(|a| view! { <RunView run=a view_state=view_state/> })}
             <div class="actions">
@@ -760,6 +769,9 @@ fn Chart(
     kind: ChartKind,
     view_state: RwSignal<ViewState>,
     height: u32,
+    /// Another run drawn faintly under this one, by cycle (compare mode).
+    #[prop(optional)]
+    ghost: Option<Arc<Analysed>>,
 ) -> impl IntoView {
     let canvas: NodeRef<leptos::html::Canvas> = NodeRef::new();
     let layout: RwSignal<Option<ChartLayoutBox>> = RwSignal::new(None);
@@ -767,9 +779,10 @@ fn Chart(
     let drag: RwSignal<Option<(i32, i32)>> = RwSignal::new(None);
     // Shift+drag pans: where the drag started (CSS px) and the x range then.
     let pan: RwSignal<Option<(i32, (f64, f64))>> = RwSignal::new(None);
-    let class = match kind {
-        ChartKind::Memory => "chart chart-memory",
-        ChartKind::Browser => "chart chart-browser",
+    let class = match (kind, ghost.is_some()) {
+        (_, true) => "chart chart-overlay",
+        (ChartKind::Memory, false) => "chart chart-memory",
+        (ChartKind::Browser, false) => "chart chart-browser",
     };
     let present: Vec<Metric> = kind
         .metrics()
@@ -818,7 +831,14 @@ fn Chart(
             return;
         };
         let root = backend.into_drawing_area();
-        match leaklens_chart::draw(&root, &run_draw.parsed.run, &run_draw.report, &spec) {
+        let other = ghost.as_ref().map(|g| (&g.parsed.run, g.title.as_str()));
+        match leaklens_chart::draw_overlaid(
+            &root,
+            &run_draw.parsed.run,
+            &run_draw.report,
+            other,
+            &spec,
+        ) {
             Ok(l) => layout.set(Some(ChartLayoutBox(l))),
             Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
         }

@@ -635,6 +635,19 @@ pub fn draw<DB: DrawingBackend>(
     report: &Report,
     spec: &ChartSpec,
 ) -> Result<ChartLayout, ChartError> {
+    draw_overlaid(root, run, report, None, spec)
+}
+
+/// [`draw`], with another run's series drawn faintly under this one's,
+/// aligned by cycle: a before/after comparison on one chart. `ghost` is the
+/// other run and its name (the legend says "Heap Used (name)").
+pub fn draw_overlaid<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    run: &Run,
+    report: &Report,
+    ghost: Option<(&Run, &str)>,
+    spec: &ChartSpec,
+) -> Result<ChartLayout, ChartError> {
     let (w, h) = root.dim_in_pixel();
     let sc = Scale::new(spec.scale);
     if f64::from(w) < sc.len(f64::from(MIN_SIZE.0)) || f64::from(h) < sc.len(f64::from(MIN_SIZE.1))
@@ -653,9 +666,26 @@ pub fn draw<DB: DrawingBackend>(
         .filter(|m| spec.visible.contains(m) && run.has_metric(*m))
         .collect();
     let columns: Vec<Cow<'_, [f64]>> = metrics.iter().map(|&m| pts.ys(run, m)).collect();
+    // The other run of a comparison, by cycle (their wall-clock times differ).
+    let ghost = ghost.filter(|_| axis == XAxis::Cycle).map(|(g, name)| {
+        let gp = Points::new(g, XAxis::Cycle);
+        let cols: Vec<(Metric, Vec<f64>)> = metrics
+            .iter()
+            .filter(|m| g.has_metric(**m))
+            .map(|&m| (m, gp.ys(g, m).into_owned()))
+            .collect();
+        (gp, cols, name)
+    });
 
-    // Ranges.
-    let (x0, x1) = x_range(spec.x_range, &pts.xs, axis);
+    // Ranges (both runs, when there is a ghost).
+    let x_all: Cow<'_, [f64]> = match &ghost {
+        Some((gp, _, _)) if !gp.xs.is_empty() && !pts.xs.is_empty() => Cow::Owned(vec![
+            pts.xs[0].min(gp.xs[0]),
+            pts.xs[pts.xs.len() - 1].max(gp.xs[gp.xs.len() - 1]),
+        ]),
+        _ => Cow::Borrowed(&pts.xs),
+    };
+    let (x0, x1) = x_range(spec.x_range, &x_all, axis);
     let start = pts.xs.partition_point(|&x| x < x0);
     let end = pts.xs.partition_point(|&x| x <= x1).max(start);
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -665,6 +695,19 @@ pub fn draw<DB: DrawingBackend>(
                 let v = v.clamp(-CLAMP, CLAMP);
                 lo = lo.min(v);
                 hi = hi.max(v);
+            }
+        }
+    }
+    if let Some((gp, cols, _)) = &ghost {
+        let gs = gp.xs.partition_point(|&x| x < x0);
+        let ge = gp.xs.partition_point(|&x| x <= x1).max(gs);
+        for (_, col) in cols {
+            for &v in &col[gs..ge] {
+                if v.is_finite() {
+                    let v = v.clamp(-CLAMP, CLAMP);
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
             }
         }
     }
@@ -908,10 +951,37 @@ pub fn draw<DB: DrawingBackend>(
         }
     }
 
-    // Series, decimated to the plot width.
+    // Series, decimated to the plot width; the other run's first, faint.
     let base_width: u32 = if in_view <= 300 { 2 } else { 1 };
     let legend_line = sc.px(20.0);
     let mut legend_points: Vec<P> = Vec::new();
+    let mut ghost_entries: Vec<String> = Vec::new();
+    if let Some((gp, cols, name)) = &ghost {
+        for (m, col) in cols {
+            let pts_m: Vec<P> = decimate_min_max(&gp.xs, col, (x0, x1), plot_columns)
+                .into_iter()
+                .map(|(x, y)| (x, y.clamp(-CLAMP, CLAMP)))
+                .collect();
+            let lines = clip_polyline(&pts_m, (x0, x1), (y0, y1));
+            let color = rgb(*m).mix(0.35);
+            let label = format!("{} ({name})", m.display_name());
+            ghost_entries.push(label.clone());
+            chart
+                .draw_series(
+                    lines
+                        .into_iter()
+                        .map(move |line| PathElement::new(line, color.stroke_width(sc.stroke(1)))),
+                )
+                .map_err(err)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(
+                        vec![(x, y), (x + legend_line, y)],
+                        color.stroke_width(sc.stroke(2)),
+                    )
+                });
+        }
+    }
     for (&m, col) in metrics.iter().zip(&columns) {
         let pts_m: Vec<P> = decimate_min_max(&pts.xs, col, (x0, x1), plot_columns)
             .into_iter()
@@ -965,6 +1035,7 @@ pub fn draw<DB: DrawingBackend>(
 
     // Legend: series, then the trend and change-point styles used.
     let mut entries: Vec<&str> = metrics.iter().map(|m| m.display_name()).collect();
+    entries.extend(ghost_entries.iter().map(String::as_str));
     if drew_trend {
         chart
             .draw_series(std::iter::empty::<PathElement<P>>())

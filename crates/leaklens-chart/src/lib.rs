@@ -26,7 +26,7 @@ use leaklens_core::{Metric, Report, Run};
 use plotters::prelude::*;
 
 pub use decimate::decimate_min_max;
-pub use draw::{draw, XIndex};
+pub use draw::{draw, draw_overlaid, XIndex};
 
 /// What a chart shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -650,3 +650,50 @@ fn scale_is_clamped_and_checked_for_size() {
     assert_eq!(at(0.0, 900, 480), at(0.5, 900, 480));
     assert_eq!(at(-3.0, 900, 480), at(0.5, 900, 480));
 }
+
+/// Before/after on one chart: the other run's series are drawn faintly,
+/// labelled with its name, and the axes cover both runs.
+#[test]
+fn a_ghost_run_is_overlaid_by_cycle() {
+    let (after, report) = leak_run();
+    let before = generate(&Spec {
+        cycles: 90,
+        rate: 6.0,
+        seed: 9,
+        ..Default::default()
+    });
+    let mut svg = String::new();
+    let layout = {
+        let root = SVGBackend::with_string(&mut svg, (1000, 520)).into_drawing_area();
+        let mut spec = ChartSpec::memory();
+        spec.visible = vec![Metric::HeapUsed];
+        let l = leaklens_chart::draw_overlaid(
+            &root,
+            &after,
+            &report,
+            Some((&before, "before.log")),
+            &spec,
+        )
+        .expect("drawn");
+        root.present().unwrap();
+        l
+    };
+    assert!(
+        svg.contains("Heap Used (before.log)"),
+        "legend names the other run"
+    );
+    assert!(
+        layout.x_range.1 >= 90.0,
+        "x covers the longer run: {:?}",
+        layout.x_range
+    );
+    let max_before = before
+        .column(Metric::HeapUsed)
+        .iter()
+        .copied()
+        .fold(f64::MIN, f64::max);
+    assert!(layout.y_range.1 >= max_before, "y covers the other run too");
+    // Without a ghost the legend has no such entry.
+    let plain = render_svg(&after, &report, &ChartSpec::memory(), 1000, 520);
+    assert!(!plain.contains("(before.log)"));
+}
