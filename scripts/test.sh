@@ -29,8 +29,9 @@ cargo test --locked -p leaklens-core --target wasm32-unknown-unknown --test gold
 say "clippy (the web viewer, wasm32)"
 cargo clippy --locked -p leaklens-web --target wasm32-unknown-unknown -- -D warnings
 
-say "build the viewer (trunk, release)"
+say "build the viewer (trunk, release), and a leaklens with it embedded"
 ./scripts/build-web.sh
+LEAKLENS_EMBED_VIEWER="$PWD/dist" cargo build --locked -p leaklens
 
 say "browser tests (headless Debian chromium, playwright-core)"
 node --test --test-concurrency=1 tests/e2e/
