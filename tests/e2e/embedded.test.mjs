@@ -4,30 +4,18 @@
 // a directory that has no dist/, compressed, with cache headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, newPage, ROOT } from './harness.mjs';
+import { launch, newPage, startLeaklens } from './harness.mjs';
 
 let proc, base, browser;
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-embedded-'));
 
 before(async () => {
-  proc = spawn(path.join(ROOT, 'target/debug/leaklens'), ['serve', '--addr', '127.0.0.1:0', '--data', path.join(cwd, 'data')],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr.on('data', (d) => { err += d; });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving on (http:\/\/[^\s]+)/);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  assert.ok(!/no viewer built in/.test(err), 'this binary has the viewer built in');
+  const started = await startLeaklens(['serve', '--addr', '127.0.0.1:0', '--data', path.join(cwd, 'data')], { cwd });
+  ({ proc, base } = started);
+  assert.ok(!/no viewer built in/.test(started.stderr), 'this binary has the viewer built in');
   browser = await launch();
 });
 

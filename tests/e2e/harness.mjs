@@ -5,6 +5,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import { spawn } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -92,4 +93,23 @@ export async function inkedPixels(page, selector) {
 export async function shot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Starts target/debug/leaklens with `args` (a `serve` command line, port 0)
+ * and resolves with the process, the URL it prints, and its stderr so far.
+ */
+export function startLeaklens(args, { cwd } = {}) {
+  const proc = spawn(path.join(ROOT, 'target/debug/leaklens'), args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const state = { proc, stderr: '' };
+  proc.stderr.on('data', (d) => { state.stderr += d; process.stderr.write(d); });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/serving on (http:\/\/[^\s]+)/);
+      if (m) resolve({ ...state, base: m[1], get stderr() { return state.stderr; } });
+    });
+    proc.on('exit', (code) => reject(new Error(`leaklens exited with ${code}: ${state.stderr}`)));
+  });
 }

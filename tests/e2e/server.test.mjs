@@ -7,24 +7,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, newPage, ROOT, SAMPLES, shot } from './harness.mjs';
+import { launch, newPage, startLeaklens, ROOT, SAMPLES, shot } from './harness.mjs';
 
 let proc, base, browser;
 const data = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-serve-'));
 
 before(async () => {
-  const bin = path.join(ROOT, 'target/debug/leaklens');
-  proc = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--viewer', path.join(ROOT, 'dist'), '--data', data],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/serving on (http:\/\/[^\s]+)/);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`leaklens serve exited with ${code}`)));
-  });
+  ({ proc, base } = await startLeaklens(['serve', '--addr', '127.0.0.1:0', '--viewer', path.join(ROOT, 'dist'), '--data', data]));
   browser = await launch();
 });
 

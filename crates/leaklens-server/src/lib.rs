@@ -241,7 +241,7 @@ async fn upload(
     let host = host_of(req.headers());
     let parts = upload_parts(&st, req).await?;
     let store = st.store.clone();
-    let (id, token) = tokio::task::spawn_blocking(move || {
+    let (id, token) = blocking(move || {
         let snapshots = check(&parts)?;
         let files: Vec<NewFile<'_>> = parts
             .iter()
@@ -255,8 +255,7 @@ async fn upload(
             .collect();
         store.put(&files).map_err(ApiError::from)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await?;
     tracing::info!(id = id.as_str(), "report stored");
     let url = format!("http://{host}/r/{}", id.as_str());
     Ok((
@@ -267,6 +266,15 @@ async fn upload(
             delete_token: token,
         }),
     ))
+}
+
+/// Runs blocking store work (file I/O, parsing) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 fn parse_id(s: &str) -> Result<ReportId, ApiError> {
@@ -305,9 +313,7 @@ async fn download_file(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let store = st.store.clone();
-    let (meta, data) = tokio::task::spawn_blocking(move || store.get(&id, n))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let (meta, data) = blocking(move || Ok(store.get(&id, n)?)).await?;
     let disposition = format!(
         "inline; filename=\"{}\"",
         meta.name.replace(['"', '\\'], "_")
@@ -340,9 +346,7 @@ async fn report_meta(
     let id = parse_id(&id)?;
     let store = st.store.clone();
     let key = id.as_str().to_string();
-    let meta = tokio::task::spawn_blocking(move || store.meta(&id))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let meta = blocking(move || Ok(store.meta(&id)?)).await?;
     let files: Vec<serde_json::Value> = meta
         .files
         .iter()
@@ -368,9 +372,7 @@ async fn remove(
     let id = parse_id(&id)?;
     let token = bearer(&headers)?;
     let store = st.store.clone();
-    tokio::task::spawn_blocking(move || store.delete(&id, &token))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    blocking(move || Ok(store.delete(&id, &token)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -382,9 +384,7 @@ async fn open_in_viewer(
     let id = parse_id(&id)?;
     let store = st.store.clone();
     let key = id.as_str().to_string();
-    let meta = tokio::task::spawn_blocking(move || store.meta(&id))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let meta = blocking(move || Ok(store.meta(&id)?)).await?;
     let srcs: Vec<String> = if meta.files.len() == 1 {
         vec![format!("src=/api/reports/{key}")]
     } else {

@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use tokio::sync::{broadcast, watch};
 
-use crate::{bearer, host_of, parse_id, ApiError, AppState};
+use crate::{bearer, blocking, host_of, parse_id, ApiError, AppState};
 
 /// What viewers are told after each append.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
@@ -107,14 +107,6 @@ fn validate(name: &str, body: &[u8]) -> Result<usize, ApiError> {
         )));
     }
     Ok(parsed.run.len())
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
 }
 
 pub(crate) async fn create(

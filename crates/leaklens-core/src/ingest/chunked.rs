@@ -235,24 +235,8 @@ impl<'a> ChunkedParse<'a> {
         let Some((first, _)) = pieces.next() else {
             return super::parse(&self.source, self.bytes);
         };
-        let Ingested {
-            run: first_run,
-            diag,
-            verdicts,
-            format,
-            converted_from_bytes,
-            fatal,
-            empty_hint,
-        } = first;
-        let mut combined = Ingested {
-            run: Run::with_capacity(0),
-            diag,
-            verdicts,
-            format,
-            converted_from_bytes,
-            fatal,
-            empty_hint,
-        };
+        let mut combined = first;
+        let first_run = std::mem::replace(&mut combined.run, Run::with_capacity(0));
         let mut runs = vec![first_run];
         for (p, line_offset) in pieces {
             combined.diag.absorb(p.diag, line_offset);
