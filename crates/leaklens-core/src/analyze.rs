@@ -1117,6 +1117,55 @@ fn corroborate(analyses: &mut BTreeMap<Metric, MetricAnalysis>) {
     }
 }
 
+/// Growth issues of the segments before the judged one. A worker that
+/// leaked until it restarted (often why it restarted) leaks, however young
+/// or flat the stretch since the restart is. Each earlier segment long enough
+/// to judge is judged like the last one; a metric already flagged in the
+/// judged segment is not flagged twice.
+fn leaks_before_restarts(
+    c: &Cycles,
+    segs: &[std::ops::Range<usize>],
+    judged: usize,
+    metrics: &[Metric],
+    cfg: &Config,
+    flagged: &[Issue],
+) -> Vec<Issue> {
+    let mut out: Vec<Issue> = Vec::new();
+    for (k, s) in segs.iter().enumerate().take(judged) {
+        if s.len() < cfg.min_cycles {
+            continue;
+        }
+        let (first, last) = (c.cycle[s.start], c.cycle[s.end - 1]);
+        let restart = c.cycle.get(s.end).copied().unwrap_or(last);
+        let hours = median_cycle_hours(c, s);
+        let mut analyses: BTreeMap<Metric, MetricAnalysis> = BTreeMap::new();
+        for &m in metrics {
+            if let Some(a) = analyze_metric(c, m, s, cfg, hours) {
+                analyses.insert(m, a);
+            }
+        }
+        corroborate(&mut analyses);
+        for (&m, a) in &analyses {
+            let Some(mut issue) = growth_issue(m, a, cfg, first, last) else {
+                continue;
+            };
+            let seen = |i: &Issue| i.kind == issue.kind && i.metric == m;
+            if flagged.iter().any(seen) || out.iter().any(seen) {
+                continue;
+            }
+            issue.message = format!(
+                "Before the restart at cycle {restart} (segment {} of {}, cycles {first}–{last}): {}",
+                k + 1,
+                segs.len(),
+                issue.message
+            );
+            issue.last_cycle = Some(last);
+            out.push(issue);
+        }
+    }
+    out
+}
+
 /// Analyses a run.
 pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let c = per_cycle(run);
@@ -1153,6 +1202,14 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
         .iter()
         .filter_map(|(&m, a)| growth_issue(m, a, cfg, seg_first, seg_last))
         .collect();
+    issues.extend(leaks_before_restarts(
+        &c,
+        &segs,
+        seg_idx,
+        &metrics_present,
+        cfg,
+        &issues,
+    ));
 
     // Absolute thresholds.
     let mut thresholds: Vec<(Metric, f64, bool)> =
