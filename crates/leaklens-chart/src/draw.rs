@@ -174,7 +174,7 @@ impl Points {
         }
         if !cycles.windows(2).all(|w| w[0].0 < w[1].0) {
             // Not normalized: sort and merge repeated cycles.
-            cycles.sort_by_key(|e| e.0);
+            cycles.sort_unstable_by_key(|e| e.0);
             let mut merged: Vec<(u64, f64, f64)> = Vec::with_capacity(cycles.len());
             for e in cycles {
                 match merged.last_mut() {
@@ -197,7 +197,7 @@ impl Points {
             };
         }
         let mut idx: Vec<usize> = (0..n).filter(|&i| x_of[i].is_finite()).collect();
-        idx.sort_by(|&a, &b| x_of[a].total_cmp(&x_of[b]));
+        idx.sort_unstable_by(|&a, &b| x_of[a].total_cmp(&x_of[b]).then(a.cmp(&b)));
         let xs = idx.iter().map(|&i| x_of[i]).collect();
         Points {
             axis,

@@ -935,7 +935,7 @@ fn lingering_urls(
             cycles_open: n,
         })
         .collect();
-    out.sort_by(|a, b| {
+    out.sort_unstable_by(|a, b| {
         b.cycles_open
             .cmp(&a.cycles_open)
             .then(a.first_cycle.cmp(&b.first_cycle))
@@ -1340,11 +1340,13 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
             });
         }
     }
-    issues.sort_by(|a, b| {
+    issues.sort_unstable_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then(a.kind.cmp(&b.kind))
             .then(a.metric.cmp(&b.metric))
+            .then(a.first_cycle.cmp(&b.first_cycle))
+            .then(a.message.cmp(&b.message))
     });
 
     let pool = analyses

@@ -329,7 +329,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
         let cps: Vec<f64> = breaks.iter().map(|&b| x[b]).collect();
         let mut gaps: Vec<f64> = cps.windows(2).map(|w| w[1] - w[0]).collect();
         gaps.push(cps[0] - x0);
-        gaps.sort_by(f64::total_cmp);
+        gaps.sort_unstable_by(f64::total_cmp);
         let typical_gap = gaps[gaps.len() / 2];
         let tail = x[n - 1] - cps[cps.len() - 1];
         if tail > 2.0 * typical_gap.max(1.0) {
@@ -355,8 +355,14 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
     }
     fits.extend(best_stairs);
 
-    fits.sort_by(|a, b| a.bic.total_cmp(&b.bic));
-    fits
+    // By BIC, ties in the order the models were fitted.
+    let mut order: Vec<(f64, usize)> = fits.iter().map(|f| f.bic).zip(0..).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut slots: Vec<Option<Fit>> = fits.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, i)| slots[i].take())
+        .collect()
 }
 
 /// The outcome of model selection.

@@ -307,7 +307,8 @@ impl Run {
         }
         let already_sorted = order.windows(2).all(|w| w[0].0 <= w[1].0);
         if !already_sorted {
-            order.sort_by_key(|&(c, _, _)| c);
+            // (cycle, file, position) is unique: in file order within a cycle.
+            order.sort_unstable();
         }
         let mut out = Run::with_capacity(total);
         let mut dropped = 0;

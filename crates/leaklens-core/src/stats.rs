@@ -11,7 +11,7 @@ pub fn median(v: &[f64]) -> Option<f64> {
         return None;
     }
     let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
+    s.sort_unstable_by(f64::total_cmp);
     Some(median_sorted(&s))
 }
 
@@ -164,7 +164,7 @@ fn exact_mk_p(n: usize, s: f64) -> f64 {
 /// Ranks (1-based, ties get the average rank).
 pub fn ranks(v: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    idx.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
     let mut r = vec![0.0; v.len()];
     let mut i = 0;
     while i < idx.len() {
@@ -271,7 +271,7 @@ fn mann_kendall_detrended(x: &[f64], y: &[f64], slope: f64) -> MannKendall {
     }
     // Tie correction.
     let mut sorted = y.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let mut tie_term = 0.0;
     let mut has_ties = false;
     let mut i = 0;
@@ -331,7 +331,7 @@ fn pairwise_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
             }
         }
     }
-    out.sort_by(f64::total_cmp);
+    out.sort_unstable_by(f64::total_cmp);
     out
 }
 
