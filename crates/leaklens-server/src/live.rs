@@ -12,7 +12,8 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -37,14 +38,41 @@ pub struct Progress {
 pub struct Live {
     channels: Mutex<HashMap<String, broadcast::Sender<Progress>>>,
     closing: watch::Sender<bool>,
+    /// Open event streams (each holds a connection for as long as it lasts).
+    streams: Arc<AtomicUsize>,
 }
+
+/// Most event streams open at once; more get 503 (and the browser's
+/// EventSource retries by itself).
+pub const MAX_STREAMS: usize = 1024;
 
 impl Default for Live {
     fn default() -> Self {
         Live {
             channels: Mutex::new(HashMap::new()),
             closing: watch::channel(false).0,
+            streams: Arc::new(AtomicUsize::new(0)),
         }
+    }
+}
+
+/// One open event stream, counted while it lives.
+struct StreamSlot(Arc<AtomicUsize>);
+
+impl StreamSlot {
+    fn take(count: &Arc<AtomicUsize>) -> Option<StreamSlot> {
+        let before = count.fetch_add(1, Ordering::SeqCst);
+        if before >= MAX_STREAMS {
+            count.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(StreamSlot(count.clone()))
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -206,6 +234,14 @@ pub(crate) async fn events(
     let store = st.store.clone();
     let key = id.as_str().to_string();
     let meta = blocking(move || Ok(store.run_meta(&id)?)).await?;
+    let Some(slot) = StreamSlot::take(&st.live.streams) else {
+        return Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "10")],
+            "too many live viewers; retrying",
+        )
+            .into_response());
+    };
     let rx = st.live.sender(&key).subscribe();
     let closing = st.live.closing.subscribe();
     let first = Progress {
@@ -213,8 +249,8 @@ pub(crate) async fn events(
         bytes: meta.size,
     };
     let stream = futures_util::stream::unfold(
-        (Some(first), rx, closing),
-        |(first, mut rx, mut closing)| async move {
+        (Some(first), rx, closing, slot),
+        |(first, mut rx, mut closing, slot)| async move {
             let event = |p: Progress| {
                 Event::default()
                     .event("append")
@@ -222,7 +258,7 @@ pub(crate) async fn events(
                     .unwrap_or_else(|_| Event::default().comment("unserialisable"))
             };
             if let Some(p) = first {
-                return Some((Ok::<_, Infallible>(event(p)), (None, rx, closing)));
+                return Some((Ok::<_, Infallible>(event(p)), (None, rx, closing, slot)));
             }
             if *closing.borrow() {
                 return None;
@@ -230,7 +266,7 @@ pub(crate) async fn events(
             loop {
                 tokio::select! {
                     r = rx.recv() => match r {
-                        Ok(p) => return Some((Ok(event(p)), (None, rx, closing))),
+                        Ok(p) => return Some((Ok(event(p)), (None, rx, closing, slot))),
                         // A slow viewer missed some: the next event carries the totals anyway.
                         Err(broadcast::error::RecvError::Lagged(_)) => continue,
                         Err(broadcast::error::RecvError::Closed) => return None,
@@ -253,6 +289,23 @@ pub(crate) async fn open_in_viewer(Path(id): Path<String>) -> Result<Redirect, A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_streams_are_capped_and_released() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let slots: Vec<StreamSlot> = (0..MAX_STREAMS)
+            .map(|_| StreamSlot::take(&count).expect("a slot"))
+            .collect();
+        assert!(StreamSlot::take(&count).is_none(), "one too many");
+        assert_eq!(count.load(Ordering::SeqCst), MAX_STREAMS);
+        drop(slots);
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            0,
+            "closed streams give their slot back"
+        );
+        assert!(StreamSlot::take(&count).is_some());
+    }
 
     #[test]
     fn appends_must_be_snapshot_lines() {
