@@ -675,6 +675,13 @@ fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView
     );
     let issues = r.issues.clone();
     let run_c = run.clone();
+    let run_t = run.clone();
+    // The tables come a task later: the verdict and the charts first.
+    let tables_ready = RwSignal::new(false);
+    spawn_local(async move {
+        load::yield_to_browser().await;
+        tables_ready.set(true);
+    });
     view! {
         <article class="run">
             <p class="facts">{facts}</p>
@@ -690,7 +697,7 @@ fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView
             {run_c.parsed.run.has_metric(Metric::Pages).then(|| view! {
                 <Chart run=run_c.clone() kind=ChartKind::Browser view_state=view_state height=240/>
             })}
-            <Tables report=run.report.clone() view_state=view_state/>
+            {move || tables_ready.get().then(|| view! { <Tables report=run_t.report.clone() view_state=view_state/> })}
         </article>
     }
 }
