@@ -224,7 +224,14 @@ fn reading_in_pieces_equals_reading_whole() {
                 (Ok(w), Ok(p)) => {
                     assert_same_run(&label, &w.run, &p.run);
                     assert_eq!(w.formats, p.formats, "{label}");
-                    assert_eq!(w.worker_verdicts.len(), p.worker_verdicts.len(), "{label}");
+                    let vlines = |x: &ingest::Parsed| {
+                        x.worker_verdicts.iter().map(|v| v.line).collect::<Vec<_>>()
+                    };
+                    assert_eq!(
+                        vlines(w),
+                        vlines(p),
+                        "{label}: worker verdicts at the same lines"
+                    );
                     let lines =
                         |x: &ingest::Parsed| x.warnings.iter().map(|w| w.line).collect::<Vec<_>>();
                     assert_eq!(lines(w), lines(p), "{label}: warnings at the same lines");

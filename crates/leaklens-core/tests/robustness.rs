@@ -134,6 +134,10 @@ fn line() -> impl Strategy<Value = String> {
             v * 1.5, v * 3.0
         )),
         1 => Just("{\"cycle\": 3, \"label\": \"x,]}{[\\\"\", broken".to_string()),
+        1 => Just("Memory Snapshot [Cycle 1] a Memory Snapshot [Cycle 2] b Memory Snapshot [Cycle 3] c".to_string()),
+        1 => (0u64..40).prop_map(|c| format!(
+            "🔍 MEMORY LEAK ANALYSIS (cycle {c})\n   📈 Trend: INCREASING\n      Heap Used: +3.2MB"
+        )),
         1 => Just(String::new()),
         1 => "[ -~]{0,40}",
     ]
@@ -161,6 +165,8 @@ proptest! {
                 prop_assert_eq!(w.run.cycles(), p.run.cycles());
                 prop_assert_eq!(w.run.len(), p.run.len());
                 prop_assert_eq!(w.warnings.len(), p.warnings.len());
+                let lines = |x: &ingest::Parsed| x.worker_verdicts.iter().map(|v| v.line).collect::<Vec<_>>();
+                prop_assert_eq!(lines(&w), lines(&p));
             }
             (Err(_), Err(_)) => {}
             (w, p) => prop_assert!(false, "whole ok {} vs pieces ok {}", w.is_ok(), p.is_ok()),

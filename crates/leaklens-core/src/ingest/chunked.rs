@@ -114,7 +114,14 @@ impl<'a> ChunkedParse<'a> {
             return;
         }
         let start = self.pos;
-        let (end, next) = self.piece_end(start);
+        let (end, next) = match self.piece_end(start) {
+            // Every piece moves forward; the rest as one piece otherwise.
+            (end, next) if next > start => (end, next),
+            _ => match self.mode {
+                Mode::Array { close } => (close, close),
+                _ => (self.body.len(), self.body.len()),
+            },
+        };
         let piece = &self.body[start..end];
         let ingested = match self.mode {
             Mode::Probe => json::read_object_or_ndjson(&self.source, piece, Progress::default()),
@@ -176,25 +183,18 @@ impl<'a> ChunkedParse<'a> {
                 if target >= body.len() {
                     return (body.len(), body.len());
                 }
-                // The start of the first line after `target` that holds a
-                // snapshot header.
-                let Some(at) = memmem::find(&body[target..], LOG_MARKER).map(|i| target + i) else {
-                    return (body.len(), body.len());
-                };
-                let line_start = memrchr(b'\n', &body[..at]).map(|i| i + 1).unwrap_or(0);
-                if line_start <= start {
-                    // The header line straddles `target`: cut at the next one.
-                    let after = at + LOG_MARKER.len();
-                    return match memmem::find(&body[after..], LOG_MARKER) {
-                        Some(i) => {
-                            let at = after + i;
-                            let ls = memrchr(b'\n', &body[..at]).map(|j| j + 1).unwrap_or(0);
-                            (ls, ls)
-                        }
-                        None => (body.len(), body.len()),
-                    };
+                // The start of the first line after `start` that holds a
+                // snapshot header at or after `target` (a line may hold
+                // several markers: the cut is at a line start, past `start`).
+                let mut from = target;
+                while let Some(at) = memmem::find(&body[from..], LOG_MARKER).map(|i| from + i) {
+                    let line_start = memrchr(b'\n', &body[..at]).map(|i| i + 1).unwrap_or(0);
+                    if line_start > start {
+                        return (line_start, line_start);
+                    }
+                    from = at + LOG_MARKER.len();
                 }
-                (line_start, line_start)
+                (body.len(), body.len())
             }
             _ => {
                 // The probe needs two lines to tell NDJSON from one object.
@@ -240,7 +240,12 @@ impl<'a> ChunkedParse<'a> {
         let mut runs = vec![first_run];
         for (p, line_offset) in pieces {
             combined.diag.absorb(p.diag, line_offset);
-            combined.verdicts.extend(p.verdicts);
+            combined
+                .verdicts
+                .extend(p.verdicts.into_iter().map(|mut v| {
+                    v.line += line_offset;
+                    v
+                }));
             combined.converted_from_bytes |= p.converted_from_bytes;
             if combined.fatal.is_none() && runs.iter().all(Run::is_empty) {
                 combined.fatal = p.fatal.map(|(l, m)| (l + line_offset, m));

@@ -1373,3 +1373,24 @@ fn throughput() {
     }
     println!("of which Run::push alone: {:.0} ms", best * 1e3);
 }
+
+#[test]
+fn pieces_always_move_forward_on_lines_with_several_headers() {
+    let text = b"Memory Snapshot [Cycle 1] a Memory Snapshot [Cycle 2] b Memory Snapshot [Cycle 3] c\n\
+                 \xF0\x9F\x93\x8A Memory Snapshot [Cycle 4] - After scrape:\n   Heap: 10.00MB / 20.00MB\n";
+    for piece in 1..text.len() {
+        let mut c = super::ChunkedParse::new("x", text, piece);
+        let mut steps = 0;
+        while !c.is_done() {
+            c.step();
+            steps += 1;
+            assert!(steps <= text.len(), "piece {piece}: no progress");
+        }
+        let whole = super::parse("x", text).map(|p| p.run.len());
+        assert_eq!(
+            c.finish().map(|p| p.run.len()).ok(),
+            whole.ok(),
+            "piece {piece}"
+        );
+    }
+}
