@@ -114,6 +114,9 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound,
             StoreError::Forbidden => ApiError::Forbidden,
+            StoreError::TooLarge(max) => {
+                ApiError::TooLarge(format!("over the {} MB limit of a live run", max >> 20))
+            }
             StoreError::Io(e) => ApiError::Internal(e.to_string()),
         }
     }
@@ -132,6 +135,9 @@ pub struct Created {
 pub const ENCRYPTED_TYPE: &str = "application/vnd.leaklens.encrypted";
 /// The first bytes of an encrypted file; then a 12-byte IV and AES-GCM output.
 pub const ENCRYPTED_MAGIC: &[u8] = b"LLENC1";
+
+/// Most files in one upload (several exports of one run).
+pub const MAX_FILES: usize = 32;
 
 /// One uploaded file, before it is checked.
 struct Part {
@@ -158,12 +164,11 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let too_large = |e: &dyn std::fmt::Display| {
-        let m = e.to_string();
-        if m.contains("length limit") || m.contains("too large") {
+    let refused = |status: StatusCode, text: String| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge("the upload is over the size limit".into())
         } else {
-            ApiError::BadInput(format!("the upload could not be read: {m}"))
+            ApiError::BadInput(format!("the upload could not be read: {text}"))
         }
     };
     if content_type.starts_with("multipart/form-data") {
@@ -171,14 +176,26 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
             .await
             .map_err(|e| ApiError::BadInput(e.body_text()))?;
         let mut parts = Vec::new();
-        while let Some(field) = mp.next_field().await.map_err(|e| too_large(&e))? {
+        while let Some(field) = mp
+            .next_field()
+            .await
+            .map_err(|e| refused(e.status(), e.body_text()))?
+        {
+            if parts.len() == MAX_FILES {
+                return Err(ApiError::BadInput(format!(
+                    "at most {MAX_FILES} files in one upload"
+                )));
+            }
             let name = field
                 .file_name()
                 .or(field.name())
                 .unwrap_or("upload")
                 .to_string();
             let encrypted = is_encrypted_type(field.content_type());
-            let bytes = field.bytes().await.map_err(|e| too_large(&e))?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| refused(e.status(), e.body_text()))?;
             parts.push(Part {
                 name,
                 bytes,
@@ -198,7 +215,7 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
     let encrypted = is_encrypted_type(Some(content_type));
     let bytes = Bytes::from_request(req, st)
         .await
-        .map_err(|e| too_large(&e.body_text()))?;
+        .map_err(|e| refused(e.status(), e.body_text()))?;
     Ok(vec![Part {
         name,
         bytes,
@@ -291,13 +308,14 @@ fn host_of(headers: &HeaderMap) -> String {
         .to_string()
 }
 
-/// The `Authorization: Bearer <token>` of a request.
+/// The `Authorization: Bearer <token>` of a request (the scheme in any case).
 fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string)
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string())
         .ok_or(ApiError::Forbidden)
 }
 

@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use tokio::sync::{broadcast, watch};
 
-use crate::{bearer, blocking, host_of, parse_id, ApiError, AppState};
+use crate::{bearer, blocking, host_of, parse_id, ApiError, AppState, StoreError};
 
 /// What viewers are told after each append.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
@@ -42,8 +42,8 @@ pub struct Live {
     streams: Arc<AtomicUsize>,
 }
 
-/// Most event streams open at once; more get 503 (and the browser's
-/// EventSource retries by itself).
+/// Most event streams open at once; more get 503 (the viewer retries
+/// with a back-off).
 pub const MAX_STREAMS: usize = 1024;
 
 impl Default for Live {
@@ -77,13 +77,15 @@ impl Drop for StreamSlot {
 }
 
 impl Live {
-    fn sender(&self, id: &str) -> broadcast::Sender<Progress> {
+    /// A new listener of run `id`'s appends (subscribed under the lock, so
+    /// the channel cannot be dropped in between).
+    fn subscribe(&self, id: &str) -> broadcast::Receiver<Progress> {
         let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        // Forget channels nobody listens to any more.
-        map.retain(|_, tx| tx.receiver_count() > 0);
+        // Forget the channels nobody listens to any more.
+        map.retain(|k, tx| k == id || tx.receiver_count() > 0);
         map.entry(id.to_string())
             .or_insert_with(|| broadcast::channel(64).0)
-            .clone()
+            .subscribe()
     }
 
     fn publish(&self, id: &str, p: Progress) {
@@ -149,11 +151,15 @@ pub(crate) async fn create(
         .to_string();
     let host = host_of(&headers);
     let store = st.store.clone();
+    let max_run = st.max_run;
     let (id, token) = blocking(move || {
+        if body.len() as u64 >= max_run {
+            return Err(StoreError::TooLarge(max_run).into());
+        }
         let n = validate(&name, &body)?;
         let (id, token) = store.create_run(&name)?;
         if n > 0 {
-            store.append_run(&id, &token, &body, n)?;
+            store.append_run(&id, &token, &body, n, max_run)?;
         }
         Ok((id, token))
     })
@@ -181,21 +187,16 @@ pub(crate) async fn append(
     let max_run = st.max_run;
     let key = id.as_str().to_string();
     let meta = blocking(move || {
+        // Strangers are refused before their body is parsed.
         let meta = store.run_meta(&id)?;
         if !crate::store::token_matches(&meta.write_token_sha256, &token) {
             return Err(ApiError::Forbidden);
-        }
-        if meta.size + body.len() as u64 > max_run {
-            return Err(ApiError::TooLarge(format!(
-                "the run would pass the {} MB limit of a live run",
-                max_run >> 20
-            )));
         }
         let n = validate("append", &body)?;
         if n == 0 {
             return Ok(meta);
         }
-        Ok(store.append_run(&id, &token, &body, n)?)
+        Ok(store.append_run(&id, &token, &body, n, max_run)?)
     })
     .await?;
     let p = Progress {
@@ -233,6 +234,8 @@ pub(crate) async fn events(
     let id = parse_id(&id)?;
     let store = st.store.clone();
     let key = id.as_str().to_string();
+    // Subscribe first, then read the totals: an append in between is not lost.
+    let rx = st.live.subscribe(&key);
     let meta = blocking(move || Ok(store.run_meta(&id)?)).await?;
     let Some(slot) = StreamSlot::take(&st.live.streams) else {
         return Ok((
@@ -242,7 +245,6 @@ pub(crate) async fn events(
         )
             .into_response());
     };
-    let rx = st.live.sender(&key).subscribe();
     let closing = st.live.closing.subscribe();
     let first = Progress {
         snapshots: meta.snapshots,
@@ -281,9 +283,15 @@ pub(crate) async fn events(
         .into_response())
 }
 
-pub(crate) async fn open_in_viewer(Path(id): Path<String>) -> Result<Redirect, ApiError> {
+pub(crate) async fn open_in_viewer(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Redirect, ApiError> {
     let id = parse_id(&id)?;
-    Ok(Redirect::to(&format!("/?src=/api/runs/{}", id.as_str())))
+    let key = id.as_str().to_string();
+    let store = st.store.clone();
+    blocking(move || Ok(store.run_meta(&id)?)).await?;
+    Ok(Redirect::to(&format!("/?src=/api/runs/{key}")))
 }
 
 #[cfg(test)]

@@ -95,6 +95,9 @@ pub enum StoreError {
     NotFound,
     #[error("wrong token")]
     Forbidden,
+    /// A live run would grow past this many bytes.
+    #[error("over the size limit")]
+    TooLarge(u64),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -109,13 +112,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates an empty live run; returns its id and write token.
     fn create_run(&self, name: &str) -> Result<(ReportId, String), StoreError>;
-    /// Appends NDJSON lines (already validated) to a run.
+    /// Appends NDJSON lines (already validated) to a run, unless the run
+    /// would grow past `max_size` bytes.
     fn append_run(
         &self,
         id: &ReportId,
         token: &str,
         bytes: &[u8],
         snapshots: usize,
+        max_size: u64,
     ) -> Result<RunMeta, StoreError>;
     fn run_meta(&self, id: &ReportId) -> Result<RunMeta, StoreError>;
     /// The run's committed data.
@@ -236,13 +241,17 @@ impl Store for DirStore {
     fn get(&self, id: &ReportId, n: usize) -> Result<(FileMeta, Vec<u8>), StoreError> {
         let meta = self.meta(id)?;
         let file = meta.files.get(n).cloned().ok_or(StoreError::NotFound)?;
-        let data = std::fs::read(self.data_path(id, n))?;
-        Ok((file, data))
+        match std::fs::read(self.data_path(id, n)) {
+            Ok(data) => Ok((file, data)),
+            // Deleted between reading the metadata and the data.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound),
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn delete(&self, id: &ReportId, token: &str) -> Result<(), StoreError> {
         let meta = self.meta(id)?;
-        if token_hash(token) != meta.delete_token_sha256 {
+        if !token_matches(&meta.delete_token_sha256, token) {
             return Err(StoreError::Forbidden);
         }
         // Metadata first: the report disappears at once.
@@ -275,14 +284,19 @@ impl Store for DirStore {
         token: &str,
         bytes: &[u8],
         snapshots: usize,
+        max_size: u64,
     ) -> Result<RunMeta, StoreError> {
         let _guard = self
             .append_lock
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut meta: RunMeta = read_meta(&self.run_path(id, "meta.json"))?;
-        if token_hash(token) != meta.write_token_sha256 {
+        if !token_matches(&meta.write_token_sha256, token) {
             return Err(StoreError::Forbidden);
+        }
+        // Checked under the lock, so concurrent appends cannot pass it together.
+        if meta.size + bytes.len() as u64 + 1 > max_size {
+            return Err(StoreError::TooLarge(max_size));
         }
         {
             let mut f = std::fs::OpenOptions::new()

@@ -61,7 +61,8 @@ impl Viewer {
         let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
         let asset = Asset {
             mime: mime_of(&path),
-            etag: HeaderValue::from_str(&format!("\"{tag}\"")).expect("hex is a valid header"),
+            // Weak: the same content may go out br, gzip or plain.
+            etag: HeaderValue::from_str(&format!("W/\"{tag}\"")).expect("hex is a valid header"),
             immutable: is_hashed(&path),
             bytes,
         };
@@ -117,10 +118,6 @@ impl Viewer {
     /// Every file, by relative path (for writing a static site).
     pub fn files(&self) -> impl Iterator<Item = (&str, &Bytes)> {
         self.files.iter().map(|(p, a)| (p.as_str(), &a.bytes))
-    }
-
-    pub fn get(&self, path: &str) -> Option<&Asset> {
-        self.files.get(path)
     }
 
     /// Answers a GET/HEAD for `uri` from memory (lookups only: no path ever

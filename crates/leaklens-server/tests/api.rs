@@ -22,15 +22,19 @@ struct Server {
 }
 
 async fn start(max_upload: usize) -> Server {
+    start_with(ServerConfig {
+        max_upload,
+        ..ServerConfig::default()
+    })
+    .await
+}
+
+async fn start_with(cfg: ServerConfig) -> Server {
     let data = std::env::temp_dir().join(format!(
         "leaklens-server-test-{}",
         leaklens_server::store::random_hex().unwrap()
     ));
     let store = Arc::new(DirStore::open(&data).unwrap());
-    let cfg = ServerConfig {
-        max_upload,
-        ..ServerConfig::default()
-    };
     let state = AppState::new(store);
     let router = app(state.clone(), &cfg);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -421,7 +425,7 @@ fn a_torn_append_is_never_visible_and_is_cut_off() {
     let store = DirStore::open(&dir).unwrap();
     let (id, token) = store.create_run("w").unwrap();
     let a = ndjson(0..5);
-    store.append_run(&id, &token, &a, 5).unwrap();
+    store.append_run(&id, &token, &a, 5, 1 << 20).unwrap();
     // A crash in the middle of the next append: half a line past the committed length.
     let data = dir.join("runs").join(format!("{}.data", id.as_str()));
     let mut f = std::fs::OpenOptions::new()
@@ -437,7 +441,7 @@ fn a_torn_append_is_never_visible_and_is_cut_off() {
         "only committed bytes are read"
     );
     let b = ndjson(5..9);
-    let meta = store.append_run(&id, &token, &b, 4).unwrap();
+    let meta = store.append_run(&id, &token, &b, 4, 1 << 20).unwrap();
     assert_eq!(meta.snapshots, 9);
     let mut both = a.clone();
     both.extend_from_slice(&b);
@@ -599,5 +603,111 @@ async fn encrypted_uploads_are_stored_unread() {
     )
     .await;
     assert_eq!(r.status, 422);
+    let _ = std::fs::remove_dir_all(&srv.data);
+}
+
+/// One request with a chunked body (no Content-Length): the limit must still hold.
+async fn request_chunked(
+    addr: std::net::SocketAddr,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+) -> u16 {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nTransfer-Encoding: chunked\r\nContent-Type: {content_type}\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.chunks(64 << 10) {
+        if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .await
+            .is_err()
+            || s.write_all(chunk).await.is_err()
+            || s.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = s.write_all(b"0\r\n\r\n").await;
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw).await;
+    String::from_utf8_lossy(&raw)
+        .split(' ')
+        .nth(1)
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn limits_hold_for_chunked_forms_many_files_and_live_runs() {
+    let srv = start_with(ServerConfig {
+        max_upload: 1 << 20,
+        max_run: 8 << 10,
+        ..ServerConfig::default()
+    })
+    .await;
+    // A form over the limit without a Content-Length: 413, not 422.
+    let big = vec![b'{'; 2 << 20];
+    let (ty, body) = multipart(&[("big.json", "application/json", &big)]);
+    assert_eq!(
+        request_chunked(srv.addr, "/api/reports", &ty, &body).await,
+        413
+    );
+    // Too many files in one form.
+    let one = sample("inconclusive-too-short.ndjson");
+    let files: Vec<(&str, &str, &[u8])> = (0..leaklens_server::MAX_FILES + 1)
+        .map(|_| ("x.ndjson", "application/x-ndjson", one.as_slice()))
+        .collect();
+    let (ty, body) = multipart(&files);
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[("Content-Type", &ty)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(String::from_utf8_lossy(&r.body).contains("at most"));
+
+    // A live run stops at its size limit; the token scheme is case-insensitive.
+    use leaklens_server::live::RunCreated;
+    let r = request(srv.addr, "POST", "/api/runs", &[], &ndjson(0..10)).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let path = format!("/api/runs/{}/snapshots", run.id);
+    let auth = format!("bearer {}", run.write_token);
+    let mut statuses = Vec::new();
+    for k in 1..6 {
+        let r = request(
+            srv.addr,
+            "POST",
+            &path,
+            &[("Authorization", &auth)],
+            &ndjson(k * 10..k * 10 + 10),
+        )
+        .await;
+        statuses.push(r.status);
+    }
+    assert_eq!(statuses[0], 200, "{statuses:?}");
+    assert!(
+        statuses.contains(&413),
+        "the limit is reached: {statuses:?}"
+    );
+    let g = request(srv.addr, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
+    assert!(
+        g.body.len() <= 64 << 10,
+        "never past the limit: {}",
+        g.body.len()
+    );
+    let missing = request(
+        srv.addr,
+        "GET",
+        "/live/0123456789abcdef0123456789abcdef",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(missing.status, 404);
     let _ = std::fs::remove_dir_all(&srv.data);
 }
