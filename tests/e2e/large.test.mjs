@@ -48,7 +48,9 @@ test('a million snapshots load with progress, then chart and hover', { timeout: 
   assert.ok(seen.length >= 10, `the progress bar moved while reading: ${seen.join(', ')}`);
   assert.ok(seen.every((v, i) => i === 0 || v >= seen[i - 1]), 'progress only grows');
   assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'leak');
-  assert.match(await page.textContent('.report'), /1,?0\d\d,?\d{3} snapshots|snapshots/);
+  const facts = await page.textContent('.facts');
+  const snapshots = Number(facts.match(/(\d+) snapshots/)[1]);
+  assert.ok(snapshots >= 1_000_000, `every snapshot was read: ${facts}`);
   assert.ok(await inkedPixels(page, 'canvas.chart-memory') > 5000, 'the chart drew');
   const box = await (await page.$('canvas.chart-memory')).boundingBox();
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);

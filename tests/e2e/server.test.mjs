@@ -109,9 +109,13 @@ test('encrypted share: the server holds ciphertext; the link opens it; without i
   assert.deepEqual(errors, []);
 
   // Without the key, or with a wrong one: a clear message, no report, no crash.
+  // A plain file behind an encrypted share's link (the server swapped it): refused.
+  const plain = await (await fetch(`${base}api/reports`, { method: 'POST', body: fs.readFileSync(path.join(SAMPLES, 'no-leak-stable-gc.ndjson')) })).json();
+  const swapped = link.replace(/api\/reports\/[0-9a-f]{32}/, `api/reports/${plain.id}`);
   for (const [url, why] of [
     [link.split('#')[0], /end-to-end encrypted.*no key/],
     [link.replace(/k=[A-Za-z0-9_-]{43}/, `k=${'A'.repeat(43)}`), /cannot decrypt/],
+    [swapped, /not encrypted: refused/],
   ]) {
     const errs = [];
     const p = await newPage(browser, errs);

@@ -4,7 +4,9 @@
 //! server. So the server stores and serves ciphertext it cannot read.
 //!
 //! A sealed file is `LLENC1` ‖ 12-byte IV ‖ AES-GCM(name ‖ 0 ‖ data): the
-//! file's name is inside too.
+//! file's name is inside too. The additional data binds each file to its
+//! place in the share (`leaklens/<n>/<count>`), so a server cannot reorder,
+//! drop or swap the files of a share without the link refusing them.
 
 use base64::Engine;
 use js_sys::{Array, Uint8Array};
@@ -101,13 +103,25 @@ async fn import(key: &[u8; 32], usage: &str) -> Result<web_sys::CryptoKey, Strin
         .map_err(|_| "the browser refused the key".into())
 }
 
-/// Encrypts one file for upload.
-pub async fn seal(key: &[u8; 32], name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
+/// What binds file `n` of a share of `count` files to its place.
+pub fn place(n: usize, count: usize) -> Vec<u8> {
+    format!("leaklens/{n}/{count}").into_bytes()
+}
+
+/// Encrypts file `n` of `count` for upload.
+pub async fn seal(
+    key: &[u8; 32],
+    name: &str,
+    data: &[u8],
+    n: usize,
+    count: usize,
+) -> Result<Vec<u8>, String> {
     let mut iv = [0u8; IV_LEN];
     random(&mut iv)?;
     let ck = import(key, "encrypt").await?;
     let params =
         web_sys::AesGcmParams::new_with_u8_array("AES-GCM", &Uint8Array::from(iv.as_slice()));
+    params.set_additional_data(&Uint8Array::from(place(n, count).as_slice()));
     let p = subtle()?
         .encrypt_with_object_and_u8_array(&params, &ck, &envelope(name, data))
         .map_err(|_| "encryption failed")?;
@@ -122,8 +136,13 @@ pub async fn seal(key: &[u8; 32], name: &str, data: &[u8]) -> Result<Vec<u8>, St
     Ok(out)
 }
 
-/// Decrypts a sealed file: its name and bytes.
-pub async fn open(key: &[u8; 32], sealed: &[u8]) -> Result<(String, Vec<u8>), String> {
+/// Decrypts sealed file `n` of `count`: its name and bytes.
+pub async fn open(
+    key: &[u8; 32],
+    sealed: &[u8],
+    n: usize,
+    count: usize,
+) -> Result<(String, Vec<u8>), String> {
     let body = sealed
         .strip_prefix(MAGIC)
         .filter(|b| b.len() > IV_LEN)
@@ -131,11 +150,12 @@ pub async fn open(key: &[u8; 32], sealed: &[u8]) -> Result<(String, Vec<u8>), St
     let (iv, ct) = body.split_at(IV_LEN);
     let ck = import(key, "decrypt").await?;
     let params = web_sys::AesGcmParams::new_with_u8_array("AES-GCM", &Uint8Array::from(iv));
+    params.set_additional_data(&Uint8Array::from(place(n, count).as_slice()));
     let p = subtle()?
         .decrypt_with_object_and_u8_array(&params, &ck, ct)
         .map_err(|_| "decryption failed")?;
     let plain = JsFuture::from(p).await.map_err(|_| {
-        "cannot decrypt: the key in the link does not open this file (a wrong or cut link, or an altered file)"
+        "cannot decrypt: the key in the link does not open this file (a wrong or cut link, or a file altered, swapped or reordered)"
             .to_string()
     })?;
     open_envelope(&Uint8Array::new(&plain).to_vec())

@@ -286,7 +286,7 @@ pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, 
     for (n, input) in inputs.iter().enumerate() {
         let (bytes, name, ty) = match key {
             Some(k) => (
-                crate::crypto::seal(k, &input.name, &input.bytes).await?,
+                crate::crypto::seal(k, &input.name, &input.bytes, n, inputs.len()).await?,
                 // The real name is inside the ciphertext.
                 format!("encrypted-{n}"),
                 crate::crypto::CONTENT_TYPE,
@@ -347,16 +347,31 @@ pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, 
     }
 }
 
-/// Decrypts the sealed inputs of an encrypted share with the link's key;
-/// the others pass through. A sealed file without a key, or with the wrong
-/// one, becomes an error that says so (the other files are kept).
-pub async fn unseal(inputs: Vec<Input>, key: Option<&str>) -> (Vec<Input>, Vec<(String, String)>) {
+/// Decrypts the inputs of an encrypted share with the link's key: `inputs`
+/// are (place in the share, file) of a share of `count` files. Without a key
+/// they pass through if none is sealed. A sealed file without a key, with the
+/// wrong one or out of its place, and a plain file in a link that has a key
+/// (a share whose files were swapped for others), become errors that say so;
+/// the other files are kept.
+pub async fn unseal(
+    inputs: Vec<(usize, Input)>,
+    count: usize,
+    key: Option<&str>,
+) -> (Vec<Input>, Vec<(String, String)>) {
     let mut good = Vec::new();
     let mut errors = Vec::new();
     let key = key.map(crate::crypto::key_from_text);
-    for input in inputs {
+    for (n, input) in inputs {
         if !crate::crypto::is_sealed(&input.bytes) {
-            good.push(input);
+            if key.is_some() {
+                errors.push((
+                    input.name,
+                    "this link is for an encrypted share, but this file is not encrypted: refused"
+                        .into(),
+                ));
+            } else {
+                good.push(input);
+            }
             continue;
         }
         let opened = match &key {
@@ -365,7 +380,7 @@ pub async fn unseal(inputs: Vec<Input>, key: Option<&str>) -> (Vec<Input>, Vec<(
                     .to_string(),
             ),
             Some(Err(e)) => Err(e.clone()),
-            Some(Ok(k)) => crate::crypto::open(k, &input.bytes).await,
+            Some(Ok(k)) => crate::crypto::open(k, &input.bytes, n, count).await,
         };
         match opened {
             Ok((name, bytes)) => good.push(Input {

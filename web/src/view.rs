@@ -184,13 +184,13 @@ pub fn App() -> impl IntoView {
 async fn fetch_all(srcs: &[String], key: Option<&str>) -> (Vec<Input>, Vec<(String, String)>) {
     let mut got = Vec::new();
     let mut errors = Vec::new();
-    for s in srcs {
+    for (n, s) in srcs.iter().enumerate() {
         match load::fetch(s).await {
-            Ok(i) => got.push(i),
+            Ok(i) => got.push((n, i)),
             Err(e) => errors.push((s.clone(), e)),
         }
     }
-    let (got, sealed_errors) = load::unseal(got, key).await;
+    let (got, sealed_errors) = load::unseal(got, srcs.len(), key).await;
     errors.extend(sealed_errors);
     (got, errors)
 }
@@ -208,13 +208,7 @@ fn follow_live(
     use std::cell::Cell;
     use std::rc::Rc;
     use wasm_bindgen::closure::Closure;
-    let url = format!("{}/events", run.trim_end_matches('/'));
-    let Ok(events) = web_sys::EventSource::new(&url) else {
-        live.set(Some(
-            "live updates are not available in this browser".into(),
-        ));
-        return;
-    };
+    let url = Rc::new(format!("{}/events", run.trim_end_matches('/')));
     live.set(Some("● live: waiting for snapshots…".into()));
     let reading = Rc::new(Cell::new(false));
     let again = Rc::new(Cell::new(false));
@@ -254,10 +248,49 @@ fn follow_live(
                 reading.set(false);
             });
         });
-    let _ = events.add_event_listener_with_callback("append", on_append.as_ref().unchecked_ref());
     // The subscription lives as long as the page.
-    on_append.forget();
-    std::mem::forget(events);
+    subscribe_live(url, Rc::new(on_append), live, 0);
+}
+
+type OnAppend = wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>;
+
+/// Opens the event stream. The browser retries a dropped stream by itself;
+/// one it gave up on (the server refused it, say 503 when too many watch)
+/// is opened again after a growing pause (2 s … 30 s).
+fn subscribe_live(
+    url: std::rc::Rc<String>,
+    on_append: std::rc::Rc<OnAppend>,
+    live: RwSignal<Option<String>>,
+    attempt: u32,
+) {
+    use wasm_bindgen::closure::Closure;
+    let Ok(events) = web_sys::EventSource::new(&url) else {
+        live.set(Some(
+            "live updates are not available in this browser".into(),
+        ));
+        return;
+    };
+    let _ = events
+        .add_event_listener_with_callback("append", on_append.as_ref().as_ref().unchecked_ref());
+    let source = events.clone();
+    let on_error = Closure::<dyn FnMut()>::new(move || {
+        if source.ready_state() != web_sys::EventSource::CLOSED {
+            live.set(Some("● live: connection lost, reconnecting…".into()));
+            return;
+        }
+        let delay = (2_000 * 2i32.pow(attempt.min(4))).min(30_000);
+        live.set(Some(format!(
+            "● live: the server refused the stream, retrying in {} s…",
+            delay / 1000
+        )));
+        let (url, on_append) = (url.clone(), on_append.clone());
+        let retry =
+            Closure::once_into_js(move || subscribe_live(url, on_append, live, attempt + 1));
+        let _ = window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), delay);
+    });
+    events.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
 }
 
 /// The drop zone, file picker, paste box and samples.

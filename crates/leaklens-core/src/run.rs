@@ -292,6 +292,37 @@ impl Run {
         dropped
     }
 
+    /// A file one worker wrote across a restart numbers its cycles from 1
+    /// again. Read in file order, a cycle that falls back to 0 or 1 after
+    /// cycle 3 or later, with time going forward (when both snapshots have
+    /// timestamps: concatenated overlapping exports go back in time), starts
+    /// a new process: its cycles (and the following) are numbered on after
+    /// the last one, so the run stays in time order and is not merged into
+    /// the first process's cycles. Returns each restart as (last cycle
+    /// before it, the cycle it was renumbered to).
+    pub(crate) fn continue_restarted_cycles(&mut self) -> Vec<(u64, u64)> {
+        let mut restarts = Vec::new();
+        let mut offset = 0u64;
+        // (as written, renumbered, timestamp) of the previous snapshot.
+        let mut prev: Option<(u64, u64, Option<i64>)> = None;
+        for (c, &ts) in self.cycles.iter_mut().zip(&self.timestamps) {
+            let raw = *c;
+            if let Some((prev_raw, prev_eff, prev_ts)) = prev {
+                let forward = match (prev_ts, ts) {
+                    (Some(a), Some(b)) => b >= a,
+                    _ => true,
+                };
+                if raw <= 1 && prev_raw >= 3 && forward {
+                    offset = prev_eff.saturating_add(1).saturating_sub(raw);
+                    restarts.push((prev_eff, raw.saturating_add(offset)));
+                }
+            }
+            *c = raw.saturating_add(offset);
+            prev = Some((raw, *c, ts));
+        }
+        restarts
+    }
+
     /// Merges several exports of one run: concatenated in the given order,
     /// sorted by cycle (stable, so the order inside a cycle is kept),
     /// de-duplicated by (cycle, label), the first occurrence winning.

@@ -95,3 +95,61 @@ fn no_leak_on_either_side_of_a_restart_is_no_leak() {
         r.issues
     );
 }
+
+/// `first` then `second` in one file, the second process counting its cycles
+/// from 1 again (its timestamps after the first's).
+fn counter_restarted(first: &Spec, second: &Spec) -> String {
+    let mut a = String::new();
+    to_ndjson(&generate(first), &mut a);
+    let last: serde_json::Value = serde_json::from_str(a.lines().last().unwrap()).unwrap();
+    let ts0 = last["timestamp"].as_i64().unwrap();
+    let mut b = String::new();
+    to_ndjson(&generate(second), &mut b);
+    let first_ts = serde_json::from_str::<serde_json::Value>(b.lines().next().unwrap()).unwrap()
+        ["timestamp"]
+        .as_i64()
+        .unwrap();
+    for line in b.lines() {
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        v["timestamp"] = (v["timestamp"].as_i64().unwrap() - first_ts + ts0 + 60_000).into();
+        a.push_str(&v.to_string());
+        a.push('\n');
+    }
+    a
+}
+
+#[test]
+fn a_cycle_counter_that_starts_again_is_a_restart_not_duplicates() {
+    let text = counter_restarted(&leak(60), &stable(40, 7));
+    let n_lines = text.lines().count();
+    let parsed = ingest::parse("worker.ndjson", text.as_bytes()).unwrap();
+    assert_eq!(
+        parsed.run.len(),
+        n_lines,
+        "no snapshot of the second process is dropped"
+    );
+    assert!(
+        parsed.warnings.iter().any(|w| w
+            .message
+            .contains("cycle counter starts again after cycle 60")),
+        "{:?}",
+        parsed.warnings
+    );
+    let cycles = parsed.run.cycles();
+    assert!(cycles.windows(2).all(|w| w[0] <= w[1]), "in time order");
+    assert_eq!(*cycles.last().unwrap(), 100, "numbered on: 60 + 40");
+    let r = analyze_parsed(&parsed, &Config::default());
+    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
+    assert!(r.summary.segments.len() >= 2, "{:?}", r.summary.segments);
+
+    // Overlapping exports pasted into one file go back in time: duplicates, no restart.
+    let mut one = String::new();
+    to_ndjson(&generate(&leak(30)), &mut one);
+    let twice = one.clone() + &one;
+    let parsed = ingest::parse("pasted.ndjson", twice.as_bytes()).unwrap();
+    assert_eq!(parsed.run.len(), one.lines().count());
+    assert!(!parsed
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("starts again")));
+}

@@ -7,7 +7,8 @@
 //!   core reads; `X-File-Name` names it) or `multipart/form-data` with one or
 //!   more files (exports of one run). Refused with 422 and the parser's
 //!   message when one is not a snapshot export, 413 over the size limit
-//!   before the body is read. Files the viewer encrypted (content type
+//!   (from `Content-Length` before the body is read, else as soon as the
+//!   body passes it). Files the viewer encrypted (content type
 //!   [`ENCRYPTED_TYPE`]) are stored as they are: the server cannot read them.
 //!   Answers 201 `{id, url, delete_token}`.
 //! - `GET /api/reports/{id}` — the first file; `/api/reports/{id}/files/{n}`

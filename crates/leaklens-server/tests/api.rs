@@ -593,7 +593,7 @@ async fn encrypted_uploads_are_stored_unread() {
     let meta: serde_json::Value = serde_json::from_slice(&m.body).unwrap();
     assert_eq!(meta["files"][0]["encrypted"], true);
     assert!(meta["files"][0]["snapshots"].is_null());
-    // Claiming encryption does not smuggle arbitrary bytes in.
+    // Claiming encryption is not enough: the sealed-file header must be there.
     let r = request(
         srv.addr,
         "POST",

@@ -4,19 +4,19 @@
 //! analysis update in the viewer.
 //!
 //! The file is read in whatever shape the worker writes (log, NDJSON, JSON)
-//! and sent as NDJSON. While following, the newest snapshot is held back
-//! until the file has been quiet for one poll (the worker may still be
-//! writing it). A snapshot counts as sent only once the server answered, so a
-//! server restart or a network error loses nothing: it is retried.
+//! and sent as NDJSON, as written (file order, the file's cycle numbers: the
+//! readers of the whole run sort, de-duplicate and number restarts on).
+//! Progress is a position in the file: while following, only complete
+//! snapshots before it are sent (whole NDJSON lines; a log block once the
+//! next header starts or the file has been quiet for one poll). The position
+//! moves only once the server answered, so a server restart or a network
+//! error loses nothing: it is retried.
 
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
 use leaklens_core::ingest;
-
-/// Largest batch of snapshots per request (well under the upload limit).
-const BATCH: usize = 20_000;
 
 pub struct PushArgs<'a> {
     pub file: &'a Path,
@@ -102,10 +102,69 @@ fn header_name(file: &Path) -> String {
         .collect()
 }
 
+/// How the file grows, hence where it can be cut.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Shape {
+    /// One snapshot a line: complete up to the last newline.
+    Lines,
+    /// The worker's log: a snapshot is a block of lines, complete when the
+    /// next header starts (or the file is quiet).
+    Log,
+    /// One JSON document: sent whole, once.
+    Document,
+}
+
+/// How much of `tail` (the unsent end of the file) holds complete
+/// snapshots. `quiet`: the file did not change since the last look.
+fn complete_prefix(tail: &[u8], shape: Shape, quiet: bool) -> usize {
+    if quiet || shape == Shape::Document {
+        return tail.len();
+    }
+    match shape {
+        Shape::Lines => memchr::memrchr(b'\n', tail).map_or(0, |i| i + 1),
+        // Up to the start of the line of the last snapshot header: that
+        // snapshot may still be being written.
+        Shape::Log => memchr::memmem::rfind(tail, b"Memory Snapshot [Cycle ").map_or(0, |at| {
+            memchr::memrchr(b'\n', &tail[..at]).map_or(0, |i| i + 1)
+        }),
+        Shape::Document => tail.len(),
+    }
+}
+
+/// Bytes of NDJSON per request (well under the server's upload limit).
+const BATCH_BYTES: usize = 4 << 20;
+
 /// Pushes the file; returns when done (or never, with `follow`).
 pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
     let client = Client::new(args.server);
     let name = header_name(args.file);
+    let shown = args.file.display().to_string();
+    let read = || std::fs::read(args.file).with_context(|| format!("cannot read {shown}"));
+
+    // Read it once first: a file that is no snapshot export is refused
+    // before any run is created; its warnings are shown once.
+    let first = read()?;
+    let shape = match ingest::parse(&shown, &first) {
+        Ok(parsed) => {
+            for w in &parsed.warnings {
+                eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
+            }
+            match parsed.formats.first() {
+                Some(ingest::InputFormat::Ndjson) => Shape::Lines,
+                Some(ingest::InputFormat::WorkerLog) => Shape::Log,
+                _ => Shape::Document,
+            }
+        }
+        // Not written yet: wait for it, as a log (the usual case).
+        Err(_) if args.follow && first.iter().all(u8::is_ascii_whitespace) => Shape::Log,
+        Err(e) => return Err(e.into()),
+    };
+    if shape == Shape::Document && args.follow {
+        eprintln!(
+            "note: {shown} is one JSON document: it is sent once (follow NDJSON or a worker log)"
+        );
+    }
+
     let (id, token) = match &args.run {
         Some((id, token)) => (id.clone(), token.clone()),
         None => {
@@ -119,87 +178,81 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
                 serde_json::from_str(&text).context("the server's answer is not a run")?;
             println!("live view: {}", created.url);
             eprintln!(
-                "to resume later: leaklens push {} --server {} --run {} --token {}",
-                args.file.display(),
-                args.server,
-                created.id,
-                created.write_token
+                "to append to it later: leaklens push FILE --server {} --run {} --token {}",
+                args.server, created.id, created.write_token
             );
             (created.id, created.write_token)
         }
     };
     let path = format!("/api/runs/{id}/snapshots");
-    let shown = args.file.display().to_string();
+    // Bytes of the file already sent, and the file's length at the last look.
+    let mut offset = 0usize;
+    let mut last_len: Option<usize> = None;
     let mut sent = 0usize;
-    let mut last_len: Option<u64> = None;
-    // The file length at which everything in it was sent.
-    let mut flushed_at: Option<u64> = None;
-    let mut warned = false;
     let mut backoff = args.poll;
     loop {
-        let len = std::fs::metadata(args.file)
-            .with_context(|| format!("cannot read {shown}"))?
-            .len();
-        if last_len.is_some_and(|l| len < l) {
-            // Truncated or rotated: a new file from the start.
-            sent = 0;
-            flushed_at = None;
+        let bytes = read()?;
+        if bytes.len() < offset {
+            eprintln!("note: {shown} was truncated or rotated: reading it from the start");
+            offset = 0;
         }
-        let quiet = last_len == Some(len);
-        if flushed_at != Some(len) {
-            let bytes = std::fs::read(args.file).with_context(|| format!("cannot read {shown}"))?;
-            match ingest::parse(&shown, &bytes) {
-                Ok(parsed) => {
-                    if !warned {
-                        for w in &parsed.warnings {
-                            eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
-                        }
-                        warned = true;
-                    }
-                    let total = parsed.run.len();
-                    // While following, the newest snapshot may still be being written.
-                    let ready = if args.follow && !quiet {
-                        total.saturating_sub(1)
-                    } else {
-                        total
-                    };
-                    while sent < ready {
-                        let end = ready.min(sent + BATCH);
-                        let mut body = String::new();
-                        leaklens_core::generate::to_ndjson_range(&parsed.run, sent..end, &mut body);
-                        match client.post(&path, Some(&token), &name, body.as_bytes()) {
-                            Ok(_) => {
-                                sent = end;
-                                backoff = args.poll;
-                            }
-                            Err(SendError::Fatal(e)) => return Err(e),
-                            Err(SendError::Retry(e)) if args.follow => {
-                                eprintln!("warning: {e:#}; retrying in {backoff:?}");
-                                std::thread::sleep(backoff);
-                                backoff = (backoff * 2).min(Duration::from_secs(30));
-                                break;
-                            }
-                            Err(SendError::Retry(e)) => return Err(e),
-                        }
-                    }
-                    if sent >= total {
-                        flushed_at = Some(len);
-                    }
+        let quiet = last_len == Some(bytes.len());
+        last_len = Some(bytes.len());
+        let tail = &bytes[offset..];
+        let cut = if args.follow {
+            complete_prefix(tail, shape, quiet)
+        } else {
+            tail.len()
+        };
+        let piece = &tail[..cut];
+        if !piece.iter().all(u8::is_ascii_whitespace) {
+            // A piece without a snapshot (other log lines) is passed over.
+            // As written: the server's readers sort, de-duplicate and
+            // number restarts on over the whole run.
+            let run = ingest::parse_as_written(&shown, piece)
+                .map(|p| p.run)
+                .unwrap_or_default();
+            let mut done = 0;
+            let mut failed = false;
+            while done < run.len() {
+                let mut body = String::new();
+                let mut end = done;
+                while end < run.len() && body.len() < BATCH_BYTES {
+                    leaklens_core::generate::to_ndjson_range(&run, end..end + 1, &mut body);
+                    end += 1;
                 }
-                // An empty or half-written file while following: wait for more.
-                Err(e) if args.follow => {
-                    if last_len.is_none() {
-                        eprintln!("waiting for snapshots in {shown}: {e}");
+                match client.post(&path, Some(&token), &name, body.as_bytes()) {
+                    Ok(_) => {
+                        done = end;
+                        backoff = args.poll;
                     }
+                    Err(SendError::Fatal(e)) => return Err(e),
+                    Err(SendError::Retry(e)) if args.follow => {
+                        eprintln!("warning: {e:#}; retrying in {backoff:?}");
+                        std::thread::sleep(backoff);
+                        backoff = (backoff * 2).min(Duration::from_secs(30));
+                        failed = true;
+                        break;
+                    }
+                    Err(SendError::Retry(e)) => return Err(e),
                 }
-                Err(e) => return Err(e.into()),
             }
+            if failed {
+                // Resend this piece from where it stopped next time round.
+                if done > 0 {
+                    // The sent part is in the run; the next look re-reads the
+                    // piece and readers drop repeated (cycle, label) pairs.
+                    sent += done;
+                }
+                continue;
+            }
+            sent += run.len();
         }
-        if !args.follow {
+        offset += cut;
+        if !args.follow || (shape == Shape::Document && offset >= bytes.len()) {
             eprintln!("sent {sent} snapshots");
             return Ok(());
         }
-        last_len = Some(len);
         std::thread::sleep(args.poll);
     }
 }

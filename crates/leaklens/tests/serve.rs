@@ -267,8 +267,110 @@ fn push_sends_a_run_and_follow_sends_what_the_worker_appends() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Following a worker log written a block at a time, cut mid-block, with a
+/// restart that starts the cycles again at 1: every snapshot arrives once.
+#[test]
+fn follow_a_log_written_in_pieces_across_a_restart() {
+    let data = tmp_dir("follow-log");
+    let srv = serve(&data, &[]);
+    let gen = |seed: &str| {
+        let o = bin()
+            .args([
+                "generate", "--cycles", "30", "--format", "log", "--seed", seed,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    // Two processes' output, one after the other: cycles 1–30, then 1–30 again.
+    let text = gen("1") + &gen("2");
+    let expected = leaklens_core::ingest::parse("x", text.as_bytes())
+        .unwrap()
+        .run
+        .len();
+    let file = data.join("worker.log");
+    let cuts = [text.len() / 5, text.len() / 2 + 7, text.len() * 4 / 5 + 3];
+    std::fs::write(&file, &text.as_bytes()[..cuts[0]]).unwrap();
+    let mut follower = bin()
+        .args(["push", "--follow", "--poll-ms", "80"])
+        .arg(&file)
+        .args(["--server", &srv.base])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(follower.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let id = line
+        .split("/live/")
+        .nth(1)
+        .expect("live URL")
+        .trim()
+        .to_string();
+    let snapshots = || {
+        let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
+        String::from_utf8_lossy(&body).lines().count()
+    };
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap();
+        let mut at = cuts[0];
+        for &cut in &cuts[1..] {
+            std::thread::sleep(Duration::from_millis(30));
+            f.write_all(&text.as_bytes()[at..cut]).unwrap();
+            at = cut;
+        }
+        std::thread::sleep(Duration::from_millis(30));
+        f.write_all(&text.as_bytes()[at..]).unwrap();
+    }
+    let t0 = Instant::now();
+    while snapshots() < expected {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "{} of {expected} arrived",
+            snapshots()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        snapshots(),
+        expected,
+        "each snapshot once, the restart's too"
+    );
+    let _ = follower.kill();
+    let _ = follower.wait();
+    drop(srv);
+    let _ = std::fs::remove_dir_all(data);
+}
+
 #[test]
 fn push_reports_a_refusal_and_bad_arguments() {
+    // The server refuses what is not a snapshot file: exit 2 with its reason.
+    let data = tmp_dir("refusal");
+    let srv = serve(&data, &[]);
+    let notes = data.join("notes.txt");
+    std::fs::write(&notes, "hello\n").unwrap();
+    let o = bin()
+        .arg("push")
+        .arg(&notes)
+        .args(["--server", &srv.base])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no memory snapshot found"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    drop(srv);
+    let _ = std::fs::remove_dir_all(data);
+
     let o = bin()
         .args(["push", "x.log", "--server", "ftp://nope"])
         .output()

@@ -134,6 +134,23 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
     Ok(assemble(vec![ingested], source))
 }
 
+/// The snapshots of one file exactly as written: in file order, cycles as
+/// the file numbers them (no sorting, no de-duplication, no renumbering
+/// after a restart). For tools that forward a file piece by piece, like
+/// `leaklens push`: the reader of the whole does all that once.
+pub fn parse_as_written(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
+    let ingested = read_file(source, bytes, Progress::default())?;
+    let mut parsed = Parsed {
+        warnings: ingested.diag.finish(),
+        worker_verdicts: ingested.verdicts,
+        formats: vec![ingested.format],
+        converted_from_bytes: ingested.converted_from_bytes,
+        run: ingested.run,
+    };
+    parsed.run.compact();
+    Ok(parsed)
+}
+
 /// [`parse`], calling `progress(bytes_consumed_so_far)` at least once per
 /// megabyte and once at the end with `bytes.len()`.
 pub fn parse_with_progress(
@@ -311,7 +328,15 @@ fn conclude(
 fn assemble(files: Vec<Ingested>, sources: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let mut runs = Vec::with_capacity(files.len());
-    for file in files {
+    for mut file in files {
+        for (before, now) in file.run.continue_restarted_cycles() {
+            file.diag.warn(WarnKind::Other, None, || {
+                format!(
+                    "the cycle counter starts again after cycle {before} (a restarted worker?): \
+                     its cycles are numbered on from {now}"
+                )
+            });
+        }
         parsed.warnings.extend(file.diag.finish());
         parsed.worker_verdicts.extend(file.verdicts);
         parsed.formats.push(file.format);
