@@ -13,11 +13,7 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// The first bytes of a sealed file (the server checks them too).
-pub const MAGIC: &[u8] = b"LLENC1";
-/// The content type the server stores sealed files under.
-pub const CONTENT_TYPE: &str = "application/vnd.leaklens.encrypted";
-const IV_LEN: usize = 12;
+pub use leaklens_core::share::{CONTENT_TYPE, IV_LEN, MAGIC};
 
 pub fn is_sealed(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)

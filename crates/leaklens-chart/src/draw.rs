@@ -668,6 +668,12 @@ pub fn draw_overlaid<DB: DrawingBackend>(
     let columns: Vec<Cow<'_, [f64]>> = metrics.iter().map(|&m| pts.ys(run, m)).collect();
     // The other run of a comparison, by cycle (their wall-clock times differ).
     let ghost = ghost.filter(|_| axis == XAxis::Cycle).map(|(g, name)| {
+        // A long file name must not make the legend wider than the chart.
+        let name: String = if name.chars().count() > 32 {
+            name.chars().take(31).chain(std::iter::once('…')).collect()
+        } else {
+            name.to_string()
+        };
         let gp = Points::new(g, XAxis::Cycle);
         let cols: Vec<(Metric, Vec<f64>)> = metrics
             .iter()

@@ -133,9 +133,9 @@ pub struct Created {
 /// Uploads are snapshot files the server reads with the core, or files the
 /// viewer encrypted (this content type, the [`ENCRYPTED_MAGIC`] prefix), which
 /// it stores without being able to read them.
-pub const ENCRYPTED_TYPE: &str = "application/vnd.leaklens.encrypted";
+pub const ENCRYPTED_TYPE: &str = leaklens_core::share::CONTENT_TYPE;
 /// The first bytes of an encrypted file; then a 12-byte IV and AES-GCM output.
-pub const ENCRYPTED_MAGIC: &[u8] = b"LLENC1";
+pub const ENCRYPTED_MAGIC: &[u8] = leaklens_core::share::MAGIC;
 
 /// Most files in one upload (several exports of one run).
 pub const MAX_FILES: usize = 32;
@@ -208,11 +208,7 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
         }
         return Ok(parts);
     }
-    let name = headers
-        .get("x-file-name")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("upload")
-        .to_string();
+    let name = file_name_header(&headers, "upload");
     let encrypted = is_encrypted_type(Some(content_type));
     let bytes = Bytes::from_request(req, st)
         .await
@@ -230,9 +226,7 @@ fn check(parts: &[Part]) -> Result<Vec<Option<usize>>, ApiError> {
         .iter()
         .map(|p| {
             if p.encrypted {
-                if !p.bytes.starts_with(ENCRYPTED_MAGIC)
-                    || p.bytes.len() < ENCRYPTED_MAGIC.len() + 12 + 16
-                {
+                if !leaklens_core::share::looks_sealed(&p.bytes) {
                     return Err(ApiError::BadInput(format!(
                         "{}: not an encrypted leaklens file",
                         p.name
@@ -297,6 +291,15 @@ pub(crate) async fn blocking<T: Send + 'static>(
 
 fn parse_id(s: &str) -> Result<ReportId, ApiError> {
     ReportId::parse(s).ok_or(ApiError::NotFound)
+}
+
+/// The `X-File-Name` of an upload, or `default`.
+fn file_name_header(headers: &HeaderMap, default: &str) -> String {
+    headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or(default)
+        .to_string()
 }
 
 /// The request's Host, for the share URLs in answers (printable ASCII only).

@@ -24,7 +24,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use tokio::sync::{broadcast, watch};
 
-use crate::{bearer, blocking, host_of, parse_id, ApiError, AppState, StoreError};
+use crate::{
+    bearer, blocking, file_name_header, host_of, parse_id, ApiError, AppState, StoreError,
+};
 
 /// What viewers are told after each append.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
@@ -144,11 +146,7 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<RunCreated>), ApiError> {
-    let name = headers
-        .get("x-file-name")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("live.ndjson")
-        .to_string();
+    let name = file_name_header(&headers, "live.ndjson");
     let host = host_of(&headers);
     let store = st.store.clone();
     let max_run = st.max_run;

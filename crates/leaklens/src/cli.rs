@@ -48,8 +48,14 @@ pub struct PushArgs {
     /// Append to this existing live run (with --token) instead of creating one.
     #[arg(long, value_name = "ID")]
     pub run: Option<String>,
-    /// The write token printed when the run was created.
-    #[arg(long, value_name = "TOKEN")]
+    /// The write token printed when the run was created (or in
+    /// LEAKLENS_TOKEN, which `ps` does not show).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "LEAKLENS_TOKEN",
+        hide_env_values = true
+    )]
     pub token: Option<String>,
     /// How often to look at the file while following, milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..))]
