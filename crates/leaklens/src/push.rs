@@ -151,6 +151,10 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
             }
             match parsed.formats.first() {
                 Some(ingest::InputFormat::Ndjson) => Shape::Lines,
+                // One snapshot on one line so far: the first line of NDJSON.
+                Some(ingest::InputFormat::JsonObject) if !first.trim_ascii().contains(&b'\n') => {
+                    Shape::Lines
+                }
                 Some(ingest::InputFormat::WorkerLog) => Shape::Log,
                 _ => Shape::Document,
             }
