@@ -72,6 +72,8 @@ for (const id of ids) {
   if (createHash('sha256').update(got).digest('hex') === want) intact += 1;
 }
 console.log(`read back: ${intact}/${ids.length} intact`);
+const hwm = fs.readFileSync(`/proc/${server.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+if (hwm) console.log(`server peak memory (VmHWM): ${(Number(hwm[1]) / 1024).toFixed(0)} MB`);
 server.kill('SIGTERM');
 fs.rmSync(tmp, { recursive: true, force: true });
 if (failed > 0 || intact !== ids.length) process.exit(1);

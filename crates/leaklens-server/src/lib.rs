@@ -137,6 +137,9 @@ pub const ENCRYPTED_TYPE: &str = leaklens_core::share::CONTENT_TYPE;
 /// The first bytes of an encrypted file; then a 12-byte IV and AES-GCM output.
 pub const ENCRYPTED_MAGIC: &[u8] = leaklens_core::share::MAGIC;
 
+/// Uploads read and checked at the same time.
+pub const UPLOADS_AT_ONCE: usize = 16;
+
 /// Most files in one upload (several exports of one run).
 pub const MAX_FILES: usize = 32;
 
@@ -468,6 +471,12 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         .route("/api/runs", post(live::create))
         .route("/api/runs/{id}/snapshots", post(live::append))
         .layer(RequestBodyLimitLayer::new(cfg.max_upload))
+        // Uploads are held in memory while they are checked: at most
+        // UPLOADS_AT_ONCE of them (the rest wait), so memory stays bounded
+        // by UPLOADS_AT_ONCE × the size limit. One semaphore for all routes.
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            UPLOADS_AT_ONCE,
+        ))
         .route("/api/reports/{id}", get(download).delete(remove))
         .route("/api/reports/{id}/files/{n}", get(download_file))
         .route("/api/reports/{id}/meta", get(report_meta))
@@ -493,7 +502,7 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .layer(tower::limit::ConcurrencyLimitLayer::new(256))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(256))
         .route("/api/runs/{id}/events", get(live::events))
         .with_state(state);
     router
