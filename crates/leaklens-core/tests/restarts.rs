@@ -6,30 +6,37 @@ use leaklens_core::generate::{generate, to_ndjson, Scenario, Spec};
 use leaklens_core::report::Verdict;
 use leaklens_core::{analyze_parsed, ingest, Config};
 
-/// `first` then `second` as one worker's output: the second run's cycles and
-/// timestamps continue after the first's (the process restarted).
-fn restarted(first: &Spec, second: &Spec) -> String {
+/// `first` then `second` as one worker's output, the second's timestamps
+/// after the first's; its cycles continue the first's (`continued`) or start
+/// from 1 again (a restart as the worker itself counts).
+fn one_after_other(first: &Spec, second: &Spec, continued: bool) -> String {
     let mut a = String::new();
     to_ndjson(&generate(first), &mut a);
     let mut b = String::new();
     to_ndjson(&generate(second), &mut b);
-    let last: serde_json::Value = serde_json::from_str(a.lines().last().unwrap()).unwrap();
+    let value = |line: &str| serde_json::from_str::<serde_json::Value>(line).unwrap();
+    let last = value(a.lines().last().unwrap());
     let (cycle0, ts0) = (
         last["cycle"].as_u64().unwrap(),
         last["timestamp"].as_i64().unwrap(),
     );
-    let first_ts = serde_json::from_str::<serde_json::Value>(b.lines().next().unwrap()).unwrap()
-        ["timestamp"]
+    let first_ts = value(b.lines().next().unwrap())["timestamp"]
         .as_i64()
         .unwrap();
     for line in b.lines() {
-        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
-        v["cycle"] = (v["cycle"].as_u64().unwrap() + cycle0).into();
+        let mut v = value(line);
+        if continued {
+            v["cycle"] = (v["cycle"].as_u64().unwrap() + cycle0).into();
+        }
         v["timestamp"] = (v["timestamp"].as_i64().unwrap() - first_ts + ts0 + 60_000).into();
         a.push_str(&v.to_string());
         a.push('\n');
     }
     a
+}
+
+fn restarted(first: &Spec, second: &Spec) -> String {
+    one_after_other(first, second, true)
 }
 
 fn leak(cycles: usize) -> Spec {
@@ -96,26 +103,8 @@ fn no_leak_on_either_side_of_a_restart_is_no_leak() {
     );
 }
 
-/// `first` then `second` in one file, the second process counting its cycles
-/// from 1 again (its timestamps after the first's).
 fn counter_restarted(first: &Spec, second: &Spec) -> String {
-    let mut a = String::new();
-    to_ndjson(&generate(first), &mut a);
-    let last: serde_json::Value = serde_json::from_str(a.lines().last().unwrap()).unwrap();
-    let ts0 = last["timestamp"].as_i64().unwrap();
-    let mut b = String::new();
-    to_ndjson(&generate(second), &mut b);
-    let first_ts = serde_json::from_str::<serde_json::Value>(b.lines().next().unwrap()).unwrap()
-        ["timestamp"]
-        .as_i64()
-        .unwrap();
-    for line in b.lines() {
-        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
-        v["timestamp"] = (v["timestamp"].as_i64().unwrap() - first_ts + ts0 + 60_000).into();
-        a.push_str(&v.to_string());
-        a.push('\n');
-    }
-    a
+    one_after_other(first, second, false)
 }
 
 #[test]

@@ -80,6 +80,29 @@ fn get(url: &str) -> (u16, Vec<u8>) {
     (status, body)
 }
 
+/// Starts `leaklens push --follow FILE`; returns it and its live run's id.
+fn follow(file: &Path, base: &str, poll_ms: u32) -> (Child, String) {
+    let mut child = bin()
+        .args(["push", "--follow", "--poll-ms", &poll_ms.to_string()])
+        .arg(file)
+        .args(["--server", base])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("leaklens push starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the live URL");
+    let id = line
+        .split("/live/")
+        .nth(1)
+        .expect("live URL printed")
+        .trim()
+        .to_string();
+    (child, id)
+}
+
 fn generated(seed: u64, cycles: usize) -> Vec<u8> {
     let o = bin()
         .args([
@@ -209,24 +232,7 @@ fn push_sends_a_run_and_follow_sends_what_the_worker_appends() {
     // The worker has written one line so far.
     let half = 1;
     std::fs::write(&file, lines[..half].join("\n") + "\n").unwrap();
-    let mut follower = bin()
-        .args(["push", "--follow", "--poll-ms", "100"])
-        .arg(&file)
-        .args(["--server", &srv.base])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(follower.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let id = line
-        .split("/live/")
-        .nth(1)
-        .expect("live URL")
-        .trim()
-        .to_string();
+    let (mut follower, id) = follow(&file, &srv.base, 100);
     let count = |id: &str| {
         let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
         String::from_utf8_lossy(&body).lines().count()
@@ -292,24 +298,7 @@ fn follow_a_log_written_in_pieces_across_a_restart() {
     let file = data.join("worker.log");
     let cuts = [text.len() / 5, text.len() / 2 + 7, text.len() * 4 / 5 + 3];
     std::fs::write(&file, &text.as_bytes()[..cuts[0]]).unwrap();
-    let mut follower = bin()
-        .args(["push", "--follow", "--poll-ms", "80"])
-        .arg(&file)
-        .args(["--server", &srv.base])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(follower.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let id = line
-        .split("/live/")
-        .nth(1)
-        .expect("live URL")
-        .trim()
-        .to_string();
+    let (mut follower, id) = follow(&file, &srv.base, 80);
     let snapshots = || {
         let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
         String::from_utf8_lossy(&body).lines().count()
