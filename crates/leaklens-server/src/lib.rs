@@ -272,7 +272,7 @@ async fn upload(
     })
     .await?;
     tracing::info!(id = id.as_str(), "report stored");
-    let url = format!("http://{host}/r/{}", id.as_str());
+    let url = format!("{host}/r/{}", id.as_str());
     Ok((
         StatusCode::CREATED,
         Json(Created {
@@ -305,14 +305,19 @@ fn file_name_header(headers: &HeaderMap, default: &str) -> String {
         .to_string()
 }
 
-/// The request's Host, for the share URLs in answers (printable ASCII only).
+/// The origin the client used, for the share URLs in answers: its Host
+/// (printable ASCII only), over https when a proxy in front says so.
 fn host_of(headers: &HeaderMap) -> String {
-    headers
+    let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .filter(|h| h.bytes().all(|b| b.is_ascii_graphic()))
-        .unwrap_or("localhost")
-        .to_string()
+        .unwrap_or("localhost");
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    format!("{}://{host}", if https { "https" } else { "http" })
 }
 
 /// The `Authorization: Bearer <token>` of a request (the scheme in any case).

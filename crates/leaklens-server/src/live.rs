@@ -166,7 +166,7 @@ pub(crate) async fn create(
     Ok((
         StatusCode::CREATED,
         Json(RunCreated {
-            url: format!("http://{host}/live/{}", id.as_str()),
+            url: format!("{host}/live/{}", id.as_str()),
             id: id.as_str().to_string(),
             write_token: token,
         }),

@@ -127,6 +127,22 @@ async fn upload_download_delete_round_trip() {
     let c: Created = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(c.id.len(), 32, "128-bit id");
     assert!(c.url.ends_with(&format!("/r/{}", c.id)));
+    assert!(c.url.starts_with("http://127.0.0.1:"), "{}", c.url);
+    // Behind a TLS proxy the share link is https.
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[("X-Forwarded-Proto", "https")],
+        &body,
+    )
+    .await;
+    let proxied: Created = serde_json::from_slice(&r.body).unwrap();
+    assert!(
+        proxied.url.starts_with("https://leaklens.example/r/"),
+        "{}",
+        proxied.url
+    );
     assert!(r
         .headers
         .to_ascii_lowercase()
