@@ -139,7 +139,7 @@ async fn upload_download_delete_round_trip() {
     .await;
     let proxied: Created = serde_json::from_slice(&r.body).unwrap();
     assert!(
-        proxied.url.starts_with("https://leaklens.example/r/"),
+        proxied.url.starts_with("https://127.0.0.1:"),
         "{}",
         proxied.url
     );
