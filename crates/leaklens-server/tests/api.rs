@@ -487,21 +487,30 @@ fn multipart(files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Uploads these files as one `multipart/form-data` report.
+async fn post_form(addr: std::net::SocketAddr, files: &[(&str, &str, &[u8])]) -> Reply {
+    let (ty, body) = multipart(files);
+    request(
+        addr,
+        "POST",
+        "/api/reports",
+        &[("Content-Type", &ty)],
+        &body,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn multipart_uploads_hold_several_files() {
     let srv = start(1 << 20).await;
     let a = sample("leak-heap-steps.json");
     let b = sample("leak-unclosed-pages.log");
-    let (ty, body) = multipart(&[
-        ("steps.json", "application/json", &a),
-        ("pages.log", "text/plain", &b),
-    ]);
-    let r = request(
+    let r = post_form(
         srv.addr,
-        "POST",
-        "/api/reports",
-        &[("Content-Type", &ty)],
-        &body,
+        &[
+            ("steps.json", "application/json", &a),
+            ("pages.log", "text/plain", &b),
+        ],
     )
     .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
@@ -547,16 +556,12 @@ async fn multipart_uploads_hold_several_files() {
     )));
 
     // One bad file refuses the whole upload, and says which.
-    let (ty, body) = multipart(&[
-        ("steps.json", "application/json", &a),
-        ("notes.txt", "text/plain", b"hello\n"),
-    ]);
-    let r = request(
+    let r = post_form(
         srv.addr,
-        "POST",
-        "/api/reports",
-        &[("Content-Type", &ty)],
-        &body,
+        &[
+            ("steps.json", "application/json", &a),
+            ("notes.txt", "text/plain", b"hello\n"),
+        ],
     )
     .await;
     assert_eq!(r.status, 422);
@@ -564,15 +569,7 @@ async fn multipart_uploads_hold_several_files() {
 
     // Over the limit, in a form too.
     let big = vec![b'{'; 2 << 20];
-    let (ty, body) = multipart(&[("big.json", "application/json", &big)]);
-    let r = request(
-        srv.addr,
-        "POST",
-        "/api/reports",
-        &[("Content-Type", &ty)],
-        &body,
-    )
-    .await;
+    let r = post_form(srv.addr, &[("big.json", "application/json", &big)]).await;
     assert_eq!(r.status, 413);
     let _ = std::fs::remove_dir_all(&srv.data);
 }
@@ -674,15 +671,7 @@ async fn limits_hold_for_chunked_forms_many_files_and_live_runs() {
     let files: Vec<(&str, &str, &[u8])> = (0..leaklens_server::MAX_FILES + 1)
         .map(|_| ("x.ndjson", "application/x-ndjson", one.as_slice()))
         .collect();
-    let (ty, body) = multipart(&files);
-    let r = request(
-        srv.addr,
-        "POST",
-        "/api/reports",
-        &[("Content-Type", &ty)],
-        &body,
-    )
-    .await;
+    let r = post_form(srv.addr, &files).await;
     assert_eq!(r.status, 422);
     assert!(String::from_utf8_lossy(&r.body).contains("at most"));
 
