@@ -185,16 +185,21 @@ fn per_cycle(run: &Run) -> Cycles {
     c
 }
 
-/// Splits cycles into segments at restarts: the floor of RSS (else heap
-/// total, else heap used) drops below half of its recent level.
-fn segments(c: &Cycles) -> Vec<std::ops::Range<usize>> {
+/// Splits cycles into segments at restarts: where the cycle counter started
+/// again (`restarts`, see [`Run::restarts`]), and where the floor of RSS
+/// (else heap total, else heap used) drops below half of its recent level.
+fn segments(c: &Cycles, restarts: &[u64]) -> Vec<std::ops::Range<usize>> {
     let n = c.cycle.len();
+    let restart_at: Vec<usize> = restarts
+        .iter()
+        .map(|&r| c.cycle.partition_point(|&x| x < r))
+        .filter(|&i| i > 0 && i < n)
+        .collect();
+    let mut cuts = restart_at.clone();
     let series = [Metric::Rss, Metric::HeapTotal, Metric::HeapUsed]
         .into_iter()
         .map(|m| &c.floor[m.index()])
         .find(|s| s.iter().filter(|v| v.is_finite()).count() >= 2);
-    let mut out = Vec::new();
-    let mut start = 0;
     if let Some(s) = series {
         let mut recent: Vec<f64> = Vec::new();
         for i in 0..n {
@@ -202,10 +207,13 @@ fn segments(c: &Cycles) -> Vec<std::ops::Range<usize>> {
             if !v.is_finite() {
                 continue;
             }
+            // A new process: its level is not compared with the old one's.
+            if restart_at.binary_search(&i).is_ok() {
+                recent.clear();
+            }
             if let Some(level) = median(&recent) {
                 if v < 0.5 * level && level - v > 5.0 {
-                    out.push(start..i);
-                    start = i;
+                    cuts.push(i);
                     recent.clear();
                 }
             }
@@ -215,19 +223,32 @@ fn segments(c: &Cycles) -> Vec<std::ops::Range<usize>> {
             }
         }
     }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut start = 0;
+    for cut in cuts {
+        out.push(start..cut);
+        start = cut;
+    }
     out.push(start..n);
     out
 }
 
 /// The envelope of a per-cycle series (the lower one for `lower`, else the
 /// upper one, mirrored). GC makes a sawtooth: each tooth starts at a trough
-/// (what survived the collection) and rises with garbage until the next
-/// drop. The troughs are the local minima. A stretch with no trough at the
-/// start or the end of the run that is much longer than a tooth is no tooth
-/// but growth without collection (or a metric without GC, like RSS or a
-/// monotone leak): there every block of a tooth's length contributes its
-/// minimum, so no monotone stretch is lost. Minima are defined symmetrically
-/// in time, so noise gets no direction.
+/// (what survived the collection), rises with garbage and falls back when it
+/// is collected. The troughs are the retained levels.
+///
+/// Not every dip is a collection: between two troughs whose second one is
+/// reached by a fall within the noise there was no collection, the series
+/// grew or held without one (a steady leak, RSS holding its high-water
+/// mark), and every point of that stretch is a retained level. Teeth are the
+/// stretches that end in a real fall. A stretch with no trough at the start
+/// or the end of the run that is much longer than any tooth is growth
+/// without collection too: there every block of a tooth's length
+/// contributes its minimum. With no tooth at all, every point counts.
+/// Minima are defined symmetrically in time, so noise gets no direction.
 fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     let n = v.len();
     if n < 3 {
@@ -237,18 +258,44 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     let extrema: Vec<usize> = (1..n - 1)
         .filter(|&i| y(i) <= y(i - 1) && y(i) <= y(i + 1))
         .collect();
+    let noise = first_difference_noise(v, lower);
+    // A collection: the fall from the stretch's top into its closing trough
+    // is clear of the noise.
+    let collected = |a: usize, b: usize| {
+        let top = (a + 1..b).map(y).fold(f64::NEG_INFINITY, f64::max);
+        top - y(b) > 3.0 * noise + 1e-9 * top.abs()
+    };
+    let mut teeth: Vec<usize> = Vec::new();
+    let mut on_line: Vec<usize> = Vec::new();
+    for w in extrema.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if b - a < 2 {
+            continue;
+        }
+        if collected(a, b) {
+            teeth.push(b - a);
+        } else {
+            on_line.extend(a + 1..b);
+        }
+    }
     let (Some(&first), Some(&last)) = (extrema.first(), extrema.last()) else {
         // Monotone: every point is a retained level.
         return v.to_vec();
     };
-    let mut gaps: Vec<usize> = extrema.windows(2).map(|w| w[1] - w[0]).collect();
-    gaps.sort_unstable();
+    // The head counts as a tooth when it ends in a collection.
+    if first >= 2 && collected(0, first) {
+        teeth.push(first);
+    }
+    if teeth.is_empty() {
+        // Dips, but no collection anywhere: every point is a retained level.
+        return v.to_vec();
+    }
+    teeth.sort_unstable();
     // A tooth's typical length (the block size) and its longest one: only a
     // stretch longer than twice the longest tooth seen is growth without
-    // collection rather than a tooth still filling with garbage. With one
-    // trough in view, the run is one tooth.
-    let tooth = gaps.get(gaps.len() / 2).copied().unwrap_or(n).max(1);
-    let longest = gaps.last().copied().unwrap_or(n).max(1);
+    // collection rather than a tooth still filling with garbage.
+    let tooth = teeth[teeth.len() / 2].max(1);
+    let longest = teeth[teeth.len() - 1].max(1);
     let block_minima = |range: std::ops::Range<usize>, out: &mut Vec<usize>| {
         let mut start = range.start;
         while start < range.end {
@@ -259,7 +306,7 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
             start = end;
         }
     };
-    let mut keep: Vec<usize> = Vec::with_capacity(extrema.len() + 8);
+    let mut keep: Vec<usize> = Vec::with_capacity(extrema.len() + on_line.len() + 8);
     // Head: before the first trough.
     if first > 2 * longest {
         block_minima(0..first, &mut keep);
@@ -267,6 +314,7 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
         keep.push(0);
     }
     keep.extend(&extrema);
+    keep.extend(on_line);
     // Tail: after the last trough.
     if n - 1 - last > 2 * longest {
         block_minima(last + 1..n, &mut keep);
@@ -276,6 +324,28 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     keep.sort_unstable();
     keep.dedup();
     keep.into_iter().map(|i| v[i]).collect()
+}
+
+/// The noise of a series, from its steps: the spread (MAD, scaled to a
+/// standard deviation) of the differences between neighbours. GC drops are
+/// few and large, so they do not inflate it; a steady trend only shifts the
+/// differences, so it does not either.
+fn first_difference_noise(v: &[(f64, f64)], lower: bool) -> f64 {
+    let d: Vec<f64> = v
+        .windows(2)
+        .map(|w| {
+            if lower {
+                w[1].1 - w[0].1
+            } else {
+                w[0].1 - w[1].1
+            }
+        })
+        .collect();
+    let Some(mid) = median(&d) else {
+        return 0.0;
+    };
+    let dev: Vec<f64> = d.iter().map(|x| (x - mid).abs()).collect();
+    1.4826 * median(&dev).unwrap_or(0.0)
 }
 
 /// At most `MAX_POINTS` points: consecutive groups replaced by their medians.
@@ -1170,7 +1240,7 @@ fn leaks_before_restarts(
 pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let c = per_cycle(run);
     let metrics_present = run.metrics();
-    let segs = segments(&c);
+    let segs = segments(&c, run.restarts());
     // The last segment long enough to judge (else the longest).
     let min_len = 3;
     let seg_idx = segs

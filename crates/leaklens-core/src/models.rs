@@ -308,8 +308,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
     fits.extend(best_hinge);
 
     // Staircase: 3..=12 levels, every step upward and the steps still going
-    // on (the flat tail after the last step no longer than twice the
-    // typical gap between steps) — otherwise it is a warm-up in stages.
+    // on (see below) — otherwise it is a warm-up in stages.
     let mut best_stairs: Option<Fit> = None;
     let min_len = min_side.max(n / 20);
     let stairs = segment_dp(&p, n, 12, min_len);
@@ -331,8 +330,13 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
         gaps.push(cps[0] - x0);
         gaps.sort_unstable_by(f64::total_cmp);
         let typical_gap = gaps[gaps.len() / 2];
+        let longest_gap = gaps[gaps.len() - 1];
+        // Still stepping: the wait since the last step is no longer than the
+        // longest wait between steps so far (and than twice the typical
+        // one). A longer quiet tail is stairs that ended: a cache or a pool
+        // filling in stages, an allocator's high-water mark.
         let tail = x[n - 1] - cps[cps.len() - 1];
-        if tail > 2.0 * typical_gap.max(1.0) {
+        if tail > 2.0 * typical_gap.max(1.0) || tail > longest_gap.max(1.0) {
             continue;
         }
         let mean_step = (levels[levels.len() - 1] - levels[0]) / (levels.len() - 1) as f64;

@@ -126,6 +126,9 @@ pub struct Run {
     /// `url_ids[url_offsets[i]..url_offsets[i + 1]]` are snapshot i's open page URLs.
     url_offsets: Vec<u32>,
     url_ids: Vec<StrId>,
+    /// First cycles of restarted processes (the counter started again
+    /// there), ascending.
+    restarts: Vec<u64>,
 }
 
 impl Run {
@@ -320,7 +323,17 @@ impl Run {
             *c = raw.saturating_add(offset);
             prev = Some((raw, *c, ts));
         }
+        self.restarts.extend(restarts.iter().map(|r| r.1));
+        self.restarts.sort_unstable();
+        self.restarts.dedup();
         restarts
+    }
+
+    /// The cycles where a restarted worker's snapshots begin (its counter
+    /// started again, see [`Run::continue_restarted_cycles`]), ascending.
+    /// Each starts a new process: the analysis judges the processes apart.
+    pub fn restarts(&self) -> &[u64] {
+        &self.restarts
     }
 
     /// Merges several exports of one run: concatenated in the given order,
@@ -374,6 +387,12 @@ impl Run {
             }
             i = j;
         }
+        out.restarts = runs
+            .iter()
+            .flat_map(|r| r.restarts.iter().copied())
+            .collect();
+        out.restarts.sort_unstable();
+        out.restarts.dedup();
         (out, dropped)
     }
 
@@ -388,6 +407,13 @@ impl Run {
         for i in 0..end {
             out.push_from(self, i);
         }
+        let last = out.cycles.last().copied();
+        out.restarts = self
+            .restarts
+            .iter()
+            .copied()
+            .filter(|&r| Some(r) <= last)
+            .collect();
         out
     }
 

@@ -1,0 +1,176 @@
+//! Series shapes the envelope and the model selection once got wrong, each
+//! built here from a few lines of arithmetic (not the accuracy generator),
+//! so a change that breaks them shows up as a plain test failure:
+//!
+//! - a steady leak whose noise makes only a few dips: the dips are not GC
+//!   teeth, every point is a retained level (it was judged on 3–5 points and
+//!   called `no_leak`);
+//! - a worker restarted by its supervisor at a memory limit, its counter
+//!   starting again, RSS far from halving: each process is judged apart (it
+//!   was judged as one sawtooth and called `no_leak`);
+//! - a cache that fills while RSS keeps its high-water mark in steps, then
+//!   both hold: stairs that ended are no leak.
+#![cfg(not(target_arch = "wasm32"))]
+
+use leaklens_core::report::{IssueKind, Verdict};
+use leaklens_core::{analyze_parsed, ingest, Config, Report};
+
+/// A small deterministic noise source in [-1, 1].
+struct Noise(u64);
+
+impl Noise {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    }
+}
+
+/// One snapshot line per (cycle, phase): heap and RSS in MB.
+fn line(out: &mut String, cycle: u64, label: &str, t: i64, heap: f64, rss: f64) {
+    out.push_str(&format!(
+        "{{\"cycle\": {cycle}, \"label\": \"{label}\", \"timestamp\": {t}, \"nodejs\": \
+         {{\"heapUsed\": {heap:.2}, \"heapTotal\": {:.2}, \"rss\": {rss:.2}, \"external\": 5.0, \
+         \"arrayBuffers\": 1.0}}, \"browser\": {{\"pageCount\": 1, \"contextCount\": 1}}}}\n",
+        heap * 1.3 + 20.0
+    ));
+}
+
+fn analyse(text: &str) -> Report {
+    let parsed = ingest::parse("shape.ndjson", text.as_bytes()).expect("parses");
+    analyze_parsed(&parsed, &Config::default())
+}
+
+fn growth_metrics(r: &Report) -> Vec<&'static str> {
+    r.issues
+        .iter()
+        .filter(|i| i.kind.is_growth())
+        .map(|i| i.metric.key())
+        .collect()
+}
+
+#[test]
+fn a_fast_steady_leak_with_few_dips_is_a_leak() {
+    // The noise makes a cycle's level dip below the one before now and then
+    // (a few times in the run), never a collection.
+    for (rate, cycles, amp) in [(10.0, 40u64, 8.0), (15.0, 30, 12.0), (25.0, 80, 20.0)] {
+        let mut noise = Noise(rate as u64 + cycles);
+        let mut text = String::new();
+        for c in 1..=cycles {
+            let retained = 100.0 + rate * c as f64 + amp * noise.next();
+            let t = 1_764_115_200_000 + c as i64 * 10_000;
+            line(
+                &mut text,
+                c,
+                "Before scrape",
+                t,
+                retained,
+                250.0 + 1.2 * retained,
+            );
+            line(
+                &mut text,
+                c,
+                "After scrape",
+                t + 3_000,
+                retained + 20.0,
+                250.0 + 1.2 * retained + 20.0,
+            );
+            line(
+                &mut text,
+                c,
+                "After cleanup",
+                t + 6_000,
+                retained + 1.0,
+                250.0 + 1.2 * retained,
+            );
+        }
+        let r = analyse(&text);
+        assert_eq!(
+            r.summary.verdict,
+            Verdict::Leak,
+            "{rate} MB/cycle × {cycles}: {}",
+            r.summary.reason
+        );
+        assert!(
+            growth_metrics(&r).contains(&"heap_used"),
+            "{:?}",
+            growth_metrics(&r)
+        );
+    }
+}
+
+#[test]
+fn a_native_leak_in_rss_alone_is_a_leak_of_rss() {
+    let mut noise = Noise(8);
+    let mut text = String::new();
+    for c in 1..=100u64 {
+        // The heap: a GC sawtooth around a flat level.
+        let heap = 80.0 + 30.0 * ((c % 7) as f64 / 6.0) + noise.next();
+        let rss = 300.0 + 8.0 * c as f64 + 6.0 * noise.next();
+        let t = 1_764_115_200_000 + c as i64 * 10_000;
+        line(&mut text, c, "Before scrape", t, heap, rss);
+        line(
+            &mut text,
+            c,
+            "After cleanup",
+            t + 5_000,
+            heap + 5.0,
+            rss + 1.0,
+        );
+    }
+    let r = analyse(&text);
+    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
+    assert!(
+        r.issues.iter().any(|i| i.kind == IssueKind::RssGrowth),
+        "{:?}",
+        growth_metrics(&r)
+    );
+}
+
+#[test]
+fn a_worker_restarted_at_its_limit_leaked() {
+    // 1 MB/cycle, restarted every 100 cycles; RSS goes 300 → 440 → 300.
+    let mut noise = Noise(1);
+    let mut text = String::new();
+    for k in 0..450u64 {
+        let c = k % 100 + 1;
+        let age = (k % 100) as f64;
+        let heap = 90.0 + age + 8.0 * ((k % 5) as f64 / 4.0) + noise.next();
+        let rss = 300.0 + 1.4 * age + noise.next();
+        let t = 1_764_115_200_000 + k as i64 * 10_000;
+        line(&mut text, c, "Before scrape", t, heap, rss);
+        line(&mut text, c, "After cleanup", t + 5_000, heap + 3.0, rss);
+    }
+    let r = analyse(&text);
+    assert!(r.summary.segments.len() >= 4, "{:?}", r.summary.segments);
+    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
+    assert!(
+        growth_metrics(&r).contains(&"heap_used"),
+        "{:?}",
+        growth_metrics(&r)
+    );
+}
+
+#[test]
+fn stairs_that_ended_are_no_leak() {
+    // A 120 MB cache fills over the first 60 cycles; RSS keeps its
+    // high-water mark, rising in steps as the allocator grows, then holds.
+    let mut noise = Noise(60);
+    let mut text = String::new();
+    let mut rss_mark: f64 = 180.0;
+    for c in 1..=100u64 {
+        let cache = 120.0 * (c.min(60) as f64 / 60.0);
+        let heap = 45.0 + cache + 10.0 * ((c % 6) as f64 / 5.0) + noise.next();
+        if c <= 75 && c % 9 == 0 {
+            rss_mark += 30.0 + 5.0 * noise.next();
+        }
+        let rss = rss_mark.max(150.0 + 1.5 * heap) + noise.next();
+        let t = 1_764_115_200_000 + c as i64 * 10_000;
+        line(&mut text, c, "Before scrape", t, heap, rss);
+        line(&mut text, c, "After cleanup", t + 5_000, heap + 4.0, rss);
+    }
+    let r = analyse(&text);
+    assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
+}
