@@ -803,6 +803,8 @@ impl Raw<'_> {
     #[inline]
     pub(super) fn set(&mut self, m: Metric, n: Num) {
         match n {
+            // Memory and counts are never below zero: a sign slipped in.
+            Num::Val(v) if v < 0.0 => self.bad.add(m.key(), "a negative number"),
             Num::Val(v) => self.values[m.index()] = v,
             Num::Absent => {}
             Num::Bad(ty) => self.bad.add(m.key(), ty),

@@ -260,6 +260,12 @@ impl Reader<'_, '_> {
                     return block.gap > MAX_GAP;
                 };
                 if block.seen & key.bit() != 0 {
+                    // Other output that mentions a key mid-line (`GET /x 200
+                    // Heap: ...` from the worker between two fields) is noise.
+                    if !starts_with_field(line) {
+                        block.gap += 1;
+                        return block.gap > MAX_GAP;
+                    }
                     // A second `RSS:`: this is no longer the same block.
                     return true;
                 }
@@ -312,6 +318,8 @@ impl Reader<'_, '_> {
         line_no: usize,
     ) {
         match parse_amount(text) {
+            // Memory is never below zero: a sign slipped in.
+            Some((mb, _)) if mb < 0.0 => self.bad_value(name, text, line_no),
             Some((mb, unit)) => {
                 block.values[m.index()] = mb;
                 self.converted_from_bytes |= unit == Unit::Bytes;
@@ -455,6 +463,20 @@ fn find_field(line: &[u8]) -> Option<(Key, &[u8])> {
         }
     }
     None
+}
+
+/// True when the line's text (after a shipper's prefix and indentation)
+/// starts with its field's key, as the profiler prints fields.
+fn starts_with_field(line: &[u8]) -> bool {
+    let text = strip_prefix(line).trim_ascii_start();
+    let text = from_first_letter(text);
+    find_field(text).is_some_and(|(_, value)| {
+        let key_end = text.len() - value.len() - 1;
+        KEYS.iter().any(|(name, _)| {
+            text.get(..key_end)
+                .is_some_and(|k| k.trim_ascii_end().eq_ignore_ascii_case(name))
+        })
+    })
 }
 
 /// True for an empty line, or one holding only a prefix (`worker-1  | `,

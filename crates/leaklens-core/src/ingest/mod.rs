@@ -32,6 +32,7 @@ mod chunked;
 mod detect;
 mod json;
 mod log;
+mod repair;
 mod scan;
 mod timestamp;
 mod units;
@@ -268,8 +269,9 @@ fn read_text(
     progress: Progress<'_>,
     error: impl Fn(Option<usize>, String, Option<String>) -> IngestError,
 ) -> Result<Ingested, IngestError> {
-    let body = detect::skip_bom(bytes);
-    let ingested = match detect::detect(body) {
+    let (text, repairs) = repair::repair(bytes);
+    let body = detect::skip_bom(&text);
+    let mut ingested = match detect::detect(body) {
         detect::Shape::Blank => {
             return Err(error(
                 None,
@@ -281,6 +283,9 @@ fn read_text(
         detect::Shape::JsonObject => json::read_object_or_ndjson(source, body, progress),
         detect::Shape::Log => log::read_log(source, body, progress),
     };
+    for message in repairs.messages() {
+        ingested.diag.warn(WarnKind::Other, None, || message);
+    }
     conclude(source, body, ingested, error)
 }
 
@@ -301,6 +306,17 @@ fn conclude(
         let as_log = log::read_log(source, body, Progress::default());
         if !as_log.run.is_empty() {
             return Ok(as_log);
+        }
+    }
+    // Not a log either, but JSON lines after a first line that is not JSON
+    // (a banner, a stray line): NDJSON, that line skipped with a warning.
+    if ingested.format == InputFormat::WorkerLog
+        && !detect::has_log_marker(body)
+        && memchr::memmem::find(body, b"\n{").is_some()
+    {
+        let as_ndjson = json::read_ndjson(source, body, Progress::default());
+        if !as_ndjson.run.is_empty() {
+            return Ok(as_ndjson);
         }
     }
     if let Some((line, message)) = ingested.fatal {

@@ -1394,3 +1394,119 @@ fn pieces_always_move_forward_on_lines_with_several_headers() {
         );
     }
 }
+
+// ------------------------------------------------ damaged text, repaired
+
+#[test]
+fn lone_cr_line_ends_read_like_lf() {
+    for name in ["leak-rss-native.log", "leak-plateau-then-growth.ndjson"] {
+        let lf = parse(name, sample_bytes(name)).unwrap();
+        let cr_text = String::from_utf8_lossy(sample_bytes(name)).replace('\n', "\r");
+        let cr = parse(name, cr_text.as_bytes()).unwrap();
+        assert_eq!(cr.run.len(), lf.run.len(), "{name}");
+        assert_eq!(heap(&cr), heap(&lf), "{name}");
+        assert!(
+            messages(&cr).iter().any(|m| m.contains("lone CR")),
+            "{:?}",
+            messages(&cr)
+        );
+    }
+}
+
+#[test]
+fn a_byte_that_is_not_utf8_loses_no_snapshot() {
+    for name in ["leak-browser-contexts.json", "no-leak-stable-gc.ndjson"] {
+        let good = parse(name, sample_bytes(name)).unwrap();
+        // A stray byte inside the first label.
+        let mut bytes = sample_bytes(name).to_vec();
+        let at = memchr::memmem::find(&bytes, b"Before scrape").expect("a label") + 3;
+        bytes.insert(at, 0xFF);
+        let bad = parse(name, &bytes).unwrap();
+        assert_eq!(bad.run.len(), good.run.len(), "{name}");
+        assert!(bad
+            .run
+            .label_names()
+            .names()
+            .any(|l| l.contains('\u{FFFD}')));
+        assert!(messages(&bad).iter().any(|m| m.contains("not valid UTF-8")));
+    }
+}
+
+#[test]
+fn colour_codes_in_a_log_are_removed() {
+    let name = "leak-rss-native.log";
+    let good = parse(name, sample_bytes(name)).unwrap();
+    let text = String::from_utf8_lossy(sample_bytes(name))
+        .replace("RSS:", "\u{1b}[33mRSS:\u{1b}[0m")
+        .replace("MB", "\u{1b}[1mMB\u{1b}[22m");
+    let coloured = parse(name, text.as_bytes()).unwrap();
+    assert_eq!(coloured.run.len(), good.run.len());
+    for m in Metric::ALL {
+        assert_eq!(
+            coloured
+                .run
+                .column(m)
+                .iter()
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>(),
+            good.run
+                .column(m)
+                .iter()
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>(),
+            "{m:?}"
+        );
+    }
+    assert!(messages(&coloured).iter().any(|m| m.contains("ANSI")));
+}
+
+#[test]
+fn a_junk_first_line_does_not_hide_ndjson() {
+    let name = "no-leak-stable-gc.ndjson";
+    let good = parse(name, sample_bytes(name)).unwrap();
+    let text = format!(
+        "worker started, profiling on\n{}",
+        String::from_utf8_lossy(sample_bytes(name))
+    );
+    let p = parse(name, text.as_bytes()).unwrap();
+    assert_eq!(p.run.len(), good.run.len());
+    assert_eq!(p.warnings.len(), 1, "{:?}", messages(&p));
+    assert_eq!(p.warnings[0].line, Some(1));
+}
+
+#[test]
+fn negative_memory_is_refused_with_a_warning() {
+    let p = ok(concat!(
+        "{\"cycle\": 1, \"label\": \"a\", \"heapUsed\": 50, \"rss\": 200}\n",
+        "{\"cycle\": 2, \"label\": \"a\", \"heapUsed\": -1, \"rss\": 201}\n",
+    ));
+    assert!(heap(&p)[1].is_nan());
+    assert!(messages(&p).iter().any(|m| m.contains("negative")));
+    let log = ok("📊 Memory Snapshot [Cycle 1] - Before scrape:\n   Heap: -5.00MB / 80.00MB\n   RSS: 200.00MB\n");
+    assert!(heap(&log)[0].is_nan());
+    assert_eq!(log.run.value(Metric::Rss, 0), 200.0);
+}
+
+#[test]
+fn thousands_separators_in_a_log() {
+    let p = ok("📊 Memory Snapshot [Cycle 1] - Before scrape:\n   Heap: 1,105.50MB / 2,048.00MB\n   RSS: 3,210.25MB\n");
+    assert!(close(heap(&p)[0], 1105.5));
+    assert!(close(p.run.value(Metric::HeapTotal, 0), 2048.0));
+    assert!(close(p.run.value(Metric::Rss, 0), 3210.25));
+}
+
+#[test]
+fn a_worker_line_mentioning_a_key_inside_a_block_is_noise() {
+    let p = ok(concat!(
+        "📊 Memory Snapshot [Cycle 1] - Before scrape:\n",
+        "   Heap: 55.00MB / 110.00MB\n",
+        "[worker] GET https://shop.example/p/1 200 Heap: 99999.00MB / 1.00MB\n",
+        "   RSS: 165.00MB\n",
+        "   External: 10.00MB\n",
+        "   Browser Pages: 2\n",
+    ));
+    assert_eq!(heap(&p), vec![55.0]);
+    assert_eq!(p.run.value(Metric::Rss, 0), 165.0);
+    assert_eq!(p.run.value(Metric::External, 0), 10.0);
+    assert_eq!(p.run.value(Metric::Pages, 0), 2.0);
+}

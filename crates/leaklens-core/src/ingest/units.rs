@@ -139,7 +139,9 @@ fn split_number(s: &[u8]) -> Option<(f64, &[u8])> {
 /// Text after the unit that starts with a space or a bracket is ignored
 /// (`12MB (peak)`); anything else makes the amount unreadable.
 pub(crate) fn parse_amount(s: &[u8]) -> Option<(f64, Unit)> {
-    let (v, rest) = split_number(trim(s))?;
+    let s = trim(s);
+    let grouped = without_thousands_separators(s);
+    let (v, rest) = split_number(grouped.as_deref().unwrap_or(s))?;
     let rest = rest.trim_ascii_start();
     let unit_len = rest
         .iter()
@@ -157,9 +159,38 @@ pub(crate) fn parse_amount(s: &[u8]) -> Option<(f64, Unit)> {
     }
 }
 
+/// `1,105.50MB` as `1105.50MB`: a number written with thousands
+/// separators (a digit, then groups of a comma and exactly three digits).
+/// None when `s` does not start that way (`12MB, 13MB` keeps its comma).
+fn without_thousands_separators(s: &[u8]) -> Option<Vec<u8>> {
+    let sign = usize::from(matches!(s.first(), Some(b'+' | b'-')));
+    let lead = s[sign..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if lead == 0 || lead > 3 {
+        return None;
+    }
+    let mut i = sign + lead;
+    let mut groups = 0;
+    while s.get(i) == Some(&b',')
+        && s.get(i + 1..i + 4)
+            .is_some_and(|g| g.iter().all(u8::is_ascii_digit))
+        && !s.get(i + 4).is_some_and(u8::is_ascii_digit)
+    {
+        i += 4;
+        groups += 1;
+    }
+    if groups == 0 {
+        return None;
+    }
+    let mut out: Vec<u8> = s[..i].iter().copied().filter(|&c| c != b',').collect();
+    out.extend_from_slice(&s[i..]);
+    Some(out)
+}
+
 /// Reads a count such as `1` or `+0` (a number without a unit).
 pub(crate) fn parse_count(s: &[u8]) -> Option<f64> {
-    let (v, rest) = split_number(trim(s))?;
+    let s = trim(s);
+    let grouped = without_thousands_separators(s);
+    let (v, rest) = split_number(grouped.as_deref().unwrap_or(s))?;
     let rest = rest.trim_ascii_start();
     match rest.first() {
         None | Some(b'(' | b'[' | b',' | b';') => Some(v),
@@ -170,6 +201,16 @@ pub(crate) fn parse_count(s: &[u8]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators_are_read() {
+        assert_eq!(parse_amount(b"1,105.50MB"), Some((1105.5, Unit::Mb)));
+        assert_eq!(parse_amount(b"12,345,678 KB").map(|a| a.1), Some(Unit::Kb));
+        assert_eq!(parse_count(b"1,024"), Some(1024.0));
+        // Not a group of three: the comma ends the amount, as before.
+        assert_eq!(parse_amount(b"12MB, then"), Some((12.0, Unit::Mb)));
+        assert_eq!(parse_amount(b"1,05MB"), Some((1.0, Unit::Mb)));
+    }
 
     #[test]
     fn units_parse_case_insensitively() {
