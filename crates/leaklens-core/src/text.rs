@@ -10,7 +10,10 @@ pub fn num(x: f64) -> String {
         return "—".into();
     }
     let a = x.abs();
-    if a < 0.0005 {
+    if a >= 1e15 {
+        // Not a memory size any worker has: keep the tables readable.
+        format!("{x:.3e}")
+    } else if a < 0.0005 {
         "0".into()
     } else if x.fract() == 0.0 || a >= 1000.0 {
         format!("{x:.0}")
@@ -154,6 +157,21 @@ pub fn slope_with_ci(m: Metric, slope: f64, ci: [f64; 2]) -> String {
     )
 }
 
+/// Characters file text must not carry into a report as they are: control
+/// characters (terminal escapes, line breaks that would forge report
+/// lines), Unicode line and paragraph separators, and the bidirectional
+/// controls that make text display in another order than it reads
+/// ("Trojan Source").
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{061C}' | '\u{200E}' | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -164,7 +182,8 @@ pub fn html_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => out.push('\u{FFFD}'),
+            '\n' => out.push('\n'),
+            c if is_unsafe_char(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -184,5 +203,6 @@ mod tests {
         assert_eq!(num(59.0), "59");
         assert_eq!(num(0.0001), "0");
         assert_eq!(signed(2.5), "+2.50");
+        assert_eq!(num(1e300), "1.000e300");
     }
 }

@@ -15,18 +15,16 @@ pub mod text;
 use leaklens_core::report::Trend;
 pub use leaklens_core::text::{cleanup_text, duration, forecast_text, num, signed_unit, with_unit};
 
-/// Removes control characters (terminal escape sequences) from file text.
+/// File text for a terminal or a text file: every character that could
+/// forge a line, steer the terminal or reorder the text on screen (see
+/// [`leaklens_core::text::is_unsafe_char`]) becomes U+FFFD.
 pub fn sanitize(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '�'
-            } else {
-                c
-            }
-        })
+        .map(|c| if is_unsafe_char(c) { '\u{FFFD}' } else { c })
         .collect()
 }
+
+use leaklens_core::text::is_unsafe_char;
 
 pub use leaklens_core::text::html_escape;
 
@@ -44,7 +42,7 @@ pub fn md_escape(s: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
-            c if c.is_control() => out.push('\u{FFFD}'),
+            c if is_unsafe_char(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -71,5 +69,10 @@ mod tests {
         );
         assert_eq!(md_escape("<script>|x"), "&lt;script&gt;\\|x");
         assert_eq!(sanitize("a\u{1b}[31mb"), "a�[31mb");
+        // A URL must not forge a report line or reorder what is shown.
+        assert_eq!(sanitize("u\n✅ VERDICT\u{2028}x"), "u�✅ VERDICT�x");
+        assert_eq!(sanitize("a\u{202E}b\u{2066}"), "a�b�");
+        assert_eq!(md_escape("a\u{7}\u{202E}b"), "a��b");
+        assert_eq!(html_escape("a\u{202E}b\nc"), "a�b\nc");
     }
 }

@@ -115,7 +115,7 @@ pub fn report(r: &Report, title: &str) -> String {
             let _ = writeln!(
                 o,
                 "- `{}` cycles {}–{} ({} cycles)",
-                u.url.replace('`', "'").replace(['\n', '\r'], " "),
+                crate::sanitize(&u.url).replace('`', "'"),
                 u.first_cycle,
                 u.last_cycle,
                 u.cycles_open

@@ -344,10 +344,16 @@ async fn download_file(
     let id = parse_id(&id)?;
     let store = st.store.clone();
     let (meta, data) = blocking(move || Ok(store.get(&id, n)?)).await?;
-    let disposition = format!(
-        "inline; filename=\"{}\"",
-        meta.name.replace(['"', '\\'], "_")
-    );
+    // Printable ASCII only: a header cannot carry the rest safely.
+    let ascii_name: String = meta
+        .name
+        .chars()
+        .map(|c| match c {
+            ' '..='~' if c != '"' && c != '\\' => c,
+            _ => '_',
+        })
+        .collect();
+    let disposition = format!("inline; filename=\"{ascii_name}\"");
     let mut resp = (StatusCode::OK, data).into_response();
     let h = resp.headers_mut();
     h.insert(

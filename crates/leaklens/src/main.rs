@@ -39,14 +39,22 @@ fn main() -> ExitCode {
 
 fn report_error(e: &anyhow::Error) {
     let mut err = std::io::stderr().lock();
+    // Messages can quote the input: shown safe for a terminal, and short.
+    let shown = |s: String| {
+        let s = leaklens_render::sanitize(&s);
+        match s.char_indices().nth(2_000) {
+            Some((cut, _)) => format!("{}… (cut)", &s[..cut]),
+            None => s,
+        }
+    };
     if let Some(ie) = e.downcast_ref::<leaklens_core::ingest::IngestError>() {
-        let _ = writeln!(err, "error: {ie}");
+        let _ = writeln!(err, "error: {}", shown(ie.to_string()));
         if let Some(h) = &ie.hint {
-            let _ = writeln!(err, "hint: {h}");
+            let _ = writeln!(err, "hint: {}", shown(h.clone()));
         }
         return;
     }
-    let _ = writeln!(err, "error: {e:#}");
+    let _ = writeln!(err, "error: {}", shown(format!("{e:#}")));
     if let Some(h) = e.downcast_ref::<cli::UsageHint>() {
         let _ = writeln!(err, "hint: {}", h.0);
     }
