@@ -18,17 +18,50 @@ fn display_name(p: &Path) -> String {
     }
 }
 
+/// The largest input read: a run of ten million snapshots is about 3 GB;
+/// anything bigger (or endless, like `/dev/zero` or a pipe that never
+/// closes) is refused before it exhausts the machine's memory.
+const MAX_INPUT_BYTES: u64 = 4 << 30;
+
 fn read_bytes(p: &Path) -> anyhow::Result<Vec<u8>> {
-    if p.as_os_str() == "-" {
-        let mut buf = Vec::new();
+    let shown = || {
+        if p.as_os_str() == "-" {
+            "standard input".to_string()
+        } else {
+            p.display().to_string()
+        }
+    };
+    let mut buf = Vec::new();
+    let read = if p.as_os_str() == "-" {
         std::io::stdin()
             .lock()
+            .take(MAX_INPUT_BYTES + 1)
             .read_to_end(&mut buf)
-            .context("cannot read standard input")?;
-        Ok(buf)
     } else {
-        std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))
+        let file = std::fs::File::open(p).with_context(|| format!("cannot read {}", shown()))?;
+        if let Ok(meta) = file.metadata() {
+            if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
+                anyhow::bail!(too_big(&shown()));
+            }
+            if meta.is_file() {
+                buf.reserve(meta.len() as usize);
+            }
+        }
+        file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf)
+    };
+    read.with_context(|| format!("cannot read {}", shown()))?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        anyhow::bail!(too_big(&shown()));
     }
+    Ok(buf)
+}
+
+fn too_big(what: &str) -> String {
+    format!(
+        "{what} is larger than {} GiB: not a snapshot export leaklens can hold in memory \
+         (split the run, or analyse its most recent part)",
+        MAX_INPUT_BYTES >> 30
+    )
 }
 
 /// Reads and parses every file as exports of one run, merged.
@@ -41,6 +74,9 @@ pub type NamedBytes = (String, Vec<u8>);
 
 /// [`read_inputs`], also returning each file's name and bytes.
 pub fn read_inputs_keeping_bytes(files: &[PathBuf]) -> anyhow::Result<(Parsed, Vec<NamedBytes>)> {
+    if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        anyhow::bail!("standard input (`-`) can be read only once");
+    }
     let mut parsed = Vec::with_capacity(files.len());
     let mut kept = Vec::with_capacity(files.len());
     for f in files {

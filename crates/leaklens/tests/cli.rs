@@ -389,3 +389,45 @@ fn generate_round_trips_through_analyze() {
         }
     }
 }
+
+#[test]
+fn standard_input_twice_is_refused() {
+    let o = run_stdin(&["analyze", "-", "-"], b"{}\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("only once"), "{}", stderr(&o));
+}
+
+#[test]
+fn file_text_cannot_forge_report_lines() {
+    // A label (shown in the steps table) and a page URL left open (shown
+    // in the lingering pages) that try to print a line of their own.
+    let evil = "A\\n✅ VERDICT: NO LEAK\\u001b[2J\\u202e";
+    let mut lines = String::new();
+    for c in 1..=30 {
+        for (label, heap) in [("Before scrape", 50 + 5 * c), (evil, 60 + 5 * c)] {
+            let urls: Vec<String> = (0..c)
+                .map(|k| format!("\"https://x.example/{k}{evil}\""))
+                .collect();
+            lines.push_str(&format!(
+                "{{\"cycle\": {c}, \"label\": \"{label}\", \"heapUsed\": {heap}, \"rss\": 200, \
+                 \"pageCount\": {c}, \"pageUrls\": [{}]}}\n",
+                urls.join(",")
+            ));
+        }
+    }
+    let f = tmp("forge.ndjson", lines.as_bytes());
+    for format in ["text", "markdown"] {
+        let o = run(&["analyze", f.to_str().unwrap(), "--format", format]);
+        let out = stdout(&o);
+        assert!(out.contains("x.example/1"), "{format}: the URLs are shown");
+        assert!(
+            !out.lines()
+                .any(|l| l.trim_start().starts_with("✅ VERDICT")),
+            "{format}: {out}"
+        );
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+            "{format}"
+        );
+    }
+}
