@@ -51,6 +51,12 @@ pub struct ServerConfig {
     pub max_run: u64,
     /// The built viewer (embedded, or trunk's `dist/`), if there is one.
     pub viewer: Option<Arc<Viewer>>,
+    /// An upload that sends nothing for this long is ended (408): a client
+    /// trickling a body must not hold an upload slot for the whole request
+    /// timeout.
+    pub body_idle: Duration,
+    /// Every request but event streams, including the wait for a slot.
+    pub request_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -59,6 +65,8 @@ impl Default for ServerConfig {
             max_upload: 64 << 20,
             max_run: 256 << 20,
             viewer: None,
+            body_idle: Duration::from_secs(15),
+            request_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -86,6 +94,8 @@ impl AppState {
 pub enum ApiError {
     BadInput(String),
     TooLarge(String),
+    /// The client stopped sending its upload.
+    TimedOut(String),
     NotFound,
     Forbidden,
     Internal(String),
@@ -96,6 +106,7 @@ impl IntoResponse for ApiError {
         let (status, msg) = match self {
             ApiError::BadInput(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
+            ApiError::TimedOut(m) => (StatusCode::REQUEST_TIMEOUT, m),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "no such report".to_string()),
             ApiError::Forbidden => (StatusCode::FORBIDDEN, "wrong or missing token".to_string()),
             ApiError::Internal(m) => {
@@ -168,9 +179,11 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let refused = |status: StatusCode, text: String| {
+    let refused = |status: StatusCode, text: String, e: &(dyn std::error::Error + 'static)| {
         if status == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge("the upload is over the size limit".into())
+        } else if timed_out(e) {
+            ApiError::TimedOut("the upload stalled: nothing was received for too long".into())
         } else {
             ApiError::BadInput(format!("the upload could not be read: {text}"))
         }
@@ -183,7 +196,7 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
         while let Some(field) = mp
             .next_field()
             .await
-            .map_err(|e| refused(e.status(), e.body_text()))?
+            .map_err(|e| refused(e.status(), e.body_text(), &e))?
         {
             if parts.len() == MAX_FILES {
                 return Err(ApiError::BadInput(format!(
@@ -199,7 +212,7 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|e| refused(e.status(), e.body_text()))?;
+                .map_err(|e| refused(e.status(), e.body_text(), &e))?;
             parts.push(Part {
                 name,
                 bytes,
@@ -215,7 +228,7 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
     let encrypted = is_encrypted_type(Some(content_type));
     let bytes = Bytes::from_request(req, st)
         .await
-        .map_err(|e| refused(e.status(), e.body_text()))?;
+        .map_err(|e| refused(e.status(), e.body_text(), &e))?;
     Ok(vec![Part {
         name,
         bytes,
@@ -297,6 +310,18 @@ fn parse_id(s: &str) -> Result<ReportId, ApiError> {
 }
 
 /// The `X-File-Name` of an upload, or `default`.
+/// True when `e` (or what caused it) is the upload's idle timeout.
+fn timed_out<'a>(e: &'a (dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&'a (dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
 fn file_name_header(headers: &HeaderMap, default: &str) -> String {
     headers
         .get("x-file-name")
@@ -482,6 +507,9 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         .route("/api/runs", post(live::create))
         .route("/api/runs/{id}/snapshots", post(live::append))
         .layer(RequestBodyLimitLayer::new(cfg.max_upload))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            cfg.body_idle,
+        ))
         // Uploads are held in memory while they are checked: at most
         // UPLOADS_AT_ONCE of them (the rest wait), so memory stays bounded
         // by UPLOADS_AT_ONCE × the size limit. One semaphore for all routes.
@@ -506,14 +534,16 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         }
         None => api.fallback(no_viewer),
     };
-    // Ordinary requests get a timeout and share a concurrency limit; event
-    // streams are long-lived by design and get neither.
+    // Ordinary requests share a concurrency limit and get a timeout that
+    // includes the wait for a slot (so a flood of slow clients cannot queue
+    // others forever); event streams are long-lived by design and get
+    // neither.
     let router = router
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(256))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(60),
+            cfg.request_timeout,
         ))
-        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(256))
         .route("/api/runs/{id}/events", get(live::events))
         .with_state(state);
     router

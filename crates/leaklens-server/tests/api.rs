@@ -716,3 +716,42 @@ async fn limits_hold_for_chunked_forms_many_files_and_live_runs() {
     assert_eq!(missing.status, 404);
     let _ = std::fs::remove_dir_all(&srv.data);
 }
+
+/// A client that trickles an upload (here: stops sending half-way) loses its
+/// slot once it has been idle for `body_idle`, and the slots it could hold
+/// do not keep others out: a normal upload still gets through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_uploads_are_cut_and_do_not_block_others() {
+    let srv = start_with(ServerConfig {
+        body_idle: std::time::Duration::from_millis(500),
+        ..ServerConfig::default()
+    })
+    .await;
+    let body = sample("no-leak-stable-gc.ndjson");
+    // More stalled uploads than there are upload slots.
+    let mut stalled = Vec::new();
+    for _ in 0..20 {
+        let mut s = TcpStream::connect(srv.addr).await.unwrap();
+        let head = format!(
+            "POST /api/reports HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.write_all(&body[..body.len() / 2]).await.unwrap();
+        stalled.push(s);
+    }
+    let started = std::time::Instant::now();
+    let r = request(srv.addr, "POST", "/api/reports", &[], &body).await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    for mut s in stalled {
+        let mut raw = Vec::new();
+        let _ =
+            tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut raw)).await;
+        let status = String::from_utf8_lossy(&raw);
+        assert!(
+            status.starts_with("HTTP/1.1 408"),
+            "a stalled upload is answered: {status:?}"
+        );
+    }
+}

@@ -164,6 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_upload: args.max_upload_mb.saturating_mul(1 << 20),
                 max_run: (args.max_run_mb as u64).saturating_mul(1 << 20),
                 viewer: viewer.map(Arc::new),
+                ..leaklens_server::ServerConfig::default()
             };
             let state = leaklens_server::AppState::new(Arc::new(store));
             let router = leaklens_server::app(state.clone(), &cfg);
