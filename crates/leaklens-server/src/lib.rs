@@ -188,7 +188,10 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
             ApiError::BadInput(format!("the upload could not be read: {text}"))
         }
     };
-    if content_type.starts_with("multipart/form-data") {
+    if content_type
+        .get(..19)
+        .is_some_and(|t| t.eq_ignore_ascii_case("multipart/form-data"))
+    {
         let mut mp = Multipart::from_request(req, st)
             .await
             .map_err(|e| ApiError::BadInput(e.body_text()))?;
@@ -198,6 +201,10 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
             .await
             .map_err(|e| refused(e.status(), e.body_text(), &e))?
         {
+            // Plain form fields (no file name) are not files: skipped.
+            if field.file_name().is_none() {
+                continue;
+            }
             if parts.len() == MAX_FILES {
                 return Err(ApiError::BadInput(format!(
                     "at most {MAX_FILES} files in one upload"

@@ -755,3 +755,43 @@ async fn stalled_uploads_are_cut_and_do_not_block_others() {
         );
     }
 }
+
+/// What `curl -F file=@run.ndjson -F worker=scraper-1` sends: the text
+/// field is not a file, and the media type is matched in any case.
+#[tokio::test]
+async fn form_text_fields_are_not_files() {
+    let srv = start(1 << 20).await;
+    let (ty, mut body) = multipart(&[(
+        "run.ndjson",
+        "application/octet-stream",
+        sample("no-leak-stable-gc.ndjson").as_slice(),
+    )]);
+    let boundary = ty.split("boundary=").nth(1).unwrap().to_string();
+    let end = format!("--{boundary}--\r\n");
+    body.truncate(body.len() - end.len());
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"worker\"\r\n\r\nscraper-1\r\n{end}")
+            .as_bytes(),
+    );
+    let ty = ty.replace("multipart/form-data", "Multipart/Form-Data");
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[("Content-Type", &ty)],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let created: Created = serde_json::from_slice(&r.body).unwrap();
+    let meta = request(
+        srv.addr,
+        "GET",
+        &format!("/api/reports/{}/meta", created.id),
+        &[],
+        b"",
+    )
+    .await;
+    let files = serde_json::from_slice::<serde_json::Value>(&meta.body).unwrap();
+    assert_eq!(files["files"].as_array().map(Vec::len), Some(1), "{files}");
+}
