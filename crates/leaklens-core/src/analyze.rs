@@ -1191,7 +1191,11 @@ fn corroborate(analyses: &mut BTreeMap<Metric, MetricAnalysis>) {
 /// leaked until it restarted (often why it restarted) leaks, however young
 /// or flat the stretch since the restart is. Each earlier segment long enough
 /// to judge is judged like the last one; a metric already flagged in the
-/// judged segment is not flagged twice.
+/// judged segment is not flagged twice. Only the most recent
+/// [`MAX_EARLIER_SEGMENTS`] are judged: a file that restarts thousands of
+/// times (or a sawtooth that looks like it) costs no more than that.
+const MAX_EARLIER_SEGMENTS: usize = 64;
+
 fn leaks_before_restarts(
     c: &Cycles,
     segs: &[std::ops::Range<usize>],
@@ -1201,7 +1205,8 @@ fn leaks_before_restarts(
     flagged: &[Issue],
 ) -> Vec<Issue> {
     let mut out: Vec<Issue> = Vec::new();
-    for (k, s) in segs.iter().enumerate().take(judged) {
+    let from = judged.saturating_sub(MAX_EARLIER_SEGMENTS);
+    for (k, s) in segs.iter().enumerate().take(judged).skip(from) {
         if s.len() < cfg.min_cycles {
             continue;
         }
