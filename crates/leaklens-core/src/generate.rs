@@ -371,7 +371,8 @@ fn write_snapshot_json(run: &Run, i: usize, out: &mut String) {
         }
     }
     out.push('}');
-    if run.has_metric(Metric::Pages) && v(Metric::Pages).is_finite() {
+    // (Per snapshot only: `Run::has_metric` scans a whole column.)
+    if v(Metric::Pages).is_finite() {
         let urls: Vec<&str> = run.page_urls(i).collect();
         let urls = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
         let _ = write!(out, ",\"browser\":{{\"pageCount\":{}", v(Metric::Pages));

@@ -129,6 +129,8 @@ pub struct Run {
     /// First cycles of restarted processes (the counter started again
     /// there), ascending.
     restarts: Vec<u64>,
+    /// Bit `Metric::index` set when some snapshot has a finite value of it.
+    present: u8,
 }
 
 impl Run {
@@ -160,8 +162,11 @@ impl Run {
         let label = self.label_names.intern(s.label);
         self.labels.push(label);
         self.timestamps.push(s.timestamp);
-        for (col, v) in self.values.iter_mut().zip(s.values) {
+        for (k, (col, v)) in self.values.iter_mut().zip(s.values).enumerate() {
             col.push(v);
+            if v.is_finite() {
+                self.present |= 1 << k;
+            }
         }
         // Open pages mostly stay open from one snapshot to the next: reuse
         // the id at the same position of the previous snapshot when it matches.
@@ -241,9 +246,10 @@ impl Run {
         self.values[m.index()][i]
     }
 
-    /// True when at least one snapshot carries the metric.
+    /// True when at least one snapshot carries the metric (kept as
+    /// snapshots are pushed: hover handlers and exporters ask per snapshot).
     pub fn has_metric(&self, m: Metric) -> bool {
-        self.values[m.index()].iter().any(|v| v.is_finite())
+        self.present & (1 << m.index()) != 0
     }
 
     /// The metrics present in this run, in report order.
