@@ -50,12 +50,7 @@ impl<'a> ChunkedParse<'a> {
     pub fn new(source: &str, bytes: &'a [u8], piece_bytes: usize) -> Self {
         let body = detect::skip_bom(bytes);
         let piece_bytes = piece_bytes.max(1);
-        // Text that needs repair (see `repair`) is read whole: repaired
-        // pieces would report their repairs piece by piece.
-        let mode = if bytes.len() <= piece_bytes
-            || detect::decode_utf16(bytes).is_some()
-            || super::repair::needed(bytes)
-        {
+        let mode = if bytes.len() <= piece_bytes || detect::decode_utf16(bytes).is_some() {
             Mode::Whole
         } else {
             match detect::detect(body) {
@@ -128,6 +123,15 @@ impl<'a> ChunkedParse<'a> {
             },
         };
         let piece = &self.body[start..end];
+        // Text that needs repair (see `repair`) is read whole: repaired
+        // pieces would report their repairs piece by piece. Checked piece
+        // by piece, so a big file is not scanned once more up front.
+        if super::repair::needed(piece) {
+            self.mode = Mode::Whole;
+            self.pieces.clear();
+            self.whole = Some(super::parse(&self.source, self.bytes));
+            return;
+        }
         let ingested = match self.mode {
             Mode::Probe => json::read_object_or_ndjson(&self.source, piece, Progress::default()),
             Mode::Ndjson => json::read_ndjson(&self.source, piece, Progress::default()),
