@@ -145,6 +145,14 @@ impl<'a> ChunkedParse<'a> {
             }
             Mode::Whole => unreachable!("handled above"),
         };
+        // A log of several workers: which one is read is decided on the
+        // whole file.
+        if ingested.interleaved {
+            self.mode = Mode::Whole;
+            self.pieces.clear();
+            self.whole = Some(super::parse(&self.source, self.bytes));
+            return;
+        }
         // (A blank piece is an empty element: `[a,,b]` or a trailing comma.)
         let broken_array = matches!(self.mode, Mode::Array { .. })
             && (ingested.fatal.is_some()

@@ -666,6 +666,7 @@ impl<'de, 'p> Sink<'de, 'p> {
             converted_from_bytes: self.converted_from_bytes,
             fatal: self.fatal,
             empty_hint,
+            interleaved: false,
         }
     }
 }

@@ -104,6 +104,7 @@ struct Reader<'a, 'p> {
     converted_from_bytes: bool,
     last_cycle: Option<u64>,
     headers: usize,
+    interleaved: bool,
 }
 
 pub(super) fn read_log(source: &str, bytes: &[u8], progress: Progress<'_>) -> Ingested {
@@ -116,7 +117,29 @@ pub(super) fn read_log(source: &str, bytes: &[u8], progress: Progress<'_>) -> In
         converted_from_bytes: false,
         last_cycle: None,
         headers: 0,
+        interleaved: false,
     };
+    // `docker compose logs` of several replicas interleaves their lines,
+    // each behind its service name: a block's fields would be taken from
+    // another worker's lines. One worker is read (the one with the most
+    // snapshots); the others are named in a warning.
+    let only = interleaved_workers(bytes).map(|(chosen, others)| {
+        reader.interleaved = true;
+        reader.diag.warn(WarnKind::Other, None, || {
+            format!(
+                "this log interleaves {} workers ({}): read \"{}\" only; \
+                 analyse each worker's own log for the others (docker compose logs <service>)",
+                others.len() + 1,
+                std::iter::once(&chosen)
+                    .chain(&others)
+                    .map(|n| lossy(n).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                lossy(&chosen)
+            )
+        });
+        chosen
+    });
     let mut headers = Marker::new(LOG_MARKER, bytes);
     let mut analyses = Marker::new(ANALYSIS_MARKER, bytes);
     let mut state = State::Idle;
@@ -144,6 +167,20 @@ pub(super) fn read_log(source: &str, bytes: &[u8], progress: Progress<'_>) -> In
         let line = rest.get(..len).unwrap_or_default();
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         line_no += 1;
+        if let Some(keep) = &only {
+            if compose_name(line).is_some_and(|n| n != keep.as_slice()) {
+                // Another worker's line: as if it were not there (its
+                // header markers are passed over too).
+                if headers.at.is_some_and(|a| a < end) {
+                    headers.in_line(pos, end);
+                }
+                if analyses.at.is_some_and(|a| a < end) {
+                    analyses.in_line(pos, end);
+                }
+                pos = end + 1;
+                continue;
+            }
+        }
         reader.progress.at(pos);
         // The block before a header ends first (an analysis names the
         // cycle of the snapshot before it).
@@ -384,6 +421,7 @@ impl Reader<'_, '_> {
             converted_from_bytes: self.converted_from_bytes,
             fatal: None,
             empty_hint,
+            interleaved: self.interleaved,
         }
     }
 }
@@ -477,6 +515,42 @@ fn starts_with_field(line: &[u8]) -> bool {
                 .is_some_and(|k| k.trim_ascii_end().eq_ignore_ascii_case(name))
         })
     })
+}
+
+/// The service name of a `docker compose logs` line (`worker-1  | ...`):
+/// a word before a `|` near the start of the line.
+fn compose_name(line: &[u8]) -> Option<&[u8]> {
+    let head = line.get(..64).unwrap_or(line);
+    let bar = memchr(b'|', head)?;
+    let name = head.get(..bar)?.trim_ascii();
+    (!name.is_empty() && !name.contains(&b' ')).then_some(name)
+}
+
+/// When snapshot headers come from two or more services: the one with the
+/// most headers (the first seen on a tie) and the others, in order of
+/// appearance.
+fn interleaved_workers(bytes: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
+    let mut names: Vec<(&[u8], usize)> = Vec::new();
+    for at in memmem::find_iter(bytes, LOG_MARKER) {
+        let start = memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let Some(name) = compose_name(&bytes[start..at]) else {
+            continue;
+        };
+        match names.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, count)) => *count += 1,
+            None => names.push((name, 1)),
+        }
+    }
+    if names.len() < 2 {
+        return None;
+    }
+    let best = names
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, count))| (*count, std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)?;
+    let chosen = names.remove(best).0.to_vec();
+    Some((chosen, names.into_iter().map(|(n, _)| n.to_vec()).collect()))
 }
 
 /// True for an empty line, or one holding only a prefix (`worker-1  | `,

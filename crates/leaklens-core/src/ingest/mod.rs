@@ -241,6 +241,8 @@ pub(crate) struct Ingested {
     fatal: Option<(usize, String)>,
     /// Why the run is empty, when it is.
     empty_hint: Option<String>,
+    /// A log that interleaves several workers' output (only one was read).
+    interleaved: bool,
 }
 
 fn read_file(source: &str, bytes: &[u8], progress: Progress<'_>) -> Result<Ingested, IngestError> {

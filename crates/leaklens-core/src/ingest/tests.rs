@@ -1510,3 +1510,40 @@ fn a_worker_line_mentioning_a_key_inside_a_block_is_noise() {
     assert_eq!(p.run.value(Metric::External, 0), 10.0);
     assert_eq!(p.run.value(Metric::Pages, 0), 2.0);
 }
+
+#[test]
+fn interleaved_compose_workers_are_not_mixed() {
+    // Two replicas logging at once: each block's fields are its worker's.
+    let mut text = String::new();
+    for c in 1..=12 {
+        for w in ["worker-1", "worker-2"] {
+            text.push_str(&format!(
+                "{w}  | 📊 Memory Snapshot [Cycle {c}] - Before scrape:\n"
+            ));
+        }
+        for (w, heap, rss) in [("worker-1", 50 + c, 160), ("worker-2", 100 + 3 * c, 300)] {
+            text.push_str(&format!("{w}  |    Heap: {heap}.00MB / 400.00MB\n"));
+            text.push_str(&format!("{w}  |    RSS: {rss}.00MB\n"));
+        }
+        text.push_str("worker-2  | \nworker-1  | \n");
+    }
+    // worker-2 has one more snapshot: it is the one read.
+    text.push_str("worker-2  | 📊 Memory Snapshot [Cycle 13] - Before scrape:\nworker-2  |    Heap: 139.00MB / 400.00MB\n");
+    let p = ok(&text);
+    assert_eq!(p.run.len(), 13);
+    assert_eq!(heap(&p)[0], 103.0);
+    assert!(p.run.column(Metric::Rss)[..12].iter().all(|&v| v == 300.0));
+    let m = messages(&p);
+    assert!(
+        m.iter()
+            .any(|w| w.contains("interleaves 2 workers (worker-2, worker-1)")),
+        "{m:?}"
+    );
+    // Read in pieces, the same.
+    let mut c = ChunkedParse::new("t", text.as_bytes(), 200);
+    while !c.is_done() {
+        c.step();
+    }
+    let pieces = c.finish().unwrap();
+    assert_eq!(heap(&pieces), heap(&p));
+}
