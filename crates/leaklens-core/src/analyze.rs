@@ -633,11 +633,24 @@ fn analyze_metric(
         .fold(f64::NEG_INFINITY, f64::max);
     let recent_from = rx.first().copied().unwrap_or(0.0) as u64;
     let last_cycle = xs.last().copied().unwrap_or(0.0) as u64;
+    // Growth in steps: Sen's slope (the median of all pairwise slopes)
+    // counts the many pairs inside one level as flat and understates the
+    // rate; the staircase's own rate (mean step over the typical wait) is
+    // what the run grows by, when the interval allows it.
+    let rate = match (&pattern, shown_fit) {
+        (Pattern::Step, Some(f)) if f.name == "staircase" => f
+            .params
+            .get("slope")
+            .copied()
+            .filter(|r| r.is_finite() && *r >= lo && *r <= hi)
+            .unwrap_or(slope),
+        _ => slope,
+    };
     let report = MetricReport {
         trend,
-        slope_per_cycle: rnd(slope),
+        slope_per_cycle: rnd(rate),
         slope_ci: [rnd(lo), rnd(hi)],
-        slope_per_hour: cycle_hours.filter(|h| *h > 0.0).map(|h| rnd(slope / h)),
+        slope_per_hour: cycle_hours.filter(|h| *h > 0.0).map(|h| rnd(rate / h)),
         pattern,
         assessment,
         p_value: rnd(mk.p),
