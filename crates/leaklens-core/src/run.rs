@@ -335,6 +335,83 @@ impl Run {
         restarts
     }
 
+    /// Drops snapshots whose cycle number is far out of sequence: a group
+    /// (consecutive snapshots of one cycle, in file order) more than 1,000
+    /// cycles away from both neighbouring groups while those two are next
+    /// to each other (`57, 4000000000, 58`, or `500, 3, 501`). One corrupted
+    /// number would otherwise stretch the run's cycle axis (or read as a
+    /// restart). Returns (cycle, snapshots, cycle before, cycle after) of
+    /// each group dropped (no neighbour at the file's ends).
+    pub(crate) fn drop_stray_cycles(&mut self) -> Vec<(u64, usize, Option<u64>, Option<u64>)> {
+        let mut groups: Vec<(u64, std::ops::Range<usize>)> = Vec::new();
+        for (i, &c) in self.cycles.iter().enumerate() {
+            match groups.last_mut() {
+                Some((g, r)) if *g == c => r.end = i + 1,
+                _ => groups.push((c, i..i + 1)),
+            }
+        }
+        let mut stray = Vec::new();
+        let mut drop = vec![false; self.len()];
+        let mut mark = |g: &(u64, std::ops::Range<usize>), p: Option<u64>, q: Option<u64>| {
+            stray.push((g.0, g.1.len(), p, q));
+            for i in g.1.clone() {
+                drop[i] = true;
+            }
+        };
+        for w in groups.windows(3) {
+            let (p, c, q) = (w[0].0, w[1].0, w[2].0);
+            if p.abs_diff(q) <= 2 && c.abs_diff(p) > 1_000 && c.abs_diff(q) > 1_000 {
+                mark(&w[1], Some(p), Some(q));
+            }
+        }
+        // At either end there is one neighbour: out of sequence when the
+        // run otherwise moves a cycle or two at a time.
+        if groups.len() >= 4 {
+            let steps: Vec<u64> = groups.windows(2).map(|w| w[0].0.abs_diff(w[1].0)).collect();
+            let mut sorted = steps.clone();
+            sorted.sort_unstable();
+            let typical = sorted[sorted.len() / 2];
+            let n = groups.len();
+            if typical <= 2 {
+                if steps[0] > 1_000 && steps[1] <= 2 {
+                    mark(&groups[0], None, Some(groups[1].0));
+                }
+                if steps[n - 2] > 1_000 && steps[n - 3] <= 2 {
+                    mark(&groups[n - 1], Some(groups[n - 2].0), None);
+                }
+            }
+        }
+        if stray.is_empty() {
+            return stray;
+        }
+        let mut out = Run::with_capacity(self.len());
+        for i in (0..self.len()).filter(|&i| !drop[i]) {
+            out.push_from(self, i);
+        }
+        out.restarts = std::mem::take(&mut self.restarts);
+        *self = out;
+        stray
+    }
+
+    /// Cycle numbers beyond 2^53 cannot be told apart as floating-point
+    /// numbers (the analysis works in them): such a run is numbered from 1
+    /// on, keeping the gaps. Returns the first cycle as written, when it did.
+    pub(crate) fn rebase_huge_cycles(&mut self) -> Option<u64> {
+        let max = self.cycles.iter().copied().max()?;
+        if max < 1 << 53 {
+            return None;
+        }
+        let min = self.cycles.iter().copied().min()?;
+        let shift = min.saturating_sub(1);
+        for c in &mut self.cycles {
+            *c -= shift;
+        }
+        for r in &mut self.restarts {
+            *r = r.saturating_sub(shift);
+        }
+        Some(min)
+    }
+
     /// The cycles where a restarted worker's snapshots begin (its counter
     /// started again, see [`Run::continue_restarted_cycles`]), ascending.
     /// Each starts a new process: the analysis judges the processes apart.

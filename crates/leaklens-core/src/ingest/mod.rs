@@ -347,6 +347,29 @@ fn assemble(files: Vec<Ingested>, sources: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let mut runs = Vec::with_capacity(files.len());
     for mut file in files {
+        for (cycle, count, before, after) in file.run.drop_stray_cycles() {
+            let place = match (before, after) {
+                (Some(b), Some(a)) => format!("between cycles {b} and {a}"),
+                (Some(b), None) => format!("after cycle {b}, at the end"),
+                (None, Some(a)) => format!("before cycle {a}, at the start"),
+                (None, None) => String::new(),
+            };
+            file.diag.warn(WarnKind::Other, None, || {
+                format!(
+                    "cycle {cycle} is far out of sequence ({place}; a corrupted cycle number?): \
+                     its {count} snapshot{} dropped",
+                    if count == 1 { "" } else { "s" }
+                )
+            });
+        }
+        if let Some(first) = file.run.rebase_huge_cycles() {
+            file.diag.warn(WarnKind::Other, None, || {
+                format!(
+                    "cycle numbers start at {first}, too large to compute with: \
+                     numbered from 1 on, the gaps kept"
+                )
+            });
+        }
         for (before, now) in file.run.continue_restarted_cycles() {
             file.diag.warn(WarnKind::Other, None, || {
                 format!(

@@ -1547,3 +1547,47 @@ fn interleaved_compose_workers_are_not_mixed() {
     let pieces = c.finish().unwrap();
     assert_eq!(heap(&pieces), heap(&p));
 }
+
+#[test]
+fn a_cycle_number_far_out_of_sequence_is_dropped() {
+    let line = |c: u64, heap: u64| {
+        format!("{{\"cycle\": {c}, \"label\": \"a\", \"heapUsed\": {heap}, \"rss\": 200}}\n")
+    };
+    let mut text = String::new();
+    for c in 1..=30u64 {
+        text.push_str(&line(c, 50 + c));
+        if c == 12 {
+            text.push_str(&line(4_000_000_000, 999));
+        }
+    }
+    text.push_str(&line(9_000_000_000, 999));
+    let p = ok(&text);
+    assert_eq!(p.run.len(), 30);
+    assert_eq!(p.run.cycles().last(), Some(&30));
+    let m = messages(&p);
+    assert!(
+        m.iter().any(|w| w.contains("between cycles 12 and 13")),
+        "{m:?}"
+    );
+    assert!(
+        m.iter().any(|w| w.contains("after cycle 30, at the end")),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn cycle_numbers_beyond_2_pow_53_are_numbered_on() {
+    let base = u64::MAX / 2;
+    let text: String = (0..30u64)
+        .map(|k| {
+            format!(
+                "{{\"cycle\": {}, \"label\": \"a\", \"heapUsed\": {}, \"rss\": 200}}\n",
+                base + 2 * k,
+                50 + k
+            )
+        })
+        .collect();
+    let p = ok(&text);
+    assert_eq!(p.run.cycles()[..3], [1, 3, 5]);
+    assert!(messages(&p).iter().any(|w| w.contains("too large")));
+}
