@@ -74,9 +74,20 @@ impl Client {
         if let Some(t) = token {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
-        let mut resp = req
-            .send(body)
-            .map_err(|e| SendError::Retry(anyhow::anyhow!("cannot reach {}: {e}", self.base)))?;
+        let mut resp = req.send(body).map_err(|e| {
+            // A server refusing a body over its limit closes the connection
+            // while it is still being sent.
+            let hint = if body.len() > 8 << 20 {
+                format!(
+                    " (sending {:.0} MB: the server may refuse bodies over its upload limit, \
+                     `leaklens serve --max-upload-mb`)",
+                    body.len() as f64 / 1e6
+                )
+            } else {
+                String::new()
+            };
+            SendError::Retry(anyhow::anyhow!("cannot reach {}: {e}{hint}", self.base))
+        })?;
         let status = resp.status().as_u16();
         let text = resp.body_mut().read_to_string().unwrap_or_default();
         match status {
@@ -221,8 +232,17 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
             while done < run.len() {
                 let mut body = String::new();
                 let mut end = done;
-                while end < run.len() && body.len() < BATCH_BYTES {
-                    leaklens_core::generate::to_ndjson_range(&run, end..end + 1, &mut body);
+                let mut line = String::new();
+                while end < run.len() {
+                    line.clear();
+                    leaklens_core::generate::to_ndjson_range(&run, end..end + 1, &mut line);
+                    // A snapshot too big for this batch goes in the next one
+                    // (alone, if it is that big): the others are not held
+                    // back by it.
+                    if !body.is_empty() && body.len() + line.len() > BATCH_BYTES {
+                        break;
+                    }
+                    body.push_str(&line);
                     end += 1;
                 }
                 match client.post(&path, Some(&token), &name, body.as_bytes()) {
