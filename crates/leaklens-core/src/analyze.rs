@@ -202,13 +202,16 @@ fn segments(c: &Cycles, restarts: &[u64]) -> Vec<std::ops::Range<usize>> {
         .find(|s| s.iter().filter(|v| v.is_finite()).count() >= 2);
     if let Some(s) = series {
         let mut recent: Vec<f64> = Vec::new();
+        let mut new_process = false;
         for i in 0..n {
+            // A new process: its level is not compared with the old one's
+            // (also when its first cycles lack the metric).
+            new_process |= restart_at.binary_search(&i).is_ok();
             let v = s[i];
             if !v.is_finite() {
                 continue;
             }
-            // A new process: its level is not compared with the old one's.
-            if restart_at.binary_search(&i).is_ok() {
+            if std::mem::take(&mut new_process) {
                 recent.clear();
             }
             if let Some(level) = median(&recent) {
@@ -1218,11 +1221,16 @@ fn leaks_before_restarts(
     flagged: &[Issue],
 ) -> Vec<Issue> {
     let mut out: Vec<Issue> = Vec::new();
-    let from = judged.saturating_sub(MAX_EARLIER_SEGMENTS);
-    for (k, s) in segs.iter().enumerate().take(judged).skip(from) {
-        if s.len() < cfg.min_cycles {
-            continue;
-        }
+    // The most recent judgeable ones (a crash loop of short segments does
+    // not push an earlier long leak out of the window).
+    let mut recent: Vec<usize> = (0..judged.min(segs.len()))
+        .rev()
+        .filter(|&k| segs[k].len() >= cfg.min_cycles)
+        .take(MAX_EARLIER_SEGMENTS)
+        .collect();
+    recent.reverse();
+    for k in recent {
+        let s = &segs[k];
         let (first, last) = (c.cycle[s.start], c.cycle[s.end - 1]);
         let restart = c.cycle.get(s.end).copied().unwrap_or(last);
         let hours = median_cycle_hours(c, s);

@@ -371,7 +371,6 @@ fn write_snapshot_json(run: &Run, i: usize, out: &mut String) {
         }
     }
     out.push('}');
-    // (Per snapshot only: `Run::has_metric` scans a whole column.)
     if v(Metric::Pages).is_finite() {
         let urls: Vec<&str> = run.page_urls(i).collect();
         let urls = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());

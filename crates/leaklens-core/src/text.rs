@@ -64,8 +64,10 @@ pub fn duration(hours: f64) -> String {
         format!("{:.0} min", hours * 60.0)
     } else if hours < 48.0 {
         format!("{hours:.1} h")
-    } else {
+    } else if hours < 24.0 * 3650.0 {
         format!("{:.1} days", hours / 24.0)
+    } else {
+        format!("{} years", num(hours / (24.0 * 365.25)))
     }
 }
 
@@ -125,19 +127,21 @@ pub fn forecast_text(f: &Forecast) -> String {
                 f.metric.display_name(),
                 num(f.current_peak),
                 num(f.limit),
-                cycles.ceil()
+                num(cycles.ceil())
             );
             if let Some(h) = f.hours {
                 s.push_str(&format!(" (~{})", duration(h)));
             }
             if let Some([lo, hi]) = f.cycles_interval {
                 match (lo, hi) {
-                    (Some(lo), Some(hi)) => {
-                        s.push_str(&format!(", between {} and {} cycles", lo.ceil(), hi.ceil()))
-                    }
+                    (Some(lo), Some(hi)) => s.push_str(&format!(
+                        ", between {} and {} cycles",
+                        num(lo.ceil()),
+                        num(hi.ceil())
+                    )),
                     (Some(lo), None) => s.push_str(&format!(
                         ", at the soonest in {} cycles (it may also level off)",
-                        lo.ceil()
+                        num(lo.ceil())
                     )),
                     _ => {}
                 }

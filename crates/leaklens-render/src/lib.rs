@@ -13,6 +13,7 @@ pub mod tables;
 pub mod text;
 
 use leaklens_core::report::Trend;
+use leaklens_core::text::is_unsafe_char;
 pub use leaklens_core::text::{cleanup_text, duration, forecast_text, num, signed_unit, with_unit};
 
 /// File text for a terminal or a text file: every character that could
@@ -23,8 +24,6 @@ pub fn sanitize(s: &str) -> String {
         .map(|c| if is_unsafe_char(c) { '\u{FFFD}' } else { c })
         .collect()
 }
-
-use leaklens_core::text::is_unsafe_char;
 
 pub use leaklens_core::text::html_escape;
 

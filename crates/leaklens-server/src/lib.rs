@@ -210,11 +210,7 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
                     "at most {MAX_FILES} files in one upload"
                 )));
             }
-            let name = field
-                .file_name()
-                .or(field.name())
-                .unwrap_or("upload")
-                .to_string();
+            let name = field.file_name().unwrap_or("upload").to_string();
             let encrypted = is_encrypted_type(field.content_type());
             let bytes = field
                 .bytes()
@@ -233,9 +229,7 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
     }
     let name = file_name_header(&headers, "upload");
     let encrypted = is_encrypted_type(Some(content_type));
-    let bytes = Bytes::from_request(req, st)
-        .await
-        .map_err(|e| refused(e.status(), e.body_text(), &e))?;
+    let bytes = Bytes::from_request(req, st).await.map_err(body_error)?;
     Ok(vec![Part {
         name,
         bytes,
@@ -316,7 +310,6 @@ fn parse_id(s: &str) -> Result<ReportId, ApiError> {
     ReportId::parse(s).ok_or(ApiError::NotFound)
 }
 
-/// The `X-File-Name` of an upload, or `default`.
 /// True when `e` (or what caused it) is the upload's idle timeout.
 fn timed_out<'a>(e: &'a (dyn std::error::Error + 'static)) -> bool {
     let mut cause: Option<&'a (dyn std::error::Error + 'static)> = Some(e);
@@ -329,6 +322,19 @@ fn timed_out<'a>(e: &'a (dyn std::error::Error + 'static)) -> bool {
     false
 }
 
+/// A request body that could not be read: over the limit (413), stalled
+/// (408), or broken (422).
+pub(crate) fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge("the upload is over the size limit".into())
+    } else if timed_out(&e) {
+        ApiError::TimedOut("the upload stalled: nothing was received for too long".into())
+    } else {
+        ApiError::BadInput(format!("the upload could not be read: {}", e.body_text()))
+    }
+}
+
+/// The `X-File-Name` of an upload, or `default`.
 fn file_name_header(headers: &HeaderMap, default: &str) -> String {
     headers
         .get("x-file-name")

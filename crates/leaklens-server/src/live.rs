@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -144,8 +145,9 @@ fn validate(name: &str, body: &[u8]) -> Result<usize, ApiError> {
 pub(crate) async fn create(
     State(st): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<RunCreated>), ApiError> {
+    let body = body.map_err(crate::body_error)?;
     let name = file_name_header(&headers, "live.ndjson");
     let host = host_of(&headers);
     let store = st.store.clone();
@@ -177,9 +179,10 @@ pub(crate) async fn append(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Progress>, ApiError> {
     let id = parse_id(&id)?;
+    let body = body.map_err(crate::body_error)?;
     let token = bearer(&headers)?;
     let store = st.store.clone();
     let max_run = st.max_run;

@@ -795,3 +795,22 @@ async fn form_text_fields_are_not_files() {
     let files = serde_json::from_slice::<serde_json::Value>(&meta.body).unwrap();
     assert_eq!(files["files"].as_array().map(Vec::len), Some(1), "{files}");
 }
+
+/// A live append that stalls gets 408 (which `leaklens push` retries), not
+/// a 400 it would give up on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_live_append_is_a_timeout() {
+    let srv = start_with(ServerConfig {
+        body_idle: std::time::Duration::from_millis(300),
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut s = TcpStream::connect(srv.addr).await.unwrap();
+    s.write_all(b"POST /api/runs HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1000\r\n\r\n{\"cycle\":1")
+        .await
+        .unwrap();
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut raw)).await;
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+}

@@ -115,6 +115,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Compare(args) => {
             let cfg = args.config()?;
+            if args.before.as_os_str() == "-" && args.after.as_os_str() == "-" {
+                anyhow::bail!("standard input (`-`) can be read only once");
+            }
             let before = input::read_inputs(std::slice::from_ref(&args.before))?;
             let after = input::read_inputs(std::slice::from_ref(&args.after))?;
             let rb = leaklens_core::analyze_parsed(&before, &cfg);

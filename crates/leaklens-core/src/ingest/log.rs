@@ -72,6 +72,9 @@ struct Block<'a> {
     values: [f64; 7],
     /// Keys seen, as [`Key::bit`]s.
     seen: u8,
+    /// Keys whose value came from a line that mentions the key mid-line
+    /// (other output, maybe): a field line proper replaces it.
+    doubtful: u8,
     gap: u32,
 }
 
@@ -123,18 +126,23 @@ pub(super) fn read_log(source: &str, bytes: &[u8], progress: Progress<'_>) -> In
     // each behind its service name: a block's fields would be taken from
     // another worker's lines. One worker is read (the one with the most
     // snapshots); the others are named in a warning.
-    let only = interleaved_workers(bytes).map(|(chosen, others)| {
-        reader.interleaved = true;
+    let (workers, names) = interleaved_workers(bytes);
+    reader.interleaved = names >= 2;
+    let only = workers.map(|(chosen, others)| {
         reader.diag.warn(WarnKind::Other, None, || {
+            let mut names: Vec<String> = std::iter::once(&chosen)
+                .chain(&others)
+                .take(10)
+                .map(|n| lossy(n).into_owned())
+                .collect();
+            if others.len() + 1 > 10 {
+                names.push(format!("and {} more", others.len() + 1 - 10));
+            }
             format!(
                 "this log interleaves {} workers ({}): read \"{}\" only; \
                  analyse each worker's own log for the others (docker compose logs <service>)",
                 others.len() + 1,
-                std::iter::once(&chosen)
-                    .chain(&others)
-                    .map(|n| lossy(n).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                names.join(", "),
                 lossy(&chosen)
             )
         });
@@ -264,6 +272,7 @@ impl Reader<'_, '_> {
             timestamp: prefix_timestamp(line.get(..at).unwrap_or_default()),
             values: [f64::NAN; 7],
             seen: 0,
+            doubtful: 0,
             gap: 0,
         })
     }
@@ -296,10 +305,19 @@ impl Reader<'_, '_> {
                     block.gap += 1;
                     return block.gap > MAX_GAP;
                 };
+                let proper = starts_with_field(line);
                 if block.seen & key.bit() != 0 {
+                    if proper && block.doubtful & key.bit() != 0 {
+                        // The field line itself, after other output that
+                        // mentioned the key: its value is the one.
+                        block.doubtful &= !key.bit();
+                        block.gap = 0;
+                        self.field(block, key, value, line_no);
+                        return false;
+                    }
                     // Other output that mentions a key mid-line (`GET /x 200
                     // Heap: ...` from the worker between two fields) is noise.
-                    if !starts_with_field(line) {
+                    if !proper {
                         block.gap += 1;
                         return block.gap > MAX_GAP;
                     }
@@ -307,6 +325,9 @@ impl Reader<'_, '_> {
                     return true;
                 }
                 block.seen |= key.bit();
+                if !proper {
+                    block.doubtful |= key.bit();
+                }
                 block.gap = 0;
                 self.field(block, key, value, line_no);
                 false
@@ -339,6 +360,7 @@ impl Reader<'_, '_> {
                     Metric::Contexts
                 };
                 match parse_count(value) {
+                    Some(v) if v < 0.0 => self.bad_value(key.name(), value, line_no),
                     Some(v) => block.values[metric.index()] = v,
                     None => self.bad_value(key.name(), value, line_no),
                 }
@@ -517,40 +539,74 @@ fn starts_with_field(line: &[u8]) -> bool {
     })
 }
 
+/// The service read from an interleaved log, and the others.
+type Workers = (Vec<u8>, Vec<Vec<u8>>);
+
 /// The service name of a `docker compose logs` line (`worker-1  | ...`):
-/// a word before a `|` near the start of the line.
+/// a word, padding, then `| ` near the start of the line. (A timestamp
+/// glued to a bar, `2025-01-01T10:00:00Z|...`, is no service name.)
 fn compose_name(line: &[u8]) -> Option<&[u8]> {
     let head = line.get(..64).unwrap_or(line);
     let bar = memchr(b'|', head)?;
+    if head.get(bar.checked_sub(1)?) != Some(&b' ')
+        || !matches!(line.get(bar + 1), None | Some(b' '))
+    {
+        return None;
+    }
     let name = head.get(..bar)?.trim_ascii();
     (!name.is_empty() && !name.contains(&b' ')).then_some(name)
 }
 
-/// When snapshot headers come from two or more services: the one with the
-/// most headers (the first seen on a tie) and the others, in order of
-/// appearance.
-fn interleaved_workers(bytes: &[u8]) -> Option<(Vec<u8>, Vec<Vec<u8>>)> {
-    let mut names: Vec<(&[u8], usize)> = Vec::new();
+/// When snapshot headers come from two or more services, each with at
+/// least two of them: the one with the most headers (the first seen on a
+/// tie) and the others, in order of appearance. Also how many distinct
+/// service names the headers have (a piece of a file may hold one header of
+/// each: whether to read it whole is decided on that). One pass over the
+/// headers.
+fn interleaved_workers(bytes: &[u8]) -> (Option<Workers>, usize) {
+    let mut order: Vec<&[u8]> = Vec::new();
+    let mut counts: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
+    let mut headers = 0usize;
+    let mut line_start = 0;
+    let mut searched_to = 0;
     for at in memmem::find_iter(bytes, LOG_MARKER) {
-        let start = memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let Some(name) = compose_name(&bytes[start..at]) else {
+        headers += 1;
+        // The start of this header's line: searched back only as far as the
+        // previous header (linear over the file).
+        if let Some(i) = memrchr(b'\n', &bytes[searched_to..at]) {
+            line_start = searched_to + i + 1;
+        }
+        searched_to = at;
+        let Some(name) = compose_name(&bytes[line_start..at]) else {
             continue;
         };
-        match names.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, count)) => *count += 1,
-            None => names.push((name, 1)),
+        let count = counts.entry(name).or_insert(0);
+        if *count == 0 {
+            order.push(name);
         }
+        *count += 1;
     }
-    if names.len() < 2 {
-        return None;
+    let distinct = order.len();
+    let real: Vec<&[u8]> = order.into_iter().filter(|n| counts[n] >= 2).collect();
+    if real.len() < 2 || real.len() > headers / 2 {
+        return (None, distinct);
     }
-    let best = names
+    let Some(best) = real
         .iter()
         .enumerate()
-        .max_by_key(|(i, (_, count))| (*count, std::cmp::Reverse(*i)))
-        .map(|(i, _)| i)?;
-    let chosen = names.remove(best).0.to_vec();
-    Some((chosen, names.into_iter().map(|(n, _)| n.to_vec()).collect()))
+        .max_by_key(|(i, n)| (counts[*n], std::cmp::Reverse(*i)))
+        .map(|(i, _)| i)
+    else {
+        return (None, distinct);
+    };
+    let chosen = real[best].to_vec();
+    let others = real
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != best)
+        .map(|(_, n)| n.to_vec())
+        .collect();
+    (Some((chosen, others)), distinct)
 }
 
 /// True for an empty line, or one holding only a prefix (`worker-1  | `,

@@ -241,7 +241,8 @@ pub(crate) struct Ingested {
     fatal: Option<(usize, String)>,
     /// Why the run is empty, when it is.
     empty_hint: Option<String>,
-    /// A log that interleaves several workers' output (only one was read).
+    /// A log whose headers carry several `docker compose` service names
+    /// (interleaved workers: which one is read is decided on the whole).
     interleaved: bool,
 }
 
@@ -273,7 +274,7 @@ fn read_text(
 ) -> Result<Ingested, IngestError> {
     let (text, repairs) = repair::repair(bytes);
     let body = detect::skip_bom(&text);
-    let mut ingested = match detect::detect(body) {
+    let ingested = match detect::detect(body) {
         detect::Shape::Blank => {
             return Err(error(
                 None,
@@ -285,10 +286,14 @@ fn read_text(
         detect::Shape::JsonObject => json::read_object_or_ndjson(source, body, progress),
         detect::Shape::Log => log::read_log(source, body, progress),
     };
-    for message in repairs.messages() {
-        ingested.diag.warn(WarnKind::Other, None, || message);
-    }
-    conclude(source, body, ingested, error)
+    // After `conclude`: a fallback reading (NDJSON after a junk line, a log
+    // after a JSON line) comes with a diagnosis of its own.
+    conclude(source, body, ingested, error).map(|mut ingested| {
+        for message in repairs.messages() {
+            ingested.diag.warn(WarnKind::Other, None, || message);
+        }
+        ingested
+    })
 }
 
 /// What a file read to its end comes to: its snapshots, or an error that

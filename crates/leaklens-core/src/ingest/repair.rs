@@ -54,7 +54,8 @@ impl Repairs {
 /// True when [`repair`] would change something (a quick scan).
 pub(crate) fn needed(bytes: &[u8]) -> bool {
     memchr::memchr(0x1B, bytes).is_some()
-        || memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+        || memchr::memchr_iter(b'\r', bytes)
+            .any(|i| !matches!(bytes.get(i + 1), Some(b'\n' | b'\r')))
         || std::str::from_utf8(bytes).is_err()
 }
 
@@ -73,10 +74,17 @@ pub(crate) fn repair(bytes: &[u8]) -> (Cow<'_, [u8]>, Repairs) {
                 i += escape_len(&bytes[i..]);
                 r.escapes += 1;
             }
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => {
-                out.push(b'\n');
-                r.lone_cr += 1;
-                i += 1;
+            b'\r' => {
+                // `\r\n` and `\r\r\n` (a double conversion) end a line as
+                // written; a CR not followed by LF is a line end of its own.
+                let run = bytes[i..].iter().take_while(|&&c| c == b'\r').count();
+                if bytes.get(i + run) == Some(&b'\n') {
+                    out.extend_from_slice(&bytes[i..i + run]);
+                } else {
+                    out.extend(std::iter::repeat_n(b'\n', run));
+                    r.lone_cr += run;
+                }
+                i += run;
             }
             _ => {
                 out.push(bytes[i]);
@@ -105,28 +113,44 @@ fn invalid_sequences(bytes: &[u8]) -> usize {
 
 /// Length of the escape sequence at the start of `s` (which starts with
 /// ESC): CSI (`ESC [ params final`), OSC (`ESC ] ... BEL` or `ESC \`), or
-/// ESC and one more character.
+/// ESC and one more ASCII character. One pass that stops at a line end
+/// (a sequence cut off there ends there), and every byte it passes is
+/// removed with the sequence: linear time whatever the input.
 fn escape_len(s: &[u8]) -> usize {
+    let line_end = |c: u8| c == b'\n' || c == b'\r';
     match s.get(1) {
         Some(b'[') => {
-            // Parameters and intermediates, then one final byte @..~.
-            let end = s[2..]
-                .iter()
-                .position(|c| (0x40..=0x7E).contains(c))
-                .map(|p| 2 + p + 1);
-            // A sequence cut off by a line end or the file's end stops there.
-            let line_end = s.iter().position(|&c| c == b'\n').unwrap_or(s.len());
-            end.unwrap_or(line_end).min(line_end.max(2))
+            for (k, &c) in s.iter().enumerate().skip(2) {
+                match c {
+                    // Parameters and intermediates.
+                    0x20..=0x3F => {}
+                    // The final byte.
+                    0x40..=0x7E => return k + 1,
+                    // Cut off (a line end, another control, non-ASCII).
+                    _ => return k,
+                }
+            }
+            s.len()
         }
         Some(b']') => {
-            let line_end = s.iter().position(|&c| c == b'\n').unwrap_or(s.len());
-            let body = &s[..line_end];
-            match body.iter().position(|&c| c == 0x07) {
-                Some(p) => p + 1,
-                None => memchr::memmem::find(body, b"\x1b\\").map_or(line_end, |p| p + 2),
+            for (k, &c) in s.iter().enumerate().skip(2) {
+                if c == 0x07 {
+                    return k + 1;
+                }
+                if c == 0x1B {
+                    return if s.get(k + 1) == Some(&b'\\') {
+                        k + 2
+                    } else {
+                        k
+                    };
+                }
+                if line_end(c) {
+                    return k;
+                }
             }
+            s.len()
         }
-        Some(c) if *c != b'\n' && *c != b'\r' => 2,
+        Some(&c) if c.is_ascii() && !line_end(c) => 2,
         _ => 1,
     }
 }
@@ -158,6 +182,31 @@ mod tests {
             }
         );
         assert_eq!(r.messages().len(), 3);
+    }
+
+    #[test]
+    fn double_crlf_is_a_line_end_as_written() {
+        let (out, r) = repair(b"a\r\r\nb\r\nc");
+        assert_eq!(&*out, b"a\r\r\nb\r\nc");
+        assert_eq!(r, Repairs::default());
+    }
+
+    #[test]
+    fn many_escapes_without_a_line_end_take_linear_time() {
+        // 3 MB of `ESC [ m` and no newline: was a scan to the end per escape.
+        let bytes = b"\x1b[m".repeat(1 << 20);
+        let (out, r) = repair(&bytes);
+        assert!(out.is_empty());
+        assert_eq!(r.escapes, 1 << 20);
+        let osc = b"\x1b]0;t".repeat(1 << 18);
+        assert!(repair(&osc).0.is_empty() || repair(&osc).1.escapes > 0);
+    }
+
+    #[test]
+    fn an_escape_before_a_non_ascii_character_keeps_it() {
+        let (out, r) = repair("x\u{1b}é".as_bytes());
+        assert_eq!(String::from_utf8(out.into_owned()).unwrap(), "xé");
+        assert_eq!(r.invalid_utf8, 0);
     }
 
     #[test]

@@ -1591,3 +1591,42 @@ fn cycle_numbers_beyond_2_pow_53_are_numbered_on() {
     assert_eq!(p.run.cycles()[..3], [1, 3, 5]);
     assert!(messages(&p).iter().any(|w| w.contains("too large")));
 }
+
+#[test]
+fn a_timestamp_glued_to_a_bar_is_no_worker_name() {
+    let mut text = String::new();
+    for c in 1..=10 {
+        let ts = format!("2025-01-01T10:{c:02}:00Z|");
+        text.push_str(&format!(
+            "{ts}📊 Memory Snapshot [Cycle {c}] - Before scrape:\n"
+        ));
+        text.push_str(&format!("{ts}   Heap: {}.00MB / 400.00MB\n", 50 + c));
+        text.push_str(&format!("{ts}   RSS: 200.00MB\n{ts}\n"));
+    }
+    let p = ok(&text);
+    assert_eq!(p.run.len(), 10);
+    assert!(!messages(&p).iter().any(|m| m.contains("interleaves")));
+}
+
+#[test]
+fn double_crlf_logs_read_like_lf_logs() {
+    let name = "leak-rss-native.log";
+    let lf = parse(name, sample_bytes(name)).unwrap();
+    let text = String::from_utf8_lossy(sample_bytes(name)).replace('\n', "\r\r\n");
+    let p = parse(name, text.as_bytes()).unwrap();
+    assert_eq!(p.run.len(), lf.run.len());
+    assert_eq!(heap(&p), heap(&lf));
+}
+
+#[test]
+fn a_worker_line_mentioning_a_key_before_the_field_is_replaced_by_it() {
+    let p = ok(concat!(
+        "📊 Memory Snapshot [Cycle 1] - Before scrape:\n",
+        "[worker] GET /a 200 Heap: 5MB\n",
+        "   Heap: 10.00MB / 20.00MB\n",
+        "   RSS: 50.00MB\n",
+    ));
+    assert_eq!(heap(&p), vec![10.0]);
+    assert_eq!(p.run.value(Metric::HeapTotal, 0), 20.0);
+    assert_eq!(p.run.value(Metric::Rss, 0), 50.0);
+}
