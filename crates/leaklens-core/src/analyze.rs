@@ -243,15 +243,16 @@ fn segments(c: &Cycles, restarts: &[u64]) -> Vec<std::ops::Range<usize>> {
 /// (what survived the collection), rises with garbage and falls back when it
 /// is collected. The troughs are the retained levels.
 ///
-/// Not every dip is a collection: between two troughs whose second one is
-/// reached by a fall within the noise there was no collection, the series
-/// grew or held without one (a steady leak, RSS holding its high-water
-/// mark), and every point of that stretch is a retained level. Teeth are the
-/// stretches that end in a real fall. A stretch with no trough at the start
-/// or the end of the run that is much longer than any tooth is growth
-/// without collection too: there every block of a tooth's length
-/// contributes its minimum. With no tooth at all, every point counts.
-/// Minima are defined symmetrically in time, so noise gets no direction.
+/// Not every dip is a collection: a tooth ends in a fall clear of the noise
+/// (3 × the MAD of the cycle-to-cycle steps). A series with dips but no such
+/// fall anywhere has no GC sawtooth (a steady leak whose noise dips now and
+/// then, RSS holding its high-water mark): every point of it is a retained
+/// level. Judging it on its few dips lost clear leaks. Where collections do
+/// happen, a dip without one is noise inside a tooth and only the troughs
+/// count. A stretch with no trough at the start or the end of the run that
+/// is much longer than any tooth is growth without collection: there every
+/// block of a tooth's length contributes its minimum. Minima are defined
+/// symmetrically in time, so noise gets no direction.
 fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     let n = v.len();
     if n < 3 {
@@ -268,19 +269,11 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
         let top = (a + 1..b).map(y).fold(f64::NEG_INFINITY, f64::max);
         top - y(b) > 3.0 * noise + 1e-9 * top.abs()
     };
-    let mut teeth: Vec<usize> = Vec::new();
-    let mut on_line: Vec<usize> = Vec::new();
-    for w in extrema.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        if b - a < 2 {
-            continue;
-        }
-        if collected(a, b) {
-            teeth.push(b - a);
-        } else {
-            on_line.extend(a + 1..b);
-        }
-    }
+    let mut teeth: Vec<usize> = extrema
+        .windows(2)
+        .filter(|w| w[1] - w[0] >= 2 && collected(w[0], w[1]))
+        .map(|w| w[1] - w[0])
+        .collect();
     let (Some(&first), Some(&last)) = (extrema.first(), extrema.last()) else {
         // Monotone: every point is a retained level.
         return v.to_vec();
@@ -309,7 +302,7 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
             start = end;
         }
     };
-    let mut keep: Vec<usize> = Vec::with_capacity(extrema.len() + on_line.len() + 8);
+    let mut keep: Vec<usize> = Vec::with_capacity(extrema.len() + 8);
     // Head: before the first trough.
     if first > 2 * longest {
         block_minima(0..first, &mut keep);
@@ -317,7 +310,6 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
         keep.push(0);
     }
     keep.extend(&extrema);
-    keep.extend(on_line);
     // Tail: after the last trough.
     if n - 1 - last > 2 * longest {
         block_minima(last + 1..n, &mut keep);
@@ -1203,6 +1195,35 @@ fn corroborate(analyses: &mut BTreeMap<Metric, MetricAnalysis>) {
     }
 }
 
+/// RSS that grows with V8's reserved heap (heapTotal) while the live heap
+/// (heapUsed) holds is V8 keeping the high-water mark of its heap, bounded
+/// by its limit: not a leak by itself. It stays "still rising, undecided"
+/// (a native leak does not move heapTotal; a heap leak moves heapUsed).
+fn reserved_heap(analyses: &mut BTreeMap<Metric, MetricAnalysis>) {
+    let growth = |m: Metric| {
+        analyses
+            .get(&m)
+            .map(|a| (a.report.assessment, a.report.current - a.report.baseline))
+    };
+    let (Some((rss, rss_up)), Some((_, total_up)), Some((used, used_up))) = (
+        growth(Metric::Rss),
+        growth(Metric::HeapTotal),
+        growth(Metric::HeapUsed),
+    ) else {
+        return;
+    };
+    // The live heap holds: not judged growing, and its retained level rose
+    // by a small part of what RSS did.
+    let heap_holds = used_up.is_finite() && used_up < 0.25 * rss_up;
+    let heap_grows =
+        matches!(used, Assessment::Leaking | Assessment::RisingUndecided) || !heap_holds;
+    if rss == Assessment::Leaking && !heap_grows && rss_up > 0.0 && total_up >= 0.8 * rss_up {
+        if let Some(a) = analyses.get_mut(&Metric::Rss) {
+            a.report.assessment = Assessment::RisingUndecided;
+        }
+    }
+}
+
 /// Growth issues of the segments before the judged one. A worker that
 /// leaked until it restarted (often why it restarted) leaks, however young
 /// or flat the stretch since the restart is. Each earlier segment long enough
@@ -1241,6 +1262,7 @@ fn leaks_before_restarts(
             }
         }
         corroborate(&mut analyses);
+        reserved_heap(&mut analyses);
         for (&m, a) in &analyses {
             let Some(mut issue) = growth_issue(m, a, cfg, first, last) else {
                 continue;
@@ -1293,6 +1315,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
     }
 
     corroborate(&mut analyses);
+    reserved_heap(&mut analyses);
 
     let mut issues: Vec<Issue> = analyses
         .iter()

@@ -9,7 +9,9 @@
 //!   starting again, RSS far from halving: each process is judged apart (it
 //!   was judged as one sawtooth and called `no_leak`);
 //! - a cache that fills while RSS keeps its high-water mark in steps, then
-//!   both hold: stairs that ended are no leak.
+//!   both hold: stairs that ended are no leak;
+//! - RSS that follows V8's reserved heap (heapTotal, which only grows) while
+//!   the live heap holds: no leak by itself.
 #![cfg(not(target_arch = "wasm32"))]
 
 use leaklens_core::report::{IssueKind, Verdict};
@@ -170,6 +172,35 @@ fn stairs_that_ended_are_no_leak() {
         let t = 1_764_115_200_000 + c as i64 * 10_000;
         line(&mut text, c, "Before scrape", t, heap, rss);
         line(&mut text, c, "After cleanup", t + 5_000, heap + 4.0, rss);
+    }
+    let r = analyse(&text);
+    assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
+}
+
+#[test]
+fn rss_following_v8s_reserved_heap_while_the_heap_holds_is_no_leak() {
+    // heapUsed: a flat sawtooth; V8 grows heapTotal (never shrinks it) when
+    // a peak sets a record, ever more rarely; RSS follows heapTotal.
+    let mut noise = Noise(94);
+    let mut text = String::new();
+    let mut total: f64 = 120.0;
+    for c in 1..=60u64 {
+        let heap = 70.0 + 25.0 * ((c % 5) as f64 / 4.0) + 3.0 * noise.next();
+        if [3, 7, 11, 12, 49].contains(&c) {
+            total += 4.0 + 2.0 * noise.next().abs();
+        }
+        let rss = total + 160.0 + noise.next();
+        let t = 1_764_115_200_000 + c as i64 * 10_000;
+        for (label, dt, h) in [
+            ("Before scrape", 0, heap),
+            ("After cleanup", 5_000, heap - 10.0),
+        ] {
+            text.push_str(&format!(
+                "{{\"cycle\": {c}, \"label\": \"{label}\", \"timestamp\": {}, \"nodejs\": \
+                 {{\"heapUsed\": {h:.2}, \"heapTotal\": {total:.2}, \"rss\": {rss:.2}}}}}\n",
+                t + dt
+            ));
+        }
     }
     let r = analyse(&text);
     assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
