@@ -12,10 +12,7 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
 use crate::load::{self, Analysed, Input, Shared, SAMPLES};
-// File text is shown as text nodes (never markup) and without the
-// characters that could reorder or break what is shown.
 use crate::state::{self, ViewState};
-use leaklens_render::sanitize;
 
 fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
@@ -445,7 +442,7 @@ fn Errors(loaded: Memo<Shared>, fetch_errors: RwSignal<Vec<(String, String)>>) -
         loaded.with(|l| {
             l.0.runs
                 .iter()
-                .flat_map(|r| r.parsed.warnings.iter().map(|w| sanitize(&w.to_string())))
+                .flat_map(|r| r.parsed.warnings.iter().map(|w| w.to_string()))
                 .collect::<Vec<_>>()
         })
     };
@@ -454,7 +451,7 @@ fn Errors(loaded: Memo<Shared>, fetch_errors: RwSignal<Vec<(String, String)>>) -
             <div class="errors" id="errors">
                 {move || errors()
                     .into_iter()
-                    .map(|(name, why)| view! { <p class="error"><b>{sanitize(&name)}</b>": "{sanitize(&why)}</p> })
+                    .map(|(name, why)| view! { <p class="error"><b>{name}</b>": "{why}</p> })
                     .collect_view()}
             </div>
         </Show>
@@ -624,7 +621,7 @@ fn ReportView(
             {move || match (first.get(), second.get()) {
                 (Some(before), Some(after)) => Some(view! {
                     <div class="overlay">
-                        <h3>{format!("Before ({}) and after ({}), by cycle", sanitize(&before.title), sanitize(&after.title))}</h3>
+                        <h3>{format!("Before ({}) and after ({}), by cycle", before.title, after.title)}</h3>
                         <Chart run=after kind=ChartKind::Memory view_state=view_state height=340 ghost=before/>
                     </div>
                 }),
@@ -700,7 +697,7 @@ fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView
     let s = &r.summary;
     let facts = format!(
         "{} · {} snapshots · {} cycles ({}–{}){}",
-        sanitize(&run.title),
+        run.title,
         s.snapshots,
         s.cycles,
         s.first_cycle,
@@ -771,7 +768,7 @@ fn IssueList(
                             <code>{i.kind.as_str()}</code>
                             <span class="metric">{i.metric.display_name()}</span>
                             <span class="cycles">{format!("from cycle {}", i.first_cycle)}</span>
-                            <p>{sanitize(&i.message)}</p>
+                            <p>{i.message.clone()}</p>
                         </li>
                     }
                 })
@@ -1110,11 +1107,7 @@ impl PartialEq for ChartLayoutBox {
 /// the change since the previous snapshot and since the start.
 fn describe(a: &Analysed, i: usize, kind: ChartKind, v: &ViewState) -> Vec<String> {
     let run = &a.parsed.run;
-    let mut lines = vec![format!(
-        "Cycle {} — {}",
-        run.cycle(i),
-        sanitize(run.label(i))
-    )];
+    let mut lines = vec![format!("Cycle {} — {}", run.cycle(i), run.label(i))];
     if let Some(t) = run.timestamp(i) {
         let secs = t.div_euclid(1000);
         let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
@@ -1256,7 +1249,7 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
                 let g = |m: Metric| p.mean_change.get(&m).map(|v| signed(m, *v)).unwrap_or_default();
                 view! {
                     <tr>
-                        <td>{sanitize(&p.label)}</td>
+                        <td>{p.label.clone()}</td>
                         <td class="num">{p.count}</td>
                         <td class="num">{g(Metric::HeapUsed)}</td>
                         <td class="num">{g(Metric::Rss)}</td>
@@ -1273,7 +1266,7 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
                 <tr><th>"URL"</th><th>"Cycles"</th><th>"Open for"</th></tr>
                 {report.lingering_urls.iter().map(|u| view! {
                     <tr>
-                        <td class="url">{sanitize(&u.url)}</td>
+                        <td class="url">{u.url.clone()}</td>
                         <td class="num">{format!("{}–{}", u.first_cycle, u.last_cycle)}</td>
                         <td class="num">{format!("{} cycles", u.cycles_open)}</td>
                     </tr>
