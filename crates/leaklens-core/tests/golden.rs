@@ -107,22 +107,7 @@ fn samples_survive_an_ndjson_round_trip() {
         leaklens_core::generate::to_ndjson_range(&parsed.run, half..parsed.run.len(), &mut ndjson);
         let again = ingest::parse("pushed.ndjson", ndjson.as_bytes()).expect("NDJSON parses");
         assert!(again.warnings.is_empty(), "{name}: {:?}", again.warnings);
-        let run = &parsed.run;
-        let back = &again.run;
-        assert_eq!(run.len(), back.len(), "{name}");
-        for i in 0..run.len() {
-            assert_eq!(run.cycle(i), back.cycle(i), "{name} #{i}");
-            assert_eq!(run.label(i), back.label(i), "{name} #{i}");
-            assert_eq!(run.timestamp(i), back.timestamp(i), "{name} #{i}");
-            for m in run.metrics() {
-                let (a, b) = (run.value(m, i), back.value(m, i));
-                assert!(
-                    a == b || (a.is_nan() && b.is_nan()),
-                    "{name} #{i} {m:?}: {a} vs {b}"
-                );
-            }
-            assert!(run.page_urls(i).eq(back.page_urls(i)), "{name} #{i}");
-        }
+        assert_same_run(name, &parsed.run, &again.run);
         let a = analyze_parsed(&parsed, &Config::default());
         let b = analyze_parsed(&again, &Config::default());
         assert_eq!(a.summary.verdict, b.summary.verdict, "{name}");

@@ -487,6 +487,12 @@ fn multipart(files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// `GET /api/reports/{id}/meta`, as JSON.
+async fn report_meta(addr: std::net::SocketAddr, id: &str) -> serde_json::Value {
+    let m = request(addr, "GET", &format!("/api/reports/{id}/meta"), &[], b"").await;
+    serde_json::from_slice(&m.body).unwrap()
+}
+
 /// Uploads these files as one `multipart/form-data` report.
 async fn post_form(addr: std::net::SocketAddr, files: &[(&str, &str, &[u8])]) -> Reply {
     let (ty, body) = multipart(files);
@@ -515,15 +521,7 @@ async fn multipart_uploads_hold_several_files() {
     .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let c: Created = serde_json::from_slice(&r.body).unwrap();
-    let m = request(
-        srv.addr,
-        "GET",
-        &format!("/api/reports/{}/meta", c.id),
-        &[],
-        b"",
-    )
-    .await;
-    let meta: serde_json::Value = serde_json::from_slice(&m.body).unwrap();
+    let meta = report_meta(srv.addr, &c.id).await;
     assert_eq!(meta["files"][0]["name"], "steps.json");
     assert_eq!(meta["files"][1]["name"], "pages.log");
     assert!(meta["files"][1]["snapshots"].as_u64().unwrap() > 0);
@@ -784,15 +782,7 @@ async fn form_text_fields_are_not_files() {
     .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let created: Created = serde_json::from_slice(&r.body).unwrap();
-    let meta = request(
-        srv.addr,
-        "GET",
-        &format!("/api/reports/{}/meta", created.id),
-        &[],
-        b"",
-    )
-    .await;
-    let files = serde_json::from_slice::<serde_json::Value>(&meta.body).unwrap();
+    let files = report_meta(srv.addr, &created.id).await;
     assert_eq!(files["files"].as_array().map(Vec::len), Some(1), "{files}");
 }
 
