@@ -7,7 +7,6 @@ use leaklens_core::report::{ForecastStatus, Report, Severity, Verdict};
 use leaklens_core::Metric;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
@@ -867,13 +866,12 @@ fn Chart(
                 )
             })
         });
-        let Some(backend) = CanvasBackend::with_canvas_object(el.clone()) else {
+        let Some(mut backend) = CanvasBackend::with_canvas_object(el.clone()) else {
             return;
         };
-        let root = backend.into_drawing_area();
         let other = ghost.as_ref().map(|g| (&g.parsed.run, g.title.as_str()));
         match leaklens_chart::draw_overlaid(
-            &root,
+            &mut backend,
             &run_draw.parsed.run,
             &run_draw.report,
             other,
@@ -882,7 +880,6 @@ fn Chart(
             Ok(l) => layout.set(Some(ChartLayoutBox(l))),
             Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
         }
-        let _ = root.present();
     });
 
     let run_hover = run.clone();

@@ -9,6 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::record::Recorder;
 use crate::ticks::{
     decimals_for, format_number, format_time, nice_step, ticks as tick_values, time_step,
 };
@@ -623,26 +624,49 @@ fn legend_corner(
     }
 }
 
-/// Draws the chart `spec` describes for `run` and its `report` on `root`,
-/// and returns where the plot ended up.
+/// Draws the chart `spec` describes for `run` and its `report` on
+/// `backend`, and returns where the plot ended up.
 ///
-/// Works with any plotters backend: SVG here, a canvas in the web viewer.
-/// Sizes (fonts, lines, margins, markers) are CSS pixels times
-/// [`ChartSpec::scale`]; the returned layout is in backend pixels.
+/// Works with any plotters backend: SVG for reports, a canvas in the web
+/// viewer. Sizes (fonts, lines, margins, markers) are CSS pixels times
+/// [`ChartSpec::scale`]; the returned layout is in backend pixels. The
+/// backend is presented when the chart is drawn.
 pub fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    backend: &mut DB,
     run: &Run,
     report: &Report,
     spec: &ChartSpec,
 ) -> Result<ChartLayout, ChartError> {
-    draw_overlaid(root, run, report, None, spec)
+    draw_overlaid(backend, run, report, None, spec)
 }
 
 /// [`draw`], with another run's series drawn faintly under this one's,
 /// aligned by cycle: a before/after comparison on one chart. `ghost` is the
 /// other run and its name (the legend says "Heap Used (name)").
 pub fn draw_overlaid<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+    backend: &mut DB,
+    run: &Run,
+    report: &Report,
+    ghost: Option<(&Run, &str)>,
+    spec: &ChartSpec,
+) -> Result<ChartLayout, ChartError> {
+    // Drawn once into shapes, whatever the backend: the chart code below is
+    // compiled for the recorder only (see `record`).
+    let recorder = Recorder::new(backend.get_size());
+    let layout = {
+        let root = recorder.clone().into_drawing_area();
+        let layout = draw_shapes(&root, run, report, ghost, spec)?;
+        root.present().map_err(err)?;
+        layout
+    };
+    recorder
+        .replay(backend)
+        .map_err(|e| ChartError::Drawing(e.to_string()))?;
+    Ok(layout)
+}
+
+fn draw_shapes(
+    root: &DrawingArea<Recorder, Shift>,
     run: &Run,
     report: &Report,
     ghost: Option<(&Run, &str)>,

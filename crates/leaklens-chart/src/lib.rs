@@ -3,7 +3,9 @@
 //! The charts of leaklens, drawn once with [plotters] for every backend: the
 //! CLI renders SVG with [`render_svg`], the web viewer draws the same picture
 //! on a canvas by calling [`draw`] with a `plotters-canvas` backend, and uses
-//! the returned [`ChartLayout`] to map the mouse to cycles and values.
+//! the returned [`ChartLayout`] to map the mouse to cycles and values. The
+//! chart is drawn into a list of shapes first and played on the backend
+//! after, so its code is compiled once however many backends use it.
 //!
 //! Text is left to the backend (SVG `<text>`, canvas `fillText`), so no font
 //! files are needed on any target.
@@ -20,6 +22,7 @@
 
 mod decimate;
 mod draw;
+mod record;
 mod ticks;
 
 use leaklens_core::{Metric, Report, Run};
@@ -235,11 +238,8 @@ pub fn render_svg(run: &Run, report: &Report, spec: &ChartSpec, width: u32, heig
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut out = String::new();
         let result = {
-            let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
-            draw(&root, run, report, spec).and_then(|_| {
-                root.present()
-                    .map_err(|e| ChartError::Drawing(e.to_string()))
-            })
+            let mut svg = SVGBackend::with_string(&mut out, (width, height));
+            draw(&mut svg, run, report, spec)
         };
         result.map(|_| out)
     }));

@@ -148,10 +148,8 @@ fn leak_chart_has_every_series_its_legend_and_a_trend_line() {
         .expect("a leak has a trend line");
     let mut buf = String::new();
     let layout = {
-        let root = SVGBackend::with_string(&mut buf, (900, 480)).into_drawing_area();
-        let layout = draw(&root, &run, &report, &spec).unwrap();
-        root.present().unwrap();
-        layout
+        let mut svg_backend = SVGBackend::with_string(&mut buf, (900, 480));
+        draw(&mut svg_backend, &run, &report, &spec).unwrap()
     };
     assert_eq!(buf, svg, "render_svg is draw on an SVG backend");
     let (r, g, b) = leaklens_chart::metric_color(Metric::HeapUsed);
@@ -261,8 +259,8 @@ fn layout_maps_pixels_to_cycles_and_back() {
             ..ChartSpec::memory()
         };
         let mut buf = String::new();
-        let root = SVGBackend::with_string(&mut buf, (800, 400)).into_drawing_area();
-        let l = draw(&root, &run, &report, &spec).unwrap();
+        let mut svg_backend = SVGBackend::with_string(&mut buf, (800, 400));
+        let l = draw(&mut svg_backend, &run, &report, &spec).unwrap();
         assert_eq!(l.x_axis, x_axis);
         let (left, top, right, bottom) = l.plot_px;
         assert!(0 < left && left < right && right < 800, "{:?}", l.plot_px);
@@ -302,8 +300,8 @@ fn time_axis_labels_are_utc_clock_times_and_fall_back_without_timestamps() {
         bare.push(&s, []);
     }
     let mut buf = String::new();
-    let root = SVGBackend::with_string(&mut buf, (800, 400)).into_drawing_area();
-    let l = draw(&root, &bare, &report, &spec).unwrap();
+    let mut svg_backend = SVGBackend::with_string(&mut buf, (800, 400));
+    let l = draw(&mut svg_backend, &bare, &report, &spec).unwrap();
     assert_eq!(l.x_axis, XAxis::Cycle);
 }
 
@@ -322,9 +320,9 @@ fn highlight_shades_the_range_and_thickens_the_series() {
     assert!(max(&lit) > max(&plain), "{} vs {}", max(&lit), max(&plain));
     // The shaded rectangle spans cycles 20..=30.
     let mut buf = String::new();
-    let root = SVGBackend::with_string(&mut buf, (900, 480)).into_drawing_area();
-    let l = draw(&root, &run, &report, &spec).unwrap();
-    drop(root);
+    let mut svg_backend = SVGBackend::with_string(&mut buf, (900, 480));
+    let l = draw(&mut svg_backend, &run, &report, &spec).unwrap();
+    drop(svg_backend);
     let rect = buf
         .split('<')
         .find(|e| e.starts_with("rect") && e.contains("#FFB300"))
@@ -459,14 +457,15 @@ fn odd_data_renders_without_error() {
             },
         ] {
             let mut buf = String::new();
-            let root = SVGBackend::with_string(&mut buf, (600, 300)).into_drawing_area();
-            let l = draw(&root, &run, &report, &spec).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let mut svg_backend = SVGBackend::with_string(&mut buf, (600, 300));
+            let l = draw(&mut svg_backend, &run, &report, &spec)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(l.x_range.0 < l.x_range.1, "{name}: {:?}", l.x_range);
             assert!(l.y_range.0 < l.y_range.1, "{name}: {:?}", l.y_range);
             assert!(l.y_range.0.is_finite() && l.y_range.1.is_finite(), "{name}");
             let (left, top, right, bottom) = l.plot_px;
             // Nothing drawn outside the canvas by much.
-            drop(root);
+            drop(svg_backend);
             for p in buf.split("points=\"").skip(1) {
                 for xy in p.split('"').next().unwrap().split_whitespace() {
                     let (x, y) = xy.split_once(',').unwrap();
@@ -487,8 +486,8 @@ fn negative_values_get_a_negative_axis() {
     let run = one_metric_run(&[-50.0, -20.0, -80.0, -10.0]);
     let report = analyze(&run, &Config::default());
     let mut buf = String::new();
-    let root = SVGBackend::with_string(&mut buf, (600, 300)).into_drawing_area();
-    let l = draw(&root, &run, &report, &ChartSpec::memory()).unwrap();
+    let mut svg_backend = SVGBackend::with_string(&mut buf, (600, 300));
+    let l = draw(&mut svg_backend, &run, &report, &ChartSpec::memory()).unwrap();
     assert!(
         l.y_range.0 < -80.0 && l.y_range.1 > -10.0,
         "{:?}",
@@ -609,8 +608,8 @@ fn scale_sizes_fonts_and_strokes_in_device_pixels() {
     }
     let layout = |w: u32, h: u32, spec: &ChartSpec| {
         let mut buf = String::new();
-        let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
-        draw(&root, &run, &report, spec).unwrap()
+        let mut svg_backend = SVGBackend::with_string(&mut buf, (w, h));
+        draw(&mut svg_backend, &run, &report, spec).unwrap()
     };
     let l1 = layout(900, 480, &spec);
     let l2 = layout(
@@ -664,19 +663,17 @@ fn a_ghost_run_is_overlaid_by_cycle() {
     });
     let mut svg = String::new();
     let layout = {
-        let root = SVGBackend::with_string(&mut svg, (1000, 520)).into_drawing_area();
+        let mut svg_backend = SVGBackend::with_string(&mut svg, (1000, 520));
         let mut spec = ChartSpec::memory();
         spec.visible = vec![Metric::HeapUsed];
-        let l = leaklens_chart::draw_overlaid(
-            &root,
+        leaklens_chart::draw_overlaid(
+            &mut svg_backend,
             &after,
             &report,
             Some((&before, "before.log")),
             &spec,
         )
-        .expect("drawn");
-        root.present().unwrap();
-        l
+        .expect("drawn")
     };
     assert!(
         svg.contains("Heap Used (before.log)"),
