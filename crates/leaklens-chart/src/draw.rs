@@ -197,9 +197,14 @@ impl Points {
                 cycles,
             };
         }
-        let mut idx: Vec<usize> = (0..n).filter(|&i| x_of[i].is_finite()).collect();
-        idx.sort_unstable_by(|&a, &b| x_of[a].total_cmp(&x_of[b]).then(a.cmp(&b)));
-        let xs = idx.iter().map(|&i| x_of[i]).collect();
+        let mut by_x: Vec<(f64, usize)> = x_of
+            .iter()
+            .copied()
+            .zip(0..)
+            .filter(|(x, _)| x.is_finite())
+            .collect();
+        leaklens_core::stats::sort_by_value(&mut by_x);
+        let (xs, idx) = by_x.into_iter().unzip();
         Points {
             axis,
             order: Some(idx),

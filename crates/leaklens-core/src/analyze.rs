@@ -456,7 +456,7 @@ fn model_fit_report(f: &Fit) -> ModelFit {
         name: f.name.to_string(),
         growing: f.growing,
         bic: rnd(f.bic),
-        params: f.params.iter().map(|(k, v)| (k.clone(), rnd(*v))).collect(),
+        params: map_of(f.params.iter().map(|(k, v)| (k.clone(), rnd(*v)))),
     }
 }
 
@@ -928,11 +928,12 @@ fn phases(run: &Run, metrics: &[Metric], seg_starts: &[u64]) -> Vec<Phase> {
         .into_iter()
         .map(|l| {
             let l = l as usize;
-            let mean_change = metrics
-                .iter()
-                .filter(|m| ns[l][m.index()] > 0)
-                .map(|m| (*m, rnd(sums[l][m.index()] / ns[l][m.index()] as f64)))
-                .collect();
+            let mean_change = map_of(
+                metrics
+                    .iter()
+                    .filter(|m| ns[l][m.index()] > 0)
+                    .map(|m| (*m, rnd(sums[l][m.index()] / ns[l][m.index()] as f64))),
+            );
             Phase {
                 label: run.label_names().get(l as u32).to_string(),
                 count: count[l],
@@ -1583,7 +1584,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
         summary,
-        metrics: analyses.into_iter().map(|(m, a)| (m, a.report)).collect(),
+        metrics: map_of(analyses.into_iter().map(|(m, a)| (m, a.report))),
         issues,
         windows,
         phases,
@@ -1598,11 +1599,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
             heap_threshold_mb: cfg.heap_threshold_mb,
             rss_threshold_mb: cfg.rss_threshold_mb,
             alpha: cfg.alpha,
-            limits: cfg
-                .limits
-                .iter()
-                .map(|(m, v)| (m.key().to_string(), *v))
-                .collect(),
+            limits: map_of(cfg.limits.iter().map(|(m, v)| (m.key().to_string(), *v))),
         },
     }
 }

@@ -52,7 +52,7 @@ fn make(
         k,
         rss,
         bic: bic(y.len(), rss, k),
-        params: params.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        params: crate::report::map_of(params.iter().map(|(k, v)| (k.to_string(), *v))),
         fitted,
         change_points,
     }
@@ -361,7 +361,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
 
     // By BIC, ties in the order the models were fitted.
     let mut order: Vec<(f64, usize)> = fits.iter().map(|f| f.bic).zip(0..).collect();
-    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    crate::stats::sort_by_value(&mut order);
     let mut slots: Vec<Option<Fit>> = fits.into_iter().map(Some).collect();
     order
         .into_iter()

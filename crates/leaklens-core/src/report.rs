@@ -9,6 +9,17 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::{Warning, WorkerVerdict};
 use crate::Metric;
 
+/// A map of the report from its entries, inserted one by one: collecting
+/// would sort them first, and each collect site would carry its own copy of
+/// the sort in the browser build. The maps are small.
+pub(crate) fn map_of<K: Ord, V>(entries: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (k, v) in entries {
+        map.insert(k, v);
+    }
+    map
+}
+
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,6 +22,19 @@ pub fn median(v: &[f64]) -> Option<f64> {
     Some((lower + upper) / 2.0)
 }
 
+/// Sorts `(value, index)` pairs by value (total order: NaNs last), ties by
+/// index: a stable order by value whatever the sort does.
+///
+/// Every ordering of values by position in leaklens goes through this one
+/// function, so the browser build carries one copy of the sort for them.
+pub fn sort_by_value(pairs: &mut [(f64, usize)]) {
+    pairs.sort_unstable_by(by_value);
+}
+
+fn by_value(a: &(f64, usize), b: &(f64, usize)) -> std::cmp::Ordering {
+    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+}
+
 fn median_sorted(s: &[f64]) -> f64 {
     let n = s.len();
     if n % 2 == 1 {
@@ -170,17 +183,17 @@ fn exact_mk_p(n: usize, s: f64) -> f64 {
 
 /// Ranks (1-based, ties get the average rank).
 pub fn ranks(v: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
+    let mut idx: Vec<(f64, usize)> = v.iter().copied().zip(0..).collect();
+    sort_by_value(&mut idx);
     let mut r = vec![0.0; v.len()];
     let mut i = 0;
     while i < idx.len() {
         let mut j = i + 1;
-        while j < idx.len() && v[idx[j]] == v[idx[i]] {
+        while j < idx.len() && idx[j].0 == idx[i].0 {
             j += 1;
         }
         let avg = (i + j + 1) as f64 / 2.0;
-        for &k in &idx[i..j] {
+        for &(_, k) in &idx[i..j] {
             r[k] = avg;
         }
         i = j;
