@@ -100,6 +100,18 @@ pub async fn yield_to_browser() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Field `key` of the JSON object `text` (a server's answer), parsed by the
+/// browser: the viewer carries no JSON tree of its own for these few reads.
+pub fn json_field(text: &str, key: &str) -> Option<wasm_bindgen::JsValue> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    if !value.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(&value, &key.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
 fn error_text(e: &ingest::IngestError) -> String {
     let mut why = e.message.clone();
     if let Some(l) = e.line {
@@ -319,9 +331,8 @@ pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, 
         .unwrap_or_default();
     match resp.status() {
         201 => {
-            let id = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+            let id = json_field(&text, "id")
+                .and_then(|i| i.as_string())
                 .filter(|id| id.bytes().all(|b| b.is_ascii_hexdigit()))
                 .ok_or_else(|| "the server's answer has no id".to_string())?;
             Ok(if inputs.len() == 1 {
@@ -338,9 +349,8 @@ pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, 
                 .to_string(),
         ),
         status => {
-            let why = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+            let why = json_field(&text, "error")
+                .and_then(|e| e.as_string())
                 .unwrap_or(text);
             Err(format!("the server refused the upload (HTTP {status}): {why}"))
         }

@@ -217,8 +217,10 @@ fn follow_live(
             let snapshots = ev
                 .data()
                 .as_string()
-                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                .and_then(|v| v.get("snapshots").and_then(|n| n.as_u64()))
+                .and_then(|d| load::json_field(&d, "snapshots"))
+                .and_then(|n| n.as_f64())
+                .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+                .map(|n| n as u64)
                 .unwrap_or(0);
             let now = js_sys::Date::new_0()
                 .to_locale_time_string("en-GB")
