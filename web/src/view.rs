@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use leaklens_chart::{ChartKind, ChartLayout, ChartSpec, XAxis};
-use leaklens_core::report::{ForecastStatus, Report, Severity, Verdict};
+use leaklens_core::report::{Report, Severity, Verdict};
 use leaklens_core::Metric;
+use leaklens_render::tables::{self, Table};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use plotters_canvas::CanvasBackend;
@@ -17,9 +18,7 @@ fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
 }
 
-use leaklens_core::text::{
-    cleanup_text, forecast_text, signed_unit as signed, slope_with_ci, with_unit as unit,
-};
+use leaklens_core::text::{cleanup_text, signed_unit as signed, with_unit as unit};
 
 /// The app: loading until there is data, then the report.
 #[component]
@@ -604,17 +603,7 @@ fn ReportView(
                     <b>{format!("Compare: {}", c.verdict.as_str())}</b>
                     <span>{c.reason.clone()}</span>
                 </div>
-                <table class="compare">
-                    <tr><th>"Metric"</th><th>"Before slope/cycle"</th><th>"After slope/cycle"</th><th>"Verdict"</th></tr>
-                    {c.metrics.iter().map(|(m, mc)| view! {
-                        <tr>
-                            <td>{m.display_name()}</td>
-                            <td class="num">{slope_with_ci(*m, mc.before_slope, mc.before_ci)}</td>
-                            <td class="num">{slope_with_ci(*m, mc.after_slope, mc.after_ci)}</td>
-                            <td>{mc.verdict.as_str()}</td>
-                        </tr>
-                    }).collect_view()}
-                </table>
+                <TableView id="compare" table=tables::comparison(c)/>
                 <p class="hint">
                     {format!("Issues gone: {} · new: {} · still there: {}", c.disappeared.len(), c.appeared.len(), c.remaining.len())}
                 </p>
@@ -1139,7 +1128,6 @@ fn describe(a: &Analysed, i: usize, kind: ChartKind, v: &ViewState) -> Vec<Strin
 
 #[component]
 fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
-    let metrics: Vec<Metric> = report.metrics.keys().copied().collect();
     let limit_metric = RwSignal::new(Metric::Rss);
     let limit_value = RwSignal::new(String::new());
     let set_limit = move |_| {
@@ -1152,57 +1140,19 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
             }
         }
     };
-    let forecast_rows = report
-        .forecasts
-        .iter()
-        .map(|f| {
-            let reached = match f.status {
-                ForecastStatus::Reached => "already reached",
-                ForecastStatus::Never => "never",
-                ForecastStatus::Projected => "projected",
-            };
-            view! {
-                <tr>
-                    <td>{f.metric.display_name()}</td>
-                    <td class="num">{unit(f.metric, f.limit)}</td>
-                    <td class="num">{unit(f.metric, f.current_peak)}</td>
-                    <td>{reached}</td>
-                    <td>{forecast_text(f)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let header: Vec<Metric> = metrics.clone();
     // A long run has thousands of windows: the first ones render at once,
     // the rest on request.
-    let window_rows = RwSignal::new(60usize);
+    let windows = StoredValue::new(tables::windows(&report));
     let n_windows = report.windows.len();
-    let windows = StoredValue::new(report.windows.clone());
-    let window_metrics = metrics.clone();
+    let window_rows = RwSignal::new(60usize);
     view! {
         <h3>"Metrics: retained level after GC"</h3>
-        <table class="metrics" id="metrics-table">
-            <tr><th>"Metric"</th><th>"Start"</th><th>"Now"</th><th>"Slope/cycle"</th><th>"95% CI"</th><th>"Trend"</th><th>"Pattern"</th></tr>
-            {report.metrics.iter().map(|(m, mr)| view! {
-                <tr>
-                    <td>{m.display_name()}</td>
-                    <td class="num">{unit(*m, mr.baseline)}</td>
-                    <td class="num">{unit(*m, mr.current)}</td>
-                    <td class="num">{signed(*m, mr.slope_per_cycle)}</td>
-                    <td class="num">{format!("{} … {}", signed(*m, mr.slope_ci[0]), signed(*m, mr.slope_ci[1]))}</td>
-                    <td>{mr.trend.as_str()}</td>
-                    <td>{mr.pattern.as_str()}</td>
-                </tr>
-            }).collect_view()}
-        </table>
+        <TableView id="metrics-table" table=tables::metrics(&report)/>
         {(!report.hints.is_empty()).then(|| view! {
             <ul class="hints">{report.hints.iter().map(|h| view! { <li>{h.message.clone()}</li> }).collect_view()}</ul>
         })}
         <h3>"Forecast"</h3>
-        <table class="forecast" id="forecast">
-            <tr><th>"Metric"</th><th>"Limit"</th><th>"Peak now"</th><th>"Status"</th><th>"When"</th></tr>
-            {forecast_rows}
-        </table>
+        <TableView id="forecast" table=tables::forecasts(&report)/>
         <div class="limit-form">
             "Forecast a limit: "
             <select id="limit-metric" on:change=move |ev| {
@@ -1222,55 +1172,38 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
                 {format!("Show all {n_windows} windows")}
             </button>
         })}
-        <table class="windows" id="windows">
-            <tr>
-                <th>"Cycles"</th><th>"Trend"</th>
-                {header.iter().map(|m| view! { <th>{m.display_name()}</th> }).collect_view()}
-            </tr>
-            {move || windows.with_value(|ws| ws.iter().take(window_rows.get()).map(|w| {
-                let cells = window_metrics
-                    .iter()
-                    .map(|m| view! { <td class="num">{w.changes.get(m).map(|v| signed(*m, *v)).unwrap_or_default()}</td> })
-                    .collect_view();
-                view! {
-                    <tr>
-                        <td>{format!("{}–{}", w.start_cycle, w.end_cycle)}</td>
-                        <td>{w.trend.as_str()}</td>
-                        {cells}
-                    </tr>
-                }
-            }).collect_view())}
-        </table>
+        {move || {
+            let mut shown = windows.get_value();
+            shown.rows.truncate(window_rows.get());
+            view! { <TableView id="windows" table=shown/> }
+        }}
         <h3>"Operations: mean change at each step"</h3>
-        <table class="phases" id="phases">
-            <tr><th>"Step"</th><th>"n"</th><th>"Heap used"</th><th>"RSS"</th><th>"External"</th><th>"Pages"</th></tr>
-            {report.phases.iter().map(|p| {
-                let g = |m: Metric| p.mean_change.get(&m).map(|v| signed(m, *v)).unwrap_or_default();
-                view! {
-                    <tr>
-                        <td>{p.label.clone()}</td>
-                        <td class="num">{p.count}</td>
-                        <td class="num">{g(Metric::HeapUsed)}</td>
-                        <td class="num">{g(Metric::Rss)}</td>
-                        <td class="num">{g(Metric::External)}</td>
-                        <td class="num">{g(Metric::Pages)}</td>
-                    </tr>
-                }
-            }).collect_view()}
-        </table>
+        <TableView id="phases" table=tables::phases(&report)/>
         {report.cleanup.as_ref().map(|c| view! { <p class="cleanup">{cleanup_text(c)}</p> })}
         {(!report.lingering_urls.is_empty()).then(|| view! {
             <h3>"Pages left open"</h3>
-            <table class="lingering" id="lingering">
-                <tr><th>"URL"</th><th>"Cycles"</th><th>"Open for"</th></tr>
-                {report.lingering_urls.iter().map(|u| view! {
-                    <tr>
-                        <td class="url">{u.url.clone()}</td>
-                        <td class="num">{format!("{}–{}", u.first_cycle, u.last_cycle)}</td>
-                        <td class="num">{format!("{} cycles", u.cycles_open)}</td>
-                    </tr>
-                }).collect_view()}
-            </table>
+            <TableView id="lingering" table=tables::lingering(&report)/>
         })}
+    }
+}
+
+/// One table of the report, cells as text: every table of the viewer is
+/// this one component (one copy of its code in the wasm), drawn from the
+/// same models as the Markdown and HTML reports.
+#[component]
+fn TableView(id: &'static str, table: Table) -> impl IntoView {
+    let Table {
+        header,
+        numeric,
+        rows,
+    } = table;
+    let class = move |k: usize| numeric.get(k).copied().unwrap_or(false).then_some("num");
+    view! {
+        <table id=id class=id>
+            <tr>{header.into_iter().map(|h| view! { <th>{h}</th> }).collect_view()}</tr>
+            {rows.into_iter().map(|row| view! {
+                <tr>{row.into_iter().enumerate().map(|(k, cell)| view! { <td class=class(k)>{cell}</td> }).collect_view()}</tr>
+            }).collect_view()}
+        </table>
     }
 }

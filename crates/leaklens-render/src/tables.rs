@@ -2,13 +2,14 @@
 //! HTML), which escapes them for itself.
 
 use leaklens_core::compare::Comparison;
-use leaklens_core::report::Report;
-use leaklens_core::text::{signed_unit, slope_with_ci, with_unit};
+use leaklens_core::report::{ForecastStatus, Report};
+use leaklens_core::text::{forecast_text, signed_unit, slope_with_ci, with_unit};
 use leaklens_core::Metric;
 
 use crate::trend_word;
 
 /// A table of unescaped text cells.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub header: Vec<String>,
     /// Right-aligned (numeric) columns.
@@ -141,6 +142,53 @@ pub fn comparison(c: &Comparison) -> Table {
                     slope_with_ci(*m, mc.before_slope, mc.before_ci),
                     slope_with_ci(*m, mc.after_slope, mc.after_ci),
                     mc.verdict.as_str().to_string(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Per limit: the peak so far and when the limit is (or was) reached.
+pub fn forecasts(r: &Report) -> Table {
+    Table {
+        header: ["Metric", "Limit", "Peak now", "Status", "When"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, true, true, false, false],
+        rows: r
+            .forecasts
+            .iter()
+            .map(|f| {
+                let status = match f.status {
+                    ForecastStatus::Reached => "already reached",
+                    ForecastStatus::Never => "never",
+                    ForecastStatus::Projected => "projected",
+                };
+                vec![
+                    f.metric.display_name().to_string(),
+                    with_unit(f.metric, f.limit),
+                    with_unit(f.metric, f.current_peak),
+                    status.to_string(),
+                    forecast_text(f),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Browser pages left open: URL, the cycles it was seen in, for how long.
+pub fn lingering(r: &Report) -> Table {
+    Table {
+        header: ["URL", "Cycles", "Open for"].map(String::from).to_vec(),
+        numeric: vec![false, true, true],
+        rows: r
+            .lingering_urls
+            .iter()
+            .map(|u| {
+                vec![
+                    u.url.clone(),
+                    format!("{}–{}", u.first_cycle, u.last_cycle),
+                    format!("{} cycles", u.cycles_open),
                 ]
             })
             .collect(),
