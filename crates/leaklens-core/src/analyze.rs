@@ -392,6 +392,9 @@ fn peaks(c: &Cycles, m: Metric, seg: &std::ops::Range<usize>) -> Vec<(f64, f64)>
 }
 
 /// Recent part: the second half of the points (at least 8 of them, or all).
+/// The fewest retained points a recent half is judged on by itself.
+const MIN_RECENT_JUDGED: usize = 20;
+
 fn recent_start(pts: &[(f64, f64)]) -> usize {
     let n = pts.len();
     if n <= 8 {
@@ -488,7 +491,22 @@ fn analyze_metric(
     let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
     let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
     let selection = models::select(&xs, &ys);
-    let grows_forever = selection.evidence >= cfg.evidence_threshold;
+    let mut grows_forever = selection.evidence >= cfg.evidence_threshold;
+    // A warm-up (a fast rise over the first cycles) ahead of a steady leak:
+    // no model of the whole run has both, so the best one (a line) misses
+    // the warm-up, its residuals run in long streaks and the evidence is
+    // discounted away. When a growing model still fits the whole run best,
+    // the recent half, past the warm-up, is judged on its own: a cache still
+    // filling bends there (a bounded model wins), a leak stays straight.
+    if !grows_forever && selection.fits.first().is_some_and(|f| f.growing) {
+        let r0 = recent_start(&pts);
+        // Model choice on a handful of points is a coin toss.
+        if r0 > 0 && pts.len() - r0 >= MIN_RECENT_JUDGED {
+            let recent = models::select(&xs[r0..], &ys[r0..]);
+            grows_forever = recent.evidence >= cfg.evidence_threshold
+                && recent.fits.first().is_some_and(|f| f.growing);
+        }
+    }
     // The current regime, where "is it still growing now?" is asked: after
     // the onset of a plateau-then-growth, the whole segment for a staircase
     // (its steps are sparse events), else the recent half.
