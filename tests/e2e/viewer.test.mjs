@@ -207,7 +207,7 @@ test('labels and URLs from files are text, never markup', async () => {
   const page = await open(errors);
   const lines = [];
   for (let c = 1; c <= 30; c++) {
-    for (const label of ['Before scrape', '<img src=x onerror="window.__xss=1">', 'After cleanup']) {
+    for (const label of ['Before scrape', '<img src=x onerror="window.__xss=1">', 'After cleanup', 'gnp.\u202Eexe']) {
       lines.push(JSON.stringify({
         cycle: c, label,
         nodejs: { heapUsed: 50 + c * 2, heapTotal: 200, rss: 300 + c * 2, external: 5, arrayBuffers: 1 },
@@ -222,6 +222,10 @@ test('labels and URLs from files are text, never markup', async () => {
   assert.equal(await page.$$eval('img[src="x"]', (e) => e.length), 0);
   const phases = await page.textContent('#phases');
   assert.ok(phases.includes('<img src=x onerror="window.__xss=1">'), 'label shown as text');
+  // A bidi override in a label cannot reorder the text around it.
+  assert.ok(phases.includes('gnp.\uFFFDexe') && !phases.includes('\u202E'), 'bidi override neutralised');
+  await page.hover('canvas.chart-memory', { position: { x: 300, y: 150 } });
+  assert.ok(!(await page.textContent('body')).includes('\u202E'), 'no bidi override anywhere on the page');
   const lingering = await page.textContent('#lingering');
   assert.ok(lingering.includes('<script>window.__xss=2</script>'), 'URL shown as text');
   assert.ok((await page.textContent('.facts')).includes('<b>evil</b>.ndjson'));

@@ -5,6 +5,10 @@ use std::sync::Arc;
 use leaklens_chart::{ChartKind, ChartLayout, ChartSpec, XAxis};
 use leaklens_core::report::{Report, Severity, Verdict};
 use leaklens_core::Metric;
+/// Text from a file as shown: line breaks, controls and bidi overrides
+/// become U+FFFD (a label cannot reorder the text around it). Applied where
+/// text is displayed, never to the whole run.
+use leaklens_render::sanitize as shown;
 use leaklens_render::tables::{self, Table};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -165,7 +169,7 @@ pub fn App() -> impl IntoView {
             {move || progress.get().map(|(f, what)| view! {
                 <div class="progress" id="progress">
                     <progress max="1" prop:value=f></progress>
-                    <span>{what}</span>
+                    <span>{shown(&what)}</span>
                 </div>
             })}
             {move || live.get().map(|status| view! { <p id="live" class="live">{status}</p> })}
@@ -451,7 +455,7 @@ fn Errors(loaded: Memo<Shared>, fetch_errors: RwSignal<Vec<(String, String)>>) -
             <div class="errors" id="errors">
                 {move || errors()
                     .into_iter()
-                    .map(|(name, why)| view! { <p class="error"><b>{name}</b>": "{why}</p> })
+                    .map(|(name, why)| view! { <p class="error"><b>{shown(&name)}</b>": "{shown(&why)}</p> })
                     .collect_view()}
             </div>
         </Show>
@@ -459,7 +463,7 @@ fn Errors(loaded: Memo<Shared>, fetch_errors: RwSignal<Vec<(String, String)>>) -
             <details class="warnings" id="warnings">
                 <summary>{move || format!("{} input warning(s): lines skipped, the rest kept", warnings().len())}</summary>
                 <ul>
-                    {move || warnings().into_iter().take(200).map(|w| view! { <li>{w}</li> }).collect_view()}
+                    {move || warnings().into_iter().take(200).map(|w| view! { <li>{shown(&w)}</li> }).collect_view()}
                 </ul>
             </details>
         </Show>
@@ -601,7 +605,7 @@ fn ReportView(
                         _ => "inconclusive",
                     }) id="compare-verdict" data-verdict=c.verdict.as_str()>
                     <b>{format!("Compare: {}", c.verdict.as_str())}</b>
-                    <span>{c.reason.clone()}</span>
+                    <span>{shown(&c.reason)}</span>
                 </div>
                 <TableView id="compare" table=tables::comparison(c)/>
                 <p class="hint">
@@ -611,7 +615,7 @@ fn ReportView(
             {move || match (first.get(), second.get()) {
                 (Some(before), Some(after)) => Some(view! {
                     <div class="overlay">
-                        <h3>{format!("Before ({}) and after ({}), by cycle", before.title, after.title)}</h3>
+                        <h3>{shown(&format!("Before ({}) and after ({}), by cycle", before.title, after.title))}</h3>
                         <Chart run=after kind=ChartKind::Memory view_state=view_state height=340 ghost=before/>
                     </div>
                 }),
@@ -687,7 +691,7 @@ fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView
     let s = &r.summary;
     let facts = format!(
         "{} · {} snapshots · {} cycles ({}–{}){}",
-        run.title,
+        shown(&run.title),
         s.snapshots,
         s.cycles,
         s.first_cycle,
@@ -710,10 +714,10 @@ fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView
             <p class="facts">{facts}</p>
             <div class=format!("banner {}", verdict_class(s.verdict)) id="verdict" data-verdict=s.verdict.as_str()>
                 <b>{verdict_word(s.verdict)}</b>
-                <span>{s.reason.clone()}</span>
+                <span>{shown(&s.reason)}</span>
             </div>
             {(!s.watch.is_empty()).then(|| view! {
-                <ul class="watch">{s.watch.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
+                <ul class="watch">{s.watch.iter().map(|w| view! { <li>{shown(w)}</li> }).collect_view()}</ul>
             })}
             <IssueList issues=issues view_state=view_state/>
             <Chart run=run_c.clone() kind=ChartKind::Memory view_state=view_state height=380/>
@@ -758,7 +762,7 @@ fn IssueList(
                             <code>{i.kind.as_str()}</code>
                             <span class="metric">{i.metric.display_name()}</span>
                             <span class="cycles">{format!("from cycle {}", i.first_cycle)}</span>
-                            <p>{i.message.clone()}</p>
+                            <p>{shown(&i.message)}</p>
                         </li>
                     }
                 })
@@ -860,7 +864,11 @@ fn Chart(
         let Some(mut backend) = CanvasBackend::with_canvas_object(el.clone()) else {
             return;
         };
-        let other = ghost.as_ref().map(|g| (&g.parsed.run, g.title.as_str()));
+        let ghost_name = ghost.as_ref().map(|g| shown(&g.title));
+        let other = ghost
+            .as_ref()
+            .zip(ghost_name.as_deref())
+            .map(|(g, name)| (&g.parsed.run, name));
         match leaklens_chart::draw_overlaid(
             &mut backend,
             &run_draw.parsed.run,
@@ -1095,7 +1103,7 @@ impl PartialEq for ChartLayoutBox {
 /// the change since the previous snapshot and since the start.
 fn describe(a: &Analysed, i: usize, kind: ChartKind, v: &ViewState) -> Vec<String> {
     let run = &a.parsed.run;
-    let mut lines = vec![format!("Cycle {} — {}", run.cycle(i), run.label(i))];
+    let mut lines = vec![format!("Cycle {} — {}", run.cycle(i), shown(run.label(i)))];
     if let Some(t) = run.timestamp(i) {
         let secs = t.div_euclid(1000);
         let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
@@ -1149,7 +1157,7 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
         <h3>"Metrics: retained level after GC"</h3>
         <TableView id="metrics-table" table=tables::metrics(&report)/>
         {(!report.hints.is_empty()).then(|| view! {
-            <ul class="hints">{report.hints.iter().map(|h| view! { <li>{h.message.clone()}</li> }).collect_view()}</ul>
+            <ul class="hints">{report.hints.iter().map(|h| view! { <li>{shown(&h.message)}</li> }).collect_view()}</ul>
         })}
         <h3>"Forecast"</h3>
         <TableView id="forecast" table=tables::forecasts(&report)/>
@@ -1202,7 +1210,7 @@ fn TableView(id: &'static str, table: Table) -> impl IntoView {
         <table id=id class=id>
             <tr>{header.into_iter().map(|h| view! { <th>{h}</th> }).collect_view()}</tr>
             {rows.into_iter().map(|row| view! {
-                <tr>{row.into_iter().enumerate().map(|(k, cell)| view! { <td class=class(k)>{cell}</td> }).collect_view()}</tr>
+                <tr>{row.into_iter().enumerate().map(|(k, cell)| view! { <td class=class(k)>{shown(&cell)}</td> }).collect_view()}</tr>
             }).collect_view()}
         </table>
     }
