@@ -253,6 +253,14 @@ fn segments(c: &Cycles, restarts: &[u64]) -> Vec<std::ops::Range<usize>> {
 /// is much longer than any tooth is growth without collection: there every
 /// block of a tooth's length contributes its minimum. Minima are defined
 /// symmetrically in time, so noise gets no direction.
+/// Fewer troughs than this are too few to judge a run on by themselves:
+/// on 5 points even a perfectly monotone rise has an exact Mann–Kendall
+/// p of 2/5! = 0.017, never significant at the default α = 0.01.
+const MIN_TROUGHS: usize = 6;
+/// A collection giving back less than this share of the series' range is
+/// minor next to its growth.
+const MINOR_FALL: f64 = 0.25;
+
 fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     let n = v.len();
     if n < 3 {
@@ -265,15 +273,23 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     let noise = first_difference_noise(v, lower);
     // A collection: the fall from the stretch's top into its closing trough
     // is clear of the noise.
-    let collected = |a: usize, b: usize| {
+    // How far the series falls into trough `b` from the top of `a..b`.
+    let fall = |a: usize, b: usize| {
         let top = (a + 1..b).map(y).fold(f64::NEG_INFINITY, f64::max);
-        top - y(b) > 3.0 * noise + 1e-9 * top.abs()
+        (top - y(b), top)
     };
-    let mut teeth: Vec<usize> = extrema
-        .windows(2)
-        .filter(|w| w[1] - w[0] >= 2 && collected(w[0], w[1]))
-        .map(|w| w[1] - w[0])
-        .collect();
+    let collected = |a: usize, b: usize| {
+        let (f, top) = fall(a, b);
+        f > 3.0 * noise + 1e-9 * top.abs()
+    };
+    let mut largest_fall: f64 = 0.0;
+    let mut teeth: Vec<usize> = Vec::new();
+    for w in extrema.windows(2) {
+        if w[1] - w[0] >= 2 && collected(w[0], w[1]) {
+            teeth.push(w[1] - w[0]);
+            largest_fall = largest_fall.max(fall(w[0], w[1]).0);
+        }
+    }
     let (Some(&first), Some(&last)) = (extrema.first(), extrema.last()) else {
         // Monotone: every point is a retained level.
         return v.to_vec();
@@ -281,6 +297,7 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     // The head counts as a tooth when it ends in a collection.
     if first >= 2 && collected(0, first) {
         teeth.push(first);
+        largest_fall = largest_fall.max(fall(0, first).0);
     }
     if teeth.is_empty() {
         // Dips, but no collection anywhere: every point is a retained level.
@@ -318,6 +335,19 @@ fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     }
     keep.sort_unstable();
     keep.dedup();
+    // Too few troughs to judge, and collections that give back little of
+    // what the series gained (a fast leak with rare major GCs, RSS that
+    // now and then returns a few MB): the series moves with its growth, not
+    // its collections, and every point is a better picture of the retained
+    // level than a handful of troughs.
+    let (lo, hi) = (0..n)
+        .map(y)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(x), hi.max(x))
+        });
+    if keep.len() < MIN_TROUGHS && largest_fall < MINOR_FALL * (hi - lo) {
+        return v.to_vec();
+    }
     keep.into_iter().map(|i| v[i]).collect()
 }
 

@@ -15,7 +15,11 @@
 //! - a steady leak behind a fast warm-up: the line through the whole run
 //!   misses the warm-up and its streaky residuals discounted the evidence
 //!   away (`inconclusive`); the recent half now decides, where a cache still
-//!   filling bends and a leak does not.
+//!   filling bends and a leak does not;
+//! - a fast leak with rare major collections, and RSS that hands back a few
+//!   MB now and then: judged on their 4-5 troughs alone, both were called
+//!   `no_leak`; when troughs are too few and the collections give back
+//!   little of the series' range, every point is the retained level.
 #![cfg(not(target_arch = "wasm32"))]
 
 use leaklens_core::report::{IssueKind, Verdict};
@@ -253,4 +257,64 @@ fn a_warm_up_then_a_slowly_filling_cache_is_no_leak() {
         }));
         assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
     }
+}
+
+/// Heap and RSS per cycle from `heap(c)` and `rss(c)`, with a little noise.
+fn series(cycles: u64, seed: u64, heap: impl Fn(u64) -> f64, rss: impl Fn(u64) -> f64) -> String {
+    let mut noise = Noise(seed);
+    let mut text = String::new();
+    for c in 1..=cycles {
+        let t = 1_764_115_200_000 + c as i64 * 10_000;
+        let (h, r) = (heap(c) + noise.next(), rss(c) + noise.next());
+        line(&mut text, c, "Before scrape", t, h, r);
+        line(&mut text, c, "After cleanup", t + 5_000, h + 3.0, r);
+    }
+    text
+}
+
+#[test]
+fn a_fast_leak_with_rare_major_collections_is_a_leak() {
+    // The heap gains 30 MB a cycle; a major GC every 20 cycles gives back a
+    // fifth of what the tooth gained. Only 4 troughs: once judged on them
+    // alone (`insufficient_data`), the run was called `no_leak`.
+    let heap = |c: u64| {
+        let tooth = (c - 1) / 20;
+        let start = 100.0 + 30.0 * 20.0 * 0.8 * tooth as f64;
+        start + 30.0 * ((c - 1) % 20) as f64
+    };
+    let r = analyse(&series(80, 21, heap, |c| 300.0 + heap(c) * 0.3));
+    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
+    assert!(
+        growth_metrics(&r).contains(&"heap_used"),
+        "{:?}",
+        growth_metrics(&r)
+    );
+}
+
+#[test]
+fn rss_that_returns_a_few_mb_now_and_then_still_leaks() {
+    // A native leak of 8 MB a cycle; three times the allocator hands back a
+    // little (RSS ends 2 MB under the cycle before). Those dips were taken
+    // for collections, RSS judged on a handful of troughs, `no_leak`.
+    let rss = |c: u64| 300.0 + 8.0 * c as f64 - if c % 25 == 0 { 10.0 } else { 0.0 };
+    let r = analyse(&series(100, 22, |c| 80.0 + (c % 5) as f64, rss));
+    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
+    assert!(
+        growth_metrics(&r).contains(&"rss"),
+        "{:?}",
+        growth_metrics(&r)
+    );
+}
+
+#[test]
+fn a_few_big_gc_teeth_are_no_leak() {
+    // Three teeth of 150 MB, each collected back to the floor, minor dips
+    // inside: the collections are most of the series' range, its troughs
+    // (flat) are the retained level.
+    let heap = |c: u64| {
+        let k = (c - 1) % 25;
+        100.0 + 6.0 * k as f64 - if k % 4 == 3 { 5.0 } else { 0.0 }
+    };
+    let r = analyse(&series(70, 23, heap, |c| 320.0 + 0.2 * heap(c)));
+    assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
 }
