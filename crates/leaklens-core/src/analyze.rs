@@ -476,6 +476,20 @@ fn refine_step(
         .unwrap_or(fallback)
 }
 
+/// True when each quarter of `ys` ends higher than it starts (the medians
+/// of its first and last three points), on at least 8 points a quarter.
+fn rises_in_every_quarter(ys: &[f64]) -> bool {
+    let q = ys.len() / 4;
+    if q < 8 {
+        return false;
+    }
+    ys.chunks(q).take(4).all(|part| {
+        let head = median(&part[..3]).unwrap_or(f64::NAN);
+        let tail = median(&part[part.len() - 3..]).unwrap_or(f64::NAN);
+        tail > head
+    })
+}
+
 /// A metric's analysis, with what later stages need beside the report part.
 struct MetricAnalysis {
     report: MetricReport,
@@ -593,9 +607,15 @@ fn analyze_metric(
     let enough = pts.len() >= 5;
     let count_excess_ok = !m.is_count() || current - baseline >= cfg.min_count_excess;
 
+    // A page or a context is open or it is not: a count creeps towards no
+    // cap the way a cache's bytes do, it steps. Steps that keep coming in
+    // every quarter of the run are no pool filling up (a pool's steps stop
+    // when it is full), however irregular their timing makes a line's
+    // residuals.
+    let steps_throughout = m.is_count() && rises_in_every_quarter(&ys);
     let assessment = if !enough {
         Assessment::InsufficientData
-    } else if rising && grows_forever && count_excess_ok {
+    } else if rising && (grows_forever || steps_throughout) && count_excess_ok {
         Assessment::Leaking
     } else if rising {
         Assessment::RisingUndecided

@@ -19,7 +19,10 @@
 //! - a fast leak with rare major collections, and RSS that hands back a few
 //!   MB now and then: judged on their 4-5 troughs alone, both were called
 //!   `no_leak`; when troughs are too few and the collections give back
-//!   little of the series' range, every point is the retained level.
+//!   little of the series' range, every point is the retained level;
+//! - pages left open at random cycles, their pace slowing: a ramp that
+//!   levels off fits the count as well as a line, but a count that still
+//!   steps up in every quarter of the run is no pool filling up.
 #![cfg(not(target_arch = "wasm32"))]
 
 use leaklens_core::report::{IssueKind, Verdict};
@@ -316,5 +319,61 @@ fn a_few_big_gc_teeth_are_no_leak() {
         100.0 + 6.0 * k as f64 - if k % 4 == 3 { 5.0 } else { 0.0 }
     };
     let r = analyse(&series(70, 23, heap, |c| 320.0 + 0.2 * heap(c)));
+    assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
+}
+
+/// Pages per cycle: `open(c, noise)` pages at the cycle's start, heap and
+/// RSS flat.
+fn pages_run(cycles: u64, seed: u64, mut open: impl FnMut(u64, f64) -> u64) -> String {
+    let mut noise = Noise(seed);
+    let mut text = String::new();
+    for c in 1..=cycles {
+        let pages = open(c, noise.next());
+        let t = 1_764_115_200_000 + c as i64 * 10_000;
+        for (label, dt, extra) in [("Before scrape", 0, 0), ("After scrape", 3_000, 1)] {
+            text.push_str(&format!(
+                "{{\"cycle\": {c}, \"label\": \"{label}\", \"timestamp\": {}, \"nodejs\": \
+                 {{\"heapUsed\": {:.2}, \"heapTotal\": 140.0, \"rss\": {:.2}}}, \
+                 \"browser\": {{\"pageCount\": {}, \"contextCount\": 1}}}}\n",
+                t + dt,
+                90.0 + 2.0 * noise.next(),
+                300.0 + 2.0 * noise.next(),
+                pages + extra
+            ));
+        }
+    }
+    text
+}
+
+#[test]
+fn pages_left_open_at_random_cycles_are_a_leak() {
+    // A page is left open at random, at two cycles in five, then (less
+    // load) at one in seven, to the end: a line fits the count no better
+    // than a ramp that levels off (`inconclusive`), yet its steps never stop.
+    let mut open = 1;
+    let r = analyse(&pages_run(150, 33, |c, u| {
+        if u > if c < 75 { 0.2 } else { 0.7 } {
+            open += 1;
+        }
+        open
+    }));
+    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
+    assert!(
+        growth_metrics(&r).contains(&"pages"),
+        "{:?}",
+        growth_metrics(&r)
+    );
+}
+
+#[test]
+fn a_page_pool_that_fills_is_no_leak() {
+    // The pool opens pages as load rises, up to 12, then holds.
+    let mut open = 1;
+    let r = analyse(&pages_run(150, 33, |c, u| {
+        if c < 90 && open < 12 && u > 0.6 {
+            open += 1;
+        }
+        open
+    }));
     assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
 }
