@@ -150,6 +150,13 @@ pub fn App() -> impl IntoView {
                 ),
                 Err(e) => fetch_errors.set(vec![("shared link".into(), e)]),
             }
+        } else {
+            // Nothing to load yet: warm the parser and the analysis up
+            // while the page waits for a file.
+            spawn_local(async {
+                load::yield_to_browser().await;
+                load::warm_up();
+            });
         }
     }
 
