@@ -161,7 +161,7 @@ pub fn unpack(data: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
         .map_err(|e| format!("the link's data is damaged (base64: {e})"))?;
     // 512 MB is far beyond what fits in a URL; it bounds a decompression bomb.
     let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, 512 << 20)
-        .map_err(|e| format!("the link's data is damaged (deflate: {e:?})"))?;
+        .map_err(|e| format!("the link's data is damaged (deflate: {e})"))?;
     let mut out = Vec::new();
     let mut rest = raw.as_slice();
     while !rest.is_empty() {

@@ -6,7 +6,6 @@ use leaklens_core::report::{ForecastStatus, Report};
 use leaklens_core::text::{forecast_text, signed_unit, slope_with_ci, with_unit};
 use leaklens_core::Metric;
 
-use crate::trend_word;
 
 /// A table of unescaped text cells.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +50,7 @@ pub fn metrics(r: &Report) -> Table {
                         signed_unit(*m, mr.slope_ci[0]),
                         signed_unit(*m, mr.slope_ci[1])
                     ),
-                    trend_word(mr.trend).to_lowercase(),
+                    mr.trend.as_str().to_string(),
                     mr.pattern.as_str().to_string(),
                     mr.change_points
                         .iter()
@@ -82,7 +81,7 @@ pub fn windows(r: &Report) -> Table {
         .map(|w| {
             let mut row = vec![
                 format!("{}–{}", w.start_cycle, w.end_cycle),
-                trend_word(w.trend).to_lowercase(),
+                w.trend.as_str().to_string(),
             ];
             row.extend(shown.iter().map(|m| change(*m, w.changes.get(m))));
             row.push(w.flags.join("; "));
