@@ -476,6 +476,29 @@ fn refine_step(
         .unwrap_or(fallback)
 }
 
+/// A significant rise of `ys` over all of `xs`, of a practical size (as the
+/// recent-half test asks of its stretch).
+fn practical_rise(
+    xs: &[f64],
+    ys: &[f64],
+    m: Metric,
+    cfg: &Config,
+    current: f64,
+    min_slope: f64,
+) -> bool {
+    let (mk, sen) = trend_test(xs, ys, cfg.alpha);
+    let Some(sen) = sen else {
+        return false;
+    };
+    let span = xs.last().copied().unwrap_or(0.0) - xs.first().copied().unwrap_or(0.0);
+    let growth = sen.slope * span;
+    let big_enough = m.is_count() || growth >= cfg.min_relative_growth * current.abs();
+    let slow_but_large = !m.is_count()
+        && growth >= cfg.min_total_growth_mb
+        && growth >= cfg.slow_leak_relative_growth * current.abs();
+    mk.p < cfg.alpha && mk.s > 0.0 && (sen.slope >= min_slope || slow_but_large) && big_enough
+}
+
 /// True when each quarter of `ys` ends higher than it starts (the medians
 /// of its first and last three points), on at least 8 points a quarter.
 fn rises_in_every_quarter(ys: &[f64]) -> bool {
@@ -604,6 +627,15 @@ fn analyze_metric(
         && growth >= cfg.slow_leak_relative_growth * current.abs();
     let rising = significant && mk.s > 0.0 && (slope >= min_slope || slow_but_large) && big_enough;
     let falling = significant && mk.s < 0.0 && slope <= -min_slope && hi < 0.0;
+    // Growth over the whole run that the recent half alone does not confirm
+    // (a leak under a big, irregular sawtooth leaves few and noisy recent
+    // troughs): still rising, undecided, rather than bounded, when a growing
+    // model also fits the whole run better than every bounded one. Never a
+    // leak by itself: only "is it still growing now?" can make one.
+    let rising_overall = !rising
+        && rs > 0
+        && selection.evidence > 0.0
+        && practical_rise(&xs, &ys, m, cfg, current, min_slope);
     let enough = pts.len() >= 5;
     let count_excess_ok = !m.is_count() || current - baseline >= cfg.min_count_excess;
 
@@ -617,7 +649,7 @@ fn analyze_metric(
         Assessment::InsufficientData
     } else if rising && (grows_forever || steps_throughout) && count_excess_ok {
         Assessment::Leaking
-    } else if rising {
+    } else if rising || rising_overall {
         Assessment::RisingUndecided
     } else if falling {
         Assessment::Decreasing

@@ -6,7 +6,6 @@ use leaklens_core::report::{ForecastStatus, Report};
 use leaklens_core::text::{forecast_text, signed_unit, slope_with_ci, with_unit};
 use leaklens_core::Metric;
 
-
 /// A table of unescaped text cells.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
