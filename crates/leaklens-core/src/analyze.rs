@@ -238,6 +238,14 @@ fn segments(c: &Cycles, restarts: &[u64]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
+/// Fewer troughs than this are too few to judge a run on by themselves:
+/// on 5 points even a perfectly monotone rise has an exact Mann–Kendall
+/// p of 2/5! = 0.017, never significant at the default α = 0.01.
+const MIN_TROUGHS: usize = 6;
+/// A collection giving back less than this share of the series' range is
+/// minor next to its growth.
+const MINOR_FALL: f64 = 0.25;
+
 /// The envelope of a per-cycle series (the lower one for `lower`, else the
 /// upper one, mirrored). GC makes a sawtooth: each tooth starts at a trough
 /// (what survived the collection), rises with garbage and falls back when it
@@ -252,15 +260,9 @@ fn segments(c: &Cycles, restarts: &[u64]) -> Vec<std::ops::Range<usize>> {
 /// count. A stretch with no trough at the start or the end of the run that
 /// is much longer than any tooth is growth without collection: there every
 /// block of a tooth's length contributes its minimum. Minima are defined
-/// symmetrically in time, so noise gets no direction.
-/// Fewer troughs than this are too few to judge a run on by themselves:
-/// on 5 points even a perfectly monotone rise has an exact Mann–Kendall
-/// p of 2/5! = 0.017, never significant at the default α = 0.01.
-const MIN_TROUGHS: usize = 6;
-/// A collection giving back less than this share of the series' range is
-/// minor next to its growth.
-const MINOR_FALL: f64 = 0.25;
-
+/// symmetrically in time, so noise gets no direction. Fewer troughs than
+/// [`MIN_TROUGHS`], from collections that give back little of the range,
+/// are no envelope: every point is kept.
 fn envelope(v: &[(f64, f64)], lower: bool) -> Vec<(f64, f64)> {
     let n = v.len();
     if n < 3 {
@@ -421,10 +423,10 @@ fn peaks(c: &Cycles, m: Metric, seg: &std::ops::Range<usize>) -> Vec<(f64, f64)>
     bin(envelope(&pts, false))
 }
 
-/// Recent part: the second half of the points (at least 8 of them, or all).
 /// The fewest retained points a recent half is judged on by itself.
 const MIN_RECENT_JUDGED: usize = 20;
 
+/// Recent part: the second half of the points (at least 8 of them, or all).
 fn recent_start(pts: &[(f64, f64)]) -> usize {
     let n = pts.len();
     if n <= 8 {
@@ -476,27 +478,23 @@ fn refine_step(
         .unwrap_or(fallback)
 }
 
-/// A significant rise of `ys` over all of `xs`, of a practical size (as the
-/// recent-half test asks of its stretch).
-fn practical_rise(
-    xs: &[f64],
-    ys: &[f64],
-    m: Metric,
-    cfg: &Config,
-    current: f64,
-    min_slope: f64,
-) -> bool {
-    let (mk, sen) = trend_test(xs, ys, cfg.alpha);
-    let Some(sen) = sen else {
-        return false;
-    };
+/// A rise of `slope` per cycle over the stretch `xs` is of a practical size:
+/// a fraction of a percent of a big RSS over a short stretch is noise even
+/// when it happens to be monotone; and fast enough per cycle, or (a slow
+/// leak on a long run) a lot over the stretch, in MB and against the level.
+fn practical_size(slope: f64, xs: &[f64], m: Metric, cfg: &Config, current: f64) -> bool {
     let span = xs.last().copied().unwrap_or(0.0) - xs.first().copied().unwrap_or(0.0);
-    let growth = sen.slope * span;
+    let growth = slope * span;
     let big_enough = m.is_count() || growth >= cfg.min_relative_growth * current.abs();
+    let min_slope = if m.is_count() {
+        cfg.min_slope_count
+    } else {
+        cfg.min_slope_mb
+    };
     let slow_but_large = !m.is_count()
         && growth >= cfg.min_total_growth_mb
         && growth >= cfg.slow_leak_relative_growth * current.abs();
-    mk.p < cfg.alpha && mk.s > 0.0 && (sen.slope >= min_slope || slow_but_large) && big_enough
+    (slope >= min_slope || slow_but_large) && big_enough
 }
 
 /// True when each quarter of `ys` ends higher than it starts (the medians
@@ -615,27 +613,19 @@ fn analyze_metric(
         None => (0.0, 0.0, 0.0, ys.first().copied().unwrap_or(0.0)),
     };
     let significant = mk.p < cfg.alpha;
-    // Practical size: a rise of a fraction of a percent of a big RSS over a
-    // short stretch is noise even when it happens to be monotone.
-    let span = rx.last().copied().unwrap_or(0.0) - rx.first().copied().unwrap_or(0.0);
-    let growth = slope * span;
-    let big_enough = m.is_count() || growth >= cfg.min_relative_growth * current.abs();
-    // Practical size: fast enough per cycle, or (a slow leak on a long run)
-    // a lot over the judged stretch, in MB and against the level.
-    let slow_but_large = !m.is_count()
-        && growth >= cfg.min_total_growth_mb
-        && growth >= cfg.slow_leak_relative_growth * current.abs();
-    let rising = significant && mk.s > 0.0 && (slope >= min_slope || slow_but_large) && big_enough;
+    let rising = significant && mk.s > 0.0 && practical_size(slope, rx, m, cfg, current);
     let falling = significant && mk.s < 0.0 && slope <= -min_slope && hi < 0.0;
     // Growth over the whole run that the recent half alone does not confirm
     // (a leak under a big, irregular sawtooth leaves few and noisy recent
     // troughs): still rising, undecided, rather than bounded, when a growing
     // model also fits the whole run better than every bounded one. Never a
     // leak by itself: only "is it still growing now?" can make one.
-    let rising_overall = !rising
-        && rs > 0
-        && selection.evidence > 0.0
-        && practical_rise(&xs, &ys, m, cfg, current, min_slope);
+    let rising_overall = !rising && rs > 0 && selection.evidence > 0.0 && {
+        let (mk_all, sen_all) = trend_test(&xs, &ys, cfg.alpha);
+        mk_all.p < cfg.alpha
+            && mk_all.s > 0.0
+            && sen_all.is_some_and(|s| practical_size(s.slope, &xs, m, cfg, current))
+    };
     let enough = pts.len() >= 5;
     let count_excess_ok = !m.is_count() || current - baseline >= cfg.min_count_excess;
 

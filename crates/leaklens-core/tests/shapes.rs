@@ -59,6 +59,13 @@ fn analyse(text: &str) -> Report {
     analyze_parsed(&parsed, &Config::default())
 }
 
+/// The verdict is a leak, with a growth issue on `metric`.
+fn assert_leak_of(r: &Report, metric: &str) {
+    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
+    let grown = growth_metrics(r);
+    assert!(grown.contains(&metric), "{metric} not among {grown:?}");
+}
+
 fn growth_metrics(r: &Report) -> Vec<&'static str> {
     r.issues
         .iter()
@@ -161,12 +168,7 @@ fn a_worker_restarted_at_its_limit_leaked() {
     }
     let r = analyse(&text);
     assert!(r.summary.segments.len() >= 4, "{:?}", r.summary.segments);
-    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
-    assert!(
-        growth_metrics(&r).contains(&"heap_used"),
-        "{:?}",
-        growth_metrics(&r)
-    );
+    assert_leak_of(&r, "heap_used");
 }
 
 #[test]
@@ -243,12 +245,7 @@ fn a_steady_leak_behind_a_warm_up_is_a_leak() {
     // evidence below the bar (`inconclusive`).
     for (cycles, seed) in [(100u64, 1), (150, 2)] {
         let r = analyse(&warm_up_then(cycles, 70.0, seed, |x| 2.0 * x));
-        assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
-        assert!(
-            growth_metrics(&r).contains(&"rss"),
-            "{:?}",
-            growth_metrics(&r)
-        );
+        assert_leak_of(&r, "rss");
     }
 }
 
@@ -289,12 +286,7 @@ fn a_fast_leak_with_rare_major_collections_is_a_leak() {
         start + 30.0 * ((c - 1) % 20) as f64
     };
     let r = analyse(&series(80, 21, heap, |c| 300.0 + heap(c) * 0.3));
-    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
-    assert!(
-        growth_metrics(&r).contains(&"heap_used"),
-        "{:?}",
-        growth_metrics(&r)
-    );
+    assert_leak_of(&r, "heap_used");
 }
 
 #[test]
@@ -304,12 +296,7 @@ fn rss_that_returns_a_few_mb_now_and_then_still_leaks() {
     // for collections, RSS judged on a handful of troughs, `no_leak`.
     let rss = |c: u64| 300.0 + 8.0 * c as f64 - if c % 25 == 0 { 10.0 } else { 0.0 };
     let r = analyse(&series(100, 22, |c| 80.0 + (c % 5) as f64, rss));
-    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
-    assert!(
-        growth_metrics(&r).contains(&"rss"),
-        "{:?}",
-        growth_metrics(&r)
-    );
+    assert_leak_of(&r, "rss");
 }
 
 #[test]
@@ -360,12 +347,7 @@ fn pages_left_open_at_random_cycles_are_a_leak() {
         }
         open
     }));
-    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
-    assert!(
-        growth_metrics(&r).contains(&"pages"),
-        "{:?}",
-        growth_metrics(&r)
-    );
+    assert_leak_of(&r, "pages");
 }
 
 #[test]
