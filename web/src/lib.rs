@@ -9,6 +9,7 @@
 //! markup.
 
 pub mod crypto;
+mod deflate;
 pub mod state;
 
 mod load;

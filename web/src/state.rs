@@ -139,9 +139,10 @@ pub fn fragment_with(view: &ViewState, current: &str) -> String {
     frag
 }
 
-/// Files packed for a share link: `name\0len\0bytes` repeated, deflated,
-/// base64url without padding.
-pub fn pack(files: &[(String, Vec<u8>)]) -> String {
+/// Files framed for a share link: `name\0len\0bytes` repeated. The link
+/// carries this deflated (by the browser, see `deflate`) and base64url
+/// without padding.
+pub fn frame(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut raw = Vec::new();
     for (name, bytes) in files {
         raw.extend_from_slice(name.replace('\0', "").as_bytes());
@@ -150,20 +151,25 @@ pub fn pack(files: &[(String, Vec<u8>)]) -> String {
         raw.push(0);
         raw.extend_from_slice(bytes);
     }
-    let deflated = miniz_oxide::deflate::compress_to_vec(&raw, 9);
+    raw
+}
+
+/// The link text of deflated bytes.
+pub fn to_text(deflated: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated)
 }
 
-/// Unpacks [`pack`]; a damaged payload is an error that says so.
-pub fn unpack(data: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let deflated = base64::engine::general_purpose::URL_SAFE_NO_PAD
+/// The deflated bytes of a link's text; damage is an error that says so.
+pub fn from_text(data: &str) -> Result<Vec<u8>, String> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(data.trim())
-        .map_err(|e| format!("the link's data is damaged (base64: {e})"))?;
-    // 512 MB is far beyond what fits in a URL; it bounds a decompression bomb.
-    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, 512 << 20)
-        .map_err(|e| format!("the link's data is damaged (deflate: {e})"))?;
+        .map_err(|e| format!("the link's data is damaged (base64: {e})"))
+}
+
+/// Reads [`frame`]; a damaged payload is an error that says so.
+pub fn unframe(raw: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut out = Vec::new();
-    let mut rest = raw.as_slice();
+    let mut rest = raw;
     while !rest.is_empty() {
         let n0 = rest
             .iter()
@@ -234,18 +240,23 @@ mod tests {
     }
 
     #[test]
-    fn pack_round_trips_and_rejects_damage() {
+    fn frames_round_trip_and_reject_damage() {
         let files = vec![
             ("a.ndjson".to_string(), b"{\"cycle\":1}\n".to_vec()),
             ("b<script>.log".to_string(), vec![0, 1, 2, 255]),
+            ("empty".to_string(), vec![]),
         ];
-        let p = pack(&files);
+        let raw = frame(&files);
+        assert_eq!(unframe(&raw).unwrap(), files);
+        for cut in [1, 9, raw.len() - 1] {
+            assert!(unframe(&raw[..cut]).is_err(), "cut at {cut}");
+        }
+        let p = to_text(&raw);
         assert!(p
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-        assert_eq!(unpack(&p).unwrap(), files);
-        assert!(unpack("!!!").is_err());
-        assert!(unpack(&p[..p.len() / 2]).is_err());
+        assert_eq!(from_text(&p).unwrap(), raw);
+        assert!(from_text("!!!").is_err());
         assert_eq!(fragment_data(&format!("#i=1&d={p}")), Some(p.as_str()));
     }
 }

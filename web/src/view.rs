@@ -138,18 +138,23 @@ pub fn App() -> impl IntoView {
                 follow_live(run, live_srcs.clone(), inputs, live);
             }
         } else if let Some(d) = state::fragment_data(&hash) {
-            match state::unpack(d) {
-                Ok(files) => inputs.set(
-                    files
-                        .into_iter()
-                        .map(|(name, bytes)| Input {
-                            name,
-                            bytes: Arc::new(bytes),
-                        })
-                        .collect(),
-                ),
-                Err(e) => fetch_errors.set(vec![("shared link".into(), e)]),
-            }
+            let d = d.to_string();
+            busy.set(true);
+            spawn_local(async move {
+                match crate::deflate::unpack(&d).await {
+                    Ok(files) => inputs.set(
+                        files
+                            .into_iter()
+                            .map(|(name, bytes)| Input {
+                                name,
+                                bytes: Arc::new(bytes),
+                            })
+                            .collect(),
+                    ),
+                    Err(e) => fetch_errors.set(vec![("shared link".into(), e)]),
+                }
+                busy.set(false);
+            });
         } else {
             // Nothing to load yet: warm the parser and the analysis up
             // while the page waits for a file.
@@ -509,28 +514,37 @@ fn ReportView(
                 .map(|i| (i.name.clone(), i.bytes.as_ref().clone()))
                 .collect()
         });
-        let data = state::pack(&files);
-        if data.len() > state::MAX_INLINE {
-            share_link.set(
-                "Too big to fit in a link: host the files and share ?src=<url> instead.".into(),
+        let view = view_state.get_untracked();
+        spawn_local(async move {
+            let data = match crate::deflate::pack(&files).await {
+                Ok(d) => d,
+                Err(e) => {
+                    share_link.set(e);
+                    return;
+                }
+            };
+            if data.len() > state::MAX_INLINE {
+                share_link.set(
+                    "Too big to fit in a link: host the files and share ?src=<url> instead.".into(),
+                );
+                return;
+            }
+            let loc = window().location();
+            let mut frag = view.encode();
+            if !frag.is_empty() {
+                frag.push('&');
+            }
+            frag.push_str("d=");
+            frag.push_str(&data);
+            let url = format!(
+                "{}{}#{}",
+                loc.origin().unwrap_or_default(),
+                loc.pathname().unwrap_or_default(),
+                frag
             );
-            return;
-        }
-        let loc = window().location();
-        let mut frag = view_state.with(ViewState::encode);
-        if !frag.is_empty() {
-            frag.push('&');
-        }
-        frag.push_str("d=");
-        frag.push_str(&data);
-        let url = format!(
-            "{}{}#{}",
-            loc.origin().unwrap_or_default(),
-            loc.pathname().unwrap_or_default(),
-            frag
-        );
-        let _ = window().navigator().clipboard().write_text(&url);
-        share_link.set(url);
+            let _ = window().navigator().clipboard().write_text(&url);
+            share_link.set(url);
+        });
     };
     // Upload to the leaklens server this page came from: a short permalink
     // (`?src=` the stored files) instead of the data in the link; sealed

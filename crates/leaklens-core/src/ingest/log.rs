@@ -478,7 +478,7 @@ impl VerdictBlock {
                 let name = words.get(..colon).unwrap_or_default().trim_ascii();
                 let value = words.get(colon + 1..).unwrap_or_default().trim_ascii();
                 if name.eq_ignore_ascii_case(b"Trend") {
-                    v.trend = Some(lossy(value).to_lowercase());
+                    v.trend = Some(lossy(value).to_ascii_lowercase());
                 } else if let (false, Some((change, _))) = (name.is_empty(), parse_amount(value)) {
                     v.changes.insert(lossy(name).into_owned(), change);
                 }
