@@ -23,7 +23,6 @@ type P = (f64, f64);
 const MAX_MARKER_POINTS: usize = 600;
 /// Values are clamped to ±this before drawing, so ranges stay finite.
 const CLAMP: f64 = 1e300;
-const FONT: &str = "sans-serif";
 /// Font sizes, in CSS pixels: the phase-marker key, tick and legend labels,
 /// axis captions, the "no data" note, the title.
 const FONT_KEY: f64 = 11.0;
@@ -101,7 +100,7 @@ impl Scale {
 
     /// A font of `css` pixels.
     fn font(self, css: f64) -> FontDesc<'static> {
-        (FONT, css * self.0).into_font()
+        (FontFamily::SansSerif, css * self.0).into_font()
     }
 }
 
