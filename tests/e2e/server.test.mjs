@@ -142,6 +142,15 @@ test('live view: appended snapshots reach an open viewer and the analysis re-run
 
   const errors = [];
   const page = await newPage(browser, errors);
+  // Every read of the run's data: after the first, only the new bytes.
+  const reads = [];
+  page.on('response', async (r) => {
+    if (new URL(r.url()).pathname === `/api/runs/${created.id}`) {
+      const read = { status: r.status(), range: r.request().headers().range, bytes: 0 };
+      reads.push(read);
+      read.bytes = (await r.body().catch(() => Buffer.alloc(0))).length;
+    }
+  });
   await page.goto(created.url);
   await page.waitForSelector('#verdict', { timeout: 20000 });
   assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'inconclusive');
@@ -161,6 +170,15 @@ test('live view: appended snapshots reach an open viewer and the analysis re-run
   await page.waitForFunction((n) => document.querySelector('#live')?.textContent.includes(`${n} snapshots`), lines.length, { timeout: 20000 });
   await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'leak', null, { timeout: 20000 });
   await shot(page, 'live-view');
+  const total = Buffer.byteLength(lines.join('\n') + '\n');
+  assert.equal(reads[0].status, 200);
+  assert.ok(reads.length >= 2, JSON.stringify(reads));
+  for (const r of reads.slice(1)) {
+    assert.match(r.range ?? '', /^bytes=\d+-$/, JSON.stringify(reads));
+    assert.equal(r.status, 206, JSON.stringify(reads));
+  }
+  // Each byte crossed the network once.
+  assert.equal(reads.reduce((n, r) => n + r.bytes, 0), total, JSON.stringify(reads));
   await page.close();
   assert.deepEqual(errors, []);
 });

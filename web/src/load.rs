@@ -285,6 +285,61 @@ pub async fn read_file(file: web_sys::File) -> Result<Input, String> {
     })
 }
 
+/// What a live run's source sent since the bytes a viewer has.
+pub enum More {
+    /// The bytes after those it has.
+    Rest(Vec<u8>),
+    /// The whole run (a server that ignores ranges).
+    Whole(Vec<u8>),
+    /// Nothing new.
+    Nothing,
+}
+
+/// The bytes of a growing file after its first `have` (`Range: bytes=N-`):
+/// a live view downloads each append once, not the whole run each time.
+pub async fn fetch_more(url: &str, have: usize) -> Result<More, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let headers = web_sys::Headers::new().map_err(|_| "no headers")?;
+    headers
+        .set("Range", &format!("bytes={have}-"))
+        .map_err(|_| "no headers")?;
+    let init = web_sys::RequestInit::new();
+    init.set_headers(&headers);
+    let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| format!("{url}: could not be fetched (network error or CORS)"))?;
+    let resp: web_sys::Response = resp
+        .dyn_into()
+        .map_err(|_| format!("{url}: not a response"))?;
+    let whole = match resp.status() {
+        416 => return Ok(More::Nothing),
+        206 => false,
+        200 => true,
+        s => return Err(format!("{url}: HTTP {s}")),
+    };
+    let buf = JsFuture::from(resp.array_buffer().map_err(|_| format!("{url}: no body"))?)
+        .await
+        .map_err(|_| format!("{url}: the body could not be read"))?;
+    let bytes = Uint8Array::new(&buf).to_vec();
+    Ok(if whole {
+        More::Whole(bytes)
+    } else {
+        More::Rest(bytes)
+    })
+}
+
+/// The name a fetched file gets: the last part of its URL's path.
+pub fn name_of(url: &str) -> String {
+    url.rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(url)
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_string()
+}
+
 /// Fetches a file by URL (a bundled sample, or `?src=` from any host that
 /// allows CORS).
 pub async fn fetch(url: &str) -> Result<Input, String> {
@@ -301,17 +356,8 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
     let buf = JsFuture::from(resp.array_buffer().map_err(|_| format!("{url}: no body"))?)
         .await
         .map_err(|_| format!("{url}: the body could not be read"))?;
-    let name = url
-        .rsplit('/')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(url)
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(url)
-        .to_string();
     Ok(Input {
-        name,
+        name: name_of(url),
         bytes: Arc::new(Uint8Array::new(&buf).to_vec()),
     })
 }

@@ -126,17 +126,17 @@ pub fn App() -> impl IntoView {
         if !srcs.is_empty() {
             busy.set(true);
             let key = state::fragment_value(&hash, "k").map(str::to_string);
-            let live_srcs = srcs.clone();
             spawn_local(async move {
                 let (got, errors) = fetch_all(&srcs, key.as_deref()).await;
                 fetch_errors.update(|v| v.extend(errors));
                 add_inputs(got);
                 busy.set(false);
+                // A live run: follow its events and read what it gains, from
+                // where this first read ended.
+                if let Some(run) = srcs.iter().find(|s| s.contains("api/runs/")) {
+                    follow_live(run, srcs.clone(), inputs, live);
+                }
             });
-            // A live run: follow its events and re-read it as it grows.
-            if let Some(run) = live_srcs.iter().find(|s| s.contains("api/runs/")) {
-                follow_live(run, live_srcs.clone(), inputs, live);
-            }
         } else if let Some(d) = state::fragment_data(&hash) {
             let d = d.to_string();
             busy.set(true);
@@ -209,10 +209,11 @@ async fn fetch_all(srcs: &[String], key: Option<&str>) -> (Vec<Input>, Vec<(Stri
     (got, errors)
 }
 
-/// Subscribes to a live run's events (`<run>/events`); every append re-reads
-/// the sources and the analysis re-runs, the view (zoom, series, selected
-/// issue) kept. Appends that arrive while a read is under way are folded
-/// into one more read.
+/// Subscribes to a live run's events (`<run>/events`); on every append the
+/// run's new bytes are fetched (only those: a byte range from what the page
+/// has) and the analysis re-runs, the view (zoom, series, selected issue)
+/// kept. Appends that arrive while a read is under way are folded into one
+/// more read.
 fn follow_live(
     run: &str,
     srcs: Vec<String>,
@@ -227,16 +228,23 @@ fn follow_live(
     let reading = Rc::new(Cell::new(false));
     let again = Rc::new(Cell::new(false));
     let srcs = Rc::new(srcs);
+    let run_url = Rc::new(run.to_string());
+    let committed = Rc::new(Cell::new(0usize));
     let on_append =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let snapshots = ev
-                .data()
-                .as_string()
-                .and_then(|d| load::json_field(&d, "snapshots"))
-                .and_then(|n| n.as_f64())
-                .filter(|n| n.fract() == 0.0 && *n >= 0.0)
-                .map(|n| n as u64)
-                .unwrap_or(0);
+            let data = ev.data().as_string().unwrap_or_default();
+            let count = |key: &str| {
+                load::json_field(&data, key)
+                    .and_then(|n| n.as_f64())
+                    .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+                    .map(|n| n as u64)
+            };
+            let snapshots = count("snapshots").unwrap_or(0);
+            // The run's committed length: what the page has and no more is
+            // nothing to fetch.
+            if let Some(b) = count("bytes") {
+                committed.set(committed.get().max(b as usize));
+            }
             let now = js_sys::Date::new_0()
                 .to_locale_time_string("en-GB")
                 .as_string()
@@ -250,12 +258,44 @@ fn follow_live(
             }
             reading.set(true);
             let (reading, again, srcs) = (reading.clone(), again.clone(), srcs.clone());
+            let committed = committed.clone();
+            let run = run_url.clone();
             spawn_local(async move {
                 loop {
                     again.set(false);
-                    let (got, _) = fetch_all(&srcs, None).await;
-                    if !got.is_empty() {
-                        inputs.set(got);
+                    let name = load::name_of(&run);
+                    let have = inputs.with_untracked(|v| {
+                        v.iter().find(|i| i.name == name).map(|i| i.bytes.len())
+                    });
+                    match have {
+                        // The run was not read yet (its first read failed).
+                        None => {
+                            let (got, _) = fetch_all(&srcs, None).await;
+                            if !got.is_empty() {
+                                inputs.set(got);
+                            }
+                        }
+                        Some(have) if have >= committed.get() => {}
+                        Some(have) => {
+                            let bytes = match load::fetch_more(&run, have).await {
+                                Ok(load::More::Rest(more)) => Some((true, more)),
+                                Ok(load::More::Whole(all)) => Some((false, all)),
+                                Ok(load::More::Nothing) | Err(_) => None,
+                            };
+                            if let Some((append, bytes)) = bytes {
+                                inputs.update(|v| {
+                                    if let Some(i) = v.iter_mut().find(|i| i.name == name) {
+                                        let mut all = if append {
+                                            i.bytes.as_ref().clone()
+                                        } else {
+                                            Vec::new()
+                                        };
+                                        all.extend_from_slice(&bytes);
+                                        i.bytes = Arc::new(all);
+                                    }
+                                });
+                            }
+                        }
                     }
                     if !again.get() {
                         break;

@@ -211,21 +211,57 @@ pub(crate) async fn append(
 pub(crate) async fn download(
     State(st): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
+    // A viewer that has the first N bytes asks for the rest only
+    // (`Range: bytes=N-`): committed data never changes, it only grows.
+    let from = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(open_range);
     let store = st.store.clone();
-    let (meta, data) = blocking(move || Ok(store.get_run(&id)?)).await?;
-    let mut resp = (StatusCode::OK, data).into_response();
+    let (meta, data) = blocking(move || Ok(store.get_run(&id, from.unwrap_or(0))?)).await?;
+    let mut resp = match from {
+        Some(n) if n >= meta.size => {
+            let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", meta.size)) {
+                r.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            r
+        }
+        Some(n) => {
+            let mut r = (StatusCode::PARTIAL_CONTENT, data).into_response();
+            let range = format!("bytes {n}-{}/{}", meta.size - 1, meta.size);
+            if let Ok(v) = HeaderValue::from_str(&range) {
+                r.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            r
+        }
+        None => (StatusCode::OK, data).into_response(),
+    };
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/x-ndjson"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if let Ok(v) = HeaderValue::from_str(&meta.snapshots.to_string()) {
         h.insert("x-snapshots", v);
     }
     Ok(resp)
+}
+
+/// The start of an open byte range (`bytes=N-`). Other forms (suffixes,
+/// closed or several ranges) are not asked for by the viewer: the whole run
+/// is sent, as HTTP allows.
+fn open_range(v: &str) -> Option<u64> {
+    let n = v.trim().strip_prefix("bytes=")?.strip_suffix('-')?;
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
 }
 
 pub(crate) async fn events(

@@ -123,8 +123,9 @@ pub trait Store: Send + Sync + 'static {
         max_size: u64,
     ) -> Result<RunMeta, StoreError>;
     fn run_meta(&self, id: &ReportId) -> Result<RunMeta, StoreError>;
-    /// The run's committed data.
-    fn get_run(&self, id: &ReportId) -> Result<(RunMeta, Vec<u8>), StoreError>;
+    /// The run's committed data from byte `from` on (nothing when `from` is
+    /// at or past its end).
+    fn get_run(&self, id: &ReportId, from: u64) -> Result<(RunMeta, Vec<u8>), StoreError>;
 }
 
 /// Reports in a directory: `reports/<id>.<n>.data` and `reports/<id>.meta.json`;
@@ -325,10 +326,17 @@ impl Store for DirStore {
         read_meta(&self.run_path(id, "meta.json"))
     }
 
-    fn get_run(&self, id: &ReportId) -> Result<(RunMeta, Vec<u8>), StoreError> {
+    fn get_run(&self, id: &ReportId, from: u64) -> Result<(RunMeta, Vec<u8>), StoreError> {
+        use std::io::{Read, Seek};
         let meta = self.run_meta(id)?;
-        let mut data = std::fs::read(self.run_path(id, "data"))?;
-        data.truncate(meta.size as usize);
+        let len = meta.size.saturating_sub(from);
+        let mut data = Vec::with_capacity(len as usize);
+        if len > 0 {
+            let mut f = std::fs::File::open(self.run_path(id, "data"))?;
+            f.seek(std::io::SeekFrom::Start(from))?;
+            // Only committed bytes: a torn append past them is not read.
+            f.take(len).read_to_end(&mut data)?;
+        }
         Ok((meta, data))
     }
 }

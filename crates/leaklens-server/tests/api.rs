@@ -416,6 +416,41 @@ async fn live_run_appends_and_streams_events() {
     );
     let parsed = leaklens_core::ingest::parse("live", &g.body).unwrap();
     assert_eq!(parsed.run.len(), 60);
+    assert!(g
+        .headers
+        .to_ascii_lowercase()
+        .contains("accept-ranges: bytes"));
+
+    // A viewer that has the first 35 snapshots asks for the rest only.
+    let have = ndjson(0..35).len();
+    let run_path = format!("/api/runs/{}", run.id);
+    let range = format!("bytes={have}-");
+    let rest = request(srv.addr, "GET", &run_path, &[("Range", &range)], b"").await;
+    assert_eq!(rest.status, 206);
+    assert_eq!(rest.body, ndjson(35..60));
+    let total = ndjson(0..60).len();
+    assert!(
+        rest.headers.to_ascii_lowercase().contains(&format!(
+            "content-range: bytes {have}-{}/{total}",
+            total - 1
+        )),
+        "{}",
+        rest.headers
+    );
+    // Nothing new: 416 with the length; a range it does not serve: all of it.
+    let none = format!("bytes={total}-");
+    let r = request(srv.addr, "GET", &run_path, &[("Range", &none)], b"").await;
+    assert_eq!(r.status, 416);
+    assert!(r.body.is_empty());
+    assert!(r
+        .headers
+        .to_ascii_lowercase()
+        .contains(&format!("content-range: bytes */{total}")));
+    for odd in ["bytes=-100", "bytes=0-10", "bytes=x-", "items=3-"] {
+        let r = request(srv.addr, "GET", &run_path, &[("Range", odd)], b"").await;
+        assert_eq!((odd, r.status), (odd, 200));
+        assert_eq!(r.body, ndjson(0..60));
+    }
 
     let v = request(srv.addr, "GET", &format!("/live/{}", run.id), &[], b"").await;
     assert_eq!(v.status, 303);
@@ -452,7 +487,7 @@ fn a_torn_append_is_never_visible_and_is_cut_off() {
     drop(f);
     let store = DirStore::open(&dir).unwrap();
     assert_eq!(
-        store.get_run(&id).unwrap().1,
+        store.get_run(&id, 0).unwrap().1,
         a,
         "only committed bytes are read"
     );
@@ -462,7 +497,7 @@ fn a_torn_append_is_never_visible_and_is_cut_off() {
     let mut both = a.clone();
     both.extend_from_slice(&b);
     assert_eq!(
-        store.get_run(&id).unwrap().1,
+        store.get_run(&id, 0).unwrap().1,
         both,
         "the torn bytes are gone"
     );
