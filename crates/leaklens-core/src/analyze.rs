@@ -423,6 +423,12 @@ fn peaks(c: &Cycles, m: Metric, seg: &std::ops::Range<usize>) -> Vec<(f64, f64)>
     bin(envelope(&pts, false))
 }
 
+/// Fewer retained points than this are a handful: too few for a trend test
+/// to tell a slow rise from none.
+const FEW_RETAINED: usize = 20;
+/// The level at which a trend test on a handful of points leans to a rise.
+const WEAK_ALPHA: f64 = 0.05;
+
 /// The fewest retained points a recent half is judged on by itself.
 const MIN_RECENT_JUDGED: usize = 20;
 
@@ -627,6 +633,19 @@ fn analyze_metric(
             && sen_all.is_some_and(|s| practical_size(s.slope, &xs, m, cfg, current))
     };
     let enough = pts.len() >= 5;
+    // A rise of practical size on a handful of retained points (a heap
+    // collected a few times in the run): a trend test on so few cannot
+    // reach α unless nearly every pair is in order, so its failing to is no
+    // evidence that the level is bounded. When the test still leans to a
+    // rise and no bounded model fits decisively better, the run cannot rule
+    // a leak out: still rising, undecided. Never a leak by itself.
+    let cannot_rule_out = !rising
+        && enough
+        && pts.len() < FEW_RETAINED
+        && mk.s > 0.0
+        && mk.p < WEAK_ALPHA.max(cfg.alpha)
+        && selection.evidence > -cfg.evidence_threshold
+        && practical_size(slope, rx, m, cfg, current);
     let count_excess_ok = !m.is_count() || current - baseline >= cfg.min_count_excess;
 
     // A page or a context is open or it is not: a count creeps towards no
@@ -639,7 +658,7 @@ fn analyze_metric(
         Assessment::InsufficientData
     } else if rising && (grows_forever || steps_throughout) && count_excess_ok {
         Assessment::Leaking
-    } else if rising || rising_overall {
+    } else if rising || rising_overall || cannot_rule_out {
         Assessment::RisingUndecided
     } else if falling {
         Assessment::Decreasing

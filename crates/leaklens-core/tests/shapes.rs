@@ -25,7 +25,10 @@
 //!   steps up in every quarter of the run is no pool filling up;
 //! - a leak under a big, irregular sawtooth: the whole run rises, the recent
 //!   half's few noisy troughs do not show it; "still rising, undecided"
-//!   (when a growing model fits the run best), not `no_leak`.
+//!   (when a growing model fits the run best), not `no_leak`;
+//! - a fast leak collected only a few times: its handful of troughs cannot
+//!   reach α, and that is no evidence of a bounded heap: "still rising,
+//!   undecided" while the test leans to a rise, not `no_leak`.
 #![cfg(not(target_arch = "wasm32"))]
 
 use leaklens_core::report::Verdict;
@@ -397,4 +400,31 @@ fn a_leak_under_a_big_irregular_sawtooth_is_not_called_no_leak() {
             r.summary.reason
         );
     }
+}
+
+#[test]
+fn a_fast_leak_collected_a_few_times_is_not_called_no_leak() {
+    // The heap surges for 16 cycles, then leaks ~10 MB a cycle under a
+    // sawtooth collected only 7 times in 77 cycles, one collection deeper
+    // than the rest. Eight troughs: a trend test on so few leans to a rise
+    // (p ≈ 0.014) but cannot reach α = 0.01, and a saturating curve fits
+    // them as well as a line. That is no evidence of a bounded heap, and
+    // the run was called `no_leak` with its retained heap going 32 → 888 MB.
+    let troughs = [
+        (1u64, 32.0),
+        (17, 526.0),
+        (28, 704.0),
+        (39, 513.0),
+        (47, 600.0),
+        (55, 683.0),
+        (65, 794.0),
+        (76, 888.0),
+    ];
+    let heap = move |c: u64| {
+        let k = troughs.iter().rposition(|&(at, _)| at <= c).unwrap_or(0);
+        let (at, level) = troughs[k];
+        level + 33.0 * (c - at) as f64
+    };
+    let r = analyse(&series(77, 24, heap, |c| 250.0 + 0.9 * heap(c)));
+    assert_ne!(r.summary.verdict, Verdict::NoLeak, "{}", r.summary.reason);
 }
