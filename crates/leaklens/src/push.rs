@@ -127,17 +127,31 @@ enum Shape {
 
 /// How much of `tail` (the unsent end of the file) holds complete
 /// snapshots. `quiet`: the file did not change since the last look.
-fn complete_prefix(tail: &[u8], shape: Shape, quiet: bool) -> usize {
+/// `worker`: the `docker compose` service read from a log of several.
+fn complete_prefix(tail: &[u8], shape: Shape, quiet: bool, worker: Option<&str>) -> usize {
     if quiet || shape == Shape::Document {
         return tail.len();
     }
     match shape {
         Shape::Lines => memchr::memrchr(b'\n', tail).map_or(0, |i| i + 1),
-        // Up to the start of the line of the last snapshot header: that
-        // snapshot may still be being written.
-        Shape::Log => memchr::memmem::rfind(tail, b"Memory Snapshot [Cycle ").map_or(0, |at| {
-            memchr::memrchr(b'\n', &tail[..at]).map_or(0, |i| i + 1)
-        }),
+        // Up to the start of the line of the last snapshot header of the
+        // worker read: that snapshot may still be being written (other
+        // workers' lines, interleaved with it, are passed over anyway).
+        Shape::Log => {
+            let mut end = tail.len();
+            while let Some(at) = memchr::memmem::rfind(&tail[..end], b"Memory Snapshot [Cycle ") {
+                let line_start = memchr::memrchr(b'\n', &tail[..at]).map_or(0, |i| i + 1);
+                let ours = match (worker, ingest::log_line_worker(&tail[line_start..at])) {
+                    (Some(w), Some(name)) => name == w.as_bytes(),
+                    _ => true,
+                };
+                if ours {
+                    return line_start;
+                }
+                end = line_start;
+            }
+            0
+        }
         Shape::Document => tail.len(),
     }
 }
@@ -155,8 +169,13 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
     // Read it once first: a file that is no snapshot export is refused
     // before any run is created; its warnings are shown once.
     let first = read()?;
+    // The worker read from a `docker compose` log: once a piece names one,
+    // every later piece reads that one (a piece of its own would choose by
+    // what that piece holds, mixing replicas).
+    let mut worker = None;
     let shape = match ingest::parse(&shown, &first) {
         Ok(parsed) => {
+            worker = parsed.worker.clone();
             for w in &parsed.warnings {
                 eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
             }
@@ -215,7 +234,7 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
         last_len = Some(bytes.len());
         let tail = &bytes[offset..];
         let cut = if args.follow {
-            complete_prefix(tail, shape, quiet)
+            complete_prefix(tail, shape, quiet, worker.as_deref())
         } else {
             tail.len()
         };
@@ -224,9 +243,17 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
             // A piece without a snapshot (other log lines) is passed over.
             // As written: the server's readers sort, de-duplicate and
             // number restarts on over the whole run.
-            let run = ingest::parse_as_written(&shown, piece)
-                .map(|p| p.run)
-                .unwrap_or_default();
+            let parsed = match &worker {
+                Some(w) => ingest::parse_worker_as_written(&shown, piece, w),
+                None => ingest::parse_as_written(&shown, piece),
+            };
+            let run = match parsed {
+                Ok(p) => {
+                    worker = worker.or(p.worker);
+                    p.run
+                }
+                Err(_) => Default::default(),
+            };
             let mut done = 0;
             let mut failed = false;
             while done < run.len() {

@@ -340,6 +340,97 @@ fn follow_a_log_written_in_pieces_across_a_restart() {
 }
 
 #[test]
+fn follow_a_compose_log_of_two_replicas_reads_one_worker_throughout() {
+    let data = tmp_dir("follow-compose");
+    let srv = serve(&data, &[]);
+    let gen = |seed: &str, rate: &str, cycles: &str| {
+        let o = bin()
+            .args([
+                "generate", "--cycles", cycles, "--format", "log", "--seed", seed, "--rate", rate,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let (one, two) = (gen("1", "0.5", "40"), gen("2", "4", "30"));
+    // `docker compose logs -f` of two replicas: worker-2 writes faster at
+    // first (the first pieces hold more of its snapshots), worker-1 has the
+    // most in the end. Each piece choosing by its own content would mix them.
+    let (mut a, mut b) = (one.lines(), two.lines());
+    let mut text = String::new();
+    let mut k = 0usize;
+    loop {
+        let from_b = if text.len() < (one.len() + two.len()) / 3 {
+            k % 4 != 0
+        } else {
+            k % 4 == 0
+        };
+        k += 1;
+        let (line, name) = match (from_b, a.clone().next(), b.clone().next()) {
+            (true, _, Some(_)) | (false, None, Some(_)) => (b.next().unwrap(), "worker-2"),
+            (_, Some(_), _) => (a.next().unwrap(), "worker-1"),
+            (_, None, None) => break,
+        };
+        text.push_str(&format!("{name}  | {line}\n"));
+    }
+    let file = data.join("compose.log");
+    let cuts = [text.len() / 5, text.len() / 2 + 7, text.len() * 4 / 5 + 3];
+    std::fs::write(&file, &text.as_bytes()[..cuts[0]]).unwrap();
+    let (mut follower, id) = follow(&file, &srv.base, 80);
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap();
+        let mut at = cuts[0];
+        for &cut in &cuts[1..] {
+            std::thread::sleep(Duration::from_millis(30));
+            f.write_all(&text.as_bytes()[at..cut]).unwrap();
+            at = cut;
+        }
+        std::thread::sleep(Duration::from_millis(30));
+        f.write_all(&text.as_bytes()[at..]).unwrap();
+    }
+    // The worker the first piece chose (worker-2 leads there), whole and
+    // alone: every one of its snapshots, none of the other's.
+    let own = leaklens_core::ingest::parse("two", two.as_bytes())
+        .unwrap()
+        .run;
+    let received = || {
+        let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
+        leaklens_core::ingest::parse_as_written("live", &body)
+            .map(|p| p.run)
+            .unwrap_or_default()
+    };
+    let t0 = Instant::now();
+    while received().len() < own.len() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "{} of {} arrived",
+            received().len(),
+            own.len()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    let run = received();
+    assert_eq!(run.len(), own.len(), "each of worker-2's snapshots once");
+    use leaklens_core::Metric;
+    for i in 0..run.len() {
+        assert_eq!(
+            (run.cycle(i), run.column(Metric::HeapUsed)[i]),
+            (own.cycle(i), own.column(Metric::HeapUsed)[i]),
+            "snapshot {i} is worker-2's"
+        );
+    }
+    let _ = follower.kill();
+    let _ = follower.wait();
+    drop(srv);
+    let _ = std::fs::remove_dir_all(data);
+}
+
+#[test]
 fn push_reports_a_refusal_and_bad_arguments() {
     // The server refuses what is not a snapshot file: exit 2 with its reason.
     let data = tmp_dir("refusal");

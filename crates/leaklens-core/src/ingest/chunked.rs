@@ -135,7 +135,7 @@ impl<'a> ChunkedParse<'a> {
         let ingested = match self.mode {
             Mode::Probe => json::read_object_or_ndjson(&self.source, piece, Progress::default()),
             Mode::Ndjson => json::read_ndjson(&self.source, piece, Progress::default()),
-            Mode::Log => log::read_log(&self.source, piece, Progress::default()),
+            Mode::Log => log::read_log(&self.source, piece, Progress::default(), None),
             Mode::Array { .. } => {
                 let mut wrapped = Vec::with_capacity(piece.len() + 2);
                 wrapped.push(b'[');
@@ -281,7 +281,7 @@ impl<'a> ChunkedParse<'a> {
             combined.fatal = None;
         }
         combined.run = run;
-        let ingested = conclude(&self.source, self.body, combined, error)?;
+        let ingested = conclude(&self.source, self.body, combined, None, error)?;
         Ok(super::assemble(vec![ingested], &self.source))
     }
 }

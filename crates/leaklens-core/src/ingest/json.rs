@@ -667,6 +667,7 @@ impl<'de, 'p> Sink<'de, 'p> {
             fatal: self.fatal,
             empty_hint,
             interleaved: false,
+            worker: None,
         }
     }
 }

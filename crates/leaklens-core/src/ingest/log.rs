@@ -108,9 +108,17 @@ struct Reader<'a, 'p> {
     last_cycle: Option<u64>,
     headers: usize,
     interleaved: bool,
+    worker: Option<Vec<u8>>,
 }
 
-pub(super) fn read_log(source: &str, bytes: &[u8], progress: Progress<'_>) -> Ingested {
+/// `pin`: read only this `docker compose` service (a piece of a log whose
+/// worker an earlier piece chose), without a warning about the others.
+pub(super) fn read_log(
+    source: &str,
+    bytes: &[u8],
+    progress: Progress<'_>,
+    pin: Option<&[u8]>,
+) -> Ingested {
     let mut reader = Reader {
         source,
         run: Run::with_capacity(super::estimate_snapshots(bytes, LOG_MARKER)),
@@ -121,33 +129,45 @@ pub(super) fn read_log(source: &str, bytes: &[u8], progress: Progress<'_>) -> In
         last_cycle: None,
         headers: 0,
         interleaved: false,
+        worker: None,
     };
     // `docker compose logs` of several replicas interleaves their lines,
     // each behind its service name: a block's fields would be taken from
     // another worker's lines. One worker is read (the one with the most
     // snapshots); the others are named in a warning.
-    let (workers, names) = interleaved_workers(bytes);
+    let (workers, names, sole) = interleaved_workers(bytes);
     reader.interleaved = names >= 2;
-    let only = workers.map(|(chosen, others)| {
-        reader.diag.warn(WarnKind::Other, None, || {
-            let mut names: Vec<String> = std::iter::once(&chosen)
-                .chain(&others)
-                .take(10)
-                .map(|n| lossy(n).into_owned())
-                .collect();
-            if others.len() + 1 > 10 {
-                names.push(format!("and {} more", others.len() + 1 - 10));
-            }
-            format!(
-                "this log interleaves {} workers ({}): read \"{}\" only; \
+    if let Some(pin) = pin {
+        reader.worker = Some(pin.to_vec());
+    } else if let Some((chosen, _)) = &workers {
+        reader.worker = Some(chosen.clone());
+    } else {
+        reader.worker = sole;
+    }
+    let only = if let Some(pin) = pin {
+        Some(pin.to_vec())
+    } else {
+        workers.map(|(chosen, others)| {
+            reader.diag.warn(WarnKind::Other, None, || {
+                let mut names: Vec<String> = std::iter::once(&chosen)
+                    .chain(&others)
+                    .take(10)
+                    .map(|n| lossy(n).into_owned())
+                    .collect();
+                if others.len() + 1 > 10 {
+                    names.push(format!("and {} more", others.len() + 1 - 10));
+                }
+                format!(
+                    "this log interleaves {} workers ({}): read \"{}\" only; \
                  analyse each worker's own log for the others (docker compose logs <service>)",
-                others.len() + 1,
-                names.join(", "),
-                lossy(&chosen)
-            )
-        });
-        chosen
-    });
+                    others.len() + 1,
+                    names.join(", "),
+                    lossy(&chosen)
+                )
+            });
+            chosen
+        })
+    };
     let mut headers = Marker::new(LOG_MARKER, bytes);
     let mut analyses = Marker::new(ANALYSIS_MARKER, bytes);
     let mut state = State::Idle;
@@ -444,6 +464,7 @@ impl Reader<'_, '_> {
             fatal: None,
             empty_hint,
             interleaved: self.interleaved,
+            worker: self.worker,
         }
     }
 }
@@ -545,7 +566,7 @@ type Workers = (Vec<u8>, Vec<Vec<u8>>);
 /// The service name of a `docker compose logs` line (`worker-1  | ...`):
 /// a word, padding, then `| ` near the start of the line. (A timestamp
 /// glued to a bar, `2025-01-01T10:00:00Z|...`, is no service name.)
-fn compose_name(line: &[u8]) -> Option<&[u8]> {
+pub(super) fn compose_name(line: &[u8]) -> Option<&[u8]> {
     let head = line.get(..64).unwrap_or(line);
     let bar = memchr(b'|', head)?;
     if head.get(bar.checked_sub(1)?) != Some(&b' ')
@@ -562,8 +583,8 @@ fn compose_name(line: &[u8]) -> Option<&[u8]> {
 /// tie) and the others, in order of appearance. Also how many distinct
 /// service names the headers have (a piece of a file may hold one header of
 /// each: whether to read it whole is decided on that). One pass over the
-/// headers.
-fn interleaved_workers(bytes: &[u8]) -> (Option<Workers>, usize) {
+/// headers. Last, the service name when every named header has the same.
+fn interleaved_workers(bytes: &[u8]) -> (Option<Workers>, usize, Option<Vec<u8>>) {
     let mut order: Vec<&[u8]> = Vec::new();
     let mut counts: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
     let mut headers = 0usize;
@@ -587,9 +608,10 @@ fn interleaved_workers(bytes: &[u8]) -> (Option<Workers>, usize) {
         *count += 1;
     }
     let distinct = order.len();
+    let sole = (distinct == 1).then(|| order[0].to_vec());
     let real: Vec<&[u8]> = order.into_iter().filter(|n| counts[n] >= 2).collect();
     if real.len() < 2 || real.len() > headers / 2 {
-        return (None, distinct);
+        return (None, distinct, sole);
     }
     let Some(best) = real
         .iter()
@@ -597,7 +619,7 @@ fn interleaved_workers(bytes: &[u8]) -> (Option<Workers>, usize) {
         .max_by_key(|(i, n)| (counts[*n], std::cmp::Reverse(*i)))
         .map(|(i, _)| i)
     else {
-        return (None, distinct);
+        return (None, distinct, sole);
     };
     let chosen = real[best].to_vec();
     let others = real
@@ -606,7 +628,7 @@ fn interleaved_workers(bytes: &[u8]) -> (Option<Workers>, usize) {
         .filter(|(i, _)| *i != best)
         .map(|(_, n)| n.to_vec())
         .collect();
-    (Some((chosen, others)), distinct)
+    (Some((chosen, others)), distinct, None)
 }
 
 /// True for an empty line, or one holding only a prefix (`worker-1  | `,

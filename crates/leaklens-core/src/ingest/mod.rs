@@ -113,6 +113,10 @@ pub struct Parsed {
     pub formats: Vec<InputFormat>,
     /// True when some values were in bytes and were converted to MB.
     pub converted_from_bytes: bool,
+    /// The `docker compose` service whose snapshots were read, when a log's
+    /// lines carry service names (several workers interleaved: the one
+    /// read; one worker: its name); of the first file that has one.
+    pub worker: Option<String>,
 }
 
 /// What every "no snapshot" error says the file should have been.
@@ -131,7 +135,7 @@ const PROGRESS_STEP: usize = 1 << 20;
 /// returned run is normalized: sorted by cycle, repeated (cycle, label)
 /// pairs dropped with a warning.
 pub fn parse(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let ingested = read_file(source, bytes, Progress::default())?;
+    let ingested = read_file(source, bytes, Progress::default(), None)?;
     Ok(assemble(vec![ingested], source))
 }
 
@@ -140,16 +144,45 @@ pub fn parse(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
 /// after a restart). For tools that forward a file piece by piece, like
 /// `leaklens push`: the reader of the whole does all that once.
 pub fn parse_as_written(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let ingested = read_file(source, bytes, Progress::default())?;
+    as_written(read_file(source, bytes, Progress::default(), None)?)
+}
+
+/// [`parse_as_written`] of one worker of a `docker compose` log: the lines
+/// of other services are passed over, whatever this piece of the file
+/// holds. A tool that forwards a log piece by piece reads the worker the
+/// first piece chose ([`Parsed::worker`]) in every later one.
+pub fn parse_worker_as_written(
+    source: &str,
+    bytes: &[u8],
+    worker: &str,
+) -> Result<Parsed, IngestError> {
+    as_written(read_file(
+        source,
+        bytes,
+        Progress::default(),
+        Some(worker.as_bytes()),
+    )?)
+}
+
+fn as_written(ingested: Ingested) -> Result<Parsed, IngestError> {
     let mut parsed = Parsed {
         warnings: ingested.diag.finish(),
         worker_verdicts: ingested.verdicts,
         formats: vec![ingested.format],
         converted_from_bytes: ingested.converted_from_bytes,
+        worker: ingested
+            .worker
+            .map(|w| String::from_utf8_lossy(&w).into_owned()),
         run: ingested.run,
     };
     parsed.run.compact();
     Ok(parsed)
+}
+
+/// The `docker compose` service a log line comes from (`worker-1  | ...`),
+/// if it has that prefix.
+pub fn log_line_worker(line: &[u8]) -> Option<&[u8]> {
+    log::compose_name(line)
 }
 
 /// [`parse`], calling `progress(bytes_consumed_so_far)` at least once per
@@ -159,7 +192,7 @@ pub fn parse_with_progress(
     bytes: &[u8],
     progress: &mut dyn FnMut(usize),
 ) -> Result<Parsed, IngestError> {
-    let ingested = read_file(source, bytes, Progress::new(&mut *progress))?;
+    let ingested = read_file(source, bytes, Progress::new(&mut *progress), None)?;
     progress(bytes.len());
     Ok(assemble(vec![ingested], source))
 }
@@ -180,7 +213,7 @@ pub fn parse_many(inputs: &[(&str, &[u8])]) -> Result<Parsed, IngestError> {
     }
     let files = inputs
         .iter()
-        .map(|&(source, bytes)| read_file(source, bytes, Progress::default()))
+        .map(|&(source, bytes)| read_file(source, bytes, Progress::default(), None))
         .collect::<Result<Vec<_>, _>>()?;
     let names: Vec<&str> = inputs.iter().map(|&(name, _)| name).collect();
     Ok(assemble(files, &names.join(", ")))
@@ -199,6 +232,7 @@ pub fn merge_parsed(mut files: Vec<Parsed>) -> Parsed {
         out.worker_verdicts.extend(f.worker_verdicts);
         out.formats.extend(f.formats);
         out.converted_from_bytes |= f.converted_from_bytes;
+        out.worker = out.worker.or(f.worker);
         runs.push(f.run);
     }
     let (run, dropped) = Run::merge(&runs);
@@ -244,9 +278,17 @@ pub(crate) struct Ingested {
     /// A log whose headers carry several `docker compose` service names
     /// (interleaved workers: which one is read is decided on the whole).
     interleaved: bool,
+    /// The service read, when the log's lines carry service names.
+    worker: Option<Vec<u8>>,
 }
 
-fn read_file(source: &str, bytes: &[u8], progress: Progress<'_>) -> Result<Ingested, IngestError> {
+/// `pin`: read only this `docker compose` service of a log.
+fn read_file(
+    source: &str,
+    bytes: &[u8],
+    progress: Progress<'_>,
+    pin: Option<&[u8]>,
+) -> Result<Ingested, IngestError> {
     let error = |line, message: String, hint: Option<String>| IngestError {
         source_name: source.to_owned(),
         line,
@@ -261,15 +303,16 @@ fn read_file(source: &str, bytes: &[u8], progress: Progress<'_>) -> Result<Inges
         ));
     }
     if let Some(text) = detect::decode_utf16(bytes) {
-        return read_text(source, text.as_bytes(), progress, error);
+        return read_text(source, text.as_bytes(), progress, pin, error);
     }
-    read_text(source, bytes, progress, error)
+    read_text(source, bytes, progress, pin, error)
 }
 
 fn read_text(
     source: &str,
     bytes: &[u8],
     progress: Progress<'_>,
+    pin: Option<&[u8]>,
     error: impl Fn(Option<usize>, String, Option<String>) -> IngestError,
 ) -> Result<Ingested, IngestError> {
     let (text, repairs) = repair::repair(bytes);
@@ -284,11 +327,11 @@ fn read_text(
         }
         detect::Shape::JsonArray => json::read_array(source, body, progress),
         detect::Shape::JsonObject => json::read_object_or_ndjson(source, body, progress),
-        detect::Shape::Log => log::read_log(source, body, progress),
+        detect::Shape::Log => log::read_log(source, body, progress, pin),
     };
     // After `conclude`: a fallback reading (NDJSON after a junk line, a log
     // after a JSON line) comes with a diagnosis of its own.
-    conclude(source, body, ingested, error).map(|mut ingested| {
+    conclude(source, body, ingested, pin, error).map(|mut ingested| {
         for message in repairs.messages() {
             ingested.diag.warn(WarnKind::Other, None, || message);
         }
@@ -302,6 +345,7 @@ fn conclude(
     source: &str,
     body: &[u8],
     ingested: Ingested,
+    pin: Option<&[u8]>,
     error: impl Fn(Option<usize>, String, Option<String>) -> IngestError,
 ) -> Result<Ingested, IngestError> {
     if !ingested.run.is_empty() {
@@ -310,7 +354,7 @@ fn conclude(
     // JSON that holds no snapshot but a log's header text: a log after all
     // (say, one that starts with a JSON config line).
     if ingested.format != InputFormat::WorkerLog && detect::has_log_marker(body) {
-        let as_log = log::read_log(source, body, Progress::default());
+        let as_log = log::read_log(source, body, Progress::default(), pin);
         if !as_log.run.is_empty() {
             return Ok(as_log);
         }
@@ -387,6 +431,11 @@ fn assemble(files: Vec<Ingested>, sources: &str) -> Parsed {
         parsed.worker_verdicts.extend(file.verdicts);
         parsed.formats.push(file.format);
         parsed.converted_from_bytes |= file.converted_from_bytes;
+        if parsed.worker.is_none() {
+            parsed.worker = file
+                .worker
+                .map(|w| String::from_utf8_lossy(&w).into_owned());
+        }
         runs.push(file.run);
     }
     let (run, dropped) = match runs.pop() {

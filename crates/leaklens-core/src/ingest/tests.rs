@@ -1546,6 +1546,29 @@ fn interleaved_compose_workers_are_not_mixed() {
     }
     let pieces = c.finish().unwrap();
     assert_eq!(heap(&pieces), heap(&p));
+    assert_eq!(p.worker.as_deref(), Some("worker-2"));
+
+    // A forwarder that chose worker-1 on an earlier piece keeps reading it,
+    // though this piece holds more of worker-2: its own snapshots, no
+    // warning about the others.
+    let one = super::parse_worker_as_written("t", text.as_bytes(), "worker-1").unwrap();
+    assert_eq!(one.run.len(), 12);
+    assert_eq!(heap(&one), (51..=62).map(f64::from).collect::<Vec<_>>());
+    assert!(one.run.column(Metric::Rss).iter().all(|&v| v == 160.0));
+    assert_eq!(one.worker.as_deref(), Some("worker-1"));
+    assert!(!messages(&one).iter().any(|m| m.contains("interleaves")));
+    // One replica alone: its name is still said (a later piece may hold two).
+    let alone: String = text
+        .lines()
+        .filter(|l| l.starts_with("worker-1"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(ok(&alone).worker.as_deref(), Some("worker-1"));
+    assert_eq!(
+        super::log_line_worker(b"worker-1  | x"),
+        Some(&b"worker-1"[..])
+    );
+    assert_eq!(super::log_line_worker(b"2025-01-01T10:00:00Z|x"), None);
 }
 
 #[test]
