@@ -144,11 +144,13 @@ test('live view: appended snapshots reach an open viewer and the analysis re-run
   const page = await newPage(browser, errors);
   // Every read of the run's data: after the first, only the new bytes.
   const reads = [];
-  page.on('response', async (r) => {
+  page.on('response', (r) => {
     if (new URL(r.url()).pathname === `/api/runs/${created.id}`) {
-      const read = { status: r.status(), range: r.request().headers().range, bytes: 0 };
-      reads.push(read);
-      read.bytes = (await r.body().catch(() => Buffer.alloc(0))).length;
+      reads.push({
+        status: r.status(),
+        range: r.request().headers().range,
+        body: r.body().then((b) => b.length, () => 0),
+      });
     }
   });
   await page.goto(created.url);
@@ -170,6 +172,7 @@ test('live view: appended snapshots reach an open viewer and the analysis re-run
   await page.waitForFunction((n) => document.querySelector('#live')?.textContent.includes(`${n} snapshots`), lines.length, { timeout: 20000 });
   await page.waitForFunction(() => document.querySelector('#verdict')?.dataset.verdict === 'leak', null, { timeout: 20000 });
   await shot(page, 'live-view');
+  for (const r of reads) r.bytes = await r.body;
   const total = Buffer.byteLength(lines.join('\n') + '\n');
   assert.equal(reads[0].status, 200);
   assert.ok(reads.length >= 2, JSON.stringify(reads));

@@ -21,10 +21,22 @@ extern "C" {
 
 /// Pipes `bytes` through `t` and reads the output, refusing more than `limit`
 /// bytes (a decompression bomb stops there, it is not buffered whole).
-async fn run(t: Transform, bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+/// `what` names the step in errors.
+async fn run(t: Transform, bytes: &[u8], limit: usize, what: &str) -> Result<Vec<u8>, String> {
+    let failed = |e: JsValue| {
+        let why = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| e.as_string())
+            .unwrap_or_default();
+        if why.is_empty() {
+            format!("{what} failed")
+        } else {
+            format!("{what} failed: {why}")
+        }
+    };
     let parts = js_sys::Array::of1(&Uint8Array::from(bytes));
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts)
-        .map_err(|_| "the browser could not hold the data")?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(failed)?;
     let out = blob
         .stream()
         .pipe_through(t.unchecked_ref::<web_sys::ReadableWritablePair>());
@@ -33,19 +45,21 @@ async fn run(t: Transform, bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
     loop {
         let step: Object = JsFuture::from(reader.read())
             .await
-            .map_err(|_| "not deflate data")?
+            .map_err(failed)?
             .unchecked_into();
         if Reflect::get(&step, &"done".into()).is_ok_and(|d| d.is_truthy()) {
             return Ok(got);
         }
-        let chunk = Reflect::get(&step, &"value".into()).map_err(|_| "not deflate data")?;
-        let chunk: Uint8Array = chunk.unchecked_into();
-        if got.len() + chunk.length() as usize > limit {
-            let _: Promise = reader.cancel();
-            return Err("too large (over 512 MB inflated)".into());
-        }
+        let chunk: Uint8Array = Reflect::get(&step, &"value".into())
+            .map_err(failed)?
+            .unchecked_into();
         let at = got.len();
-        got.resize(at + chunk.length() as usize, 0);
+        let len = chunk.length() as usize;
+        if at + len > limit {
+            let _: Promise = reader.cancel();
+            return Err(format!("{what}: over {} MB", limit >> 20));
+        }
+        got.resize(at + len, 0);
         chunk.copy_to(&mut got[at..]);
     }
 }
@@ -54,14 +68,14 @@ async fn run(t: Transform, bytes: &[u8], limit: usize) -> Result<Vec<u8>, String
 pub async fn compress(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let t = Transform::compressor("deflate-raw")
         .map_err(|_| "this browser cannot compress (no CompressionStream)")?;
-    run(t, bytes, usize::MAX).await
+    run(t, bytes, usize::MAX, "compressing").await
 }
 
 /// Inflates raw deflate, at most `limit` bytes of output.
 pub async fn decompress(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     let t = Transform::decompressor("deflate-raw")
         .map_err(|_| "this browser cannot decompress (no DecompressionStream)")?;
-    run(t, bytes, limit).await
+    run(t, bytes, limit, "inflating").await
 }
 
 /// The `d=` text of a share link holding `files`.
@@ -77,6 +91,6 @@ pub async fn unpack(data: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
     // 512 MB is far beyond what fits in a URL; it bounds a decompression bomb.
     let raw = decompress(&deflated, 512 << 20)
         .await
-        .map_err(|e| format!("the link's data is damaged or {e}"))?;
+        .map_err(|e| format!("the link's data is damaged ({e})"))?;
     crate::state::unframe(&raw)
 }

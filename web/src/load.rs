@@ -295,37 +295,63 @@ pub enum More {
     Nothing,
 }
 
+/// GETs `url` (with `init`'s headers, if any): the response, whatever its
+/// status, or why there is none.
+async fn get(url: &str, init: Option<&web_sys::RequestInit>) -> Result<web_sys::Response, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let pending = match init {
+        Some(init) => window.fetch_with_str_and_init(url, init),
+        None => window.fetch_with_str(url),
+    };
+    JsFuture::from(pending)
+        .await
+        .map_err(|_| format!("{url}: could not be fetched (network error or CORS)"))?
+        .dyn_into()
+        .map_err(|_| format!("{url}: not a response"))
+}
+
+/// A response's body.
+async fn body(url: &str, resp: &web_sys::Response) -> Result<Vec<u8>, String> {
+    let buf = JsFuture::from(resp.array_buffer().map_err(|_| format!("{url}: no body"))?)
+        .await
+        .map_err(|_| format!("{url}: the body could not be read"))?;
+    Ok(Uint8Array::new(&buf).to_vec())
+}
+
 /// The bytes of a growing file after its first `have` (`Range: bytes=N-`):
 /// a live view downloads each append once, not the whole run each time.
 pub async fn fetch_more(url: &str, have: usize) -> Result<More, String> {
-    let window = web_sys::window().ok_or("no window")?;
     let headers = web_sys::Headers::new().map_err(|_| "no headers")?;
     headers
         .set("Range", &format!("bytes={have}-"))
         .map_err(|_| "no headers")?;
     let init = web_sys::RequestInit::new();
     init.set_headers(&headers);
-    let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(|_| format!("{url}: could not be fetched (network error or CORS)"))?;
-    let resp: web_sys::Response = resp
-        .dyn_into()
-        .map_err(|_| format!("{url}: not a response"))?;
-    let whole = match resp.status() {
-        416 => return Ok(More::Nothing),
-        206 => false,
-        200 => true,
-        s => return Err(format!("{url}: HTTP {s}")),
-    };
-    let buf = JsFuture::from(resp.array_buffer().map_err(|_| format!("{url}: no body"))?)
-        .await
-        .map_err(|_| format!("{url}: the body could not be read"))?;
-    let bytes = Uint8Array::new(&buf).to_vec();
-    Ok(if whole {
-        More::Whole(bytes)
-    } else {
-        More::Rest(bytes)
-    })
+    let resp = get(url, Some(&init)).await?;
+    match resp.status() {
+        416 => Ok(More::Nothing),
+        200 => Ok(More::Whole(body(url, &resp).await?)),
+        206 => {
+            // The part must start where the page's copy ends.
+            let start = resp
+                .headers()
+                .get("Content-Range")
+                .ok()
+                .flatten()
+                .and_then(|r| {
+                    r.strip_prefix("bytes ")?
+                        .split('-')
+                        .next()?
+                        .parse::<usize>()
+                        .ok()
+                });
+            if start != Some(have) {
+                return Err(format!("{url}: the server sent another part than asked"));
+            }
+            Ok(More::Rest(body(url, &resp).await?))
+        }
+        s => Err(format!("{url}: HTTP {s}")),
+    }
 }
 
 /// The name a fetched file gets: the last part of its URL's path.
@@ -343,22 +369,13 @@ pub fn name_of(url: &str) -> String {
 /// Fetches a file by URL (a bundled sample, or `?src=` from any host that
 /// allows CORS).
 pub async fn fetch(url: &str) -> Result<Input, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let resp = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|_| format!("{url}: could not be fetched (network error or CORS)"))?;
-    let resp: web_sys::Response = resp
-        .dyn_into()
-        .map_err(|_| format!("{url}: not a response"))?;
+    let resp = get(url, None).await?;
     if !resp.ok() {
         return Err(format!("{url}: HTTP {}", resp.status()));
     }
-    let buf = JsFuture::from(resp.array_buffer().map_err(|_| format!("{url}: no body"))?)
-        .await
-        .map_err(|_| format!("{url}: the body could not be read"))?;
     Ok(Input {
         name: name_of(url),
-        bytes: Arc::new(Uint8Array::new(&buf).to_vec()),
+        bytes: Arc::new(body(url, &resp).await?),
     })
 }
 

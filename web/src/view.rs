@@ -243,7 +243,8 @@ fn follow_live(
             // The run's committed length: what the page has and no more is
             // nothing to fetch.
             if let Some(b) = count("bytes") {
-                committed.set(committed.get().max(b as usize));
+                let b = usize::try_from(b).unwrap_or(usize::MAX);
+                committed.set(committed.get().max(b));
             }
             let now = js_sys::Date::new_0()
                 .to_locale_time_string("en-GB")
@@ -280,7 +281,15 @@ fn follow_live(
                             let bytes = match load::fetch_more(&run, have).await {
                                 Ok(load::More::Rest(more)) => Some((true, more)),
                                 Ok(load::More::Whole(all)) => Some((false, all)),
-                                Ok(load::More::Nothing) | Err(_) => None,
+                                Ok(load::More::Nothing) => None,
+                                Err(e) => {
+                                    // Said; the next append reads again.
+                                    live.set(Some(format!(
+                                        "● live: {}; retrying at the next update",
+                                        shown(&e)
+                                    )));
+                                    None
+                                }
                             };
                             if let Some((append, bytes)) = bytes {
                                 inputs.update(|v| {
@@ -548,6 +557,32 @@ fn ReportView(
     let first = Signal::derive(move || loaded.with(|l| l.0.runs.first().cloned()));
     let second = Signal::derive(move || loaded.with(|l| l.0.runs.get(1).cloned()));
     let share_link = RwSignal::new(String::new());
+    // Each click of a share button starts a request; only the latest one's
+    // answer is shown (a slower earlier one would show an older view).
+    let latest = StoredValue::new(0u32);
+    let start = move |status: &str| {
+        latest.update_value(|n| *n += 1);
+        share_link.set(status.into());
+        latest.get_value()
+    };
+    // A link is copied and shown; a failure is shown.
+    let settle = move |request: u32, answer: Result<String, String>| {
+        if latest.get_value() != request {
+            return;
+        }
+        if let Ok(url) = &answer {
+            let _ = window().navigator().clipboard().write_text(url);
+        }
+        share_link.set(answer.unwrap_or_else(|e| e));
+    };
+    let here = || {
+        let loc = window().location();
+        format!(
+            "{}{}",
+            loc.origin().unwrap_or_default(),
+            loc.pathname().unwrap_or_default()
+        )
+    };
     let share = move |_| {
         let files: Vec<(String, Vec<u8>)> = inputs.with(|v| {
             v.iter()
@@ -555,35 +590,24 @@ fn ReportView(
                 .collect()
         });
         let view = view_state.get_untracked();
+        let request = start("Compressing…");
         spawn_local(async move {
-            let data = match crate::deflate::pack(&files).await {
-                Ok(d) => d,
-                Err(e) => {
-                    share_link.set(e);
-                    return;
+            let answer = crate::deflate::pack(&files).await.and_then(|data| {
+                if data.len() > state::MAX_INLINE {
+                    return Err(
+                        "Too big to fit in a link: host the files and share ?src=<url> instead."
+                            .into(),
+                    );
                 }
-            };
-            if data.len() > state::MAX_INLINE {
-                share_link.set(
-                    "Too big to fit in a link: host the files and share ?src=<url> instead.".into(),
-                );
-                return;
-            }
-            let loc = window().location();
-            let mut frag = view.encode();
-            if !frag.is_empty() {
-                frag.push('&');
-            }
-            frag.push_str("d=");
-            frag.push_str(&data);
-            let url = format!(
-                "{}{}#{}",
-                loc.origin().unwrap_or_default(),
-                loc.pathname().unwrap_or_default(),
-                frag
-            );
-            let _ = window().navigator().clipboard().write_text(&url);
-            share_link.set(url);
+                let mut frag = view.encode();
+                if !frag.is_empty() {
+                    frag.push('&');
+                }
+                frag.push_str("d=");
+                frag.push_str(&data);
+                Ok(format!("{}#{frag}", here()))
+            });
+            settle(request, answer);
         });
     };
     // Upload to the leaklens server this page came from: a short permalink
@@ -592,54 +616,31 @@ fn ReportView(
     let upload = move |encrypted: bool| {
         let files = inputs.get_untracked();
         let view = view_state.get_untracked();
-        share_link.set(
-            if encrypted {
-                "Encrypting and uploading…"
-            } else {
-                "Uploading…"
-            }
-            .into(),
-        );
+        let request = start(if encrypted {
+            "Encrypting and uploading…"
+        } else {
+            "Uploading…"
+        });
         spawn_local(async move {
-            let key = if encrypted {
-                match crate::crypto::new_key() {
-                    Ok(k) => Some(k),
-                    Err(e) => {
-                        share_link.set(e);
-                        return;
+            let key = match encrypted.then(crate::crypto::new_key).transpose() {
+                Ok(k) => k,
+                Err(e) => return settle(request, Err(e)),
+            };
+            let answer = load::upload(&files, key.as_ref()).await.map(|query| {
+                let mut frag = view.encode();
+                if let Some(k) = &key {
+                    if !frag.is_empty() {
+                        frag.push('&');
                     }
+                    frag.push_str("k=");
+                    frag.push_str(&crate::crypto::key_to_text(k));
                 }
-            } else {
-                None
-            };
-            let query = match load::upload(&files, key.as_ref()).await {
-                Ok(q) => q,
-                Err(e) => {
-                    share_link.set(e);
-                    return;
-                }
-            };
-            let mut frag = view.encode();
-            if let Some(k) = &key {
                 if !frag.is_empty() {
-                    frag.push('&');
+                    frag.insert(0, '#');
                 }
-                frag.push_str("k=");
-                frag.push_str(&crate::crypto::key_to_text(k));
-            }
-            if !frag.is_empty() {
-                frag.insert(0, '#');
-            }
-            let loc = window().location();
-            let url = format!(
-                "{}{}?{}{}",
-                loc.origin().unwrap_or_default(),
-                loc.pathname().unwrap_or_default(),
-                query,
-                frag
-            );
-            let _ = window().navigator().clipboard().write_text(&url);
-            share_link.set(url);
+                format!("{}?{query}{frag}", here())
+            });
+            settle(request, answer);
         });
     };
     let export_html = move |_| {

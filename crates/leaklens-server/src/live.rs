@@ -6,7 +6,9 @@
 //!   201 `{id, url, write_token}`.
 //! - `POST /api/runs/{id}/snapshots` — append NDJSON lines, with
 //!   `Authorization: Bearer <write_token>`; every line must be a snapshot.
-//! - `GET /api/runs/{id}` — the run so far (NDJSON);
+//! - `GET /api/runs/{id}` — the run so far (NDJSON); with `Range: bytes=N-`
+//!   only what follows byte N (206; 416 when nothing does), which is how a
+//!   viewer reads each append once;
 //!   `GET /api/runs/{id}/events` — SSE, one `append` event per append;
 //!   `GET /live/{id}` — the viewer on the run.
 

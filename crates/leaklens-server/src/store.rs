@@ -336,6 +336,13 @@ impl Store for DirStore {
             f.seek(std::io::SeekFrom::Start(from))?;
             // Only committed bytes: a torn append past them is not read.
             f.take(len).read_to_end(&mut data)?;
+            if data.len() as u64 != len {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the run's data is shorter than its committed length",
+                )
+                .into());
+            }
         }
         Ok((meta, data))
     }

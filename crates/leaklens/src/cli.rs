@@ -60,6 +60,11 @@ pub struct PushArgs {
     /// How often to look at the file while following, milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..))]
     pub poll_ms: u64,
+    /// The `docker compose` service to send from a log of several replicas
+    /// (default: the one with the most snapshots when push starts; say it
+    /// again with --run, to keep appending the same worker).
+    #[arg(long, value_name = "SERVICE")]
+    pub worker: Option<String>,
 }
 
 #[derive(Debug, Args)]

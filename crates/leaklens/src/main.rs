@@ -216,6 +216,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 run: push::run_arg(args.run.clone(), args.token.clone())?,
                 follow: args.follow,
                 poll: std::time::Duration::from_millis(args.poll_ms),
+                worker: args.worker.clone(),
             })?;
             Ok(ExitCode::SUCCESS)
         }

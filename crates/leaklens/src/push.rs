@@ -24,6 +24,8 @@ pub struct PushArgs<'a> {
     pub run: Option<(String, String)>,
     pub follow: bool,
     pub poll: Duration,
+    /// The `docker compose` service to read from a log of several.
+    pub worker: Option<String>,
 }
 
 struct Client {
@@ -156,6 +158,26 @@ fn complete_prefix(tail: &[u8], shape: Shape, quiet: bool, worker: Option<&str>)
     }
 }
 
+fn say_worker(shown: &str, worker: &str) {
+    eprintln!(
+        "note: {shown}: sending the snapshots of worker \"{}\" (choose with --worker SERVICE)",
+        leaklens_render::sanitize(worker)
+    );
+}
+
+/// The service of the first snapshot header of a log piece whose headers
+/// name two or more services.
+fn first_of_several_workers(piece: &[u8]) -> Option<String> {
+    let mut names = piece
+        .split(|&b| b == b'\n')
+        .filter(|line| memchr::memmem::find(line, b"Memory Snapshot [Cycle ").is_some())
+        .filter_map(ingest::log_line_worker);
+    let first = names.next()?;
+    names
+        .any(|n| n != first)
+        .then(|| String::from_utf8_lossy(first).into_owned())
+}
+
 /// Bytes of NDJSON per request (well under the server's upload limit).
 const BATCH_BYTES: usize = 4 << 20;
 
@@ -172,10 +194,13 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
     // The worker read from a `docker compose` log: once a piece names one,
     // every later piece reads that one (a piece of its own would choose by
     // what that piece holds, mixing replicas).
-    let mut worker = None;
+    let mut worker = args.worker.clone();
     let shape = match ingest::parse(&shown, &first) {
         Ok(parsed) => {
-            worker = parsed.worker.clone();
+            worker = worker.or(parsed.worker.clone());
+            if let Some(w) = &worker {
+                say_worker(&shown, w);
+            }
             for w in &parsed.warnings {
                 eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
             }
@@ -245,15 +270,31 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
             // number restarts on over the whole run.
             let parsed = match &worker {
                 Some(w) => ingest::parse_worker_as_written(&shown, piece, w),
-                None => ingest::parse_as_written(&shown, piece),
-            };
-            let run = match parsed {
-                Ok(p) => {
-                    worker = worker.or(p.worker);
-                    p.run
+                None => {
+                    let parsed = ingest::parse_as_written(&shown, piece);
+                    // The first piece that names a worker decides for the
+                    // rest: the reader's choice, or, when the headers name
+                    // several with too few of each for it to choose (their
+                    // fields then mixed), the first named, read again alone.
+                    let chosen = parsed.as_ref().ok().and_then(|p| p.worker.clone());
+                    if let Some(w) = chosen {
+                        say_worker(&shown, &w);
+                        worker = Some(w);
+                        parsed
+                    } else if let Some(w) = (shape == Shape::Log)
+                        .then(|| first_of_several_workers(piece))
+                        .flatten()
+                    {
+                        say_worker(&shown, &w);
+                        let alone = ingest::parse_worker_as_written(&shown, piece, &w);
+                        worker = Some(w);
+                        alone
+                    } else {
+                        parsed
+                    }
                 }
-                Err(_) => Default::default(),
             };
+            let run = parsed.map(|p| p.run).unwrap_or_default();
             let mut done = 0;
             let mut failed = false;
             while done < run.len() {

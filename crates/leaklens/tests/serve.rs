@@ -426,6 +426,31 @@ fn follow_a_compose_log_of_two_replicas_reads_one_worker_throughout() {
     }
     let _ = follower.kill();
     let _ = follower.wait();
+
+    // The other replica, by name, in one go.
+    let o = bin()
+        .arg("push")
+        .arg(&file)
+        .args(["--server", &srv.base, "--worker", "worker-1"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("worker \"worker-1\""));
+    let url = String::from_utf8_lossy(&o.stdout).to_string();
+    let id = url.split("/live/").nth(1).unwrap().trim().to_string();
+    let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
+    let sent = leaklens_core::ingest::parse_as_written("live", &body)
+        .unwrap()
+        .run;
+    let one = leaklens_core::ingest::parse("one", one.as_bytes())
+        .unwrap()
+        .run;
+    assert_eq!(sent.len(), one.len());
+    assert_eq!(
+        sent.column(Metric::HeapUsed),
+        one.column(Metric::HeapUsed),
+        "worker-1's snapshots, in order"
+    );
     drop(srv);
     let _ = std::fs::remove_dir_all(data);
 }

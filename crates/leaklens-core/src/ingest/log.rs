@@ -142,7 +142,14 @@ pub(super) fn read_log(
     } else if let Some((chosen, _)) = &workers {
         reader.worker = Some(chosen.clone());
     } else {
-        reader.worker = sole;
+        // One service named on every header: said (a forwarder keeps to it
+        // when another appears later) only if no line names another, so a
+        // `LEVEL | message` log is not taken for one service.
+        reader.worker = sole.filter(|name| {
+            bytes
+                .split(|&b| b == b'\n')
+                .all(|line| compose_name(line).is_none_or(|n| n == name.as_slice()))
+        });
     }
     let only = if let Some(pin) = pin {
         Some(pin.to_vec())

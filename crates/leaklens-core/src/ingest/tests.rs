@@ -1564,6 +1564,10 @@ fn interleaved_compose_workers_are_not_mixed() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert_eq!(ok(&alone).worker.as_deref(), Some("worker-1"));
+    // A `LEVEL | message` log is no compose log of one service.
+    let levels = "INFO  | 📊 Memory Snapshot [Cycle 1] - Before scrape:\nINFO  |    Heap: 50.00MB / 90.00MB\nDEBUG | gc\nINFO  | 📊 Memory Snapshot [Cycle 2] - Before scrape:\nINFO  |    Heap: 51.00MB / 90.00MB\n";
+    assert_eq!(ok(levels).worker, None);
+    assert_eq!(ok(levels).run.len(), 2);
     assert_eq!(
         super::log_line_worker(b"worker-1  | x"),
         Some(&b"worker-1"[..])
