@@ -940,8 +940,8 @@ fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
                 }
                 let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
                 let ys: Vec<f64> = pts.iter().map(|p| p.1).collect();
-                let (mk, sen) = trend_test(&xs, &ys, 0.05);
-                let slope = sen.map(|s| s.slope).unwrap_or(0.0);
+                let (mk, slope) = stats::trend_and_slope(&xs, &ys);
+                let slope = slope.unwrap_or(0.0);
                 let span = xs[xs.len() - 1] - xs[0];
                 let min_slope = if m.is_count() {
                     cfg.min_slope_count

@@ -7,12 +7,16 @@
 
 /// Median of a slice (NaNs must already be removed). `None` when empty.
 pub fn median(v: &[f64]) -> Option<f64> {
-    if v.is_empty() {
+    median_of(v.to_vec())
+}
+
+/// [`median`] of values the caller no longer needs (reordered in place).
+fn median_of(mut s: Vec<f64>) -> Option<f64> {
+    if s.is_empty() {
         return None;
     }
     // Selection, not a sort: linear time (the envelope asks for the median
     // of every step of a long run).
-    let mut s = v.to_vec();
     let n = s.len();
     let (left, &mut upper, _) = s.select_nth_unstable_by(n / 2, f64::total_cmp);
     if n % 2 == 1 {
@@ -284,28 +288,32 @@ fn mann_kendall_detrended(x: &[f64], y: &[f64], slope: f64) -> MannKendall {
         };
     }
     let mut s = 0.0;
+    let mut equal_pairs = false;
     for i in 0..n {
         for j in i + 1..n {
             s += sign(y[j] - y[i]);
+            equal_pairs |= y[j] == y[i];
         }
     }
-    // Tie correction.
-    let mut sorted = y.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
+    // Tie correction (values are seldom tied: sorted only when some are).
     let mut tie_term = 0.0;
     let mut has_ties = false;
-    let mut i = 0;
-    while i < n {
-        let mut j = i + 1;
-        while j < n && sorted[j] == sorted[i] {
-            j += 1;
+    if equal_pairs {
+        let mut sorted = y.to_vec();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let mut i = 0;
+        while i < n {
+            let mut j = i + 1;
+            while j < n && sorted[j] == sorted[i] {
+                j += 1;
+            }
+            let t = (j - i) as f64;
+            if t > 1.0 {
+                has_ties = true;
+                tie_term += t * (t - 1.0) * (2.0 * t + 5.0);
+            }
+            i = j;
         }
-        let t = (j - i) as f64;
-        if t > 1.0 {
-            has_ties = true;
-            tie_term += t * (t - 1.0) * (2.0 * t + 5.0);
-        }
-        i = j;
     }
     let nf = n as f64;
     let var_s = (nf * (nf - 1.0) * (2.0 * nf + 5.0) - tie_term) / 18.0;
@@ -341,6 +349,12 @@ fn mann_kendall_detrended(x: &[f64], y: &[f64], slope: f64) -> MannKendall {
 
 /// All pairwise slopes (y_j - y_i) / (x_j - x_i) for x_j > x_i, sorted.
 fn pairwise_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
+    let mut out = unsorted_pairwise_slopes(x, y);
+    out.sort_unstable_by(f64::total_cmp);
+    out
+}
+
+fn unsorted_pairwise_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
     let n = x.len().min(y.len());
     let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
     for i in 0..n {
@@ -351,8 +365,15 @@ fn pairwise_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
             }
         }
     }
-    out.sort_unstable_by(f64::total_cmp);
     out
+}
+
+/// [`trend_test`] without the slope's interval: the test and Sen's slope,
+/// the same values, for the thousands of short windows of a long run (the
+/// median slope found by selection, not a sort).
+pub fn trend_and_slope(x: &[f64], y: &[f64]) -> (MannKendall, Option<f64>) {
+    let slope = median_of(unsorted_pairwise_slopes(x, y));
+    (mann_kendall_detrended(x, y, slope.unwrap_or(0.0)), slope)
 }
 
 /// Sen's slope: the median of pairwise slopes.
@@ -444,6 +465,31 @@ mod tests {
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol
+    }
+
+    proptest::proptest! {
+        /// The windows' shortcut gives the full test's values exactly, ties
+        /// and repeated x included.
+        #[test]
+        fn trend_and_slope_equals_trend_test(
+            ys in proptest::collection::vec(0u8..12, 0..40),
+            gaps in proptest::collection::vec(0u8..3, 0..40),
+        ) {
+            let ys: Vec<f64> = ys.iter().map(|&v| f64::from(v) * 1.5).collect();
+            let mut x = 0.0;
+            let xs: Vec<f64> = ys
+                .iter()
+                .zip(gaps.iter().chain(std::iter::repeat(&1)))
+                .map(|(_, &g)| {
+                    x += f64::from(g);
+                    x
+                })
+                .collect();
+            let (full, sen) = trend_test(&xs, &ys, 0.05);
+            let (mk, slope) = trend_and_slope(&xs, &ys);
+            proptest::prop_assert_eq!(mk, full);
+            proptest::prop_assert_eq!(slope, sen.map(|s| s.slope));
+        }
     }
 
     #[test]
