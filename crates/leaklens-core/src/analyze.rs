@@ -523,6 +523,9 @@ struct MetricAnalysis {
     /// Recent slope interval of the peaks (for forecasts).
     peak_slope: Option<stats::SenSlope>,
     current_peak: f64,
+    /// "Still rising, undecided" only because too few points cannot rule a
+    /// rise out: too weak to count as growth against another explanation.
+    not_ruled_out: bool,
 }
 
 fn model_fit_report(f: &Fit) -> ModelFit {
@@ -790,6 +793,7 @@ fn analyze_metric(
         report,
         peak_slope,
         current_peak,
+        not_ruled_out: cannot_rule_out && !rising_overall,
     })
 }
 
@@ -1322,11 +1326,18 @@ fn reserved_heap(analyses: &mut BTreeMap<Metric, MetricAnalysis>) {
     ) else {
         return;
     };
+    // (A heap undecided only for want of points is no growth here.)
+    let weak = analyses
+        .get(&Metric::HeapUsed)
+        .is_some_and(|a| a.not_ruled_out);
     // The live heap holds: not judged growing, and its retained level rose
     // by a small part of what RSS did.
     let heap_holds = used_up.is_finite() && used_up < 0.25 * rss_up;
-    let heap_grows =
-        matches!(used, Assessment::Leaking | Assessment::RisingUndecided) || !heap_holds;
+    let heap_grows = match used {
+        Assessment::Leaking => true,
+        Assessment::RisingUndecided => !weak,
+        _ => false,
+    } || !heap_holds;
     if rss == Assessment::Leaking && !heap_grows && rss_up > 0.0 && total_up >= 0.8 * rss_up {
         if let Some(a) = analyses.get_mut(&Metric::Rss) {
             a.report.assessment = Assessment::RisingUndecided;
