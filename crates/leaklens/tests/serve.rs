@@ -103,6 +103,26 @@ fn follow(file: &Path, base: &str, poll_ms: u32) -> (Child, String) {
     (child, id)
 }
 
+/// Writes a fifth of `text` to `file`, starts `push --follow` on it, then
+/// appends the rest in three pieces cut anywhere (mid-line, mid-block), the
+/// way a worker's writes land.
+fn follow_while_written(file: &Path, text: &str, base: &str) -> (Child, String) {
+    use std::io::Write;
+    let cuts = [text.len() / 5, text.len() / 2 + 7, text.len() * 4 / 5 + 3];
+    std::fs::write(file, &text.as_bytes()[..cuts[0]]).unwrap();
+    let follower = follow(file, base, 80);
+    let mut f = std::fs::OpenOptions::new().append(true).open(file).unwrap();
+    let mut at = cuts[0];
+    for &cut in &cuts[1..] {
+        std::thread::sleep(Duration::from_millis(30));
+        f.write_all(&text.as_bytes()[at..cut]).unwrap();
+        at = cut;
+    }
+    std::thread::sleep(Duration::from_millis(30));
+    f.write_all(&text.as_bytes()[at..]).unwrap();
+    follower
+}
+
 fn generated(seed: u64, cycles: usize) -> Vec<u8> {
     let o = bin()
         .args([
@@ -295,29 +315,11 @@ fn follow_a_log_written_in_pieces_across_a_restart() {
         .unwrap()
         .run
         .len();
-    let file = data.join("worker.log");
-    let cuts = [text.len() / 5, text.len() / 2 + 7, text.len() * 4 / 5 + 3];
-    std::fs::write(&file, &text.as_bytes()[..cuts[0]]).unwrap();
-    let (mut follower, id) = follow(&file, &srv.base, 80);
+    let (mut follower, id) = follow_while_written(&data.join("worker.log"), &text, &srv.base);
     let snapshots = || {
         let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
         String::from_utf8_lossy(&body).lines().count()
     };
-    {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&file)
-            .unwrap();
-        let mut at = cuts[0];
-        for &cut in &cuts[1..] {
-            std::thread::sleep(Duration::from_millis(30));
-            f.write_all(&text.as_bytes()[at..cut]).unwrap();
-            at = cut;
-        }
-        std::thread::sleep(Duration::from_millis(30));
-        f.write_all(&text.as_bytes()[at..]).unwrap();
-    }
     let t0 = Instant::now();
     while snapshots() < expected {
         assert!(
@@ -374,24 +376,7 @@ fn follow_a_compose_log_of_two_replicas_reads_one_worker_throughout() {
         text.push_str(&format!("{name}  | {line}\n"));
     }
     let file = data.join("compose.log");
-    let cuts = [text.len() / 5, text.len() / 2 + 7, text.len() * 4 / 5 + 3];
-    std::fs::write(&file, &text.as_bytes()[..cuts[0]]).unwrap();
-    let (mut follower, id) = follow(&file, &srv.base, 80);
-    {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(&file)
-            .unwrap();
-        let mut at = cuts[0];
-        for &cut in &cuts[1..] {
-            std::thread::sleep(Duration::from_millis(30));
-            f.write_all(&text.as_bytes()[at..cut]).unwrap();
-            at = cut;
-        }
-        std::thread::sleep(Duration::from_millis(30));
-        f.write_all(&text.as_bytes()[at..]).unwrap();
-    }
+    let (mut follower, id) = follow_while_written(&file, &text, &srv.base);
     // The worker the first piece chose (worker-2 leads there), whole and
     // alone: every one of its snapshots, none of the other's.
     let own = leaklens_core::ingest::parse("two", two.as_bytes())
