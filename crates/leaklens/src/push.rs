@@ -165,17 +165,29 @@ fn say_worker(shown: &str, worker: &str) {
     );
 }
 
+/// The services named on a log's snapshot headers, in order of appearance.
+fn header_workers(bytes: &[u8]) -> Vec<String> {
+    let mut names: Vec<&[u8]> = Vec::new();
+    for name in bytes
+        .split(|&b| b == b'\n')
+        .filter(|line| memchr::memmem::find(line, b"Memory Snapshot [Cycle ").is_some())
+        .filter_map(ingest::log_line_worker)
+    {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+        .into_iter()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect()
+}
+
 /// The service of the first snapshot header of a log piece whose headers
 /// name two or more services.
 fn first_of_several_workers(piece: &[u8]) -> Option<String> {
-    let mut names = piece
-        .split(|&b| b == b'\n')
-        .filter(|line| memchr::memmem::find(line, b"Memory Snapshot [Cycle ").is_some())
-        .filter_map(ingest::log_line_worker);
-    let first = names.next()?;
-    names
-        .any(|n| n != first)
-        .then(|| String::from_utf8_lossy(first).into_owned())
+    let mut named = header_workers(piece);
+    (named.len() >= 2).then(|| named.swap_remove(0))
 }
 
 /// Bytes of NDJSON per request (well under the server's upload limit).
@@ -191,6 +203,21 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
     // Read it once first: a file that is no snapshot export is refused
     // before any run is created; its warnings are shown once.
     let first = read()?;
+    // A --worker the log does not name would send nothing, silently.
+    if let Some(w) = &args.worker {
+        let named = header_workers(&first);
+        if !named.is_empty() && !named.iter().any(|n| n == w) {
+            anyhow::bail!(
+                "{shown} has no worker \"{}\": its snapshots come from {}",
+                leaklens_render::sanitize(w),
+                named
+                    .iter()
+                    .map(|n| format!("\"{}\"", leaklens_render::sanitize(n)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
     // The worker read from a `docker compose` log: once a piece names one,
     // every later piece reads that one (a piece of its own would choose by
     // what that piece holds, mixing replicas).

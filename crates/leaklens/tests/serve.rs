@@ -412,6 +412,21 @@ fn follow_a_compose_log_of_two_replicas_reads_one_worker_throughout() {
     let _ = follower.kill();
     let _ = follower.wait();
 
+    // A name the log does not have: said, with the ones it has.
+    let o = bin()
+        .arg("push")
+        .arg(&file)
+        .args(["--server", &srv.base, "--worker", "worker-9"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("sending"), "{err}");
+    assert!(
+        err.contains("no worker \"worker-9\"") && err.contains("\"worker-1\", \"worker-2\""),
+        "{err}"
+    );
+
     // The other replica, by name, in one go.
     let o = bin()
         .arg("push")
