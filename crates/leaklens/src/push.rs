@@ -165,29 +165,32 @@ fn say_worker(shown: &str, worker: &str) {
     );
 }
 
-/// The services named on a log's snapshot headers, in order of appearance.
-fn header_workers(bytes: &[u8]) -> Vec<String> {
-    let mut names: Vec<&[u8]> = Vec::new();
-    for name in bytes
+/// The services named on a log's snapshot headers: those of its lines.
+fn named_on_headers(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    bytes
         .split(|&b| b == b'\n')
         .filter(|line| memchr::memmem::find(line, b"Memory Snapshot [Cycle ").is_some())
         .filter_map(ingest::log_line_worker)
-    {
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    names
-        .into_iter()
+}
+
+/// The distinct services named on a log's snapshot headers, in order of
+/// appearance (linear: a hostile log may name one per line).
+fn header_workers(bytes: &[u8]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    named_on_headers(bytes)
+        .filter(|n| seen.insert(*n))
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .collect()
 }
 
 /// The service of the first snapshot header of a log piece whose headers
-/// name two or more services.
+/// name two or more services (one pass, stopping at the second name).
 fn first_of_several_workers(piece: &[u8]) -> Option<String> {
-    let mut named = header_workers(piece);
-    (named.len() >= 2).then(|| named.swap_remove(0))
+    let mut names = named_on_headers(piece);
+    let first = names.next()?;
+    names
+        .any(|n| n != first)
+        .then(|| String::from_utf8_lossy(first).into_owned())
 }
 
 /// Bytes of NDJSON per request (well under the server's upload limit).
@@ -207,12 +210,14 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
     if let Some(w) = &args.worker {
         let named = header_workers(&first);
         if !named.is_empty() && !named.iter().any(|n| n == w) {
+            let shown_names: Vec<&String> = named.iter().take(10).collect();
             anyhow::bail!(
                 "{shown} has no worker \"{}\": its snapshots come from {}",
                 leaklens_render::sanitize(w),
-                named
+                shown_names
                     .iter()
                     .map(|n| format!("\"{}\"", leaklens_render::sanitize(n)))
+                    .chain((named.len() > 10).then(|| format!("{} more", named.len() - 10)))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
