@@ -16,11 +16,13 @@
 
 pub mod ingest;
 pub mod metric;
+pub mod point;
 pub mod run;
 
 pub use metric::Metric;
-pub use run::{Run, SnapshotIn};
+pub use run::{GcSince, Run, SnapshotIn};
 pub mod analyze;
+pub mod audit;
 pub mod models;
 pub mod report;
 pub mod stats;

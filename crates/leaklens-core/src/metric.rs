@@ -84,6 +84,13 @@ impl Metric {
         })
     }
 
+    /// True for the metrics a verdict is about: all but heap total, which
+    /// is V8's reservation (it follows the heap up and keeps its high-water
+    /// mark; it leaks only through what it holds).
+    pub fn is_verdict_metric(self) -> bool {
+        self != Metric::HeapTotal
+    }
+
     pub fn is_count(self) -> bool {
         matches!(self, Metric::Pages | Metric::Contexts)
     }

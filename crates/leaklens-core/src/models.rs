@@ -12,12 +12,48 @@ use std::collections::BTreeMap;
 
 use crate::stats::{autocorrelation, mean, ols};
 
+/// The models a retained-level series is fitted with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Model {
+    /// Bounded: one level.
+    Flat,
+    /// Growing when its slope is positive.
+    Linear,
+    /// Growing: a + b·exp(r·t).
+    Exponential,
+    /// Bounded: a rise that levels off (a warm-up, a cache filling).
+    Saturating,
+    /// Bounded: one level change.
+    Step,
+    /// Bounded: a ramp, then flat.
+    RampThenFlat,
+    /// Growing: flat, then a line.
+    PlateauThenGrowth,
+    /// Growing: steps up that are still coming.
+    Staircase,
+}
+
+impl Model {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Model::Flat => "flat",
+            Model::Linear => "linear",
+            Model::Exponential => "exponential",
+            Model::Saturating => "saturating",
+            Model::Step => "step",
+            Model::RampThenFlat => "ramp_then_flat",
+            Model::PlateauThenGrowth => "plateau_then_growth",
+            Model::Staircase => "staircase",
+        }
+    }
+}
+
 /// Smallest residual variance a model may claim (values carry two decimals).
 const VAR_FLOOR: f64 = 1e-4;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
-    pub name: &'static str,
+    pub model: Model,
     pub growing: bool,
     /// Free parameters (levels, slopes, change locations, rates).
     pub k: usize,
@@ -37,7 +73,7 @@ fn bic(n: usize, rss: f64, k: usize) -> f64 {
 }
 
 fn make(
-    name: &'static str,
+    model: Model,
     growing: bool,
     k: usize,
     y: &[f64],
@@ -47,7 +83,7 @@ fn make(
 ) -> Fit {
     let rss: f64 = y.iter().zip(&fitted).map(|(a, b)| (a - b) * (a - b)).sum();
     Fit {
-        name,
+        model,
         growing,
         k,
         rss,
@@ -172,7 +208,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
     // Flat.
     let m = mean(y);
     fits.push(make(
-        "flat",
+        Model::Flat,
         false,
         1,
         y,
@@ -185,7 +221,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
     let (a, b, _) = ols(&t, y);
     let fitted: Vec<f64> = t.iter().map(|ti| a + b * ti).collect();
     fits.push(make(
-        "linear",
+        Model::Linear,
         b > 0.0,
         2,
         y,
@@ -204,7 +240,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
             continue;
         }
         let f = make(
-            "exponential",
+            Model::Exponential,
             true,
             3,
             y,
@@ -226,7 +262,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
         let g: Vec<f64> = t.iter().map(|ti| 1.0 - libm::exp(-ti / tau)).collect();
         let (a, b, fitted) = fit_basis(&g, y);
         let f = make(
-            "saturating",
+            Model::Saturating,
             false,
             3,
             y,
@@ -251,7 +287,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
         let (fitted, levels) = piecewise_fitted(&p, n, breaks);
         let c = x[breaks[0]];
         fits.push(make(
-            "step",
+            Model::Step,
             false,
             3,
             y,
@@ -272,7 +308,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
             let g: Vec<f64> = t.iter().map(|ti| ti.min(c)).collect();
             let (a, b, fitted) = fit_basis(&g, y);
             let f = make(
-                "ramp_then_flat",
+                Model::RampThenFlat,
                 false,
                 3,
                 y,
@@ -290,7 +326,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
             let (a, b, fitted) = fit_basis(&g, y);
             if b > 0.0 {
                 let f = make(
-                    "plateau_then_growth",
+                    Model::PlateauThenGrowth,
                     true,
                     3,
                     y,
@@ -325,6 +361,19 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
         if levels.windows(2).any(|w| w[1] - w[0] < 2.5 * sd) {
             continue;
         }
+        // A step is a jump: at least half of each level change happens
+        // between two neighbouring points. A level that drifts there over
+        // many points (a random walk that happened to go up) is no staircase.
+        let jumps = breaks.iter().zip(levels.windows(2)).all(|(&b, w)| {
+            let near = b.saturating_sub(1).max(1)..(b + 2).min(n);
+            let jump = near
+                .map(|i| y[i] - y[i - 1])
+                .fold(f64::NEG_INFINITY, f64::max);
+            jump >= 0.5 * (w[1] - w[0])
+        });
+        if !jumps {
+            continue;
+        }
         let cps: Vec<f64> = breaks.iter().map(|&b| x[b]).collect();
         let mut gaps: Vec<f64> = cps.windows(2).map(|w| w[1] - w[0]).collect();
         gaps.push(cps[0] - x0);
@@ -341,7 +390,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
         }
         let mean_step = (levels[levels.len() - 1] - levels[0]) / (levels.len() - 1) as f64;
         let f = make(
-            "staircase",
+            Model::Staircase,
             true,
             2 * k - 1,
             y,
@@ -449,7 +498,7 @@ mod tests {
             .map(|(i, t)| 100.0 + 50.0 * (1.0 - (-t / 8.0).exp()) + noise(i))
             .collect();
         let s = select(&x, &y);
-        assert!(!s.fits[0].growing, "best {}", s.fits[0].name);
+        assert!(!s.fits[0].growing, "best {:?}", s.fits[0].model);
         assert!(s.evidence < 0.0);
     }
 
@@ -462,7 +511,7 @@ mod tests {
             .map(|(i, t)| 100.0 + 40.0 * (t / 30.0).floor() + noise(i))
             .collect();
         let s = select(&x, &y);
-        assert_eq!(s.fits[0].name, "staircase");
+        assert_eq!(s.fits[0].model, Model::Staircase);
         assert!(s.evidence > 10.0);
     }
 
@@ -475,7 +524,7 @@ mod tests {
             .map(|(i, t)| 50.0 + 3.0 * (t - 50.0).max(0.0) + noise(i))
             .collect();
         let s = select(&x, &y);
-        assert_eq!(s.fits[0].name, "plateau_then_growth");
+        assert_eq!(s.fits[0].model, Model::PlateauThenGrowth);
         let onset = s.fits[0].change_points[0];
         assert!((onset - 50.0).abs() <= 3.0, "onset {onset}");
     }
@@ -489,6 +538,6 @@ mod tests {
             .map(|(i, t)| if *t < 20.0 { 100.0 } else { 140.0 } + noise(i))
             .collect();
         let s = select(&x, &y);
-        assert!(!s.fits[0].growing, "best {}", s.fits[0].name);
+        assert!(!s.fits[0].growing, "best {:?}", s.fits[0].model);
     }
 }

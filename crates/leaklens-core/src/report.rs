@@ -94,8 +94,111 @@ pub enum Assessment {
     /// Bounded: flat, or grew and levelled off.
     Bounded,
     Decreasing,
+    /// Neither clearly growing nor clearly bounded: the interval holds
+    /// both, or no collection has tested the level yet.
+    Undecided,
     /// Too few points to judge.
     InsufficientData,
+}
+
+/// What a metric's retained level (what survives garbage collection) was
+/// read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetainedSource {
+    /// Every per-cycle floor: no GC sawtooth (the collector runs within each
+    /// cycle, or the metric is not collected).
+    AllPoints,
+    /// The lowest point of each tooth of a GC sawtooth of the floors.
+    Troughs,
+    /// The levels after the deep collections that take the troughs back
+    /// down (V8's major collections, seen from memory numbers alone).
+    AfterReturns,
+    /// The heap right after each recorded major collection (the recorder's
+    /// `gc` fields).
+    AfterMajorGc,
+    /// Page and context counts at each cycle's quiet point.
+    QuietPoints,
+}
+
+impl RetainedSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetainedSource::AllPoints => "all_points",
+            RetainedSource::Troughs => "troughs",
+            RetainedSource::AfterReturns => "after_returns",
+            RetainedSource::AfterMajorGc => "after_major_gc",
+            RetainedSource::QuietPoints => "quiet_points",
+        }
+    }
+}
+
+/// What decided a metric's assessment: the evidence behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Leaking: the recent retained level rises significantly, at or above
+    /// the practical minimum, and no bounded shape fits decisively better.
+    SustainedGrowth,
+    /// Leaking: it rises with a metric that contains it and leaks.
+    ContainedGrowth,
+    /// Bounded: the interval's upper end is below the practical minimum.
+    IntervalBelowMinimum,
+    /// Bounded: a bounded model (flat, levelling off, one step) fits
+    /// decisively better than every growing one.
+    BoundedModel,
+    /// Decreasing: a significant fall.
+    Falling,
+    /// Undecided: still rising, but levelling off fits as well (a warm-up,
+    /// a cache filling).
+    StillRising,
+    /// Undecided: the interval holds both the practical minimum and a
+    /// bound; more cycles narrow it.
+    Unsettled,
+    /// Undecided: no collection has tested the level for longer than ever
+    /// before in the run (what it added may be garbage not collected yet).
+    Uncollected,
+    /// Undecided: RSS rising with V8's reserved heap while the live heap
+    /// holds.
+    ReservedHeap,
+    /// Too few points to judge.
+    TooFewPoints,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::SustainedGrowth => "sustained_growth",
+            Decision::ContainedGrowth => "contained_growth",
+            Decision::IntervalBelowMinimum => "interval_below_minimum",
+            Decision::BoundedModel => "bounded_model",
+            Decision::Falling => "falling",
+            Decision::StillRising => "still_rising",
+            Decision::Unsettled => "unsettled",
+            Decision::Uncollected => "uncollected",
+            Decision::ReservedHeap => "reserved_heap",
+            Decision::TooFewPoints => "too_few_points",
+        }
+    }
+}
+
+/// The test behind a slope, its interval and its p-value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlopeMethod {
+    /// Sen's slope, the Mann–Kendall test (autocorrelation-corrected) and
+    /// the interval that inverts it.
+    MannKendall,
+    /// Least squares with a Student t interval: for a handful of precise
+    /// levels (after major collections), where a rank test cannot reach α.
+    LeastSquares,
+    /// The mean step per cycle with a t interval from the spread of the
+    /// steps: for a level that wanders like a random walk (a unit root is
+    /// not rejected), where the other tests take wandering for a trend.
+    MeanStep,
+    /// Two levels after major collections, each known to within what a
+    /// cycle holds in flight: a normal interval of their difference.
+    TwoLevels,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -193,20 +296,45 @@ pub struct TrendLine {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricReport {
+    /// From the same test as `p_value` and `slope_ci`: increasing when the
+    /// rise is significant at α (the interval at or above zero), decreasing
+    /// for a significant fall, else stable.
     pub trend: Trend,
-    /// Sen's slope of the retained level over the recent part, per cycle.
+    /// Slope of the retained level over the recent part, per cycle (the
+    /// estimator `test` names).
     pub slope_per_cycle: f64,
-    /// Confidence interval of the slope (`1 - alpha`).
+    /// Confidence interval of that slope (`1 - alpha`), from the same test.
     pub slope_ci: [f64; 2],
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slope_per_hour: Option<f64>,
     pub pattern: Pattern,
     pub assessment: Assessment,
-    /// Mann–Kendall p-value (two-sided, autocorrelation-corrected) on the recent part.
+    /// What decided `assessment`.
+    pub decided_by: Decision,
+    /// The evidence for `assessment` in one sentence, with its numbers.
+    pub judgement: String,
+    /// The practical minimum slope for this metric and run: `leak` needs a
+    /// rise at least this fast, `no_leak` an interval below it.
+    pub practical_slope: f64,
+    /// For an undecided metric: about how many more cycles would decide it
+    /// (from the width of the interval), when a longer run can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycles_needed: Option<u64>,
+    /// The test behind slope, interval and p-value.
+    pub test: SlopeMethod,
+    /// Two-sided p-value of that test on the recent part.
     pub p_value: f64,
     pub mann_kendall_s: f64,
     /// Points of the retained-level series used (after GC troughs, per cycle quiet points).
     pub points: usize,
+    /// What the retained level was read from.
+    pub retained_from: RetainedSource,
+    /// Collections seen in the judged segment (teeth, returns, major GCs).
+    pub collections: usize,
+    /// The cycle since which no collection has tested the level, when that
+    /// is longer than any gap between collections before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncollected_since: Option<u64>,
     /// Cycles where the recent-part test starts.
     pub recent_from_cycle: u64,
     /// Cycles of steps, of the onset of growth, or where a warm-up levels off.
@@ -240,6 +368,14 @@ pub struct Issue {
     pub evidence: BTreeMap<String, f64>,
 }
 
+/// A slope over a window with its interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowSlope {
+    pub slope: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Window {
     pub start_cycle: u64,
@@ -247,10 +383,17 @@ pub struct Window {
     /// The window's headline trend: increasing when any metric but heap total
     /// grows in it, else the heap's trend.
     pub trend: Trend,
-    /// Per metric: robust change over the window (Sen's slope × span).
+    /// The window in the verdict's words: `leak` when a metric's retained
+    /// level rises significantly at or above its practical minimum in it,
+    /// `no_leak` when every metric's interval is below it, else
+    /// `inconclusive` (a window is short: most are).
+    pub verdict: Verdict,
+    /// Per metric: change of the retained level over the window (slope × span).
     pub changes: BTreeMap<Metric, f64>,
-    /// Per metric trend.
+    /// Per metric trend, from the same test as `slopes`.
     pub trends: BTreeMap<Metric, Trend>,
+    /// Per metric: slope of the retained level and its interval.
+    pub slopes: BTreeMap<Metric, WindowSlope>,
     /// The guide's red flags raised in this window.
     pub flags: Vec<String>,
 }

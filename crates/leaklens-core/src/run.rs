@@ -82,6 +82,41 @@ impl Interner {
     }
 }
 
+/// The garbage collections a snapshot saw since the previous one, as the
+/// recorder writes them (the optional `gc` object of a snapshot, see
+/// `docs/format.md`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GcSince {
+    /// Full (mark-compact) collections: the ones that free old-space garbage.
+    pub major: u32,
+    /// Young-generation collections (scavenges).
+    pub minor: u32,
+    pub incremental: u32,
+    pub weak_callbacks: u32,
+    /// Total pause of those collections (ms); NaN when not recorded.
+    pub pause_ms: f64,
+    /// heapUsed right after the most recent major collection so far (MB);
+    /// NaN before the first one.
+    pub heap_after_major: f64,
+    /// `external` right after the most recent major collection (MB); NaN
+    /// when not recorded.
+    pub external_after_major: f64,
+}
+
+impl Default for GcSince {
+    fn default() -> Self {
+        GcSince {
+            major: 0,
+            minor: 0,
+            incremental: 0,
+            weak_callbacks: 0,
+            pause_ms: f64::NAN,
+            heap_after_major: f64::NAN,
+            external_after_major: f64::NAN,
+        }
+    }
+}
+
 /// One snapshot as a parser sees it, before it is stored.
 #[derive(Debug, Clone)]
 pub struct SnapshotIn<'a> {
@@ -91,6 +126,8 @@ pub struct SnapshotIn<'a> {
     pub timestamp: Option<i64>,
     /// Indexed by [`Metric::index`]; NaN where absent. Memory in MB.
     pub values: [f64; 7],
+    /// Garbage collections since the previous snapshot, when recorded.
+    pub gc: Option<GcSince>,
 }
 
 impl<'a> SnapshotIn<'a> {
@@ -100,6 +137,7 @@ impl<'a> SnapshotIn<'a> {
             label,
             timestamp: None,
             values: [f64::NAN; 7],
+            gc: None,
         }
     }
 
@@ -126,6 +164,9 @@ pub struct Run {
     /// `url_ids[url_offsets[i]..url_offsets[i + 1]]` are snapshot i's open page URLs.
     url_offsets: Vec<u32>,
     url_ids: Vec<StrId>,
+    /// Garbage collections per snapshot; empty until a snapshot has them
+    /// (most files do not), then one entry per snapshot.
+    gc: Vec<Option<GcSince>>,
     /// First cycles of restarted processes (the counter started again
     /// there), ascending.
     restarts: Vec<u64>,
@@ -162,6 +203,12 @@ impl Run {
         let label = self.label_names.intern(s.label);
         self.labels.push(label);
         self.timestamps.push(s.timestamp);
+        if s.gc.is_some() && self.gc.is_empty() {
+            self.gc.resize(self.cycles.len() - 1, None);
+        }
+        if !self.gc.is_empty() {
+            self.gc.push(s.gc);
+        }
         for (k, (col, v)) in self.values.iter_mut().zip(s.values).enumerate() {
             col.push(v);
             if v.is_finite() {
@@ -238,6 +285,16 @@ impl Run {
     }
 
     /// The metric's values, one per snapshot, NaN where absent.
+    /// The garbage collections recorded with snapshot `i`, if any.
+    pub fn gc(&self, i: usize) -> Option<&GcSince> {
+        self.gc.get(i).and_then(Option::as_ref)
+    }
+
+    /// True when some snapshot carries its garbage collections.
+    pub fn has_gc(&self) -> bool {
+        !self.gc.is_empty()
+    }
+
     pub fn column(&self, m: Metric) -> &[f64] {
         &self.values[m.index()]
     }
@@ -287,6 +344,7 @@ impl Run {
         for m in Metric::ALL {
             s.values[m.index()] = other.value(m, i);
         }
+        s.gc = other.gc(i).copied();
         let urls: Vec<&str> = other.page_urls(i).collect();
         self.push(&s, urls);
     }

@@ -434,6 +434,453 @@ fn sen_from_slopes(
     })
 }
 
+/// A trend test of `y` on `x` whose three answers cannot disagree: Sen's
+/// slope, its (1 − α) interval, and the Mann–Kendall p-value all come from
+/// one statistic, S, under one null distribution (exact for a short untied
+/// series, else normal with the tie and autocorrelation corrected variance
+/// and a continuity correction). The interval is the inversion of that test:
+/// the slopes β for which the series detrended by β shows no trend at α.
+/// So `rising()` ⇔ `p < α` with S > 0 ⇔ `lower ≥ 0` (and `lower > 0`
+/// whenever no pair of points is tied), and likewise for falling.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SlopeTest {
+    pub n: usize,
+    /// Sen's slope: the median of the pairwise slopes.
+    pub slope: f64,
+    pub lower: f64,
+    pub upper: f64,
+    /// Median of y − slope·x.
+    pub intercept: f64,
+    pub mk: MannKendall,
+    pub alpha: f64,
+    /// The smallest |S| that is significant at `alpha`.
+    pub s_crit: f64,
+}
+
+impl SlopeTest {
+    /// A rise significant at α.
+    pub fn rising(&self) -> bool {
+        self.mk.s >= self.s_crit
+    }
+    /// A fall significant at α.
+    pub fn falling(&self) -> bool {
+        self.mk.s <= -self.s_crit
+    }
+}
+
+/// Two-sided p-value of a Mann–Kendall statistic `s` under the null
+/// distribution of `mk` (exact or normal).
+fn mk_p_of(mk: &MannKendall, s: f64, mahonian_counts: Option<&[f64]>) -> f64 {
+    if let Some(counts) = mahonian_counts {
+        let total: f64 = counts.iter().sum();
+        let n = mk.n;
+        let pairs = (n * (n - 1) / 2) as f64;
+        let tail: f64 = counts
+            .iter()
+            .enumerate()
+            .filter(|(inv, _)| (pairs - 2.0 * *inv as f64).abs() >= s.abs() - 1e-9)
+            .map(|(_, c)| c)
+            .sum();
+        return (tail / total).clamp(0.0, 1.0);
+    }
+    let var = mk.var_s * mk.autocorrelation_factor;
+    if var <= 0.0 {
+        return 1.0;
+    }
+    let z = if s > 0.0 {
+        (s - 1.0) / libm::sqrt(var)
+    } else if s < 0.0 {
+        (s + 1.0) / libm::sqrt(var)
+    } else {
+        0.0
+    };
+    two_sided_p(z)
+}
+
+/// [`SlopeTest`] of `y` on `x` (x ascending).
+pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
+    let n = x.len().min(y.len());
+    let (x, y) = (&x[..n], &y[..n]);
+    let slopes = pairwise_slopes(x, y);
+    if slopes.is_empty() {
+        return None;
+    }
+    let slope = median_sorted(&slopes);
+    let mk = mann_kendall_detrended(x, y, slope);
+    let counts = mk.exact.then(|| mahonian(mk.n));
+    let counts = counts.as_deref();
+    let pairs = (n * (n - 1) / 2) as f64;
+    // The critical |S|: the smallest value whose p is below α. S moves in
+    // steps of 1 (ties, repeated x) or 2, so search the integers.
+    let p_at = |s: f64| mk_p_of(&mk, s, counts);
+    let mut s_crit = if counts.is_some() {
+        1.0
+    } else {
+        let var = mk.var_s * mk.autocorrelation_factor;
+        libm::floor(1.0 + norm_quantile(1.0 - alpha / 2.0) * libm::sqrt(var.max(0.0)))
+    };
+    while s_crit > 1.0 && p_at(s_crit - 1.0) < alpha {
+        s_crit -= 1.0;
+    }
+    while s_crit <= pairs && p_at(s_crit) >= alpha {
+        s_crit += 1.0;
+    }
+    // The significance at β = 0 is decided by the same p as the report's.
+    let significant = mk.p < alpha;
+    debug_assert_eq!(significant, mk.s.abs() >= s_crit);
+    // S(β) = #(slopes > β) − #(slopes < β) (+ the pairs with equal x,
+    // which do not move with β): the MK statistic of y − βx. It steps down
+    // at each slope value; just left of a value v it is #(≥ v) − #(< v),
+    // just right #(> v) − #(≤ v).
+    let total = slopes.len() as f64;
+    let below = |v: f64| slopes.partition_point(|&s| s < v) as f64;
+    let not_above = |v: f64| slopes.partition_point(|&s| s <= v) as f64;
+    let offset = mk.s - ((total - not_above(0.0)) - below(0.0));
+    let left_of = |v: f64| (total - below(v)) - below(v) + offset;
+    let right_of = |v: f64| (total - not_above(v)) - not_above(v) + offset;
+    // Lower end: sup{β : S(β) ≥ s_crit}, the largest value v with S just
+    // left of it still significant; upper: inf{β : S(β) ≤ −s_crit}.
+    let lower = slopes
+        .iter()
+        .rev()
+        .find(|&&v| left_of(v) >= s_crit)
+        .copied()
+        .unwrap_or(slopes[0]);
+    let upper = slopes
+        .iter()
+        .find(|&&v| right_of(v) <= -s_crit)
+        .copied()
+        .unwrap_or(slopes[slopes.len() - 1]);
+    // Where no β is significant at all (too few points for α), the interval
+    // reaches zero on both sides: nothing is excluded.
+    let (lower, upper) = if s_crit > pairs {
+        (lower.min(0.0), upper.max(0.0))
+    } else {
+        (lower, upper)
+    };
+    let resid: Vec<f64> = x.iter().zip(y).map(|(xi, yi)| yi - slope * xi).collect();
+    Some(SlopeTest {
+        n,
+        slope,
+        lower: lower.min(slope),
+        upper: upper.max(slope),
+        intercept: median(&resid).unwrap_or(0.0),
+        mk,
+        alpha,
+        s_crit,
+    })
+}
+
+/// P(|T| < t) for Student's t with `df` degrees of freedom (Abramowitz &
+/// Stegun 26.7.3–4: finite series, exact for integer df).
+fn t_central(t: f64, df: usize) -> f64 {
+    let df = df.max(1);
+    // The series has df/2 terms; past this the normal is exact enough.
+    if df > 20_000 {
+        return 1.0 - two_sided_p(t);
+    }
+    let theta = libm::atan(t.abs() / libm::sqrt(df as f64));
+    let (s, c) = (libm::sin(theta), libm::cos(theta));
+    let c2 = c * c;
+    if df % 2 == 1 {
+        let mut sum = 0.0;
+        if df > 1 {
+            let mut term = c;
+            sum = term;
+            let mut k = 2;
+            while k < df - 1 {
+                term *= c2 * k as f64 / (k + 1) as f64;
+                sum += term;
+                k += 2;
+            }
+        }
+        (2.0 / core::f64::consts::PI * (theta + s * sum)).clamp(0.0, 1.0)
+    } else {
+        let mut term = 1.0;
+        let mut sum = 1.0;
+        let mut k = 1;
+        while k < df - 1 {
+            term *= c2 * k as f64 / (k + 1) as f64;
+            sum += term;
+            k += 2;
+        }
+        (s * sum).clamp(0.0, 1.0)
+    }
+}
+
+/// The t with P(|T| > t) = p, for `df` degrees of freedom (bisection on
+/// [`t_central`]).
+pub fn t_quantile_two_sided(p: f64, df: usize) -> f64 {
+    let target = 1.0 - p.clamp(1e-12, 1.0);
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while t_central(hi, df) < target && hi < 1e12 {
+        hi *= 2.0;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if t_central(mid, df) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-12 * hi {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// A least-squares line with its t interval: for a handful of precise
+/// measurements (the heap right after each major collection), where a rank
+/// test cannot reach α on so few points but the spread around the line
+/// still bounds the slope.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineTest {
+    pub n: usize,
+    pub slope: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub intercept: f64,
+    /// Two-sided p-value of the slope against 0.
+    pub p: f64,
+}
+
+/// [`LineTest`] of `y` on `x`; `None` on fewer than 3 points or a single x.
+/// The residual spread is floored at `resolution` (values are rounded), so
+/// three points exactly on a line do not claim an exact slope.
+pub fn line_test(x: &[f64], y: &[f64], alpha: f64, resolution: f64) -> Option<LineTest> {
+    let n = x.len().min(y.len());
+    if n < 3 {
+        return None;
+    }
+    let (a, b, rss) = ols(&x[..n], &y[..n]);
+    let mx = mean(&x[..n]);
+    let sxx: f64 = x[..n].iter().map(|v| (v - mx) * (v - mx)).sum();
+    if sxx <= 0.0 {
+        return None;
+    }
+    let df = n - 2;
+    let sigma = libm::sqrt(rss / df as f64).max(resolution);
+    let se = sigma / libm::sqrt(sxx);
+    let t = b / se;
+    let p = 1.0 - t_central(t, df);
+    let q = t_quantile_two_sided(alpha, df);
+    Some(LineTest {
+        n,
+        slope: b,
+        lower: b - q * se,
+        upper: b + q * se,
+        intercept: a,
+        p,
+    })
+}
+
+/// Least squares of `y` on the columns of `x` (row-major, `k` columns):
+/// the coefficients, the residual sum of squares and the diagonal of
+/// (XᵀX)⁻¹; `None` when XᵀX is singular.
+fn least_squares(x: &[f64], k: usize, y: &[f64]) -> Option<(Vec<f64>, f64, Vec<f64>)> {
+    let n = y.len();
+    if k == 0 || x.len() != n * k || n <= k {
+        return None;
+    }
+    // Augmented [XᵀX | I | Xᵀy], Gauss–Jordan with partial pivoting.
+    let w = 2 * k + 1;
+    let mut a = vec![0.0; k * w];
+    for r in 0..n {
+        let row = &x[r * k..(r + 1) * k];
+        for i in 0..k {
+            for j in 0..k {
+                a[i * w + j] += row[i] * row[j];
+            }
+            a[i * w + 2 * k] += row[i] * y[r];
+        }
+    }
+    for i in 0..k {
+        a[i * w + k + i] = 1.0;
+    }
+    for col in 0..k {
+        let piv =
+            (col..k).max_by(|&p, &q| a[p * w + col].abs().total_cmp(&a[q * w + col].abs()))?;
+        let scale = (0..k).map(|j| a[col * w + j].abs()).fold(0.0, f64::max);
+        if a[piv * w + col].abs() <= 1e-12 * scale.max(1e-300) {
+            return None;
+        }
+        if piv != col {
+            for j in 0..w {
+                a.swap(piv * w + j, col * w + j);
+            }
+        }
+        let d = a[col * w + col];
+        for j in 0..w {
+            a[col * w + j] /= d;
+        }
+        for r in 0..k {
+            if r != col {
+                let f = a[r * w + col];
+                if f != 0.0 {
+                    for j in 0..w {
+                        a[r * w + j] -= f * a[col * w + j];
+                    }
+                }
+            }
+        }
+    }
+    let beta: Vec<f64> = (0..k).map(|i| a[i * w + 2 * k]).collect();
+    let inv_diag: Vec<f64> = (0..k).map(|i| a[i * w + k + i]).collect();
+    let rss = (0..n)
+        .map(|r| {
+            let fit: f64 = (0..k).map(|j| x[r * k + j] * beta[j]).sum();
+            (y[r] - fit) * (y[r] - fit)
+        })
+        .sum();
+    Some((beta, rss, inv_diag))
+}
+
+/// The regression of the augmented Dickey–Fuller test with a constant and
+/// a trend, with `lags` lagged differences, over the steps from `start`:
+/// Δy_t = a + b·t + γ·y_{t−1} + Σ φ_j Δy_{t−j}. Returns (γ / se(γ), rss,
+/// observations, regressors).
+fn adf_regression(y: &[f64], lags: usize, start: usize) -> Option<(f64, f64, usize, usize)> {
+    let d: Vec<f64> = y.windows(2).map(|w| w[1] - w[0]).collect();
+    let k = 3 + lags;
+    let mut x = Vec::new();
+    let mut dy = Vec::new();
+    for t in start.max(lags)..d.len() {
+        x.push(1.0);
+        x.push(t as f64);
+        x.push(y[t]);
+        for j in 1..=lags {
+            x.push(d[t - j]);
+        }
+        dy.push(d[t]);
+    }
+    let (beta, rss, inv) = least_squares(&x, k, &dy)?;
+    let dof = dy.len().checked_sub(k).filter(|&v| v > 0)? as f64;
+    let se = libm::sqrt(rss / dof * inv[2]);
+    (se > 0.0 && se.is_finite()).then_some((beta[2] / se, rss, dy.len(), k))
+}
+
+/// The augmented Dickey–Fuller statistic of `y` with a constant and a
+/// trend: strongly negative when `y` reverts to a trend line, near zero for
+/// a random walk. The number of lagged differences (0 to ⌊∛(n − 1)⌋, at
+/// most 8) is chosen by BIC on a common sample, then the test is run on
+/// every step it allows (as statsmodels' `adfuller(autolag="BIC")` does).
+/// Returns (τ, observations); `None` on too short or degenerate series.
+pub fn adf_tau(y: &[f64]) -> Option<(f64, usize)> {
+    let n = y.len();
+    let max_lags = (libm::cbrt(n.saturating_sub(1) as f64) as usize).min(8);
+    if n < max_lags + 8 {
+        return None;
+    }
+    let mut best: Option<(f64, usize)> = None;
+    for lags in 0..=max_lags {
+        let Some((_, rss, m, k)) = adf_regression(y, lags, max_lags) else {
+            continue;
+        };
+        let mf = m as f64;
+        let bic = mf * libm::log((rss / mf).max(1e-300)) + k as f64 * libm::log(mf);
+        if best.is_none_or(|(b, _)| bic < b) {
+            best = Some((bic, lags));
+        }
+    }
+    let (_, lags) = best?;
+    adf_regression(y, lags, 0).map(|(tau, _, m, _)| (tau, m))
+}
+
+/// The level of a unit-root test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitRootLevel {
+    Five,
+    One,
+}
+
+/// True when a unit root is rejected at `level`: `y` reverts to a trend
+/// line (trend plus stationary noise) rather than wandering like a random
+/// walk. Critical values from MacKinnon's (2010) response surface for the
+/// constant-and-trend case.
+pub fn reverts_to_trend(y: &[f64], level: UnitRootLevel) -> bool {
+    let Some((tau, m)) = adf_tau(y) else {
+        return true;
+    };
+    let t = m as f64;
+    let (b0, b1, b2, b3) = match level {
+        UnitRootLevel::Five => (-3.41049, -4.3904, -9.036, -45.374),
+        UnitRootLevel::One => (-3.95877, -9.0531, -28.428, -134.155),
+    };
+    tau < b0 + b1 / t + b2 / (t * t) + b3 / (t * t * t)
+}
+
+/// A slope from the steps of a series that wanders like a random walk:
+/// its growth is the sum of its steps, so the slope is the mean step per
+/// cycle, (y_n − y_1) / (x_n − x_1), and its t interval comes from the
+/// spread of the steps (each weighted by the cycles it spans), inflated for
+/// positive autocorrelation of the steps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepTest {
+    pub slope: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub p: f64,
+}
+
+/// The mean step of `y` over points `from..` of a series, its spread
+/// estimated from every step of the series (the noise of a walk is a
+/// property of the process: twice the steps, a steadier estimate), each
+/// step centred on the mean step of its own part (before and after `from`).
+pub fn step_test(
+    x: &[f64],
+    y: &[f64],
+    from: usize,
+    alpha: f64,
+    resolution: f64,
+) -> Option<StepTest> {
+    let n = x.len().min(y.len());
+    if from + 4 > n {
+        return None;
+    }
+    let mean_step = |a: usize, b: usize| {
+        let span = x[b - 1] - x[a];
+        (span > 0.0).then(|| ((y[b - 1] - y[a]) / span, span))
+    };
+    let (slope, span) = mean_step(from, n)?;
+    let before = if from >= 2 {
+        mean_step(0, from + 1)
+    } else {
+        None
+    };
+    let mut z = Vec::with_capacity(n - 1);
+    for i in 1..n {
+        let dx = x[i] - x[i - 1];
+        if dx > 0.0 {
+            let centre = if i <= from {
+                before.map_or(slope, |b| b.0)
+            } else {
+                slope
+            };
+            // Standardised step: (Δy − centre·Δx) / √Δx has variance σ².
+            z.push((y[i] - y[i - 1] - centre * dx) / libm::sqrt(dx));
+        }
+    }
+    let m = z.len();
+    if m < 3 {
+        return None;
+    }
+    let parts = if before.is_some() { 2 } else { 1 };
+    let df = m.saturating_sub(parts).max(1);
+    let var = z.iter().map(|v| v * v).sum::<f64>() / df as f64;
+    let rho = autocorrelation(&z, 1).max(0.0);
+    let var = var * (1.0 + rho) / (1.0 - rho).max(0.05);
+    let se = (libm::sqrt(var / span)).max(resolution / span);
+    let q = t_quantile_two_sided(alpha, df);
+    let p = 1.0 - t_central(slope / se, df);
+    Some(StepTest {
+        slope,
+        lower: slope - q * se,
+        upper: slope + q * se,
+        p,
+    })
+}
+
 /// Ordinary least squares of y on one regressor: returns (intercept, slope, rss).
 pub fn ols(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
     let n = x.len().min(y.len());
@@ -490,6 +937,110 @@ mod tests {
             proptest::prop_assert_eq!(mk, full);
             proptest::prop_assert_eq!(slope, sen.map(|s| s.slope));
         }
+    }
+
+    proptest::proptest! {
+        /// The label, the p-value and the interval of a slope test never
+        /// disagree: a significant rise has its interval at or above zero,
+        /// no significant trend has zero inside it.
+        #[test]
+        fn slope_test_is_self_consistent(
+            ys in proptest::collection::vec(-50i32..50, 3..60),
+            drift in -3i32..4,
+        ) {
+            let xs: Vec<f64> = (0..ys.len()).map(|i| i as f64).collect();
+            let ys: Vec<f64> = ys
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| f64::from(v) * 0.1 + f64::from(drift) * i as f64 * 0.05)
+                .collect();
+            let t = slope_test(&xs, &ys, 0.01).unwrap();
+            proptest::prop_assert!(t.lower <= t.slope && t.slope <= t.upper);
+            proptest::prop_assert_eq!(t.rising(), t.mk.p < 0.01 && t.mk.s > 0.0);
+            proptest::prop_assert_eq!(t.falling(), t.mk.p < 0.01 && t.mk.s < 0.0);
+            if t.rising() {
+                proptest::prop_assert!(t.lower >= 0.0, "{:?}", t);
+            } else {
+                proptest::prop_assert!(t.lower <= 0.0, "{:?}", t);
+            }
+            if t.falling() {
+                proptest::prop_assert!(t.upper <= 0.0, "{:?}", t);
+            } else {
+                proptest::prop_assert!(t.upper >= 0.0, "{:?}", t);
+            }
+        }
+    }
+
+    #[test]
+    fn t_quantiles_match_tables() {
+        // Two-sided 5% and 1% points of Student's t.
+        for (p, df, t) in [
+            (0.05, 1, 12.706_2),
+            (0.05, 2, 4.302_7),
+            (0.05, 10, 2.228_1),
+            (0.01, 1, 63.656_7),
+            (0.01, 3, 5.840_9),
+            (0.01, 30, 2.749_996),
+            (0.05, 1000, 1.962_339),
+        ] {
+            let q = t_quantile_two_sided(p, df);
+            assert!(close(q, t, 1e-3 * t), "df {df} p {p}: {q} vs {t}");
+        }
+    }
+
+    #[test]
+    fn line_test_bounds_a_flat_handful() {
+        // Heap after three major collections far apart: flat within 0.2 MB.
+        let t = line_test(&[2.0, 148.0, 150.0], &[36.1, 35.88, 35.95], 0.01, 0.01).unwrap();
+        assert!(t.upper < 0.1 && t.lower > -0.1, "{t:?}");
+        assert!(t.p > 0.01);
+    }
+
+    fn walk(n: usize, seed: u64) -> Vec<f64> {
+        let mut state = seed;
+        let mut x = 0.0;
+        (0..n)
+            .map(|_| {
+                // Sum of 12 uniforms − 6: close enough to a standard normal.
+                let mut g = -6.0;
+                for _ in 0..12 {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    g += (state >> 11) as f64 / (1u64 << 53) as f64;
+                }
+                x += g;
+                x
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_random_walk_does_not_revert_and_noise_around_a_line_does() {
+        let mut walks_rejected = 0;
+        let mut lines_rejected = 0;
+        for seed in 0..40 {
+            let w = walk(100, seed);
+            walks_rejected += usize::from(reverts_to_trend(&w, UnitRootLevel::Five));
+            let steps = walk(101, seed + 1000);
+            let line: Vec<f64> = (0..100)
+                .map(|i| 0.3 * i as f64 + (steps[i + 1] - steps[i]))
+                .collect();
+            lines_rejected += usize::from(reverts_to_trend(&line, UnitRootLevel::Five));
+        }
+        // 5% test: about 2 of 40 walks by chance; white noise around a line
+        // is rejected (nearly) always.
+        assert!(walks_rejected <= 6, "{walks_rejected}");
+        assert!(lines_rejected >= 39, "{lines_rejected}");
+    }
+
+    #[test]
+    fn step_test_of_a_walk_is_wide() {
+        let w = walk(100, 7);
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        let t = step_test(&x, &w, 0, 0.01, 0.01).unwrap();
+        // Steps of sd 1 over 99 cycles: the interval is about ±0.26 wide.
+        assert!(t.upper - t.lower > 0.4, "{t:?}");
     }
 
     #[test]

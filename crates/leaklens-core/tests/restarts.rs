@@ -97,9 +97,10 @@ fn no_leak_on_either_side_of_a_restart_is_no_leak() {
     assert_eq!(
         r.summary.verdict,
         Verdict::NoLeak,
-        "{}: {:#?}",
+        "{}: {:#?}\n{:?}",
         r.summary.reason,
-        r.issues
+        r.issues,
+        r.summary.watch
     );
 }
 

@@ -66,9 +66,33 @@ fn analyse(text: &str) -> Report {
 
 /// The verdict is a leak, with a growth issue on `metric`.
 fn assert_leak_of(r: &Report, metric: &str) {
-    assert_eq!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
+    assert_eq!(
+        r.summary.verdict,
+        Verdict::Leak,
+        "{}\n{}",
+        r.summary.reason,
+        judgements(r)
+    );
     let grown = growth_metrics(r);
     assert!(grown.contains(&metric), "{metric} not among {grown:?}");
+}
+
+/// Each metric's judgement, one line each, for a failure message.
+fn judgements(r: &Report) -> String {
+    r.metrics
+        .iter()
+        .map(|(m, mr)| {
+            format!(
+                "{}: {:?} by {} ({:?}): {}",
+                m.key(),
+                mr.assessment,
+                mr.decided_by.as_str(),
+                mr.test,
+                mr.judgement
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn growth_metrics(r: &Report) -> Vec<&'static str> {
@@ -180,7 +204,13 @@ fn stairs_that_ended_are_no_leak() {
         line(&mut text, c, "After cleanup", t + 5_000, heap + 4.0, rss);
     }
     let r = analyse(&text);
-    assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
+    assert_ne!(
+        r.summary.verdict,
+        Verdict::Leak,
+        "{:?}\n{}",
+        r.issues,
+        judgements(&r)
+    );
 }
 
 #[test]
@@ -209,7 +239,13 @@ fn rss_following_v8s_reserved_heap_while_the_heap_holds_is_no_leak() {
         }
     }
     let r = analyse(&text);
-    assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
+    assert_ne!(
+        r.summary.verdict,
+        Verdict::Leak,
+        "{:?}\n{}",
+        r.issues,
+        judgements(&r)
+    );
 }
 
 /// RSS over `cycles` cycles: a warm-up rise of `warm_up` MB in the first ten
@@ -248,7 +284,13 @@ fn a_warm_up_then_a_slowly_filling_cache_is_no_leak() {
         let r = analyse(&warm_up_then(cycles, 70.0, seed, |x| {
             150.0 * (1.0 - (-x / (0.5 * span)).exp())
         }));
-        assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
+        assert_ne!(
+            r.summary.verdict,
+            Verdict::Leak,
+            "{:?}\n{}",
+            r.issues,
+            judgements(&r)
+        );
     }
 }
 
@@ -299,7 +341,13 @@ fn a_few_big_gc_teeth_are_no_leak() {
         100.0 + 6.0 * k as f64 - if k % 4 == 3 { 5.0 } else { 0.0 }
     };
     let r = analyse(&series(70, 23, heap, |c| 320.0 + 0.2 * heap(c)));
-    assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
+    assert_ne!(
+        r.summary.verdict,
+        Verdict::Leak,
+        "{:?}\n{}",
+        r.issues,
+        judgements(&r)
+    );
 }
 
 /// Pages per cycle: `open(c, noise)` pages at the cycle's start, heap and
@@ -350,7 +398,13 @@ fn a_page_pool_that_fills_is_no_leak() {
         }
         open
     }));
-    assert_ne!(r.summary.verdict, Verdict::Leak, "{:?}", r.issues);
+    assert_ne!(
+        r.summary.verdict,
+        Verdict::Leak,
+        "{:?}\n{}",
+        r.issues,
+        judgements(&r)
+    );
 }
 
 /// A leak of 3 MB/cycle under garbage that piles up 20-40 MB a cycle and is
@@ -464,5 +518,11 @@ fn a_heap_undecided_for_want_of_troughs_does_not_keep_reserved_rss_a_leak() {
     // reservation while the heap holds is no leak by itself; a heap left
     // undecided only by its few troughs must not count as growth there.
     let r = analyse(&reserved_with_few_troughs(1, 6, 0.1, 2.0));
-    assert_ne!(r.summary.verdict, Verdict::Leak, "{}", r.summary.reason);
+    assert_ne!(
+        r.summary.verdict,
+        Verdict::Leak,
+        "{}\n{}",
+        r.summary.reason,
+        judgements(&r)
+    );
 }

@@ -24,7 +24,7 @@ use super::scan::{KeyMemo, Scan};
 use super::timestamp::parse_iso8601;
 use super::units::Unit;
 use super::{Diag, Ingested, InputFormat, Progress, WarnKind};
-use crate::run::{Run, SnapshotIn};
+use crate::run::{GcSince, Run, SnapshotIn};
 use crate::Metric;
 
 /// A raw `process.memoryUsage()` value above this is in bytes: no worker has
@@ -530,6 +530,10 @@ impl<'de, 'p> Sink<'de, 'p> {
             for m in Metric::MEMORY {
                 raw.values[m.index()] *= unit.to_mb();
             }
+            if let Some(gc) = &mut raw.gc {
+                gc.heap_after_major *= unit.to_mb();
+                gc.external_after_major *= unit.to_mb();
+            }
             self.converted_from_bytes |= unit == Unit::Bytes;
         }
 
@@ -589,6 +593,7 @@ impl<'de, 'p> Sink<'de, 'p> {
         let mut snap = SnapshotIn::new(cycle, label);
         snap.timestamp = timestamp;
         snap.values = raw.values;
+        snap.gc = raw.gc;
         self.run.push(&snap, self.urls.iter().map(|u| u.as_ref()));
         self.wrong_type(ctx, raw.pos, bad.count, bad.first);
     }
@@ -712,10 +717,15 @@ fn copy_run(run: &Run, mut out: Run, positions: &[u32], factor: f64) -> Run {
         for m in Metric::ALL {
             s.set(m, run.value(m, i));
         }
+        s.gc = run.gc(i).copied();
         if next.peek().is_some_and(|&&p| p as usize == i) {
             next.next();
             for m in Metric::MEMORY {
                 s.set(m, s.values[m.index()] * factor);
+            }
+            if let Some(gc) = &mut s.gc {
+                gc.heap_after_major *= factor;
+                gc.external_after_major *= factor;
             }
         }
         out.push(&s, run.page_urls(i));
@@ -736,6 +746,8 @@ pub(super) enum Field {
     Memory,
     /// `browser: {...}`.
     Browser,
+    /// `gc: {...}`: collections since the previous snapshot.
+    Gc,
     Snapshots,
     Other,
 }
@@ -756,6 +768,7 @@ pub(super) fn field(key: &[u8]) -> Field {
         b"pageUrls" | b"page_urls" => Field::Urls,
         b"nodejs" | b"node" | b"memory" | b"memoryUsage" | b"memory_usage" => Field::Memory,
         b"browser" => Field::Browser,
+        b"gc" => Field::Gc,
         b"snapshots" => Field::Snapshots,
         _ => Field::Other,
     }
@@ -782,6 +795,7 @@ pub(super) struct Raw<'de> {
     pub(super) timestamp: Scalar<'de>,
     pub(super) unit: Scalar<'de>,
     values: [f64; 7],
+    gc: Option<GcSince>,
     bad: Bad,
     /// Byte offset of its first key.
     pub(super) pos: Option<usize>,
@@ -796,9 +810,32 @@ impl Raw<'_> {
             timestamp: Scalar::Null,
             unit: Scalar::Null,
             values: [f64::NAN; 7],
+            gc: None,
             bad: Bad::default(),
             pos: None,
             wrapper: false,
+        }
+    }
+
+    /// One member of a snapshot's `gc` object (unknown keys are ignored).
+    pub(super) fn set_gc(&mut self, key: &[u8], n: Num) {
+        let v = match n {
+            Num::Val(v) if v >= 0.0 => v,
+            Num::Val(_) => return self.bad.add("gc", "a negative number"),
+            Num::Absent => return,
+            Num::Bad(ty) => return self.bad.add("gc", ty),
+        };
+        let count = v.min(u32::MAX as f64) as u32;
+        let gc = self.gc.get_or_insert_with(GcSince::default);
+        match key {
+            b"major" => gc.major = count,
+            b"minor" => gc.minor = count,
+            b"incremental" => gc.incremental = count,
+            b"weakcb" | b"weakCallbacks" | b"weak_callbacks" => gc.weak_callbacks = count,
+            b"pauseMs" | b"pause_ms" => gc.pause_ms = v,
+            b"heapAfterMajor" | b"heap_after_major" => gc.heap_after_major = v,
+            b"externalAfterMajor" | b"external_after_major" => gc.external_after_major = v,
+            _ => {}
         }
     }
 
@@ -854,6 +891,7 @@ fn read_snapshot<'de, A: MapAccess<'de>>(
                 urls: &mut sink.urls,
                 name: "browser",
             })?,
+            Field::Gc => map.next_value_seed(GcSeed { raw: &mut raw })?,
             Field::Snapshots if ctx.top && !raw.wrapper => {
                 raw.wrapper = true;
                 sink.begin_wrapper(&raw.unit);
@@ -1172,6 +1210,73 @@ impl<'de> Visitor<'de> for NestedSeed<'_, 'de> {
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         drain_seq(seq)?;
         self.raw.bad.add(self.name, "an array");
+        Ok(())
+    }
+}
+
+/// `gc: {...}`: the collections since the previous snapshot (counts per
+/// kind, pause, heap used right after the last major collection). Values
+/// of the wrong type are counted as bad and left out; an object with none
+/// of the fields is no record of collections.
+struct GcSeed<'r, 'de> {
+    raw: &'r mut Raw<'de>,
+}
+
+impl<'de> DeserializeSeed<'de> for GcSeed<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for GcSeed<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object of garbage collections")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let n = map.next_value_seed(NumSeed)?;
+            self.raw.set_gc(key.as_bytes(), n);
+        }
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        self.raw.bad.add("gc", "a boolean");
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        self.raw.bad.add("gc", "a number");
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        self.raw.bad.add("gc", "a number");
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        self.raw.bad.add("gc", "a number");
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        self.raw.bad.add("gc", "a string");
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        drain_seq(seq)?;
+        self.raw.bad.add("gc", "an array");
         Ok(())
     }
 }

@@ -498,9 +498,31 @@ impl<'de> Scan<'de> {
                 Field::Urls => self.urls(urls)?,
                 Field::Memory => self.nested(raw, urls, memo, KeyMemo::FIRST_MEMORY)?,
                 Field::Browser => self.nested(raw, urls, memo, KeyMemo::FIRST_BROWSER)?,
+                Field::Gc => self.gc(raw)?,
                 Field::Snapshots => return None,
                 Field::Other => self.skip_value()?,
             }
+            if !self.member_end()? {
+                return Some(());
+            }
+        }
+    }
+
+    /// A snapshot's `gc` object of numbers; anything else is left to serde.
+    fn gc(&mut self, raw: &mut Raw<'de>) -> Option<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.plain_bytes()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            let n = self.num()?;
+            raw.set_gc(key, n);
             if !self.member_end()? {
                 return Some(());
             }
@@ -571,6 +593,7 @@ impl KeyMemo<'_> {
             Field::Urls => 11,
             Field::Memory => 12,
             Field::Browser => 13,
+            Field::Gc => 16,
             Field::Snapshots => 14,
             Field::Other => 15,
         }

@@ -1,0 +1,77 @@
+//! Hints from the metrics together: where a leak is, from how they move.
+
+use std::collections::BTreeMap;
+
+use super::judge::MetricAnalysis;
+use crate::report::{Assessment, Hint, Trend};
+use crate::Metric;
+
+pub(crate) fn hints(m: &BTreeMap<Metric, MetricAnalysis>) -> Vec<Hint> {
+    let leaking = |x: Metric| {
+        m.get(&x)
+            .is_some_and(|a| a.report.assessment == Assessment::Leaking)
+    };
+    let up = |x: Metric| {
+        m.get(&x)
+            .is_some_and(|a| a.report.trend == Trend::Increasing)
+    };
+    let mut out = Vec::new();
+    let mut push = |kind: &str, message: &str| {
+        out.push(Hint {
+            kind: kind.to_string(),
+            message: message.to_string(),
+        })
+    };
+    if leaking(Metric::Rss) && !up(Metric::HeapUsed) {
+        push(
+            "native_memory",
+            "RSS grows while the JS heap is flat: the leak is outside the V8 heap \
+             (native addons, Buffers, memory-mapped files, allocator fragmentation). \
+             Check external/arrayBuffers; Chromium's own processes never show in this process's RSS.",
+        );
+    }
+    if leaking(Metric::External) || leaking(Metric::ArrayBuffers) {
+        push(
+            "buffers",
+            "External/ArrayBuffers memory is C++ memory bound to JS objects (Buffers, typed arrays, \
+             response bodies), not the Chromium processes: look for Buffers kept in caches, \
+             queues or closures.",
+        );
+    }
+    if leaking(Metric::HeapUsed) && leaking(Metric::Pages) {
+        push(
+            "unclosed_pages",
+            "Heap and page count grow together: pages are opened and never closed, and the JS \
+             objects that reference them stay alive. Close every page in a finally block.",
+        );
+    }
+    if leaking(Metric::Contexts) && !up(Metric::Pages) {
+        push(
+            "context_leak",
+            "Browser contexts accumulate while the page count is flat: contexts are created per \
+             task and never closed (browser.newContext() without context.close()).",
+        );
+    }
+    if leaking(Metric::Contexts) && leaking(Metric::Pages) {
+        push(
+            "contexts_with_pages",
+            "Pages and contexts grow together: each task opens a context with its page and \
+             neither is closed; closing the context closes its pages.",
+        );
+    }
+    if leaking(Metric::Pages) && !leaking(Metric::Contexts) && m.contains_key(&Metric::Contexts) {
+        push(
+            "page_leak",
+            "Pages accumulate inside a stable set of contexts: page.close() is missed on some path \
+             (errors, timeouts, redirects opening popups).",
+        );
+    }
+    if up(Metric::HeapTotal) && !up(Metric::HeapUsed) {
+        push(
+            "heap_reserve",
+            "Heap total grows while heap used does not: V8 is reserving more heap, which by itself \
+             is not a leak.",
+        );
+    }
+    out
+}

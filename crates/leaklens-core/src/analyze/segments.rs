@@ -1,0 +1,82 @@
+//! Restarts split a run into the lifetimes of its processes (segments),
+//! judged apart: a new process's level is not compared with the old one's.
+
+use std::ops::Range;
+
+use super::cycles::Cycles;
+use crate::stats::median;
+use crate::Metric;
+
+/// A fall of the floor below this share of its recent level (and by more
+/// than [`RESTART_MIN_DROP_MB`]) is a new process, not a collection: a
+/// garbage collection gives back garbage, not half of RSS.
+const RESTART_FRACTION: f64 = 0.5;
+const RESTART_MIN_DROP_MB: f64 = 5.0;
+
+/// Splits cycles into segments at restarts: where the cycle counter started
+/// again (`restarts`, see [`crate::Run::restarts`]), and where the floor of
+/// RSS (else heap total, else heap used) drops below half of its recent
+/// level.
+pub(crate) fn segments(c: &Cycles, restarts: &[u64]) -> Vec<Range<usize>> {
+    let n = c.len();
+    let restart_at: Vec<usize> = restarts
+        .iter()
+        .map(|&r| c.cycle.partition_point(|&x| x < r))
+        .filter(|&i| i > 0 && i < n)
+        .collect();
+    let mut cuts = restart_at.clone();
+    let series = [Metric::Rss, Metric::HeapTotal, Metric::HeapUsed]
+        .into_iter()
+        .map(|m| &c.floor[m.index()])
+        .find(|s| s.iter().filter(|v| v.is_finite()).count() >= 2);
+    if let Some(s) = series {
+        let mut recent: Vec<f64> = Vec::new();
+        let mut new_process = false;
+        for i in 0..n {
+            // A new process: its level is not compared with the old one's
+            // (also when its first cycles lack the metric).
+            new_process |= restart_at.binary_search(&i).is_ok();
+            let v = s[i];
+            if !v.is_finite() {
+                continue;
+            }
+            if std::mem::take(&mut new_process) {
+                recent.clear();
+            }
+            if let Some(level) = median(&recent) {
+                if v < RESTART_FRACTION * level && level - v > RESTART_MIN_DROP_MB {
+                    cuts.push(i);
+                    recent.clear();
+                }
+            }
+            recent.push(v);
+            if recent.len() > 3 {
+                recent.remove(0);
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut start = 0;
+    for cut in cuts {
+        out.push(start..cut);
+        start = cut;
+    }
+    out.push(start..n);
+    out
+}
+
+/// The segment judged: the last one long enough (half of `min_cycles`, at
+/// least 3 cycles), else the longest.
+pub(crate) fn judged(segs: &[Range<usize>], min_cycles: usize) -> usize {
+    segs.iter()
+        .rposition(|s| s.len() >= 3.max(min_cycles / 2))
+        .or_else(|| {
+            segs.iter()
+                .enumerate()
+                .max_by_key(|(i, s)| (s.len(), *i))
+                .map(|(i, _)| i)
+        })
+        .unwrap_or(0)
+}
