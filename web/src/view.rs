@@ -1218,6 +1218,8 @@ fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
     view! {
         <h3>"Metrics: retained level after GC"</h3>
         <TableView id="metrics-table" table=tables::metrics(&report)/>
+        <h3>"Evidence"</h3>
+        <TableView id="evidence" table=tables::evidence(&report)/>
         {(!report.hints.is_empty()).then(|| view! {
             <ul class="hints">{report.hints.iter().map(|h| view! { <li>{shown(&h.message)}</li> }).collect_view()}</ul>
         })}

@@ -201,6 +201,31 @@ pub enum SlopeMethod {
     TwoLevels,
 }
 
+impl Assessment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assessment::Leaking => "leaking",
+            Assessment::RisingUndecided => "rising_undecided",
+            Assessment::Bounded => "bounded",
+            Assessment::Decreasing => "decreasing",
+            Assessment::Undecided => "undecided",
+            Assessment::InsufficientData => "insufficient_data",
+        }
+    }
+
+    /// In a few words, for tables.
+    pub fn words(self) -> &'static str {
+        match self {
+            Assessment::Leaking => "leaking",
+            Assessment::RisingUndecided => "still rising",
+            Assessment::Bounded => "bounded",
+            Assessment::Decreasing => "decreasing",
+            Assessment::Undecided => "undecided",
+            Assessment::InsufficientData => "too few points",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {

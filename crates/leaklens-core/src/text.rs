@@ -37,6 +37,11 @@ pub fn signed(x: f64) -> String {
     }
 }
 
+/// The name of the slope interval's column: "99% CI" at α = 0.01.
+pub fn interval_label(alpha: f64) -> String {
+    format!("{}% CI", num(100.0 * (1.0 - alpha)))
+}
+
 /// A value with its metric's unit.
 pub fn with_unit(m: Metric, x: f64) -> String {
     if m.is_count() {

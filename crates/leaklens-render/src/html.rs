@@ -124,6 +124,8 @@ fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
 
     let _ = writeln!(o, "<h2>Metrics: retained level after GC</h2>");
     write_table(o, &tables::metrics(r));
+    let _ = writeln!(o, "<h2>Evidence</h2>");
+    write_table(o, &tables::evidence(r));
 
     if !r.forecasts.is_empty() {
         let _ = writeln!(o, "<h2>Forecast</h2><ul>");

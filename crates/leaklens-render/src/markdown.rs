@@ -67,6 +67,10 @@ pub fn report(r: &Report, title: &str) -> String {
     let _ = writeln!(o);
     write_table(&mut o, &tables::metrics(r));
     let _ = writeln!(o);
+    let _ = writeln!(o, "### Evidence");
+    let _ = writeln!(o);
+    write_table(&mut o, &tables::evidence(r));
+    let _ = writeln!(o);
     if !r.hints.is_empty() {
         for h in &r.hints {
             let _ = writeln!(o, "- 💡 {}", md_escape(&h.message));

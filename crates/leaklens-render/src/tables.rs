@@ -3,7 +3,7 @@
 
 use leaklens_core::compare::Comparison;
 use leaklens_core::report::{ForecastStatus, Report};
-use leaklens_core::text::{forecast_text, signed_unit, slope_with_ci, with_unit};
+use leaklens_core::text::{forecast_text, interval_label, signed_unit, slope_with_ci, with_unit};
 use leaklens_core::Metric;
 
 /// A table of unescaped text cells.
@@ -19,22 +19,22 @@ fn change(m: Metric, v: Option<&f64>) -> String {
     v.map(|v| signed_unit(m, *v)).unwrap_or_else(|| "—".into())
 }
 
-/// Per metric: retained level, slope and interval, trend, pattern.
+/// Per metric: retained level, slope and interval, trend, what was
+/// judged, pattern.
 pub fn metrics(r: &Report) -> Table {
     Table {
-        header: [
-            "Metric",
-            "Start",
-            "Now",
-            "Slope/cycle",
-            "95% CI",
-            "Trend",
-            "Pattern",
-            "Change points",
-        ]
-        .map(String::from)
-        .to_vec(),
-        numeric: vec![false, true, true, true, true, false, false, false],
+        header: vec![
+            "Metric".into(),
+            "Start".into(),
+            "Now".into(),
+            "Slope/cycle".into(),
+            interval_label(r.config.alpha),
+            "Trend".into(),
+            "Judged".into(),
+            "Pattern".into(),
+            "Change points".into(),
+        ],
+        numeric: vec![false, true, true, true, true, false, false, false, false],
         rows: r
             .metrics
             .iter()
@@ -50,6 +50,7 @@ pub fn metrics(r: &Report) -> Table {
                         signed_unit(*m, mr.slope_ci[1])
                     ),
                     mr.trend.as_str().to_string(),
+                    mr.assessment.words().to_string(),
                     mr.pattern.as_str().to_string(),
                     mr.change_points
                         .iter()
@@ -62,13 +63,34 @@ pub fn metrics(r: &Report) -> Table {
     }
 }
 
-/// The windowed analysis: change of every metric per window, and its flags.
+/// The evidence behind each metric's judgement, one sentence each.
+pub fn evidence(r: &Report) -> Table {
+    Table {
+        header: vec!["Metric".into(), "Judged".into(), "Evidence".into()],
+        numeric: vec![false, false, false],
+        rows: r
+            .metrics
+            .iter()
+            .map(|(m, mr)| {
+                vec![
+                    m.display_name().to_string(),
+                    mr.assessment.words().to_string(),
+                    mr.judgement.clone(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The windowed analysis: each window in the verdict's words (judged on
+/// retained levels like the whole run), the change of every metric, and
+/// the guide's red flags.
 pub fn windows(r: &Report) -> Table {
     let shown: Vec<Metric> = Metric::ALL
         .into_iter()
         .filter(|m| r.metrics.contains_key(m))
         .collect();
-    let mut header = vec!["Cycles".to_string(), "Trend".to_string()];
+    let mut header = vec!["Cycles".to_string(), "Verdict".to_string()];
     header.extend(shown.iter().map(|m| m.display_name().to_string()));
     header.push("Flags".into());
     let mut numeric = vec![false, false];
@@ -80,7 +102,7 @@ pub fn windows(r: &Report) -> Table {
         .map(|w| {
             let mut row = vec![
                 format!("{}–{}", w.start_cycle, w.end_cycle),
-                w.trend.as_str().to_string(),
+                w.verdict.as_str().to_string(),
             ];
             row.extend(shown.iter().map(|m| change(*m, w.changes.get(m))));
             row.push(w.flags.join("; "));

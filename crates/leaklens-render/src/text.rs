@@ -5,6 +5,8 @@ use std::fmt::Write;
 use leaklens_core::report::{Report, Severity, Verdict};
 use leaklens_core::Metric;
 
+use leaklens_core::text::interval_label;
+
 use super::{
     cleanup_text, duration, forecast_text, num, sanitize, signed_unit, trend_word, with_unit,
 };
@@ -22,6 +24,15 @@ pub fn verdict_line(v: Verdict) -> &'static str {
         Verdict::Leak => "🚨 VERDICT: LEAK",
         Verdict::NoLeak => "✅ VERDICT: NO LEAK",
         Verdict::Inconclusive => "❔ VERDICT: INCONCLUSIVE",
+    }
+}
+
+/// A window's verdict in capitals, as the worker prints its trend.
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Leak => "LEAK",
+        Verdict::NoLeak => "NO LEAK",
+        Verdict::Inconclusive => "INCONCLUSIVE",
     }
 }
 
@@ -64,8 +75,14 @@ pub fn report(r: &Report, title: &str) -> String {
     );
     let _ = writeln!(
         o,
-        "   {:<17} {:>10} {:>10} {:>12} {:>22}  {:<11} Pattern",
-        "Metric", "Start", "Now", "Slope/cycle", "95% CI", "Trend"
+        "   {:<17} {:>10} {:>10} {:>12} {:>22}  {:<11} {:<15} Pattern",
+        "Metric",
+        "Start",
+        "Now",
+        "Slope/cycle",
+        interval_label(r.config.alpha),
+        "Trend",
+        "Judged"
     );
     for (m, mr) in &r.metrics {
         let ci = format!(
@@ -75,15 +92,23 @@ pub fn report(r: &Report, title: &str) -> String {
         );
         let _ = writeln!(
             o,
-            "   {:<17} {:>10} {:>10} {:>12} {:>22}  {:<11} {}",
+            "   {:<17} {:>10} {:>10} {:>12} {:>22}  {:<11} {:<15} {}",
             m.display_name(),
             with_unit(*m, mr.baseline),
             with_unit(*m, mr.current),
             signed_unit(*m, mr.slope_per_cycle),
             ci,
             trend_word(mr.trend),
+            mr.assessment.words(),
             mr.pattern.as_str()
         );
+    }
+    let _ = writeln!(o);
+
+    // The evidence behind each judgement.
+    let _ = writeln!(o, "🧾 Evidence");
+    for (m, mr) in &r.metrics {
+        let _ = writeln!(o, "   {}: {}", m.display_name(), sanitize(&mr.judgement));
     }
     let _ = writeln!(o);
 
@@ -128,10 +153,11 @@ pub fn report(r: &Report, title: &str) -> String {
         for w in &r.windows {
             let _ = writeln!(
                 o,
-                "   Cycles {}–{}: 📈 Trend: {}",
+                "   Cycles {}–{}: {} (trend {})",
                 w.start_cycle,
                 w.end_cycle,
-                trend_word(w.trend)
+                verdict_word(w.verdict),
+                w.trend.as_str()
             );
             let parts: Vec<String> = Metric::ALL
                 .iter()
