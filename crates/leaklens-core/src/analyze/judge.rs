@@ -494,6 +494,7 @@ pub(crate) fn judge(
         growing_model,
         steps_going,
         count_excess_ok,
+        (seg.len() < cfg.min_cycles).then_some(seg.len()),
         cfg,
     );
 
@@ -639,6 +640,7 @@ fn decide(
     growing_model: bool,
     steps_going: bool,
     count_excess_ok: bool,
+    short_run: Option<usize>,
     cfg: &Config,
 ) -> Outcome {
     let Tests {
@@ -686,8 +688,16 @@ fn decide(
             return unsettled(s);
         }
     }
-    // 3.
-    if rising_now && !bounded_model && (!latest_bounded || steps_going) && count_excess_ok {
+    // 3. (A run shorter than `min_cycles` cannot show the growth going on
+    // past a warm-up by its latest part: there a growing shape must also
+    // fit decisively better than every bounded one.)
+    let long_enough = short_run.is_none() || growing_model;
+    if rising_now
+        && !bounded_model
+        && (!latest_bounded || steps_going)
+        && count_excess_ok
+        && long_enough
+    {
         return on(Decision::SustainedGrowth, t);
     }
     // 4.

@@ -200,32 +200,39 @@ const MINOR_FALL: f64 = 0.25;
 ///
 /// Whether there is a sawtooth is decided by its big single-step falls
 /// ([`collections`]). Its troughs are then its lower envelope: every local
-/// minimum (along the series' trend, defined symmetrically in time so noise
-/// gets no direction) in the lower half of the series. Where collections
-/// run within most cycles, most floors sit on the retained level and most
-/// are kept; where teeth are long, about one point a tooth is.
+/// minimum no higher than the median of the points within half a typical
+/// tooth on either side. Where collections run within most cycles, most
+/// floors sit on the retained level and most are kept; where teeth are
+/// long, about one point a tooth is.
 pub(crate) fn troughs(v: &[(f64, f64)]) -> (Vec<(f64, f64)>, usize) {
     let n = v.len();
     let Some(big) = collections(v, false) else {
         return (v.to_vec(), 0);
     };
-    // Compared along the series' own trend (Sen's slope), so a steep leak
-    // still has its lowest points where the collections are. (On the series
-    // binned to a few hundred medians: Sen's slope of every pair of a
-    // million floors would not fit in memory.)
-    let thin = bin(v.to_vec());
-    let xs: Vec<f64> = thin.iter().map(|p| p.0).collect();
-    let ys: Vec<f64> = thin.iter().map(|p| p.1).collect();
-    let slope = crate::stats::sen_slope(&xs, &ys).unwrap_or(0.0);
-    let r: Vec<f64> = v.iter().map(|p| p.1 - slope * p.0).collect();
-    let middle = median(&r).unwrap_or(0.0);
-    // The lower envelope: every local minimum (along the trend) in the
-    // lower half of the series; a dip high up a tooth is no collection.
+    // The window a trough is judged in: half a typical tooth (the median
+    // spacing of the big falls), at least 2 and at most 10 cycles' worth of
+    // points on either side.
+    let mut gaps: Vec<f64> = big.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+    if gaps.is_empty() {
+        gaps.push(n as f64);
+    }
+    let half = ((median(&gaps).unwrap_or(4.0) / 2.0) as usize).clamp(2, 10);
+    // The lower envelope: every local minimum that is no higher than the
+    // median of the points around it. Windows are centred, so a trend
+    // cancels out (a steep leak still has troughs) and noise gets no
+    // direction; a dip high up a tooth is no collection.
     let kept: Vec<(f64, f64)> = (0..n)
         .filter(|&i| {
-            let left = i == 0 || r[i - 1] > r[i];
-            let right = i + 1 == n || r[i + 1] >= r[i];
-            left && right && r[i] <= middle
+            let left = i == 0 || v[i - 1].1 > v[i].1;
+            let right = i + 1 == n || v[i + 1].1 >= v[i].1;
+            if !(left && right) {
+                return false;
+            }
+            let around: Vec<f64> = v[i.saturating_sub(half)..(i + half + 1).min(n)]
+                .iter()
+                .map(|p| p.1)
+                .collect();
+            median(&around).is_some_and(|m| v[i].1 <= m)
         })
         .map(|i| v[i])
         .collect();
