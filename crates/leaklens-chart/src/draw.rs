@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use leaklens_core::point::CyclePoint;
 use leaklens_core::report::Pattern;
 use leaklens_core::{Metric, Report, Run};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
@@ -433,50 +434,8 @@ fn clip_polyline(points: &[P], xr: P, yr: P) -> Vec<Vec<P>> {
     out
 }
 
-/// The kind of step a snapshot label names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Before,
-    Scrape,
-    Cleanup,
-    Recreate,
-    Other,
-}
-
-impl Phase {
-    const ALL: [Phase; 5] = [
-        Phase::Before,
-        Phase::Scrape,
-        Phase::Cleanup,
-        Phase::Recreate,
-        Phase::Other,
-    ];
-
-    fn of(label: &str) -> Phase {
-        let l = label.to_ascii_lowercase();
-        if l.starts_with("before") {
-            Phase::Before
-        } else if l.contains("recreate") {
-            Phase::Recreate
-        } else if l.contains("cleanup") {
-            Phase::Cleanup
-        } else if l.contains("scrape") {
-            Phase::Scrape
-        } else {
-            Phase::Other
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Phase::Before => "before",
-            Phase::Scrape => "scrape",
-            Phase::Cleanup => "cleanup",
-            Phase::Recreate => "recreate",
-            Phase::Other => "other",
-        }
-    }
-}
+/// The point of the cycle a marker stands for: core's one rule.
+type Phase = CyclePoint;
 
 /// The backend pixel sizes of the markers of CSS size `size`.
 #[derive(Debug, Clone, Copy)]
@@ -1127,10 +1086,10 @@ fn draw_shapes(
             .filter(|p| phases_shown[*p as usize])
             .collect();
         for &p in shown.iter().rev() {
-            let text_w = sc.px(p.name().len() as f64 * 6.0 + 4.0);
+            let text_w = sc.px(p.as_str().len() as f64 * 6.0 + 4.0);
             x -= text_w;
             root.draw(&Text::new(
-                p.name(),
+                p.as_str(),
                 (x, y),
                 sc.font(FONT_KEY)
                     .color(&TEXT)
@@ -1243,11 +1202,11 @@ mod tests {
 
     #[test]
     fn phases_from_labels() {
-        assert_eq!(Phase::of("Before scrape"), Phase::Before);
-        assert_eq!(Phase::of("After scrape"), Phase::Scrape);
-        assert_eq!(Phase::of("After cleanup"), Phase::Cleanup);
-        assert_eq!(Phase::of("After page recreate"), Phase::Recreate);
-        assert_eq!(Phase::of("idle"), Phase::Other);
+        assert_eq!(CyclePoint::of("Before scrape"), Phase::Before);
+        assert_eq!(CyclePoint::of("After scrape"), Phase::Scrape);
+        assert_eq!(CyclePoint::of("After cleanup"), Phase::Cleanup);
+        assert_eq!(CyclePoint::of("After page recreate"), Phase::Recreate);
+        assert_eq!(CyclePoint::of("idle"), Phase::Other);
     }
 
     #[test]

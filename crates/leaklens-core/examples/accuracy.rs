@@ -389,6 +389,27 @@ fn main() {
     println!(
         "- false alarms on all no-leak runs (stable, warm-up, caches; every length): {all_fp}/{no_leak_runs}"
     );
+    let leak_cases = || {
+        cases
+            .iter()
+            .zip(&outcomes)
+            .filter(|(c, _)| c.spec.scenario.is_leak())
+    };
+    let missed = |min_cycles: usize| {
+        let runs: Vec<_> = leak_cases()
+            .filter(|(c, _)| c.spec.cycles >= min_cycles)
+            .collect();
+        let n = runs
+            .iter()
+            .filter(|(_, o)| o.verdict == Verdict::NoLeak)
+            .count();
+        (n, runs.len())
+    };
+    let (m40, n40) = missed(40);
+    let (m_all, n_all) = missed(0);
+    println!(
+        "- leaks called no_leak: {m40}/{n40} on runs of ≥ 40 cycles, {m_all}/{n_all} on all (every rate, 0.1 MB/cycle and 0.05 page/cycle included)"
+    );
     println!(
         "- precision over the whole corpus: {:.4} ({all_tp} leak verdicts on leaks, {all_fp} on non-leaks)",
         all_tp as f64 / (all_tp + all_fp).max(1) as f64
