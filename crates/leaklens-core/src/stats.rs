@@ -533,24 +533,28 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // at each slope value; just left of a value v it is #(≥ v) − #(< v),
     // just right #(> v) − #(≤ v).
     let total = slopes.len() as f64;
-    let below = |v: f64| slopes.partition_point(|&s| s < v) as f64;
-    let not_above = |v: f64| slopes.partition_point(|&s| s <= v) as f64;
-    let offset = mk.s - ((total - not_above(0.0)) - below(0.0));
-    let left_of = |v: f64| (total - below(v)) - below(v) + offset;
-    let right_of = |v: f64| (total - not_above(v)) - not_above(v) + offset;
-    // Lower end: sup{β : S(β) ≥ s_crit}, the largest value v with S just
-    // left of it still significant; upper: inf{β : S(β) ≤ −s_crit}.
-    let lower = slopes
-        .iter()
-        .rev()
-        .find(|&&v| left_of(v) >= s_crit)
-        .copied()
-        .unwrap_or(slopes[0]);
-    let upper = slopes
-        .iter()
-        .find(|&&v| right_of(v) <= -s_crit)
-        .copied()
-        .unwrap_or(slopes[slopes.len() - 1]);
+    let below = slopes.partition_point(|&s| s < 0.0) as f64;
+    let not_above = slopes.partition_point(|&s| s <= 0.0) as f64;
+    let offset = mk.s - ((total - not_above) - below);
+    // Lower end: sup{β : S(β) ≥ s_crit}. Just left of the value at sorted
+    // position k, S is at least N − 2k + offset (its group starts at or
+    // before k), so the largest k with N − 2k + offset ≥ s_crit gives it.
+    // Upper end: inf{β : S(β) ≤ −s_crit}: just right of the value at
+    // position t − 1, S is at most N − 2t + offset, so the smallest t with
+    // N − 2t + offset ≤ −s_crit gives it. (Found by position, not by a
+    // search over values: the windowed table asks for thousands.)
+    let k = libm::floor((total + offset - s_crit) / 2.0);
+    let lower = if k >= 0.0 {
+        slopes[(k as usize).min(slopes.len() - 1)]
+    } else {
+        slopes[0]
+    };
+    let t = libm::ceil((total + offset + s_crit) / 2.0);
+    let upper = if t >= 1.0 && t <= total {
+        slopes[t as usize - 1]
+    } else {
+        slopes[slopes.len() - 1]
+    };
     // Where no β is significant at all (too few points for α), the interval
     // reaches zero on both sides: nothing is excluded.
     let (lower, upper) = if s_crit > pairs {

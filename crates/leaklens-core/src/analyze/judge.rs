@@ -80,6 +80,28 @@ impl Slope {
             return None;
         }
         let (from, to) = (x[0], x[n - 1]);
+        if y[..n].iter().all(|&v| v == y[0]) {
+            // A level that never moves (a page count, a heap total between
+            // two reservations): no slope, and every test says so.
+            return Some(Slope {
+                slope: 0.0,
+                lower: 0.0,
+                upper: 0.0,
+                p: 1.0,
+                intercept: y[0],
+                rising: false,
+                falling: false,
+                s: 0.0,
+                method: if n >= RANK_TEST_POINTS {
+                    SlopeMethod::MannKendall
+                } else {
+                    SlopeMethod::LeastSquares
+                },
+                n,
+                from,
+                to,
+            });
+        }
         let level = y.iter().fold(0.0f64, |a, b| a.max(b.abs()));
         let resolution = 0.01 + 1e-9 * level;
         if n >= RANK_TEST_POINTS {
@@ -473,7 +495,10 @@ pub(crate) fn judge(
     // The whole series, for a bound: where the recent part is flat, a line
     // over every point bounds the slope more tightly (a warm-up in the run
     // keeps the whole from bounding it; then the recent part must).
-    let whole = (rs > 0).then(|| Slope::of(&xs, &ys, cfg.alpha)).flatten();
+    // (Only where it could decide: the recent part neither rises nor bounds.)
+    let whole = (rs > 0 && recent.is_some_and(|t| !t.rising && t.upper >= min))
+        .then(|| Slope::of(&xs, &ys, cfg.alpha))
+        .flatten();
     // Steps still coming: a staircase that fits decisively, or a count that
     // steps up in every quarter of the run (a pool stops stepping when it
     // is full, however irregular the timing that makes a line fit badly).
@@ -529,13 +554,19 @@ pub(crate) fn judge(
         })
         .unwrap_or_default();
 
-    let pk = peaks(c, m, seg);
-    let peak_slope = {
-        let ps = recent_start(&pk);
-        let px: Vec<f64> = pk[ps..].iter().map(|p| p.0).collect();
-        let py: Vec<f64> = pk[ps..].iter().map(|p| p.1).collect();
-        Slope::of(&px, &py, cfg.alpha)
-    };
+    // The peaks' slope, for a forecast: only for a metric with a limit.
+    let forecast = m == Metric::HeapUsed
+        || (m == Metric::Rss && cfg.rss_threshold_mb.is_some())
+        || cfg.limits.contains_key(&m);
+    let peak_slope = forecast
+        .then(|| {
+            let pk = peaks(c, m, seg);
+            let ps = recent_start(&pk);
+            let px: Vec<f64> = pk[ps..].iter().map(|p| p.0).collect();
+            let py: Vec<f64> = pk[ps..].iter().map(|p| p.1).collect();
+            Slope::of(&px, &py, cfg.alpha)
+        })
+        .flatten();
     let peaks_col = &c.peak[m.index()];
     let tail = (seg.len() / 10).max(3).min(seg.len());
     let current_peak = seg
