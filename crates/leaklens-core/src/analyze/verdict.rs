@@ -93,19 +93,34 @@ pub(crate) fn verdict(
             };
             watch.push(format!("{}: {}; {decide}", m.display_name(), r.judgement));
         }
-        let names: Vec<&str> = open.iter().map(|(m, _)| m.display_name()).collect();
-        let why = match open[0].1.report.decided_by {
-            Decision::Uncollected => "not yet tested by a garbage collection",
-            Decision::StillRising => {
-                "still rising but not yet distinguishable from a warm-up or a filling cache"
+        // Each open metric with why; metrics open for the same reason
+        // together.
+        let mut parts: Vec<(&str, Vec<&str>)> = Vec::new();
+        for (m, a) in &open {
+            let why = match a.report.decided_by {
+                Decision::Uncollected => "not yet tested by a garbage collection",
+                Decision::StillRising => {
+                    "still rising but not yet distinguishable from a warm-up or a filling cache"
+                }
+                Decision::ReservedHeap => {
+                    "rising with V8's reserved heap while the live heap holds"
+                }
+                Decision::TooFewPoints => "too few retained levels to judge",
+                _ => "neither clearly growing nor clearly bounded yet",
+            };
+            match parts.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, names)) => names.push(m.display_name()),
+                None => parts.push((why, vec![m.display_name()])),
             }
-            Decision::ReservedHeap => "rising with V8's reserved heap while the live heap holds",
-            Decision::TooFewPoints => "too few retained levels to judge",
-            _ => "neither clearly growing nor clearly bounded yet",
-        };
+        }
+        let reason = parts
+            .iter()
+            .map(|(why, names)| format!("{}: {why}", names.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ");
         return Decided {
             verdict: Verdict::Inconclusive,
-            reason: format!("{}: {why}", names.join(", ")),
+            reason,
             cycles_needed: needed.filter(|&n| n > 0),
             watch,
         };
