@@ -17,11 +17,11 @@ cargo clippy --workspace --exclude leaklens-web --all-targets --locked -- -D war
 
 say "clippy (wasm32: core, chart and render, no I/O, clock or threads)"
 CLIPPY_CONF_DIR=scripts/clippy_wasm cargo clippy --locked -p leaklens-core -p leaklens-chart -p leaklens-render \
-  --target wasm32-unknown-unknown -- -D warnings
+  -p leaklens-node --target wasm32-unknown-unknown -- -D warnings
 
 say "tests (native)"
 cargo test --locked
-cargo test --locked -p leaklens-web --lib
+cargo test --locked -p leaklens-web --lib -p leaklens-node
 
 say "tests (wasm32: the core's fixture tests under wasm-bindgen-test)"
 cargo test --locked -p leaklens-core --target wasm32-unknown-unknown --test golden
@@ -35,5 +35,9 @@ LEAKLENS_EMBED_VIEWER="$PWD/dist" cargo build --locked -p leaklens
 
 say "browser tests (headless Debian chromium, playwright-core)"
 node --test --test-concurrency=1 tests/e2e/
+
+say "the recorder package (wasm analysis for Node and Bun; real chromium workers)"
+./scripts/build-recorder.sh
+node --test --test-concurrency=1 packages/recorder/test/
 
 say "all checks passed"

@@ -553,21 +553,107 @@ fn dashed<DB: DrawingBackend>(
         .map_err(err)
 }
 
+/// What a legend entry shows before its label.
+enum Glyph {
+    /// A short line in the series' colour.
+    Line(RGBAColor),
+    /// A short vertical tick, as change points are drawn.
+    Tick,
+}
+
+/// Draws the legend box in the plot corner it hides least of: one row per
+/// entry, its glyph then its label. Drawn here rather than by plotters'
+/// series labels, which measure text with the DOM on wasm32 (a worker has
+/// none) and so would lay the box out differently in the CLI, the browser
+/// and the recorder.
+fn draw_legend(
+    root: &DrawingArea<Recorder, Shift>,
+    layout: &ChartLayout,
+    entries: &[(String, Glyph)],
+    points: &[P],
+    sc: Scale,
+) -> Result<(), ChartError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let chars = entries
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let (row, glyph_w, pad) = (sc.px(18.0), sc.px(20.0), sc.px(8.0));
+    let size = (
+        sc.px(chars * 7.0 + 40.0),
+        sc.px(entries.len() as f64 * 18.0 + 8.0),
+    );
+    let margin = sc.px(8.0);
+    let (l, t, r, b) = layout.plot_px;
+    let (x0, y0) = match legend_corner(layout, points, size, sc.px(12.0)) {
+        Corner::UpperLeft => (l + margin, t + margin),
+        Corner::UpperRight => (r - margin - size.0, t + margin),
+        Corner::LowerRight => (r - margin - size.0, b - margin - size.1),
+        Corner::LowerLeft => (l + margin, b - margin - size.1),
+    };
+    let base = root.get_base_pixel();
+    let (x0, y0) = (x0 - base.0, y0 - base.1);
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x0 + size.0, y0 + size.1)],
+        WHITE.mix(0.85).filled(),
+    ))
+    .map_err(err)?;
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x0 + size.0, y0 + size.1)],
+        GRID.stroke_width(sc.stroke(1)),
+    ))
+    .map_err(err)?;
+    for (k, (label, glyph)) in entries.iter().enumerate() {
+        let y = y0 + pad / 2 + row / 2 + row * k as i32;
+        let x = x0 + pad;
+        match glyph {
+            Glyph::Line(color) => root.draw(&PathElement::new(
+                vec![(x, y), (x + glyph_w, y)],
+                color.stroke_width(sc.stroke(2)),
+            )),
+            Glyph::Tick => {
+                let (dx, dy) = (sc.px(10.0), sc.px(6.0));
+                root.draw(&PathElement::new(
+                    vec![(x + dx, y - dy), (x + dx, y + dy)],
+                    TEXT.stroke_width(sc.stroke(1)),
+                ))
+            }
+        }
+        .map_err(err)?;
+        root.draw(&Text::new(
+            label.as_str(),
+            (x + glyph_w + sc.px(8.0), y),
+            sc.font(FONT_LABEL)
+                .color(&TEXT)
+                .pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A corner of the plot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Corner {
+    UpperLeft,
+    UpperRight,
+    LowerRight,
+    LowerLeft,
+}
+
 /// Picks the plot corner whose legend box (`size` plus `pad`, in backend
 /// pixels) would cover the fewest points.
-fn legend_corner(
-    layout: &ChartLayout,
-    points: &[P],
-    size: (i32, i32),
-    pad: i32,
-) -> SeriesLabelPosition {
+fn legend_corner(layout: &ChartLayout, points: &[P], size: (i32, i32), pad: i32) -> Corner {
     let (l, t, r, b) = layout.plot_px;
     let (w, h) = (size.0 + pad, size.1 + pad);
     let boxes = [
-        (SeriesLabelPosition::UpperLeft, (l, t, l + w, t + h)),
-        (SeriesLabelPosition::UpperRight, (r - w, t, r, t + h)),
-        (SeriesLabelPosition::LowerRight, (r - w, b - h, r, b)),
-        (SeriesLabelPosition::LowerLeft, (l, b - h, l + w, b)),
+        (Corner::UpperLeft, (l, t, l + w, t + h)),
+        (Corner::UpperRight, (r - w, t, r, t + h)),
+        (Corner::LowerRight, (r - w, b - h, r, b)),
+        (Corner::LowerLeft, (l, b - h, l + w, b)),
     ];
     let mut counts = [0usize; 4];
     for &(x, y) in points {
@@ -579,12 +665,12 @@ fn legend_corner(
         }
     }
     let best = (0..4).min_by_key(|&k| (counts[k], k)).unwrap_or(0);
-    match best {
-        0 => SeriesLabelPosition::UpperLeft,
-        1 => SeriesLabelPosition::UpperRight,
-        2 => SeriesLabelPosition::LowerRight,
-        _ => SeriesLabelPosition::LowerLeft,
-    }
+    [
+        Corner::UpperLeft,
+        Corner::UpperRight,
+        Corner::LowerRight,
+        Corner::LowerLeft,
+    ][best]
 }
 
 /// Draws the chart `spec` describes for `run` and its `report` on
@@ -946,9 +1032,9 @@ fn draw_shapes(
 
     // Series, decimated to the plot width; the other run's first, faint.
     let base_width: u32 = if in_view <= 300 { 2 } else { 1 };
-    let legend_line = sc.px(20.0);
     let mut legend_points: Vec<P> = Vec::new();
-    let mut ghost_entries: Vec<String> = Vec::new();
+    let mut legend: Vec<(String, Glyph)> = Vec::new();
+    let mut ghost_entries: Vec<(String, Glyph)> = Vec::new();
     if let Some((gp, cols, name)) = &ghost {
         for (m, col) in cols {
             let pts_m: Vec<P> = decimate_min_max(&gp.xs, col, (x0, x1), plot_columns)
@@ -958,21 +1044,14 @@ fn draw_shapes(
             let lines = clip_polyline(&pts_m, (x0, x1), (y0, y1));
             let color = rgb(*m).mix(0.35);
             let label = format!("{} ({name})", m.display_name());
-            ghost_entries.push(label.clone());
             chart
                 .draw_series(
                     lines
                         .into_iter()
                         .map(move |line| PathElement::new(line, color.stroke_width(sc.stroke(1)))),
                 )
-                .map_err(err)?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(
-                        vec![(x, y), (x + legend_line, y)],
-                        color.stroke_width(sc.stroke(2)),
-                    )
-                });
+                .map_err(err)?;
+            ghost_entries.push((label, Glyph::Line(color)));
         }
     }
     for (&m, col) in metrics.iter().zip(&columns) {
@@ -991,14 +1070,8 @@ fn draw_shapes(
                     .into_iter()
                     .map(move |line| PathElement::new(line, color.stroke_width(width))),
             )
-            .map_err(err)?
-            .label(m.display_name())
-            .legend(move |(x, y)| {
-                PathElement::new(
-                    vec![(x, y), (x + legend_line, y)],
-                    color.stroke_width(sc.stroke(2)),
-                )
-            });
+            .map_err(err)?;
+        legend.push((m.display_name().to_string(), Glyph::Line(color.to_rgba())));
     }
 
     // Phase markers.
@@ -1027,53 +1100,14 @@ fn draw_shapes(
     }
 
     // Legend: series, then the trend and change-point styles used.
-    let mut entries: Vec<&str> = metrics.iter().map(|m| m.display_name()).collect();
-    entries.extend(ghost_entries.iter().map(String::as_str));
+    legend.extend(ghost_entries);
     if drew_trend {
-        chart
-            .draw_series(std::iter::empty::<PathElement<P>>())
-            .map_err(err)?
-            .label("trend")
-            .legend(move |(x, y)| {
-                PathElement::new(
-                    vec![(x, y), (x + legend_line, y)],
-                    TEXT.stroke_width(sc.stroke(2)),
-                )
-            });
-        entries.push("trend");
+        legend.push(("trend".to_string(), Glyph::Line(TEXT.to_rgba())));
     }
     if drew_change_point {
-        chart
-            .draw_series(std::iter::empty::<PathElement<P>>())
-            .map_err(err)?
-            .label("change point")
-            .legend(move |(x, y)| {
-                let (dx, dy) = (sc.px(10.0), sc.px(6.0));
-                PathElement::new(
-                    vec![(x + dx, y - dy), (x + dx, y + dy)],
-                    TEXT.stroke_width(sc.stroke(1)),
-                )
-            });
-        entries.push("change point");
+        legend.push(("change point".to_string(), Glyph::Tick));
     }
-    if !entries.is_empty() {
-        let chars = entries.iter().map(|e| e.len()).max().unwrap_or(0) as f64;
-        let size = (
-            sc.px(chars * 7.0 + 40.0),
-            sc.px(entries.len() as f64 * 18.0 + 8.0),
-        );
-        let corner = legend_corner(&layout, &legend_points, size, sc.px(12.0));
-        chart
-            .configure_series_labels()
-            .position(corner)
-            .margin(sc.upx(8.0))
-            .legend_area_size(sc.upx(30.0))
-            .background_style(WHITE.mix(0.85))
-            .border_style(GRID.stroke_width(sc.stroke(1)))
-            .label_font(sc.font(FONT_LABEL).color(&TEXT))
-            .draw()
-            .map_err(err)?;
-    }
+    draw_legend(root, &layout, &legend, &legend_points, sc)?;
 
     // Key of the phase markers, above the plot on the right.
     if markers {

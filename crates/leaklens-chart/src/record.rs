@@ -229,6 +229,22 @@ impl DrawingBackend for Recorder {
     fn draw_text<S: BackendTextStyle>(&mut self, text: &str, s: &S, pos: BackendCoord) -> Done {
         self.keep(Shape::Text(text.to_string(), Font::of(s), pos))
     }
+
+    /// The same estimate on every target. plotters measures text with the
+    /// DOM on wasm32, which a worker running the recorder (Node, Bun) does
+    /// not have; the estimate only places labels, and one formula keeps the
+    /// SVG the CLI writes and the one the recorder writes byte for byte
+    /// equal. This is the estimate plotters itself makes natively.
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        s: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<Infallible>> {
+        let em = s.size() / 1.24 / 1.24;
+        let width = (em * 0.7 * text.len() as f64).round();
+        let height = em.round() + (em * 0.24).round();
+        Ok((width as u32, height as u32))
+    }
 }
 
 #[cfg(test)]
