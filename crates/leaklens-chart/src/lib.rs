@@ -225,6 +225,7 @@ pub fn metric_color(m: Metric) -> (u8, u8, u8) {
         Metric::Rss => (0xff, 0x7f, 0x0e),
         Metric::External => (0x2c, 0xa0, 0x2c),
         Metric::ArrayBuffers => (0x94, 0x67, 0xbd),
+        Metric::BrowserMemory => (0xbc, 0xbd, 0x22),
         Metric::Pages => (0xe3, 0x77, 0xc2),
         Metric::Contexts => (0x8c, 0x56, 0x4b),
     }

@@ -14,29 +14,37 @@ pub enum Metric {
     Rss,
     External,
     ArrayBuffers,
+    /// Resident memory of the browser's process tree (Chromium runs in
+    /// processes of its own that `process.memoryUsage()` never sees), MB.
+    BrowserMemory,
     Pages,
     Contexts,
 }
 
 impl Metric {
     /// Every metric, in report order.
-    pub const ALL: [Metric; 7] = [
+    pub const ALL: [Metric; Metric::COUNT] = [
         Metric::HeapUsed,
         Metric::HeapTotal,
         Metric::Rss,
         Metric::External,
         Metric::ArrayBuffers,
+        Metric::BrowserMemory,
         Metric::Pages,
         Metric::Contexts,
     ];
 
+    /// How many metrics there are.
+    pub const COUNT: usize = 8;
+
     /// The memory metrics (MB).
-    pub const MEMORY: [Metric; 5] = [
+    pub const MEMORY: [Metric; 6] = [
         Metric::HeapUsed,
         Metric::HeapTotal,
         Metric::Rss,
         Metric::External,
         Metric::ArrayBuffers,
+        Metric::BrowserMemory,
     ];
 
     /// The key used in the report JSON (`heap_used`, ...).
@@ -47,6 +55,7 @@ impl Metric {
             Metric::Rss => "rss",
             Metric::External => "external",
             Metric::ArrayBuffers => "array_buffers",
+            Metric::BrowserMemory => "browser_memory",
             Metric::Pages => "pages",
             Metric::Contexts => "contexts",
         }
@@ -60,6 +69,7 @@ impl Metric {
             Metric::Rss => "RSS",
             Metric::External => "External",
             Metric::ArrayBuffers => "ArrayBuffers",
+            Metric::BrowserMemory => "Browser Memory",
             Metric::Pages => "Browser Pages",
             Metric::Contexts => "Browser Contexts",
         }
@@ -78,6 +88,7 @@ impl Metric {
             "rss" => Metric::Rss,
             "external" | "ext" => Metric::External,
             "arraybuffers" | "arraybuffer" | "buffers" => Metric::ArrayBuffers,
+            "browsermemory" | "browser" | "chromium" => Metric::BrowserMemory,
             "pages" | "pagecount" | "browserpages" => Metric::Pages,
             "contexts" | "contextcount" | "browsercontexts" => Metric::Contexts,
             _ => return None,
@@ -127,5 +138,10 @@ mod tests {
         assert_eq!(Metric::parse("heapUsed"), Some(Metric::HeapUsed));
         assert_eq!(Metric::parse("RSS"), Some(Metric::Rss));
         assert_eq!(Metric::parse("bogus"), None);
+        assert_eq!(Metric::parse("browserMemory"), Some(Metric::BrowserMemory));
+        for (k, m) in Metric::ALL.iter().enumerate() {
+            assert!(m.index() < Metric::COUNT, "{m}");
+            assert_eq!(Metric::ALL.iter().position(|x| x == m), Some(k));
+        }
     }
 }

@@ -251,6 +251,9 @@ pub enum IssueKind {
     RssGrowth,
     ExternalGrowth,
     ArrayBuffersGrowth,
+    /// The browser's own processes keep memory (recorded by the recorder
+    /// where it launched the browser).
+    BrowserMemoryGrowth,
     PageAccumulation,
     ContextAccumulation,
     ThresholdExceeded,
@@ -266,6 +269,7 @@ impl IssueKind {
             IssueKind::RssGrowth => "rss_growth",
             IssueKind::ExternalGrowth => "external_growth",
             IssueKind::ArrayBuffersGrowth => "array_buffers_growth",
+            IssueKind::BrowserMemoryGrowth => "browser_memory_growth",
             IssueKind::PageAccumulation => "page_accumulation",
             IssueKind::ContextAccumulation => "context_accumulation",
             IssueKind::ThresholdExceeded => "threshold_exceeded",
@@ -281,6 +285,7 @@ impl IssueKind {
             Metric::Rss => IssueKind::RssGrowth,
             Metric::External => IssueKind::ExternalGrowth,
             Metric::ArrayBuffers => IssueKind::ArrayBuffersGrowth,
+            Metric::BrowserMemory => IssueKind::BrowserMemoryGrowth,
             Metric::Pages => IssueKind::PageAccumulation,
             Metric::Contexts => IssueKind::ContextAccumulation,
             Metric::HeapTotal => return None,

@@ -125,7 +125,7 @@ pub struct SnapshotIn<'a> {
     /// Milliseconds since the Unix epoch.
     pub timestamp: Option<i64>,
     /// Indexed by [`Metric::index`]; NaN where absent. Memory in MB.
-    pub values: [f64; 7],
+    pub values: [f64; Metric::COUNT],
     /// Garbage collections since the previous snapshot, when recorded.
     pub gc: Option<GcSince>,
 }
@@ -136,7 +136,7 @@ impl<'a> SnapshotIn<'a> {
             cycle,
             label,
             timestamp: None,
-            values: [f64::NAN; 7],
+            values: [f64::NAN; Metric::COUNT],
             gc: None,
         }
     }
@@ -158,7 +158,7 @@ pub struct Run {
     cycles: Vec<u64>,
     labels: Vec<StrId>,
     timestamps: Vec<Option<i64>>,
-    values: [Vec<f64>; 7],
+    values: [Vec<f64>; Metric::COUNT],
     label_names: Interner,
     urls: Interner,
     /// `url_ids[url_offsets[i]..url_offsets[i + 1]]` are snapshot i's open page URLs.

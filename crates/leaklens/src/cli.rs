@@ -167,11 +167,9 @@ impl AnalysisOptions {
                 .context(format!("invalid --limit '{l}'"))
             })?;
             let metric = Metric::parse(m.trim()).ok_or_else(|| {
-                anyhow::Error::new(UsageHint(
-                    "metrics: heap_used, heap_total, rss, external, array_buffers, pages, contexts"
-                        .into(),
-                ))
-                .context(format!("unknown metric '{m}' in --limit"))
+                let keys: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
+                anyhow::Error::new(UsageHint(format!("metrics: {}", keys.join(", "))))
+                    .context(format!("unknown metric '{m}' in --limit"))
             })?;
             let value: f64 = v
                 .trim()

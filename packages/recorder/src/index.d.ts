@@ -3,6 +3,8 @@ export interface BrowserLike {
   contexts?(): Array<{ pages(): Array<{ url(): string }> }>;
   pages?(): Promise<Array<{ url(): string }>>;
   browserContexts?(): unknown[];
+  /** Puppeteer (and Playwright's BrowserServer): the launched process. */
+  process?(): { pid?: number } | null;
 }
 
 /** The options of `leaklens analyze` (CLI defaults when absent). */
@@ -26,6 +28,12 @@ export interface RecorderOptions {
   keepFiles?: number;
   /** A Playwright or Puppeteer browser: page and context counts, page URLs. */
   browser?: BrowserLike | null;
+  /**
+   * Record the memory of the browser's process tree as `browserMemory`
+   * (default true; Linux only: PSS, else RSS, of `browser.process()` or of
+   * the browser processes this worker launched).
+   */
+  browserMemory?: boolean;
   /** Snapshots kept in memory (default 100). */
   keepLast?: number;
   /** Log leaklens's verdict every N cycles (default 20; 0: never). */
@@ -55,7 +63,13 @@ export interface Snapshot {
   label: string;
   timestamp: number;
   nodejs: { heapUsed: number; heapTotal: number; rss: number; external: number; arrayBuffers: number };
-  browser?: { pageCount: number; contextCount: number; pageUrls: string[] };
+  browser?: {
+    pageCount: number;
+    contextCount: number;
+    pageUrls: string[];
+    /** MB held by the browser's process tree (PSS, else RSS; Linux only). */
+    browserMemory?: number;
+  };
   gc?: {
     major: number;
     minor: number;

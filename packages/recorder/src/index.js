@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 
-import { browserState } from './browser.js';
+import { browserMemory, browserState } from './browser.js';
 import { gcTracker } from './gc.js';
 import { FileSink, LiveSink } from './sinks.js';
 import { render, analysisVersion } from './analysis.js';
@@ -37,6 +37,8 @@ export class Recorder {
    */
   constructor(options = {}) {
     this.browser = options.browser ?? null;
+    // The browser's process-tree memory (Linux), unless turned off.
+    this.browserMemory = options.browserMemory ?? true;
     this.keepLast = options.keepLast ?? 100;
     this.interval = options.interval ?? 20;
     this.log = options.log === false ? null : (options.log ?? console.log);
@@ -85,7 +87,11 @@ export class Recorder {
       },
     };
     const browser = await browserState(this.browser);
-    if (browser) snap.browser = browser;
+    if (browser) {
+      const memory = this.browserMemory ? browserMemory(this.browser) : undefined;
+      if (memory !== undefined) browser.browserMemory = memory;
+      snap.browser = browser;
+    }
     const gc = this.gc.take();
     if (gc) snap.gc = gc;
     this.record(snap);
@@ -184,6 +190,9 @@ export function snapshotBlock(s) {
     `   ArrayBuffers: ${n.arrayBuffers.toFixed(2)}MB`,
   ];
   if (s.browser) {
+    if (s.browser.browserMemory !== undefined) {
+      lines.push(`   Browser Memory: ${s.browser.browserMemory.toFixed(2)}MB`);
+    }
     lines.push(`   Browser Pages: ${s.browser.pageCount}`, `   Browser Contexts: ${s.browser.contextCount}`);
   }
   return lines.join('\n');

@@ -2,7 +2,7 @@
 // tests: Node drives Debian's chromium through playwright-core against a
 // local site. `node [--expose-gc] worker.mjs '<json>'` with
 // { site, file, cycles, cause: 'none' | 'objects' | 'pages', rate, forceGc,
-//   report, pauseAfter, sleepMs }.
+//   report, pauseAfter, sleepMs, recreateEvery }.
 import { chromium } from 'playwright-core';
 import { Recorder } from '../src/index.js';
 
@@ -36,6 +36,12 @@ for (let cycle = 1; cycle <= cfg.cycles; cycle++) {
   if (cfg.pauseAfter && cycle === cfg.pauseAfter) {
     process.stdout.write('paused\n');
     await sleep(60_000);
+  }
+  if (cfg.recreateEvery && cycle % cfg.recreateEvery === 0) {
+    // As the guide's workers do: a fresh page every N cycles.
+    await page.close();
+    page = await context.newPage();
+    await rec.snapshot(cycle, 'After page recreate');
   }
   if (cfg.sleepMs) await sleep(cfg.sleepMs);
 }

@@ -22,12 +22,12 @@ pub(crate) struct CycleGc {
 pub(crate) struct Cycles {
     pub cycle: Vec<u64>,
     /// Minimum over the cycle's snapshots, per metric.
-    pub floor: [Vec<f64>; 7],
+    pub floor: [Vec<f64>; Metric::COUNT],
     /// Maximum over the cycle's snapshots, per metric.
-    pub peak: [Vec<f64>; 7],
+    pub peak: [Vec<f64>; Metric::COUNT],
     /// The cycle's quiet point (its cleanup snapshot, else its minimum): for
     /// counts, so a page recreate's transient extra page is not counted.
-    pub quiet: [Vec<f64>; 7],
+    pub quiet: [Vec<f64>; Metric::COUNT],
     /// First timestamp of the cycle (ms).
     pub ts: Vec<Option<i64>>,
     /// Index range of the cycle's snapshots in the run.

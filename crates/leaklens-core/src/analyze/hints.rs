@@ -38,6 +38,22 @@ pub(crate) fn hints(m: &BTreeMap<Metric, MetricAnalysis>) -> Vec<Hint> {
              queues or closures.",
         );
     }
+    if leaking(Metric::BrowserMemory) && !up(Metric::Pages) && !up(Metric::Contexts) {
+        push(
+            "browser_memory",
+            "The browser's own processes grow while the page and context counts hold: memory \
+             stays in long-lived pages (their DOM, listeners, caches, service workers) or in the \
+             browser process. Recreate pages or contexts periodically, or relaunch the browser \
+             every N cycles, and take a heap snapshot of a page (DevTools) to see what it keeps.",
+        );
+    }
+    if leaking(Metric::BrowserMemory) && (leaking(Metric::Pages) || leaking(Metric::Contexts)) {
+        push(
+            "browser_memory_with_pages",
+            "Browser memory grows with the number of open pages or contexts: each one left open \
+             costs the browser a renderer's memory. Close them in a finally block.",
+        );
+    }
     if leaking(Metric::HeapUsed) && leaking(Metric::Pages) {
         push(
             "unclosed_pages",

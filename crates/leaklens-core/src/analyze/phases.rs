@@ -18,8 +18,8 @@ const MAX_LINGERING: usize = 20;
 pub(crate) fn phases(run: &Run, metrics: &[Metric], seg_starts: &[u64]) -> Vec<Phase> {
     let nl = run.label_names().len();
     let mut count = vec![0usize; nl];
-    let mut sums = vec![[0.0f64; 7]; nl];
-    let mut ns = vec![[0usize; 7]; nl];
+    let mut sums = vec![[0.0f64; Metric::COUNT]; nl];
+    let mut ns = vec![[0usize; Metric::COUNT]; nl];
     let mut order: Vec<u32> = Vec::new();
     for i in 1..run.len() {
         if run.cycle(i) != run.cycle(i - 1) && seg_starts.contains(&run.cycle(i)) {

@@ -25,6 +25,9 @@ fn red_flag(m: Metric, slope: f64, cfg: &Config) -> Option<&'static str> {
         Metric::Rss if slope > cfg.rss_critical_slope => {
             Some("RSS growing significantly - overall process memory leak")
         }
+        Metric::BrowserMemory if slope > cfg.rss_critical_slope => {
+            Some("Browser memory growing - the browser's processes keep memory")
+        }
         Metric::Pages => Some("Page count increasing - pages not being closed"),
         Metric::Contexts => Some("Context count increasing - browser contexts not cleaned up"),
         _ => None,

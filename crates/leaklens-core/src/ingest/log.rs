@@ -33,15 +33,17 @@ enum Key {
     Rss,
     External,
     ArrayBuffers,
+    BrowserMemory,
     Pages,
     Contexts,
 }
 
-const KEYS: [(&[u8], Key); 6] = [
+const KEYS: [(&[u8], Key); 7] = [
     (b"Heap", Key::Heap),
     (b"RSS", Key::Rss),
     (b"External", Key::External),
     (b"ArrayBuffers", Key::ArrayBuffers),
+    (b"Browser Memory", Key::BrowserMemory),
     (b"Browser Pages", Key::Pages),
     (b"Browser Contexts", Key::Contexts),
 ];
@@ -57,6 +59,7 @@ impl Key {
             Key::Rss => "RSS",
             Key::External => "External",
             Key::ArrayBuffers => "ArrayBuffers",
+            Key::BrowserMemory => "Browser Memory",
             Key::Pages => "Browser Pages",
             Key::Contexts => "Browser Contexts",
         }
@@ -69,7 +72,7 @@ struct Block<'a> {
     cycle: u64,
     label: Cow<'a, str>,
     timestamp: Option<i64>,
-    values: [f64; 7],
+    values: [f64; Metric::COUNT],
     /// Keys seen, as [`Key::bit`]s.
     seen: u8,
     /// Keys whose value came from a line that mentions the key mid-line
@@ -297,7 +300,7 @@ impl Reader<'_, '_> {
             cycle,
             label,
             timestamp: prefix_timestamp(line.get(..at).unwrap_or_default()),
-            values: [f64::NAN; 7],
+            values: [f64::NAN; Metric::COUNT],
             seen: 0,
             doubtful: 0,
             gap: 0,
@@ -379,6 +382,9 @@ impl Reader<'_, '_> {
             Key::External => self.amount(block, Metric::External, key.name(), value, line_no),
             Key::ArrayBuffers => {
                 self.amount(block, Metric::ArrayBuffers, key.name(), value, line_no)
+            }
+            Key::BrowserMemory => {
+                self.amount(block, Metric::BrowserMemory, key.name(), value, line_no)
             }
             Key::Pages | Key::Contexts => {
                 let metric = if key == Key::Pages {
@@ -533,7 +539,10 @@ fn find_field(line: &[u8]) -> Option<(Key, &[u8])> {
     for colon in memchr_iter(b':', line) {
         let before = line.get(..colon)?.trim_ascii_end();
         // Every key ends in one of these letters: most lines fail here.
-        if !matches!(before.last(), Some(b'p' | b'P' | b's' | b'S' | b'l' | b'L')) {
+        if !matches!(
+            before.last(),
+            Some(b'p' | b'P' | b's' | b'S' | b'l' | b'L' | b'y' | b'Y')
+        ) {
             continue;
         }
         for (name, key) in KEYS {

@@ -14,6 +14,7 @@ use std::borrow::Cow;
 
 use super::json::{field, Field, Num, Raw, Scalar};
 use super::units::fast_decimal;
+use crate::Metric;
 
 /// A cursor over JSON text.
 #[derive(Debug, Clone, Copy)]
@@ -577,26 +578,29 @@ pub(super) struct KeyMemo<'de> {
 }
 
 impl KeyMemo<'_> {
-    const SLOTS: usize = 20;
+    /// One slot per metric, then per other kind of key, then the three
+    /// "no key yet" slots.
+    const SLOTS: usize = Metric::COUNT + 13;
     /// Slots of "no key yet" in a snapshot, a `nodejs` and a `browser` object.
-    const FIRST: usize = 17;
-    const FIRST_MEMORY: usize = 18;
-    const FIRST_BROWSER: usize = 19;
+    const FIRST: usize = Metric::COUNT + 10;
+    const FIRST_MEMORY: usize = Metric::COUNT + 11;
+    const FIRST_BROWSER: usize = Metric::COUNT + 12;
 
     fn slot(field: Field) -> usize {
-        match field {
-            Field::Value(m) => m.index(),
-            Field::Cycle => 7,
-            Field::Label => 8,
-            Field::Timestamp => 9,
-            Field::Unit => 10,
-            Field::Urls => 11,
-            Field::Memory => 12,
-            Field::Browser => 13,
-            Field::Gc => 16,
-            Field::Snapshots => 14,
-            Field::Other => 15,
-        }
+        Metric::COUNT
+            + match field {
+                Field::Value(m) => return m.index(),
+                Field::Cycle => 0,
+                Field::Label => 1,
+                Field::Timestamp => 2,
+                Field::Unit => 3,
+                Field::Urls => 4,
+                Field::Memory => 5,
+                Field::Browser => 6,
+                Field::Snapshots => 7,
+                Field::Other => 8,
+                Field::Gc => 9,
+            }
     }
 }
 

@@ -297,7 +297,26 @@ fn log_missing_browser_lines() {
     let p = ok(text);
     assert_eq!(p.run.len(), 1);
     assert!(p.run.value(Metric::Pages, 0).is_nan());
-    assert_eq!(p.run.metrics(), Metric::MEMORY.to_vec());
+    assert_eq!(p.run.metrics(), Metric::MEMORY[..5].to_vec());
+}
+
+#[test]
+fn browser_memory_is_read_from_json_and_logs() {
+    let json = "{\"cycle\":1,\"label\":\"After cleanup\",\"nodejs\":{\"heapUsed\":40,\"rss\":150},\
+                \"browser\":{\"pageCount\":1,\"contextCount\":1,\"browserMemory\":812.5}}\n";
+    let p = ok(json);
+    assert_eq!(p.run.value(Metric::BrowserMemory, 0), 812.5);
+    assert_eq!(p.run.value(Metric::Pages, 0), 1.0);
+    let log = "📊 Memory Snapshot [Cycle 1] - After cleanup:
+   Heap: 10.00MB / 20.00MB
+   RSS: 30.00MB
+   Browser Memory: 640.25MB
+   Browser Pages: 2
+";
+    let p = ok(log);
+    assert_eq!(p.run.value(Metric::BrowserMemory, 0), 640.25);
+    assert_eq!(p.run.value(Metric::Pages, 0), 2.0);
+    assert!(p.warnings.is_empty(), "{:?}", messages(&p));
 }
 
 #[test]

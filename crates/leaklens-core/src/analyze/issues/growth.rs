@@ -23,7 +23,9 @@ pub(crate) fn growth_issue(
     }
     let severity = match m {
         Metric::HeapUsed if r.slope_per_cycle > cfg.heap_critical_slope => Severity::Critical,
-        Metric::Rss if r.slope_per_cycle > cfg.rss_critical_slope => Severity::Critical,
+        Metric::Rss | Metric::BrowserMemory if r.slope_per_cycle > cfg.rss_critical_slope => {
+            Severity::Critical
+        }
         Metric::External | Metric::Pages | Metric::Contexts => Severity::Critical,
         _ => Severity::Warning,
     };
@@ -38,6 +40,9 @@ pub(crate) fn growth_issue(
         Metric::Rss => "the process keeps memory it never returns",
         Metric::External => "Buffers or other C++ objects bound to JS are kept alive",
         Metric::ArrayBuffers => "ArrayBuffers/typed arrays are kept alive",
+        Metric::BrowserMemory => {
+            "the browser's own processes keep memory (pages, frames or their caches are not released)"
+        }
         Metric::Pages => "pages are not being closed",
         Metric::Contexts => "browser contexts are not being closed",
         Metric::HeapTotal => "",
