@@ -36,11 +36,13 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
     cargo install trunk --locked --version 0.21.14
 fi
 
-# npm tools: wasm-opt (binaryen 132; Debian's 108 breaks the wasm) and
-# playwright-core (drives Debian's chromium; it never downloads a browser).
+# npm tools: wasm-opt (binaryen 132; Debian's 108 breaks the wasm),
+# playwright-core (drives Debian's chromium; it never downloads a browser)
+# and bun (the recorder's tests under Bun; npm's package, from the registry).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+  || [ ! -x node_modules/.bin/bun ] \
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm tools (binaryen, playwright-core)"
+  say "installing npm tools (binaryen, playwright-core, bun)"
   npm ci --no-audit --no-fund
 fi
 

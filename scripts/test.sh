@@ -39,5 +39,11 @@ node --test --test-concurrency=1 tests/e2e/
 say "the recorder package (wasm analysis for Node and Bun; real chromium workers)"
 ./scripts/build-recorder.sh
 node --test --test-concurrency=1 packages/recorder/test/
+say "the recorder package under Bun (npm's bun: the same tests, the workers under Bun)"
+if node_modules/.bin/bun --version >/dev/null 2>&1; then
+  (cd packages/recorder && ../../node_modules/.bin/bun test --timeout 120000 ./test/)
+else
+  say "SKIPPED: npm's bun did not install a runnable binary on this machine"
+fi
 
 say "all checks passed"

@@ -6,8 +6,10 @@
 //   const report = rec.analyze();
 //   await rec.writeReport('memory-report.html');
 //   await rec.close();
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 
 import { browserMemory, browserState } from './browser.js';
@@ -27,6 +29,7 @@ const NAMES = [
   ['rss', 'RSS', 'MB'],
   ['external', 'External', 'MB'],
   ['array_buffers', 'ArrayBuffers', 'MB'],
+  ['browser_memory', 'Browser Memory', 'MB'],
   ['pages', 'Browser Pages', ''],
   ['contexts', 'Browser Contexts', ''],
 ];
@@ -44,6 +47,11 @@ export class Recorder {
     this.log = options.log === false ? null : (options.log ?? console.log);
     this.printSnapshots = !!options.printSnapshots;
     this.analysisOptions = options.analysis ?? {};
+    // The periodic verdict runs in a child process (default) so that the
+    // analysis never shows in the worker's own memory; 'inline' runs it here.
+    this.periodicIn = options.periodicAnalysis ?? 'process';
+    this.pending = null;
+    this.skipped = 0;
     this.name = options.file ? path.basename(options.file) : (options.name ?? 'memory.ndjson');
     this.snapshots = [];
     this.count = 0;
@@ -102,6 +110,11 @@ export class Recorder {
   record(snap) {
     const newCycle = this.lastCycle !== null && snap.cycle !== this.lastCycle;
     const finished = this.lastCycle;
+    // A cycle that is a multiple of `interval` has ended: the verdict on
+    // the cycles so far, before the next one's first snapshot joins them.
+    if (newCycle && this.interval > 0 && this.log && finished % this.interval === 0) {
+      this.periodic();
+    }
     this.lastCycle = snap.cycle;
     this.snapshots.push(snap);
     if (this.snapshots.length > this.keepLast) this.snapshots.splice(0, this.snapshots.length - this.keepLast);
@@ -110,14 +123,39 @@ export class Recorder {
     this.file?.write(line);
     this.live?.write(line);
     if (this.printSnapshots && this.log) this.log(snapshotBlock(snap));
-    // A cycle that is a multiple of `interval` has ended: the verdict so far.
-    if (newCycle && this.interval > 0 && this.log && finished % this.interval === 0) {
+  }
+
+  /**
+   * Logs the verdict on the run so far: in a child process (the default),
+   * or here with `periodicAnalysis: 'inline'`. One at a time: a verdict
+   * still being computed when the next is due makes that one skipped.
+   */
+  periodic() {
+    const log = this.log;
+    if (this.periodicIn === 'inline') {
       try {
-        this.log(analysisBlock(this.analyze()));
+        log(analysisBlock(this.analyze()));
       } catch (e) {
-        this.log(`leaklens: no analysis (${e.message})`);
+        log(`leaklens: no analysis (${e.message})`);
       }
+      return;
     }
+    if (this.pending) {
+      this.skipped += 1;
+      return;
+    }
+    const bytes = this.runBytes();
+    this.pending = analyseInChild(this.name, bytes, this.analysisOptions)
+      .then((json) => log(analysisBlock(JSON.parse(json))))
+      .catch((e) => log(`leaklens: no analysis (${e.message})`))
+      .finally(() => {
+        this.pending = null;
+      });
+  }
+
+  /** Resolves when no periodic verdict is being computed. */
+  async idle() {
+    while (this.pending) await this.pending;
   }
 
   /** The last `keepLast` snapshots, as the guide's profiler keeps them. */
@@ -166,17 +204,41 @@ export class Recorder {
       liveUrl: this.live?.url ?? null,
       liveSent: this.live?.sent ?? 0,
       liveDropped: this.live?.dropped ?? 0,
+      analysesSkipped: this.skipped,
     };
   }
 
   /** Sends what the live run still waits for (at most `ms`), closes the file. */
   async close(ms = 3000) {
+    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, ms).unref())]);
     if (this.closed) return;
     this.closed = true;
     this.gc.stop();
     await this.live?.close(ms);
     this.file?.close();
   }
+}
+
+const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+
+/** The report JSON of `bytes`, computed by a child process. */
+function analyseInChild(name, bytes, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD, name, JSON.stringify(options), 'json'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      else reject(new Error(Buffer.concat(err).toString('utf8').trim() || `analysis exited with ${code}`));
+    });
+    child.stdin.on('error', () => {}); // a child that died early: its exit code says why
+    child.stdin.end(bytes);
+  });
 }
 
 /** A snapshot in the guide's console format (what `leaklens analyze worker.log` reads). */
@@ -214,6 +276,18 @@ export function analysisBlock(r) {
   if (r.issues.length > 0) {
     lines.push('', '🚨 Potential Issues:');
     for (const i of r.issues) lines.push(`   ⚠️ ${i.message}`);
+  }
+  const ahead = (r.forecasts ?? []).filter((f) => f.status === 'reached' || f.status === 'projected');
+  if (ahead.length > 0) {
+    lines.push('', '⏳ Forecast:');
+    for (const f of ahead) {
+      const name = NAMES.find(([k]) => k === f.metric)?.[1] ?? f.metric;
+      lines.push(
+        f.status === 'reached'
+          ? `   ${name} has reached its limit ${f.limit}`
+          : `   ${name} reaches its limit ${f.limit} in about ${Math.round(f.cycles)} cycles (cycle ${Math.round(f.at_cycle)})`,
+      );
+    }
   }
   return lines.join('\n');
 }

@@ -38,6 +38,10 @@ const RANK_TEST_POINTS: usize = 10;
 /// judged on its steps: a rank test or least squares would read its
 /// wandering as a trend. Fewer points give that test too little power.
 const UNIT_ROOT_POINTS: usize = 20;
+/// Evidence (2 ln of the Bayes factor) from which a bounded shape is
+/// "positively" the better fit (Kass & Raftery: 2–6 positive, 6–10 strong,
+/// above 10 very strong, which is what a bound needs on its own).
+const LEANING_EVIDENCE: f64 = 2.0;
 /// The fewest points any claim is made on.
 const MIN_POINTS: usize = 3;
 /// Fewer retained points than this are judged whole; more, on their recent
@@ -434,6 +438,10 @@ pub(crate) fn judge(
     // (A walk fits a ramp that levels off as well as anything: no bounded
     // shape is evidence of a bound for a level that wanders.)
     let bounded_model = has_models && !wanders && evidence <= -cfg.evidence_threshold;
+    // A bounded shape that fits better, if not decisively: the rise may be
+    // levelling off (a warm-up, an allocator growing its arenas), which is
+    // no evidence of a leak yet.
+    let levelling = has_models && !wanders && evidence <= -LEANING_EVIDENCE;
     // For a level that may wander, the evidence is discounted in full for
     // its residuals' autocorrelation (the usual discount stops at a tenth,
     // which a walk's hinge or ramp still clears).
@@ -516,6 +524,7 @@ pub(crate) fn judge(
         },
         min,
         bounded_model,
+        levelling,
         growing_model,
         steps_going,
         count_excess_ok,
@@ -650,7 +659,8 @@ struct Tests {
 /// 2. A level that may wander must show a rise (or a bound) in its steps
 ///    too; if it does not, undecided.
 /// 3. Sustained growth: the recent part rises significantly at or above
-///    the practical minimum, no bounded shape fits decisively better, and
+///    the practical minimum, no bounded shape fits better (not even
+///    positively: a rise that may be levelling off is not yet a leak), and
 ///    the latest part does not show the growth stopped (unless steps are
 ///    still coming): leaking.
 /// 4. A significant fall (not rising again lately): decreasing.
@@ -668,6 +678,7 @@ fn decide(
     tests: Tests,
     min: f64,
     bounded_model: bool,
+    levelling: bool,
     growing_model: bool,
     steps_going: bool,
     count_excess_ok: bool,
@@ -725,6 +736,7 @@ fn decide(
     let long_enough = short_run.is_none() || growing_model;
     if rising_now
         && !bounded_model
+        && (!levelling || steps_going)
         && (!latest_bounded || steps_going)
         && count_excess_ok
         && long_enough
