@@ -131,7 +131,10 @@ fn leak_chart_has_every_series_its_legend_and_a_trend_line() {
     assert!(!svg.contains("drawing failed") && !svg.contains("too small"));
     // The generator's runs have no browser process to measure.
     assert!(!run.has_metric(Metric::BrowserMemory));
-    for m in Metric::MEMORY.into_iter().filter(|&m| m != Metric::BrowserMemory) {
+    for m in Metric::MEMORY
+        .into_iter()
+        .filter(|&m| m != Metric::BrowserMemory)
+    {
         assert!(run.has_metric(m));
         // The series itself and its legend sample.
         let lines = polylines_with(&svg, &hex(leaklens_chart::metric_color(m)));
