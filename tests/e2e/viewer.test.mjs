@@ -59,6 +59,18 @@ test('a dropped file gets its verdict, issues and a drawn chart', async () => {
   await page.close();
 });
 
+test('a gzip-compressed export is read by its bytes, whatever its name', async () => {
+  const errors = [];
+  const page = await open(errors);
+  const gz = zlib.gzipSync(fs.readFileSync(`${SAMPLES}/leak-heap-steps.json`));
+  await page.setInputFiles('#file-input', { name: 'run.json', mimeType: 'application/octet-stream', buffer: gz });
+  assert.equal(await verdict(page), 'leak');
+  const kinds = await page.$$eval('#issues .issue', (els) => els.map((e) => e.dataset.kind));
+  assert.ok(kinds.includes('heap_growth'), kinds.join(','));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the file input works too, and pages get a browser chart', async () => {
   const errors = [];
   const page = await open(errors);

@@ -78,6 +78,14 @@ pub async fn decompress(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     run(t, bytes, limit, "inflating").await
 }
 
+/// Gunzips `bytes` (a `.gz` export, known by its magic bytes), at most
+/// `limit` bytes of output.
+pub async fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    let t = Transform::decompressor("gzip")
+        .map_err(|_| "this browser cannot decompress (no DecompressionStream)")?;
+    run(t, bytes, limit, "decompressing").await
+}
+
 /// The `d=` text of a share link holding `files`.
 pub async fn pack(files: &[(String, Vec<u8>)]) -> Result<String, String> {
     Ok(crate::state::to_text(

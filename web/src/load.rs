@@ -280,9 +280,20 @@ pub async fn read_file(file: web_sys::File) -> Result<Input, String> {
         .map_err(|_| format!("{name}: the browser could not read the file"))?;
     let bytes = Uint8Array::new(&buf).to_vec();
     Ok(Input {
+        bytes: Arc::new(decompressed(&name, bytes).await?),
         name,
-        bytes: Arc::new(bytes),
     })
+}
+
+/// `bytes` as text: a gzip-compressed export (by its magic bytes, never its
+/// name) is decompressed by the browser, bounded like any file.
+async fn decompressed(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes);
+    }
+    crate::deflate::gunzip(&bytes, MAX_FILE_BYTES as usize)
+        .await
+        .map_err(|e| format!("{name}: gzip-compressed, and {e}"))
 }
 
 /// What a live run's source sent since the bytes a viewer has.
@@ -373,9 +384,11 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
     if !resp.ok() {
         return Err(format!("{url}: HTTP {}", resp.status()));
     }
+    let name = name_of(url);
+    let bytes = decompressed(&name, body(url, &resp).await?).await?;
     Ok(Input {
-        name: name_of(url),
-        bytes: Arc::new(body(url, &resp).await?),
+        name,
+        bytes: Arc::new(bytes),
     })
 }
 

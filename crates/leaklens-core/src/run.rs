@@ -4,14 +4,47 @@
 //! and page URLs interned, so a million snapshots cost ~90 bytes each instead
 //! of a heap-allocated struct with strings per snapshot.
 
-use std::collections::HashSet;
-
 /// A fast hash with a per-process random seed (resists crafted collisions
 /// from hostile files, unlike an unseeded one).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::Arc;
 
 use crate::Metric;
+
+/// Duplicates dropped by [`Run::merge_reporting`]: snapshots of a (cycle,
+/// label) already kept.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dropped {
+    pub count: usize,
+    /// Of them, those whose values differ from the snapshot kept.
+    pub disagreeing: usize,
+    /// The first of those, in words (cycle, label, metric, both values).
+    pub first_disagreement: Option<String>,
+}
+
+impl Dropped {
+    /// The warning that says what was dropped (`context`: "" or " while
+    /// merging the files"), or None.
+    pub fn message(&self, context: &str) -> Option<String> {
+        if self.count == 0 {
+            return None;
+        }
+        let s = if self.count == 1 { "" } else { "s" };
+        let mut m = format!(
+            "{} duplicate snapshot{s} (same cycle and label) dropped{context}",
+            self.count
+        );
+        if self.disagreeing > 0 {
+            m.push_str(&format!(
+                "; {} of them disagreed with the snapshot kept (first: {}): \
+                 two processes writing one file, or a counter that restarted?",
+                self.disagreeing,
+                self.first_disagreement.as_deref().unwrap_or("")
+            ));
+        }
+        Some(m)
+    }
+}
 
 /// Index of an interned string (label or URL).
 pub type StrId = u32;
@@ -353,9 +386,13 @@ impl Run {
     /// repeated (cycle, label) pairs, keeping the first. Returns how many
     /// duplicates were dropped.
     pub fn normalize(&mut self) -> usize {
-        let merged = Run::merge(std::slice::from_ref(self));
-        let dropped = self.len() - merged.0.len();
-        *self = merged.0;
+        self.normalize_reporting().count
+    }
+
+    /// [`Run::normalize`], saying which duplicates disagreed.
+    pub fn normalize_reporting(&mut self) -> Dropped {
+        let (merged, dropped) = Run::merge_reporting(std::slice::from_ref(self));
+        *self = merged;
         dropped
     }
 
@@ -482,6 +519,14 @@ impl Run {
     /// de-duplicated by (cycle, label), the first occurrence winning.
     /// Returns the merged run and the number of duplicates dropped.
     pub fn merge(runs: &[Run]) -> (Run, usize) {
+        let (run, dropped) = Run::merge_reporting(runs);
+        (run, dropped.count)
+    }
+
+    /// [`Run::merge`], saying also which duplicates disagreed with the
+    /// snapshot kept (the same cycle and label with other values: two
+    /// processes writing one file, or a counter reset the reader missed).
+    pub fn merge_reporting(runs: &[Run]) -> (Run, Dropped) {
         let total: usize = runs.iter().map(Run::len).sum();
         // (cycle, run index, position) sorted stably by cycle.
         let mut order: Vec<(u64, u32, u32)> = Vec::with_capacity(total);
@@ -496,7 +541,7 @@ impl Run {
             order.sort_unstable();
         }
         let mut out = Run::with_capacity(total);
-        let mut dropped = 0;
+        let mut dropped = Dropped::default();
         let mut i = 0;
         while i < order.len() {
             let cycle = order[i].0;
@@ -504,25 +549,51 @@ impl Run {
             while j < order.len() && order[j].0 == cycle {
                 j += 1;
             }
-            // Labels seen in this cycle: a linear scan for the usual handful,
-            // a hash set when a hostile file puts thousands in one cycle.
-            let mut few: Vec<&str> = Vec::new();
-            let mut many: HashSet<&str> = HashSet::new();
+            // Labels kept in this cycle, with where they came from: a linear
+            // scan for the usual handful, a hash map when a hostile file
+            // puts thousands in one cycle.
+            let mut few: Vec<(&str, (u32, u32))> = Vec::new();
+            let mut many: HashMap<&str, (u32, u32)> = HashMap::default();
             let big = j - i > 16;
             for &(_, r, p) in &order[i..j] {
                 let run = &runs[r as usize];
                 let label = run.label(p as usize);
-                let fresh = if big {
-                    many.insert(label)
-                } else if few.contains(&label) {
-                    false
+                let kept = if big {
+                    many.get(label).copied()
                 } else {
-                    few.push(label);
-                    true
+                    few.iter().find(|(l, _)| *l == label).map(|(_, at)| *at)
                 };
-                if !fresh {
-                    dropped += 1;
+                if let Some((kr, kp)) = kept {
+                    dropped.count += 1;
+                    let other = &runs[kr as usize];
+                    let differs = Metric::ALL.into_iter().find(|&m| {
+                        let (a, b) = (other.value(m, kp as usize), run.value(m, p as usize));
+                        a != b && !(a.is_nan() && b.is_nan())
+                    });
+                    if let Some(m) = differs {
+                        dropped.disagreeing += 1;
+                        dropped.first_disagreement.get_or_insert_with(|| {
+                            let v = |x: f64| {
+                                if x.is_nan() {
+                                    "missing".to_owned()
+                                } else {
+                                    format!("{x}")
+                                }
+                            };
+                            format!(
+                                "cycle {cycle} \"{label}\": {} {} kept, {} dropped",
+                                m.key(),
+                                v(other.value(m, kp as usize)),
+                                v(run.value(m, p as usize))
+                            )
+                        });
+                    }
                     continue;
+                }
+                if big {
+                    many.insert(label, (r, p));
+                } else {
+                    few.push((label, (r, p)));
                 }
                 out.push_from(run, p as usize);
             }

@@ -620,6 +620,51 @@ async fn multipart_uploads_hold_several_files() {
 }
 
 #[tokio::test]
+async fn gzip_and_damaged_exports_are_stored_whole_and_read_whole() {
+    use std::io::Write;
+    let srv = start(1 << 20).await;
+    let steps = sample("leak-heap-steps.json");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&steps).unwrap();
+    let gz = gz.finish().unwrap();
+    // A NaN mid-file (Python's json.dumps), and two exports joined by cat.
+    let text = String::from_utf8(steps.clone()).unwrap();
+    let at = text.match_indices("\"heapUsed\": ").nth(100).unwrap().0 + 12;
+    let end = at + text[at..].find([',', '}']).unwrap();
+    let nan = format!("{}NaN{}", &text[..at], &text[end..]).into_bytes();
+    let later = text.replace("\"cycle\": ", "\"cycle\": 1000");
+    let joined = format!("{text}{later}").into_bytes();
+    let r = post_form(
+        srv.addr,
+        &[
+            ("steps.json.gz", "application/gzip", &gz),
+            ("nan.json", "application/json", &nan),
+            ("joined.json", "application/json", &joined),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let c: Created = serde_json::from_slice(&r.body).unwrap();
+    let meta = report_meta(srv.addr, &c.id).await;
+    assert_eq!(meta["files"][0]["snapshots"], 356);
+    assert_eq!(meta["files"][1]["snapshots"], 356);
+    assert_eq!(meta["files"][2]["snapshots"], 712);
+    // Stored as sent: the viewer reads what was uploaded.
+    for (n, want) in [(0, &gz), (1, &nan), (2, &joined)] {
+        let g = request(
+            srv.addr,
+            "GET",
+            &format!("/api/reports/{}/files/{n}", c.id),
+            &[],
+            b"",
+        )
+        .await;
+        assert_eq!(&g.body, want);
+    }
+    let _ = std::fs::remove_dir_all(&srv.data);
+}
+
+#[tokio::test]
 async fn encrypted_uploads_are_stored_unread() {
     let srv = start(1 << 20).await;
     let mut sealed = leaklens_server::ENCRYPTED_MAGIC.to_vec();

@@ -262,8 +262,9 @@ pub struct GenerateArgs {
     /// What leaks: heap, rss, external, array_buffers, pages, contexts.
     #[arg(long, default_value = "heap")]
     pub target: String,
-    #[arg(long, default_value_t = 100)]
-    pub cycles: usize,
+    /// Cycles to generate (1 to 1,000,000: about 1.2 GB of NDJSON).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub cycles: u64,
     /// Leak rate in MB per cycle (pages/contexts: per cycle).
     #[arg(long, default_value_t = 2.0)]
     pub rate: f64,
@@ -301,7 +302,7 @@ impl GenerateArgs {
         Ok(Spec {
             scenario,
             target,
-            cycles: self.cycles,
+            cycles: usize::try_from(self.cycles)?,
             seed: self.seed,
             rate: self.rate,
             gc_noise: self.noise.max(0.0),

@@ -1,11 +1,13 @@
 //! Reading input files (or standard input) into one parsed run.
 
-use std::io::{IsTerminal, Read};
+use std::io::{BufRead, BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use flate2::read::MultiGzDecoder;
 use indicatif::{ProgressBar, ProgressStyle};
 use leaklens_core::ingest::{self, Parsed};
+use memchr::memmem;
 
 /// Inputs above this size get a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_BYTES: usize = 4 << 20;
@@ -19,41 +21,118 @@ fn display_name(p: &Path) -> String {
 }
 
 /// The largest input read: a run of ten million snapshots is about 3 GB;
-/// anything bigger (or endless, like `/dev/zero` or a pipe that never
-/// closes) is refused before it exhausts the machine's memory.
+/// anything bigger is refused before it exhausts the machine's memory.
 const MAX_INPUT_BYTES: u64 = 4 << 30;
 
+/// Input read this far with no sign of a snapshot in it (endless input such
+/// as `yes | leaklens analyze -`, a wrong file) is refused.
+const NO_SNAPSHOT_LIMIT: usize = 256 << 20;
+
+/// Input is read in pieces this big (and checked after each).
+const PIECE: u64 = 1 << 20;
+
+/// Text every snapshot format holds early: the profiler's log header and
+/// the names of `process.memoryUsage()` and browser fields.
+const SNAPSHOT_SIGNS: [&[u8]; 7] = [
+    b"Memory Snapshot",
+    b"heapUsed",
+    b"heap_used",
+    b"\"rss\"",
+    b"pageCount",
+    b"contextCount",
+    b"RSS:",
+];
+
 fn read_bytes(p: &Path) -> anyhow::Result<Vec<u8>> {
-    let shown = || {
-        if p.as_os_str() == "-" {
-            "standard input".to_string()
-        } else {
-            p.display().to_string()
-        }
-    };
-    let mut buf = Vec::new();
-    let read = if p.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_INPUT_BYTES + 1)
-            .read_to_end(&mut buf)
+    let shown = if p.as_os_str() == "-" {
+        "standard input".to_string()
     } else {
-        let file = std::fs::File::open(p).with_context(|| format!("cannot read {}", shown()))?;
+        p.display().to_string()
+    };
+    let source: Box<dyn Read> = if p.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(p).with_context(|| format!("cannot read {shown}"))?;
         if let Ok(meta) = file.metadata() {
             if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
-                anyhow::bail!(too_big(&shown()));
-            }
-            if meta.is_file() {
-                buf.reserve(meta.len() as usize);
+                anyhow::bail!(too_big(&shown));
             }
         }
-        file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut buf)
+        Box::new(file)
     };
-    read.with_context(|| format!("cannot read {}", shown()))?;
-    if buf.len() as u64 > MAX_INPUT_BYTES {
-        anyhow::bail!(too_big(&shown()));
+    let mut source = BufReader::with_capacity(1 << 16, source);
+    let head = source
+        .fill_buf()
+        .with_context(|| format!("cannot read {shown}"))?;
+    // Gzip (by its magic bytes, not the name), decompressed as it is read.
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn Read> = if gzip {
+        Box::new(MultiGzDecoder::new(source))
+    } else {
+        Box::new(source)
+    };
+    let what = if gzip {
+        format!("{shown} (gzip)")
+    } else {
+        shown.clone()
+    };
+    read_guarded(&mut reader, &what)
+}
+
+/// Reads to the end in pieces, with bounded memory: refuses binary data at
+/// once, input with no snapshot in its first 256 MB, and more than 4 GiB.
+fn read_guarded(reader: &mut dyn Read, what: &str) -> anyhow::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut seen = false;
+    let mut checked = 0usize;
+    let mut first = true;
+    loop {
+        let n = reader
+            .take(PIECE)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("cannot read {what}"))?;
+        if first {
+            first = false;
+            // UTF-16 text: the signs below are ASCII; the reader decodes it.
+            seen = buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]);
+        }
+        if !seen {
+            if checked == 0 && looks_binary(&buf) {
+                anyhow::bail!(
+                    "{what} is binary data, not a text export of memory snapshots \
+                     (JSON, NDJSON or the profiler's log; gzip-compressed is read too)"
+                );
+            }
+            let from = checked.saturating_sub(16);
+            seen = buf.get(from..).is_some_and(|new| {
+                SNAPSHOT_SIGNS
+                    .iter()
+                    .any(|s| memmem::find(new, s).is_some())
+            });
+            checked = buf.len();
+            if !seen && buf.len() > NO_SNAPSHOT_LIMIT {
+                anyhow::bail!(
+                    "{what}: no memory snapshot in its first {} MB (no \"Memory Snapshot\" header, \
+                     no heapUsed or rss field): not a snapshot export, or endless input",
+                    NO_SNAPSHOT_LIMIT >> 20
+                );
+            }
+        }
+        if buf.len() as u64 > MAX_INPUT_BYTES {
+            anyhow::bail!(too_big(what));
+        }
+        if n == 0 {
+            return Ok(buf);
+        }
     }
-    Ok(buf)
+}
+
+/// NUL bytes in the first 64 KB (and no UTF-16 byte order mark): no text
+/// export has them.
+fn looks_binary(head: &[u8]) -> bool {
+    let head = head.get(..1 << 16).unwrap_or(head);
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    !utf16 && memchr::memchr(0, head).is_some()
 }
 
 fn too_big(what: &str) -> String {

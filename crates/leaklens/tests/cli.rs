@@ -433,3 +433,97 @@ fn file_text_cannot_forge_report_lines() {
         );
     }
 }
+
+#[test]
+fn a_nan_or_a_bad_token_mid_file_keeps_the_verdict_and_the_gate() {
+    // Python's json.dumps writes NaN; a broken number is a damaged byte.
+    let text = std::fs::read_to_string(sample("leak-heap-steps.json")).unwrap();
+    let at = text.match_indices("\"heapUsed\": ").nth(178).unwrap().0 + 12;
+    let end = at + text[at..].find([',', '}']).unwrap();
+    for token in ["NaN", "12.3.4"] {
+        let damaged = format!("{}{token}{}", &text[..at], &text[end..]);
+        let o = run_stdin(&["analyze", "-", "--format", "json"], damaged.as_bytes());
+        assert_eq!(o.status.code(), Some(0), "{token}");
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(r["summary"]["verdict"], "leak", "{token}");
+        assert!(
+            r["summary"]["snapshots"].as_u64().unwrap() >= 355,
+            "{token}"
+        );
+        assert!(!r["warnings"].as_array().unwrap().is_empty(), "{token}");
+        let o = run_stdin(
+            &["analyze", "-", "--fail-on", "warning"],
+            damaged.as_bytes(),
+        );
+        assert_eq!(o.status.code(), Some(1), "{token}: the gate still fails");
+    }
+}
+
+#[test]
+fn gzip_is_read_by_its_bytes_and_endless_input_is_refused_early() {
+    use flate2::write::GzEncoder;
+    let plain = std::fs::read(sample("leak-heap-steps.json")).unwrap();
+    let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&plain).unwrap();
+    let gz = gz.finish().unwrap();
+    let want = run_stdin(&["analyze", "-", "--format", "json"], &plain);
+    let got = run_stdin(&["analyze", "-", "--format", "json"], &gz);
+    assert_eq!(
+        got.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&got.stderr)
+    );
+    assert_eq!(got.stdout, want.stdout);
+    let dir = std::env::temp_dir().join(format!("leaklens-gz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let named = dir.join("run.json"); // no .gz in the name
+    std::fs::write(&named, &gz).unwrap();
+    let o = run(&["analyze", named.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.stdout, want.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Endless binary: refused at the first piece.
+    let o = run(&["analyze", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("binary data"));
+
+    // Endless text (`yes | leaklens analyze -`): refused after 256 MB.
+    let mut child = bin()
+        .args(["analyze", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let block = "y\n".repeat(1 << 19);
+        let mut sent = 0usize;
+        // Until the reader gives up (a broken pipe), or 1 GB.
+        while sent < 1 << 30 && stdin.write_all(block.as_bytes()).is_ok() {
+            sent += block.len();
+        }
+        sent
+    });
+    let o = child.wait_with_output().unwrap();
+    let sent = writer.join().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no memory snapshot in its first 256 MB"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(sent < 300 << 20, "read {sent} bytes before refusing");
+}
+
+#[test]
+fn generate_refuses_cycle_counts_it_cannot_hold() {
+    for n in ["18446744073709551615", "4294967296", "0"] {
+        let o = run(&["generate", "--cycles", n]);
+        assert_eq!(o.status.code(), Some(2), "{n}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("is not in 1..=1000000"), "{n}: {err}");
+        assert!(!err.contains("panicked"), "{n}: {err}");
+    }
+}

@@ -50,7 +50,10 @@ impl<'a> ChunkedParse<'a> {
     pub fn new(source: &str, bytes: &'a [u8], piece_bytes: usize) -> Self {
         let body = detect::skip_bom(bytes);
         let piece_bytes = piece_bytes.max(1);
-        let mode = if bytes.len() <= piece_bytes || detect::decode_utf16(bytes).is_some() {
+        let mode = if bytes.len() <= piece_bytes
+            || detect::decode_utf16(bytes).is_some()
+            || detect::compression(bytes).is_some()
+        {
             Mode::Whole
         } else {
             match detect::detect(body) {

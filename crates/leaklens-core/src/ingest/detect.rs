@@ -121,3 +121,20 @@ mod tests {
         assert!(!looks_binary("📊 Memory Snapshot [Cycle 1]".as_bytes()));
     }
 }
+
+/// A compressed file, by its magic bytes (never by its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    Gzip,
+    Zstd,
+}
+
+pub(crate) fn compression(bytes: &[u8]) -> Option<Compression> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        Some(Compression::Gzip)
+    } else if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Some(Compression::Zstd)
+    } else {
+        None
+    }
+}

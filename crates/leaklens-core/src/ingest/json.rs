@@ -68,9 +68,7 @@ pub(super) fn read_with_serde_only(source: &str, bytes: &[u8], array: bool) -> I
 
 fn read_array_into(mut sink: Sink<'_, '_>) -> Ingested {
     let bytes = sink.bytes;
-    let mut scan = Scan::new(bytes, 0);
-    scan.ws();
-    if sink.fast && sink.fast_list(&mut scan, Ctx::default()).is_some() && scan.rest_is_blank() {
+    if sink.fast && sink.fast_documents().is_some() {
         return sink.finish(InputFormat::JsonArray);
     }
     // A syntax error: serde reads it again, keeps the same good prefix and
@@ -127,7 +125,7 @@ fn read_object_or_ndjson_into(mut sink: Sink<'_, '_>) -> Ingested {
 
 /// The whole input as one JSON object: a wrapper or a single snapshot.
 fn read_whole_object(mut sink: Sink<'_, '_>) -> Ingested {
-    if sink.fast && sink.fast_wrapper().is_some() {
+    if sink.fast && sink.fast_documents().is_some() {
         return sink.finish(InputFormat::JsonObject);
     }
     // A single snapshot, or a syntax error: serde reads it again.
@@ -207,6 +205,43 @@ fn bare_message(e: &serde_json::Error) -> String {
     }
 }
 
+/// Where reading goes on after a list element that could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resync {
+    /// The next element starts here (a `{`).
+    Element(usize),
+    /// The list ends here (its `]`).
+    End(usize),
+    /// The file ends first.
+    CutOff,
+}
+
+/// The next object of a list of objects after byte `from`: a `}` followed
+/// by `,` and `{` (or `{` alone: a missing comma), or by the list's `]`.
+/// Objects nested in a snapshot follow a key's `:`, so they do not match.
+fn next_list_item(bytes: &[u8], from: usize) -> Resync {
+    let after_ws = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut at = from + 1;
+    while let Some(close) = bytes.get(at..).and_then(|rest| memchr(b'}', rest)) {
+        let close = at + close;
+        let mut i = after_ws(close + 1);
+        if bytes.get(i) == Some(&b',') {
+            i = after_ws(i + 1);
+        }
+        match bytes.get(i) {
+            Some(b'{') => return Resync::Element(i),
+            Some(b']') => return Resync::End(i),
+            _ => at = close + 1,
+        }
+    }
+    Resync::CutOff
+}
+
 /// Where a snapshot object sits, for messages.
 #[derive(Debug, Clone, Copy, Default)]
 struct Ctx {
@@ -259,6 +294,8 @@ struct Sink<'de, 'p> {
     /// snapshots that were read as MB only for want of a unit.
     implicit_mb: Option<Vec<u32>>,
     fatal: Option<(usize, String)>,
+    /// List elements skipped after a syntax error.
+    resynced: usize,
 }
 
 impl<'de, 'p> Sink<'de, 'p> {
@@ -284,6 +321,7 @@ impl<'de, 'p> Sink<'de, 'p> {
             default_unit: None,
             implicit_mb: None,
             fatal: None,
+            resynced: 0,
         }
     }
 
@@ -328,8 +366,11 @@ impl<'de, 'p> Sink<'de, 'p> {
     }
 
     /// A list of snapshots at the cursor (`[`), each element through the
-    /// fast path or, when it has something unusual, through serde. None on a
-    /// syntax error.
+    /// fast path or, when it has something unusual, through serde. A
+    /// snapshot with a syntax error is skipped with a warning that says
+    /// where, and reading goes on at the next one; a list cut off by the end
+    /// of the file ends there. None only when no snapshot can be found after
+    /// an error.
     fn fast_list(&mut self, scan: &mut Scan<'de>, ctx: Ctx) -> Option<()> {
         if scan.next()? != b'[' {
             return None;
@@ -346,10 +387,30 @@ impl<'de, 'p> Sink<'de, 'p> {
                 top: false,
                 ..ctx
             };
-            self.element(scan, ctx)?;
+            let start = scan.i;
+            let kept = self.element(scan, ctx).is_some();
+            let separated = kept && {
+                scan.ws();
+                matches!(scan.peek(), Some(b',' | b']'))
+            };
             index += 1;
+            if !separated {
+                match self.resync(start, ctx, kept, scan.i)? {
+                    Resync::Element(next) => {
+                        scan.i = next;
+                        continue;
+                    }
+                    Resync::End(close) => {
+                        scan.i = close + 1;
+                        return Some(());
+                    }
+                    Resync::CutOff => {
+                        scan.i = self.bytes.len();
+                        return Some(());
+                    }
+                }
+            }
             self.progress.at(scan.i);
-            scan.ws();
             match scan.next()? {
                 b',' => scan.ws(),
                 b']' => return Some(()),
@@ -358,6 +419,60 @@ impl<'de, 'p> Sink<'de, 'p> {
         }
     }
 
+    /// After a list element at `start` that could not be read: where the
+    /// next one starts (or the list ends), with a warning that says what
+    /// was wrong and where.
+    fn resync(&mut self, start: usize, ctx: Ctx, kept: bool, at: usize) -> Option<Resync> {
+        self.resynced += 1;
+        // After a snapshot that was read, garbage up to the next `{` or `]`;
+        // else the rest of the broken snapshot first.
+        let next = if kept {
+            let rest = self.bytes.get(at..)?;
+            match rest.iter().position(|&c| c == b'{' || c == b']') {
+                Some(k) if rest[k] == b'{' => Resync::Element(at + k),
+                Some(k) => Resync::End(at + k),
+                None => Resync::CutOff,
+            }
+        } else {
+            next_list_item(self.bytes, start)
+        };
+        let end = match next {
+            Resync::Element(p) | Resync::End(p) => p,
+            Resync::CutOff => self.bytes.len(),
+        };
+        let line = self.line_of(start);
+        let slice = self.bytes.get(start..end)?;
+        let what = ctx.what();
+        let problem = match serde_json::from_slice::<IgnoredAny>(slice.trim_ascii_end()) {
+            _ if kept => format!("no comma after {what} (line {line})"),
+            Err(e) if next == Resync::CutOff && e.is_eof() => {
+                format!("the file ends inside {what} (cut off while it was written?)")
+            }
+            Err(e) => format!(
+                "invalid JSON in {what} at line {}: {}",
+                line + e.line() - 1,
+                bare_message(&e)
+            ),
+            Ok(_) => format!("{what} at line {line} could not be read"),
+        };
+        let then = match next {
+            Resync::Element(p) if kept => {
+                let at = self.line_of(p);
+                format!("; reading goes on at line {at}")
+            }
+            _ if kept => String::new(),
+            Resync::Element(p) => {
+                let at = self.line_of(p);
+                format!("; it is skipped, and reading goes on at line {at}")
+            }
+            Resync::End(_) => "; it is skipped".to_owned(),
+            Resync::CutOff if slice.iter().all(u8::is_ascii_whitespace) => String::new(),
+            Resync::CutOff => "; the snapshots before it are kept".to_owned(),
+        };
+        self.diag
+            .warn(WarnKind::BadJson, Some(line), || format!("{problem}{then}"));
+        Some(next)
+    }
     /// One list element at the cursor. None on a syntax error.
     fn element(&mut self, scan: &mut Scan<'de>, ctx: Ctx) -> Option<()> {
         let start = scan.i;
@@ -380,11 +495,47 @@ impl<'de, 'p> Sink<'de, 'p> {
         seed.deserialize(&mut de).and_then(|()| de.end()).ok()
     }
 
-    /// The whole input as a `{"snapshots": [...], ...}` wrapper, fast.
-    /// None when it is not one (a single snapshot) or has a syntax error.
-    fn fast_wrapper(&mut self) -> Option<()> {
+    /// The whole input as JSON documents, fast: a list of snapshots or a
+    /// `{"snapshots": [...], ...}` wrapper, or several of them one after
+    /// another (`cat export1.json export2.json`). None when a document is
+    /// neither (a single snapshot object) or has an error no snapshot
+    /// follows.
+    fn fast_documents(&mut self) -> Option<()> {
         let mut scan = Scan::new(self.bytes, 0);
         scan.ws();
+        let mut docs = 0usize;
+        let mut second_line = None;
+        while !scan.at_end() {
+            if docs == 1 {
+                second_line = Some(self.line_of(scan.i));
+            }
+            match scan.peek()? {
+                b'[' => self.fast_list(&mut scan, Ctx::default())?,
+                b'{' => self.fast_wrapper(&mut scan)?,
+                _ => return None,
+            }
+            docs += 1;
+            scan.ws();
+        }
+        // Nothing read around an error: serde reads it again and says where
+        // the error is (the file's error, not a warning).
+        if self.run.is_empty() && self.resynced > 0 {
+            return None;
+        }
+        if let Some(line) = second_line {
+            self.diag.warn(WarnKind::Other, Some(line), || {
+                format!(
+                    "{docs} JSON documents one after another (exports joined with cat?): \
+                     the snapshots of all of them are read"
+                )
+            });
+        }
+        Some(())
+    }
+
+    /// A `{"snapshots": [...], ...}` wrapper at the cursor. None when it is
+    /// not one (a single snapshot) or has a syntax error.
+    fn fast_wrapper(&mut self, scan: &mut Scan<'de>) -> Option<()> {
         let mut raw = Raw::new();
         scan.object_members(|scan, key| match key {
             Field::Snapshots if !raw.wrapper => {
@@ -398,7 +549,7 @@ impl<'de, 'p> Sink<'de, 'p> {
             }
             _ => scan.skip_value(),
         })?;
-        if !raw.wrapper || !scan.rest_is_blank() {
+        if !raw.wrapper {
             return None;
         }
         self.end_wrapper(&raw);
@@ -961,11 +1112,15 @@ pub(super) enum Scalar<'de> {
     Str(Cow<'de, str>),
     Array,
     Object,
+    /// `NaN`, `Infinity` or `-Infinity`: not JSON, but what Python's
+    /// `json.dumps` and JavaScript's loose writers put for a missing value.
+    NonFinite(&'static str),
 }
 
 impl Scalar<'_> {
     fn type_name(&self) -> &'static str {
         match self {
+            Scalar::NonFinite(what) => what,
             Scalar::Null => "null",
             Scalar::Bool => "a boolean",
             Scalar::Int(_) | Scalar::Neg(_) | Scalar::Float(_) => "a number",

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::run::Run;
+use crate::run::{Dropped, Run};
 
 pub use chunked::ChunkedParse;
 
@@ -117,6 +117,8 @@ pub struct Parsed {
     /// lines carry service names (several workers interleaved: the one
     /// read; one worker: its name); of the first file that has one.
     pub worker: Option<String>,
+    /// The names of the files read, in input order.
+    pub sources: Vec<String>,
 }
 
 /// What every "no snapshot" error says the file should have been.
@@ -166,6 +168,7 @@ pub fn parse_worker_as_written(
 
 fn as_written(ingested: Ingested) -> Result<Parsed, IngestError> {
     let mut parsed = Parsed {
+        sources: vec![ingested.diag.source.clone()],
         warnings: ingested.diag.finish(),
         worker_verdicts: ingested.verdicts,
         formats: vec![ingested.format],
@@ -216,7 +219,9 @@ pub fn parse_many(inputs: &[(&str, &[u8])]) -> Result<Parsed, IngestError> {
         .map(|&(source, bytes)| read_file(source, bytes, Progress::default(), None))
         .collect::<Result<Vec<_>, _>>()?;
     let names: Vec<&str> = inputs.iter().map(|&(name, _)| name).collect();
-    Ok(assemble(files, &names.join(", ")))
+    let mut parsed = assemble(files, &names.join(", "));
+    parsed.sources = names.iter().map(|n| (*n).to_owned()).collect();
+    Ok(parsed)
 }
 
 /// Merges files parsed one by one (say, each with its own progress bar) as
@@ -228,6 +233,7 @@ pub fn merge_parsed(mut files: Vec<Parsed>) -> Parsed {
     let mut out = Parsed::default();
     let mut runs = Vec::with_capacity(files.len());
     for f in files {
+        out.sources.extend(f.sources);
         out.warnings.extend(f.warnings);
         out.worker_verdicts.extend(f.worker_verdicts);
         out.formats.extend(f.formats);
@@ -235,15 +241,12 @@ pub fn merge_parsed(mut files: Vec<Parsed>) -> Parsed {
         out.worker = out.worker.or(f.worker);
         runs.push(f.run);
     }
-    let (run, dropped) = Run::merge(&runs);
-    if dropped > 0 {
+    let (run, dropped) = Run::merge_reporting(&runs);
+    if let Some(message) = dropped.message(" while merging the files") {
         out.warnings.push(Warning {
-            source: String::new(),
+            source: out.sources.join(", "),
             line: None,
-            message: format!(
-                "{dropped} duplicate snapshot{} (same cycle and label) dropped while merging the files",
-                if dropped == 1 { "" } else { "s" }
-            ),
+            message,
         });
     }
     out.run = run;
@@ -302,10 +305,58 @@ fn read_file(
             Some(EXPECTED.to_owned()),
         ));
     }
+    match detect::compression(bytes) {
+        Some(detect::Compression::Gzip) => {
+            let text = gunzip(bytes, MAX_DECOMPRESSED_BYTES)
+                .map_err(|(message, hint)| error(None, message, hint))?;
+            return read_file(source, &text, progress, pin);
+        }
+        Some(detect::Compression::Zstd) => {
+            return Err(error(
+                None,
+                "the file is zstd-compressed".to_owned(),
+                Some("decompress it first (zstd -d FILE), or compress with gzip, which leaklens reads".to_owned()),
+            ));
+        }
+        None => {}
+    }
     if let Some(text) = detect::decode_utf16(bytes) {
         return read_text(source, text.as_bytes(), progress, pin, error);
     }
     read_text(source, bytes, progress, pin, error)
+}
+
+/// A gzip-compressed file decompresses to at most this much; more is taken
+/// for a decompression bomb (an export of ten million snapshots is 3 GB,
+/// and the CLI decompresses as it reads, without this bound).
+pub const MAX_DECOMPRESSED_BYTES: u64 = 1 << 30;
+
+/// The text of gzip-compressed `bytes` (every member of a multi-member
+/// file, as `cat a.gz b.gz` makes), at most `limit` bytes of it.
+#[cfg(feature = "gzip")]
+pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, (String, Option<String>)> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| (format!("the gzip data is damaged: {e}"), None))?;
+    if out.len() as u64 > limit {
+        return Err((
+            format!("the file decompresses to more than {} MB", limit >> 20),
+            Some("decompress it and pass the text (the CLI reads any size it can hold)".to_owned()),
+        ));
+    }
+    Ok(out)
+}
+
+/// Without the `gzip` feature (the browser decompresses before parsing).
+#[cfg(not(feature = "gzip"))]
+pub fn gunzip(_bytes: &[u8], _limit: u64) -> Result<Vec<u8>, (String, Option<String>)> {
+    Err((
+        "the file is gzip-compressed".to_owned(),
+        Some("decompress it first (gunzip FILE)".to_owned()),
+    ))
 }
 
 fn read_text(
@@ -442,31 +493,47 @@ fn assemble(files: Vec<Ingested>, sources: &str) -> Parsed {
         Some(mut run) if runs.is_empty() => {
             // Run::normalize copies the run; most files need nothing done.
             let dropped = if is_normalized(&run) {
-                0
+                Dropped::default()
             } else {
-                run.normalize()
+                run.normalize_reporting()
             };
             (run, dropped)
         }
         Some(last) => {
             runs.push(last);
-            Run::merge(&runs)
+            Run::merge_reporting(&runs)
         }
-        None => (Run::new(), 0),
+        None => (Run::new(), Dropped::default()),
     };
-    if dropped > 0 {
+    if let Some(message) = dropped.message("") {
         parsed.warnings.push(Warning {
             source: sources.to_owned(),
             line: None,
-            message: format!(
-                "{dropped} duplicate snapshot{} (same cycle and label) dropped",
-                if dropped == 1 { "" } else { "s" }
-            ),
+            message,
         });
     }
     parsed.run = run;
     parsed.run.compact();
+    parsed.sources = vec![sources.to_owned()];
+    if let Some(w) = no_memory_warning(&parsed.run, sources) {
+        parsed.warnings.push(w);
+    }
     parsed
+}
+
+/// Snapshots with counts but no memory value at all (no `nodejs` block):
+/// the verdict is then about pages and contexts only, which a user must
+/// not read as "no memory leak".
+fn no_memory_warning(run: &Run, sources: &str) -> Option<Warning> {
+    let memory = crate::Metric::MEMORY.iter().any(|&m| run.has_metric(m));
+    (!run.is_empty() && !memory).then(|| Warning {
+        source: sources.to_owned(),
+        line: None,
+        message: "no snapshot has a memory value (heapUsed, heapTotal, rss, external, \
+                  arrayBuffers; under \"nodejs\" or flat): only the page and context counts \
+                  are judged, memory is not"
+            .to_owned(),
+    })
 }
 
 /// True when the run is sorted by cycle and has no repeated (cycle, label).

@@ -243,8 +243,29 @@ impl<'de> Scan<'de> {
             b'0'..=b'9' => self
                 .short_decimal()
                 .or_else(|| self.number().map(|n| n.as_num())),
-            b'-' => self.number().map(|n| n.as_num()),
+            b'-' if !self.non_finite_next() => self.number().map(|n| n.as_num()),
             _ => Some(self.scalar()?.as_num()),
+        }
+    }
+
+    /// True when `-Infinity` starts at the cursor.
+    fn non_finite_next(&self) -> bool {
+        self.b.get(self.i + 1) == Some(&b'I')
+    }
+
+    /// `NaN`, `Infinity` or `-Infinity` at the cursor (not JSON; written by
+    /// Python's `json.dumps` and loose JavaScript writers).
+    fn non_finite(&mut self) -> Option<Scalar<'de>> {
+        match self.peek()? {
+            b'N' => self
+                .literal(b"NaN")
+                .map(|()| Scalar::NonFinite("NaN, which JSON does not allow (read as missing)")),
+            b'I' => self.literal(b"Infinity").map(|()| {
+                Scalar::NonFinite("Infinity, which JSON does not allow (read as missing)")
+            }),
+            _ => self.literal(b"-Infinity").map(|()| {
+                Scalar::NonFinite("-Infinity, which JSON does not allow (read as missing)")
+            }),
         }
     }
 
@@ -290,6 +311,8 @@ impl<'de> Scan<'de> {
     fn scalar(&mut self) -> Option<Scalar<'de>> {
         match self.peek()? {
             b'"' => Some(Scalar::Str(Cow::Borrowed(self.plain_str()?))),
+            b'N' | b'I' => self.non_finite(),
+            b'-' if self.non_finite_next() => self.non_finite(),
             b'-' | b'0'..=b'9' => self.number(),
             b'n' => self.literal(b"null").map(|()| Scalar::Null),
             b't' => self.literal(b"true").map(|()| Scalar::Bool),
@@ -372,6 +395,12 @@ impl<'de> Scan<'de> {
                     }
                 }
                 b'"' => self.skip_str()?,
+                b'N' | b'I' => {
+                    self.non_finite()?;
+                }
+                b'-' if self.non_finite_next() => {
+                    self.non_finite()?;
+                }
                 b'-' | b'0'..=b'9' => {
                     self.number()?;
                 }
