@@ -149,8 +149,13 @@ impl<'a> ChunkedParse<'a> {
             Mode::Whole => unreachable!("handled above"),
         };
         // A log of several workers: which one is read is decided on the
-        // whole file.
-        if ingested.interleaved {
+        // whole file (also when another service shows up in a later piece);
+        // so is what a piece cannot tell alone (`needs_whole`).
+        let other_worker = self
+            .pieces
+            .first()
+            .is_some_and(|(first, _)| first.worker != ingested.worker);
+        if ingested.interleaved || ingested.needs_whole || other_worker {
             self.mode = Mode::Whole;
             self.pieces.clear();
             self.whole = Some(super::parse(&self.source, self.bytes));

@@ -824,6 +824,9 @@ impl<'de, 'p> Sink<'de, 'p> {
             empty_hint,
             interleaved: false,
             worker: None,
+            needs_whole: self.without_cycle > 0
+                || self.wrong_types > 0
+                || self.unknown_unit.is_some(),
         }
     }
 }

@@ -478,6 +478,7 @@ impl Reader<'_, '_> {
             empty_hint,
             interleaved: self.interleaved,
             worker: self.worker,
+            needs_whole: false,
         }
     }
 }

@@ -283,6 +283,10 @@ pub(crate) struct Ingested {
     interleaved: bool,
     /// The service read, when the log's lines carry service names.
     worker: Option<Vec<u8>>,
+    /// What a piece of a file cannot tell on its own: cycle numbers given by
+    /// position (snapshots without one), or a summary warning made for the
+    /// whole file (values of a wrong type, an unknown unit). Read whole.
+    needs_whole: bool,
 }
 
 /// `pin`: read only this `docker compose` service of a log.

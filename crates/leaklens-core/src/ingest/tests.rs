@@ -1874,3 +1874,41 @@ fn counts_without_memory_say_memory_was_not_judged() {
         messages(&p)
     );
 }
+
+/// The piece-by-piece reader and the whole-file reader, on `text` cut in
+/// pieces of `piece` bytes: the same snapshots and warnings.
+fn chunked_as_whole(text: &str, piece: usize) {
+    let whole = parse("t", text.as_bytes()).unwrap();
+    let mut c = ChunkedParse::new("t", text.as_bytes(), piece);
+    while !c.is_done() {
+        c.step();
+    }
+    let chunked = c.finish().unwrap();
+    assert_eq!(chunked.run.cycles(), whole.run.cycles());
+    assert_eq!(messages(&chunked), messages(&whole));
+}
+
+#[test]
+fn pieces_defer_to_the_whole_file_for_what_they_cannot_tell() {
+    // Found by the fuzz harness: a snapshot without a cycle number in a
+    // later piece is numbered by its position in the whole file.
+    let mut text: String = (1..=30)
+        .map(|c| format!("{{\"cycle\":{c},\"label\":\"a\",\"nodejs\":{{\"heapUsed\":{c}}}}}\n"))
+        .collect();
+    text.push_str("{\"label\":\"a\",\"nodejs\":{\"heapUsed\":5}}\n");
+    chunked_as_whole(&text, 200);
+    // A value of the wrong type: one summary warning for the whole file.
+    let text = text
+        .replace("\"heapUsed\":7}", "\"heapUsed\":[7]}")
+        .replace("\"heapUsed\":20}", "\"heapUsed\":{}}");
+    chunked_as_whole(&text, 200);
+    // A second docker compose service that starts logging in a later piece.
+    let block = |svc: &str, c: u32| {
+        format!(
+            "{svc}  | 📊 Memory Snapshot [Cycle {c}] - After cleanup:\n{svc}  |    Heap: {c}.00MB / 90.00MB\n{svc}  |    RSS: 150.00MB\n"
+        )
+    };
+    let mut log: String = (1..=20).map(|c| block("worker-1", c)).collect();
+    log.extend((1..=20).map(|c| block("worker-2", c)));
+    chunked_as_whole(&log, 300);
+}

@@ -1,0 +1,312 @@
+//! A stable fuzz harness for the readers (no nightly, no libFuzzer): seeds
+//! from the bundled samples, mutated the way damaged and hostile files are
+//! (bit flips, structural bytes, non-JSON tokens, cut, spliced, repeated),
+//! read by every reader. An input fails when a reader panics, or when the
+//! piece-by-piece reader disagrees with the whole-file reader.
+//!
+//! Run briefly by `cargo test` (tests/fuzz_readers.rs); at length by
+//! `cargo run --release -p leaklens-core --example fuzz -- TARGET EXECS`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use leaklens_core::ingest::{self, ChunkedParse};
+
+/// What a target reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// JSON arrays and `{"snapshots": [...]}` exports.
+    Json,
+    /// NDJSON.
+    Ndjson,
+    /// The profiler's console log.
+    Log,
+    /// Any bytes at all.
+    Raw,
+    /// The piece-by-piece reader against the whole-file reader.
+    Chunked,
+}
+
+impl Target {
+    pub const ALL: [Target; 5] = [
+        Target::Json,
+        Target::Ndjson,
+        Target::Log,
+        Target::Raw,
+        Target::Chunked,
+    ];
+
+    pub fn parse(s: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == s)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Json => "json",
+            Target::Ndjson => "ndjson",
+            Target::Log => "log",
+            Target::Raw => "raw",
+            Target::Chunked => "chunked",
+        }
+    }
+
+    fn takes(self, file: &str) -> bool {
+        match self {
+            Target::Json => file.ends_with(".json"),
+            Target::Ndjson => file.ends_with(".ndjson"),
+            Target::Log => file.ends_with(".log"),
+            Target::Raw | Target::Chunked => true,
+        }
+    }
+}
+
+/// xorshift64*: a small deterministic generator (a seed gives a replayable
+/// run).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// Seeds: the head of every bundled sample a target reads (cut at a line
+/// end near 3 KB, so an execution takes microseconds), and the whole of
+/// the smallest.
+pub fn seeds(target: Target) -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static/samples");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("static/samples")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.ends_with(".md") && target.takes(n))
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for n in names {
+        let bytes = std::fs::read(dir.join(&n)).expect("sample");
+        let cut = bytes
+            .iter()
+            .skip(3000)
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |p| 3000 + p + 1);
+        let mut head = bytes[..cut].to_vec();
+        // A JSON export on one long line: cut after a snapshot, closed.
+        if head.len() > 8000 && matches!(head.first(), Some(b'[' | b'{')) {
+            if let Some(p) = head.windows(2).skip(3000).position(|w| w == b"},") {
+                head.truncate(3000 + p + 1);
+                head.extend_from_slice(if bytes[0] == b'[' { b"]" } else { b"]}" });
+            }
+        }
+        out.push(head);
+        if bytes.len() < 8000 {
+            out.push(bytes);
+        }
+    }
+    if target == Target::Raw {
+        out.push(Vec::new());
+    }
+    out
+}
+
+const TOKENS: &[&[u8]] = &[
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b":",
+    b"\"",
+    b"\\",
+    b"\n",
+    b"\r",
+    b" ",
+    b"0",
+    b"-",
+    b".",
+    b"e9",
+    b"NaN",
+    b"Infinity",
+    b"-Infinity",
+    b"null",
+    b"true",
+    b"1e999",
+    b"\"snapshots\":",
+    b"\"cycle\":",
+    b"\"heapUsed\":",
+    b"\"nodejs\":{",
+    b"\"gc\":{\"major\":",
+    b"\xF0\x9F\x93\x8A",
+    b"\xFF",
+    b"\x1b[31m",
+    b"\x00",
+    b"Memory Snapshot [Cycle ",
+    b"] - ",
+    b"   Heap: ",
+    b"MB / ",
+    b"   RSS: ",
+    b"   Browser Pages: ",
+    b"18446744073709551615",
+    b"worker-1  | ",
+    b"\xEF\xBB\xBF",
+    b"\x1f\x8b",
+];
+
+/// One mutation of `input` (several, a few times out of four).
+pub fn mutate(rng: &mut Rng, input: &mut Vec<u8>, seeds: &[Vec<u8>]) {
+    let rounds = 1 + rng.below(4);
+    for _ in 0..rounds {
+        let len = input.len();
+        match rng.below(9) {
+            0 if len > 0 => {
+                let i = rng.below(len);
+                input[i] ^= 1 << rng.below(8);
+            }
+            1 if len > 0 => {
+                let i = rng.below(len);
+                input[i] = rng.next() as u8;
+            }
+            2 => {
+                let t = TOKENS[rng.below(TOKENS.len())];
+                let i = rng.below(len + 1);
+                input.splice(i..i, t.iter().copied());
+            }
+            3 if len > 0 => {
+                let i = rng.below(len);
+                let n = 1 + rng.below((len - i).min(64));
+                input.drain(i..i + n);
+            }
+            4 if len > 0 => {
+                // Cut short: a truncated export.
+                input.truncate(rng.below(len));
+            }
+            5 if len > 0 => {
+                // Repeat a stretch: duplicated records.
+                let i = rng.below(len);
+                let n = 1 + rng.below((len - i).min(512));
+                let part = input[i..i + n].to_vec();
+                let at = rng.below(input.len() + 1);
+                input.splice(at..at, part);
+            }
+            6 if !seeds.is_empty() => {
+                // Splice in part of another seed.
+                let other = &seeds[rng.below(seeds.len())];
+                if !other.is_empty() {
+                    let i = rng.below(other.len());
+                    let n = 1 + rng.below((other.len() - i).min(1024));
+                    let at = rng.below(len + 1);
+                    input.splice(at..at, other[i..i + n].iter().copied());
+                }
+            }
+            7 if len > 0 => {
+                // Replace a digit run: huge, negative or fractional numbers.
+                let i = rng.below(len);
+                if input[i].is_ascii_digit() {
+                    let t: &[u8] =
+                        [&b"99999999999999999999"[..], b"-1", b"0.000001", b"1e308"][rng.below(4)];
+                    input.splice(i..i + 1, t.iter().copied());
+                }
+            }
+            _ => {
+                // Random bytes.
+                let n = 1 + rng.below(16);
+                let at = rng.below(len + 1);
+                let bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+                input.splice(at..at, bytes);
+            }
+        }
+    }
+    input.truncate(1 << 16);
+}
+
+/// What went wrong with one input.
+#[derive(Debug)]
+pub struct Failure {
+    pub input: Vec<u8>,
+    pub what: String,
+}
+
+/// Reads `input` with `target`'s reader(s). Err on a panic or a
+/// disagreement.
+pub fn check(target: Target, input: &[u8]) -> Result<(), String> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
+        let whole = ingest::parse("f", input);
+        if target == Target::Chunked {
+            for piece in [97, 1024] {
+                let mut c = ChunkedParse::new("f", input, piece);
+                while !c.is_done() {
+                    c.step();
+                }
+                let chunked = c.finish();
+                let sum = |p: &Result<ingest::Parsed, ingest::IngestError>| match p {
+                    Ok(p) => format!(
+                        "{} {:?} {:?}",
+                        p.run.len(),
+                        p.run.cycles(),
+                        p.warnings.iter().map(|w| &w.message).collect::<Vec<_>>()
+                    ),
+                    Err(e) => format!("error {e}"),
+                };
+                let (a, b) = (sum(&whole), sum(&chunked));
+                if a != b {
+                    return Err(format!("piece {piece}: chunked {b} != whole {a}"));
+                }
+            }
+        } else if let Ok(p) = &whole {
+            // The report of what was read: the analysis must take any run.
+            let _ = leaklens_core::analyze_parsed(p, &leaklens_core::Config::default());
+        }
+        Ok(())
+    }));
+    match outcome {
+        Ok(r) => r,
+        Err(p) => Err(format!(
+            "panic: {}",
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        )),
+    }
+}
+
+/// Runs `execs` mutated inputs of `target` from `seed`; the first failure.
+pub fn run(target: Target, execs: u64, seed: u64) -> Result<u64, Failure> {
+    let seeds = seeds(target);
+    let mut rng = Rng::new(seed);
+    let mut input = Vec::new();
+    for n in 0..execs {
+        let s = &seeds[rng.below(seeds.len())];
+        if target == Target::Raw && rng.below(2) == 0 {
+            input.clear();
+            let len = rng.below(256);
+            input.extend((0..len).map(|_| rng.next() as u8));
+        } else {
+            input.clone_from(s);
+            mutate(&mut rng, &mut input, &seeds);
+        }
+        if let Err(what) = check(target, &input) {
+            return Err(Failure {
+                input: input.clone(),
+                what: format!("execution {n}: {what}"),
+            });
+        }
+    }
+    Ok(execs)
+}
