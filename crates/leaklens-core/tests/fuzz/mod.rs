@@ -27,6 +27,8 @@ pub enum Target {
     Chunked,
 }
 
+// (`ALL` and `parse` are for the example's command line.)
+#[allow(dead_code)]
 impl Target {
     pub const ALL: [Target; 5] = [
         Target::Json,
