@@ -97,7 +97,14 @@ pub enum ApiError {
     /// The client stopped sending its upload.
     TimedOut(String),
     NotFound,
+    /// No live run of that id.
+    NoRun,
+    /// No token given (401, with `WWW-Authenticate: Bearer`).
+    Unauthorized,
+    /// A token that is not this report's (403).
     Forbidden,
+    /// A write from a page of another origin (403).
+    CrossOrigin,
     Internal(String),
 }
 
@@ -108,7 +115,23 @@ impl IntoResponse for ApiError {
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
             ApiError::TimedOut(m) => (StatusCode::REQUEST_TIMEOUT, m),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "no such report".to_string()),
-            ApiError::Forbidden => (StatusCode::FORBIDDEN, "wrong or missing token".to_string()),
+            ApiError::NoRun => (StatusCode::NOT_FOUND, "no such live run".to_string()),
+            ApiError::Unauthorized => {
+                let body = Json(serde_json::json!({
+                    "error": "a token is needed: Authorization: Bearer <the write token>"
+                }));
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(header::WWW_AUTHENTICATE, "Bearer")],
+                    body,
+                )
+                    .into_response();
+            }
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "wrong token".to_string()),
+            ApiError::CrossOrigin => (
+                StatusCode::FORBIDDEN,
+                "a write from a page of another origin is refused".to_string(),
+            ),
             ApiError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
                 (
@@ -366,7 +389,7 @@ fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim().to_string())
-        .ok_or(ApiError::Forbidden)
+        .ok_or(ApiError::Unauthorized)
 }
 
 /// `GET /api/reports/{id}`: the report's first file.
@@ -511,6 +534,51 @@ pub fn content_security_policy(index_html: Option<&str>) -> String {
     )
 }
 
+/// Writes (POST, PUT, PATCH, DELETE) from a browser page of another origin
+/// are refused: a "simple" cross-site form POST needs no CORS preflight, so
+/// without this any web page could make a visitor's browser store reports
+/// here. A request with no `Origin` (the CLI, curl, a worker) is not from a
+/// page; a page of this server sends its own origin.
+async fn same_origin_writes(
+    req: Request,
+    next: axum::middleware::Next,
+) -> Result<Response, ApiError> {
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if write && is_cross_origin(req.headers()) {
+        return Err(ApiError::CrossOrigin);
+    }
+    Ok(next.run(req).await)
+}
+
+/// True when the request says it comes from a page of another origin.
+fn is_cross_origin(headers: &HeaderMap) -> bool {
+    // The browser's own word first (it holds behind a proxy that rewrites
+    // `Host`).
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(s) if s.eq_ignore_ascii_case("same-origin") => return false,
+        Some(s) if s.eq_ignore_ascii_case("cross-site") || s.eq_ignore_ascii_case("same-site") => {
+            return true
+        }
+        _ => {}
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers
+        .get("x-forwarded-host")
+        .or_else(|| headers.get(header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .unwrap_or("")
+        .trim();
+    // `Origin: null` (a sandboxed or file:// page) is another origin too.
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'))
+        .unwrap_or("");
+    origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host)
+}
+
 /// The whole application.
 pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
     state.max_run = cfg.max_run;
@@ -560,6 +628,7 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         .route("/api/runs/{id}/events", get(live::events))
         .with_state(state);
     router
+        .layer(axum::middleware::from_fn(same_origin_writes))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())

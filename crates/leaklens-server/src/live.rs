@@ -191,7 +191,7 @@ pub(crate) async fn append(
     let key = id.as_str().to_string();
     let meta = blocking(move || {
         // Strangers are refused before their body is parsed.
-        let meta = store.run_meta(&id)?;
+        let meta = store.run_meta(&id).map_err(no_run)?;
         if !crate::store::token_matches(&meta.write_token_sha256, &token) {
             return Err(ApiError::Forbidden);
         }
@@ -223,7 +223,8 @@ pub(crate) async fn download(
         .and_then(|v| v.to_str().ok())
         .and_then(open_range);
     let store = st.store.clone();
-    let (meta, data) = blocking(move || Ok(store.get_run(&id, from.unwrap_or(0))?)).await?;
+    let (meta, data) =
+        blocking(move || store.get_run(&id, from.unwrap_or(0)).map_err(no_run)).await?;
     let mut resp = match from {
         Some(n) if n >= meta.size => {
             let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
@@ -275,7 +276,7 @@ pub(crate) async fn events(
     let key = id.as_str().to_string();
     // Subscribe first, then read the totals: an append in between is not lost.
     let rx = st.live.subscribe(&key);
-    let meta = blocking(move || Ok(store.run_meta(&id)?)).await?;
+    let meta = blocking(move || store.run_meta(&id).map_err(no_run)).await?;
     let Some(slot) = StreamSlot::take(&st.live.streams) else {
         return Ok((
             StatusCode::SERVICE_UNAVAILABLE,
@@ -329,7 +330,7 @@ pub(crate) async fn open_in_viewer(
     let id = parse_id(&id)?;
     let key = id.as_str().to_string();
     let store = st.store.clone();
-    blocking(move || Ok(store.run_meta(&id)?)).await?;
+    blocking(move || store.run_meta(&id).map_err(no_run)).await?;
     Ok(Redirect::to(&format!("/?src=/api/runs/{key}")))
 }
 
@@ -381,5 +382,13 @@ mod tests {
             validate("a", &bad).is_err(),
             "a line that is not a snapshot"
         );
+    }
+}
+
+/// A store error about a live run: "no such live run" rather than report.
+fn no_run(e: StoreError) -> ApiError {
+    match ApiError::from(e) {
+        ApiError::NotFound => ApiError::NoRun,
+        other => other,
     }
 }

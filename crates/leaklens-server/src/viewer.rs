@@ -124,7 +124,11 @@ impl Viewer {
     /// reaches the file system, so traversal is impossible).
     pub fn respond(&self, method: &Method, uri: &Uri, headers: &HeaderMap) -> Response {
         if method != Method::GET && method != Method::HEAD {
-            return StatusCode::METHOD_NOT_ALLOWED.into_response();
+            return (
+                StatusCode::METHOD_NOT_ALLOWED,
+                [(axum::http::header::ALLOW, "GET, HEAD")],
+            )
+                .into_response();
         }
         let path = uri.path().trim_start_matches('/');
         let path = if path.is_empty() || path.ends_with('/') {
@@ -210,5 +214,6 @@ mod tests {
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
         let r = v.respond(&Method::POST, &"/".parse().unwrap(), &HeaderMap::new());
         assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(r.headers()[header::ALLOW], "GET, HEAD");
     }
 }

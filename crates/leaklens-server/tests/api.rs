@@ -169,6 +169,20 @@ async fn upload_download_delete_round_trip() {
     )
     .await;
     assert_eq!(d.status, 403);
+    // No token at all: 401, saying how to give one.
+    let d = request(
+        srv.addr,
+        "DELETE",
+        &format!("/api/reports/{}", c.id),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(d.status, 401);
+    assert!(d
+        .headers
+        .to_ascii_lowercase()
+        .contains("www-authenticate: bearer"));
     let d = request(
         srv.addr,
         "DELETE",
@@ -194,6 +208,9 @@ async fn bad_input_too_big_unknown_and_traversal() {
     let big = vec![b' '; 2 << 20];
     let r = request(srv.addr, "POST", "/api/reports", &[], &big).await;
     assert_eq!(r.status, 413);
+    let h = r.headers.to_ascii_lowercase();
+    assert!(h.contains("referrer-policy: no-referrer"), "{h}");
+    assert!(h.contains("x-content-type-options: nosniff"), "{h}");
 
     let r = request(
         srv.addr,
@@ -895,4 +912,66 @@ async fn a_stalled_live_append_is_a_timeout() {
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut raw)).await;
     let text = String::from_utf8_lossy(&raw);
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+}
+
+#[tokio::test]
+async fn cross_site_writes_store_nothing() {
+    let srv = start(1 << 20).await;
+    let body = sample("leak-heap-steps.json");
+    let reports = |data: &PathBuf| {
+        ["reports", "runs", "tmp"]
+            .iter()
+            .map(|d| std::fs::read_dir(data.join(d)).map_or(0, |d| d.count()))
+            .sum::<usize>()
+    };
+    let before = reports(&srv.data);
+    // A "simple" cross-site form POST (no preflight), and the same marked
+    // by the browser's fetch metadata only.
+    for headers in [
+        &[
+            ("Content-Type", "text/plain"),
+            ("Origin", "https://evil.example"),
+        ][..],
+        &[("Content-Type", "text/plain"), ("Origin", "null")][..],
+        &[
+            ("Content-Type", "text/plain"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ][..],
+    ] {
+        let r = request(srv.addr, "POST", "/api/reports", headers, &body).await;
+        assert_eq!(r.status, 403, "{headers:?}");
+        assert!(String::from_utf8_lossy(&r.body).contains("another origin"));
+        let r = request(srv.addr, "POST", "/api/runs", headers, b"").await;
+        assert_eq!(r.status, 403, "{headers:?}");
+    }
+    assert_eq!(reports(&srv.data), before, "nothing stored");
+    // The server's own page, and clients that are not pages, may write.
+    let own = format!("http://{}", srv.addr);
+    let r = request(
+        srv.addr,
+        "POST",
+        "/api/reports",
+        &[("Origin", &own), ("Sec-Fetch-Site", "same-origin")],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let r = request(srv.addr, "POST", "/api/reports", &[], &body).await;
+    assert_eq!(r.status, 201);
+    assert!(
+        reports(&srv.data) > before,
+        "the count sees a stored report"
+    );
+    // Reading stays open to any origin (share links, ?src=).
+    let c: Created = serde_json::from_slice(&r.body).unwrap();
+    let g = request(
+        srv.addr,
+        "GET",
+        &format!("/api/reports/{}", c.id),
+        &[("Origin", "https://elsewhere.example")],
+        b"",
+    )
+    .await;
+    assert_eq!(g.status, 200);
+    let _ = std::fs::remove_dir_all(&srv.data);
 }

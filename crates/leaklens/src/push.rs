@@ -12,6 +12,7 @@
 //! moves only once the server answered, so a server restart or a network
 //! error loses nothing: it is retried.
 
+use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
@@ -268,10 +269,17 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
             let created: leaklens_server::live::RunCreated =
                 serde_json::from_str(&text).context("the server's answer is not a run")?;
             println!("live view: {}", created.url);
+            // The token is a secret: never inside a command line (shells
+            // keep history, CI keeps logs); shown only on a terminal.
             eprintln!(
-                "to append to it later: leaklens push FILE --server {} --run {} --token {}",
-                args.server, created.id, created.write_token
+                "to append to it later: LEAKLENS_TOKEN=<write token> leaklens push FILE --server {} --run {}",
+                args.server, created.id
             );
+            if std::io::stderr().is_terminal() {
+                eprintln!("write token (keep it secret): {}", created.write_token);
+            } else {
+                eprintln!("(the write token is shown only on a terminal, never in a log)");
+            }
             (created.id, created.write_token)
         }
     };

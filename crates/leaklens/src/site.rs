@@ -60,6 +60,23 @@ pub struct SiteInput<'a> {
     pub markdown_report: String,
 }
 
+/// The viewer's page with the policy `leaklens serve` sends as a header, in
+/// a `<meta>` (a static host sends none): only the viewer's own files and
+/// its hashed bootstrap script run. (`frame-ancestors` works only as a
+/// header: left out.)
+fn with_csp(html: &str) -> String {
+    let policy = leaklens_server::content_security_policy(Some(html))
+        .split("; ")
+        .filter(|d| !d.starts_with("frame-ancestors"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let meta = format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">");
+    match html.find("<head>") {
+        Some(i) => format!("{}{meta}{}", &html[..i + 6], &html[i + 6..]),
+        None => format!("{meta}{html}"),
+    }
+}
+
 /// Writes the site; returns the path of its index page.
 pub fn write_site(
     out: &Path,
@@ -70,7 +87,11 @@ pub fn write_site(
         anyhow::bail!("{} exists and is not a directory", out.display());
     }
     for (path, bytes) in viewer.files() {
-        write(&out.join("viewer").join(path), bytes)?;
+        let dest = out.join("viewer").join(path);
+        match std::str::from_utf8(bytes) {
+            Ok(html) if path == "index.html" => write(&dest, with_csp(html).as_bytes())?,
+            _ => write(&dest, bytes)?,
+        }
     }
     let mut taken = BTreeSet::new();
     let mut data = Vec::new();
@@ -178,6 +199,19 @@ mod tests {
         assert_eq!(site_name("a b<c>.log", &mut taken), "a_b_c_.log");
         assert_eq!(site_name("..", &mut taken), "run");
         assert_eq!(site_name("été.json", &mut taken), "_t_.json");
+    }
+
+    #[test]
+    fn the_viewer_page_gets_the_servers_policy() {
+        let html =
+            "<html><head><title>t</title><script type=\"module\">boot()</script></head></html>";
+        let out = with_csp(html);
+        assert!(out.starts_with("<html><head><meta http-equiv=\"Content-Security-Policy\""));
+        assert!(out.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
+        assert!(!out.contains("frame-ancestors"));
+        assert!(
+            out.ends_with("<title>t</title><script type=\"module\">boot()</script></head></html>")
+        );
     }
 
     #[test]

@@ -230,6 +230,10 @@ fn push_sends_a_run_and_follow_sends_what_the_worker_appends() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The write token never lands in a log (stderr is not a terminal here).
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("LEAKLENS_TOKEN=<write token>"), "{err}");
+    assert!(!err.contains("--token"), "{err}");
     let out = String::from_utf8_lossy(&o.stdout);
     let id = out
         .split("/live/")
@@ -471,6 +475,26 @@ fn push_reports_a_refusal_and_bad_arguments() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("no memory snapshot found"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // An unknown run is named as such.
+    let log = samples().join("leak-unclosed-pages.log");
+    let o = bin()
+        .arg("push")
+        .arg(&log)
+        .args([
+            "--server",
+            &srv.base,
+            "--run",
+            "0123456789abcdef0123456789abcdef",
+        ])
+        .env("LEAKLENS_TOKEN", "0123456789abcdef")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no such live run"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
