@@ -334,6 +334,14 @@ pub(crate) async fn open_in_viewer(
     Ok(Redirect::to(&format!("/?src=/api/runs/{key}")))
 }
 
+/// A store error about a live run: "no such live run" rather than report.
+fn no_run(e: StoreError) -> ApiError {
+    match ApiError::from(e) {
+        ApiError::NotFound => ApiError::NoRun,
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,13 +390,5 @@ mod tests {
             validate("a", &bad).is_err(),
             "a line that is not a snapshot"
         );
-    }
-}
-
-/// A store error about a live run: "no such live run" rather than report.
-fn no_run(e: StoreError) -> ApiError {
-    match ApiError::from(e) {
-        ApiError::NotFound => ApiError::NoRun,
-        other => other,
     }
 }
