@@ -22,6 +22,7 @@
 //! script by hash, nosniff, no referrer so share URLs don't leak), request
 //! timeouts, a concurrency limit, structured logs.
 
+pub mod budget;
 pub mod live;
 pub mod store;
 pub mod viewer;
@@ -57,6 +58,11 @@ pub struct ServerConfig {
     pub body_idle: Duration,
     /// Every request but event streams, including the wait for a slot.
     pub request_timeout: Duration,
+    /// Bytes of request bodies held at once, all uploads and appends
+    /// together (more: 503, retry).
+    pub body_budget: usize,
+    /// Requests one client address may have in flight (more: 429).
+    pub per_client: usize,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +73,8 @@ impl Default for ServerConfig {
             viewer: None,
             body_idle: Duration::from_secs(15),
             request_timeout: Duration::from_secs(60),
+            body_budget: 1 << 30,
+            per_client: 64,
         }
     }
 }
@@ -96,6 +104,8 @@ pub enum ApiError {
     TooLarge(String),
     /// The client stopped sending its upload.
     TimedOut(String),
+    /// The server holds as many request bodies as it can (503, retry).
+    Busy,
     NotFound,
     /// No live run of that id.
     NoRun,
@@ -114,6 +124,17 @@ impl IntoResponse for ApiError {
             ApiError::BadInput(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
             ApiError::TimedOut(m) => (StatusCode::REQUEST_TIMEOUT, m),
+            ApiError::Busy => {
+                let body = Json(serde_json::json!({
+                    "error": "the server is receiving as much as it can hold: retry in a moment"
+                }));
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "2")],
+                    body,
+                )
+                    .into_response();
+            }
             ApiError::NotFound => (StatusCode::NOT_FOUND, "no such report".to_string()),
             ApiError::NoRun => (StatusCode::NOT_FOUND, "no such live run".to_string()),
             ApiError::Unauthorized => {
@@ -171,9 +192,6 @@ pub const ENCRYPTED_TYPE: &str = leaklens_core::share::CONTENT_TYPE;
 /// The first bytes of an encrypted file; then a 12-byte IV and AES-GCM output.
 pub const ENCRYPTED_MAGIC: &[u8] = leaklens_core::share::MAGIC;
 
-/// Uploads read and checked at the same time.
-pub const UPLOADS_AT_ONCE: usize = 16;
-
 /// Most files in one upload (several exports of one run).
 pub const MAX_FILES: usize = 32;
 
@@ -205,6 +223,8 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
     let refused = |status: StatusCode, text: String, e: &(dyn std::error::Error + 'static)| {
         if status == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge("the upload is over the size limit".into())
+        } else if budget::is_busy(e) {
+            ApiError::Busy
         } else if timed_out(e) {
             ApiError::TimedOut("the upload stalled: nothing was received for too long".into())
         } else {
@@ -350,6 +370,8 @@ fn timed_out<'a>(e: &'a (dyn std::error::Error + 'static)) -> bool {
 pub(crate) fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::TooLarge("the upload is over the size limit".into())
+    } else if budget::is_busy(&e) {
+        ApiError::Busy
     } else if timed_out(&e) {
         ApiError::TimedOut("the upload stalled: nothing was received for too long".into())
     } else {
@@ -591,11 +613,12 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             cfg.body_idle,
         ))
-        // Uploads are held in memory while they are checked: at most
-        // UPLOADS_AT_ONCE of them (the rest wait), so memory stays bounded
-        // by UPLOADS_AT_ONCE × the size limit. One semaphore for all routes.
-        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
-            UPLOADS_AT_ONCE,
+        // Bodies are held in memory while they are checked: counted byte
+        // by byte against one budget (a trickling client holds almost
+        // nothing, so it cannot block the others; see `budget`).
+        .layer(axum::middleware::from_fn_with_state(
+            budget::Budget::new(cfg.body_budget),
+            budget::count_bodies,
         ))
         .route("/api/reports/{id}", get(download).delete(remove))
         .route("/api/reports/{id}/files/{n}", get(download_file))
@@ -621,6 +644,10 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
     // neither.
     let router = router
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(256))
+        .layer(axum::middleware::from_fn_with_state(
+            budget::PerClient::new(cfg.per_client),
+            budget::cap_per_client,
+        ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             cfg.request_timeout,
@@ -658,12 +685,15 @@ pub async fn serve(
     state: &AppState,
 ) -> std::io::Result<()> {
     let live = state.live.clone();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            live.close();
-        })
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        live.close();
+    })
+    .await
 }
 
 async fn shutdown_signal() {

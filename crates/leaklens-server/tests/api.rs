@@ -239,7 +239,13 @@ async fn bad_input_too_big_unknown_and_traversal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_uploads_are_all_kept() {
-    let srv = start(64 << 20).await;
+    // All from one address: no per-client cap here (this is about the data).
+    let srv = start_with(ServerConfig {
+        max_upload: 64 << 20,
+        per_client: usize::MAX,
+        ..ServerConfig::default()
+    })
+    .await;
     let body = Arc::new(sample("no-leak-stable-gc.ndjson"));
     let mut tasks = Vec::new();
     for i in 0..200 {
@@ -973,5 +979,124 @@ async fn cross_site_writes_store_nothing() {
     )
     .await;
     assert_eq!(g.status, 200);
+    let _ = std::fs::remove_dir_all(&srv.data);
+}
+
+/// Slow-drip uploads (a byte every few seconds, never idle long enough to
+/// be cut) hold no slot: a normal upload and a live append are answered at
+/// once. A client with too many requests in flight gets 429; bodies beyond
+/// the byte budget get 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_drip_uploads_block_nobody() {
+    let srv = start_with(ServerConfig {
+        per_client: 40,
+        ..ServerConfig::default()
+    })
+    .await;
+    let body = sample("no-leak-stable-gc.ndjson");
+    let mut drips = Vec::new();
+    for _ in 0..24 {
+        let mut s = TcpStream::connect(srv.addr).await.unwrap();
+        let head = format!(
+            "POST /api/reports HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{{",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        drips.push(s);
+    }
+    let dripping = tokio::spawn(async move {
+        for _ in 0..3 {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            for s in &mut drips {
+                let _ = s.write_all(b" ").await;
+            }
+        }
+        drips
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let second = std::time::Duration::from_secs(1);
+    let r = tokio::time::timeout(
+        second,
+        request(srv.addr, "POST", "/api/reports", &[], &body),
+    )
+    .await
+    .expect("a normal upload is answered within a second");
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let r = tokio::time::timeout(
+        second,
+        request(srv.addr, "POST", "/api/runs", &[], &ndjson(0..5)),
+    )
+    .await
+    .expect("a live run is created within a second");
+    assert_eq!(r.status, 201);
+    let run: leaklens_server::live::RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let r = tokio::time::timeout(
+        second,
+        request(
+            srv.addr,
+            "POST",
+            &format!("/api/runs/{}/snapshots", run.id),
+            &[("Authorization", &format!("Bearer {}", run.write_token))],
+            &ndjson(5..10),
+        ),
+    )
+    .await
+    .expect("a live append is answered within a second");
+    assert_eq!(r.status, 200);
+    drop(dripping.await.unwrap());
+    let _ = std::fs::remove_dir_all(&srv.data);
+
+    // One client, more requests in flight than it may have: 429 at once.
+    let srv = start_with(ServerConfig {
+        per_client: 4,
+        ..ServerConfig::default()
+    })
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut s = TcpStream::connect(srv.addr).await.unwrap();
+        s.write_all(b"POST /api/reports HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            .await
+            .unwrap();
+        held.push(s);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let r = request(
+        srv.addr,
+        "GET",
+        "/api/reports/0123456789abcdef0123456789abcdef",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 429);
+    assert!(r.headers.to_ascii_lowercase().contains("retry-after"));
+    drop(held);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let r = request(
+        srv.addr,
+        "GET",
+        "/api/reports/0123456789abcdef0123456789abcdef",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 404, "its place is free again");
+    let _ = std::fs::remove_dir_all(&srv.data);
+
+    // Bodies beyond the byte budget: 503, retry.
+    let srv = start_with(ServerConfig {
+        body_budget: 10_000,
+        ..ServerConfig::default()
+    })
+    .await;
+    let r = request(srv.addr, "POST", "/api/reports", &[], &body).await;
+    assert!(body.len() > 10_000);
+    assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.headers.to_ascii_lowercase().contains("retry-after"));
+    let small = sample("inconclusive-too-short.ndjson");
+    assert!(small.len() < 10_000);
+    let r = request(srv.addr, "POST", "/api/reports", &[], &small).await;
+    assert_eq!(r.status, 201, "the budget was given back");
     let _ = std::fs::remove_dir_all(&srv.data);
 }

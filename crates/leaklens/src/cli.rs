@@ -103,6 +103,11 @@ pub struct ServeArgs {
     /// Largest live run (all its appends together), MB.
     #[arg(long, default_value_t = 256)]
     pub max_run_mb: usize,
+    /// Requests one client address may have in flight at once (more get
+    /// 429). Behind a reverse proxy every client has the proxy's address:
+    /// raise it, or set 0 (no cap) and let the proxy limit clients.
+    #[arg(long, default_value_t = 64)]
+    pub max_per_client: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -167,6 +167,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_upload: args.max_upload_mb.saturating_mul(1 << 20),
                 max_run: (args.max_run_mb as u64).saturating_mul(1 << 20),
                 viewer: viewer.map(Arc::new),
+                per_client: if args.max_per_client == 0 {
+                    usize::MAX
+                } else {
+                    args.max_per_client
+                },
                 ..leaklens_server::ServerConfig::default()
             };
             let state = leaklens_server::AppState::new(Arc::new(store));
