@@ -160,7 +160,9 @@ impl PerClient {
         })
     }
 
-    fn enter(self: &Arc<Self>, ip: IpAddr) -> Option<Leave> {
+    /// A place for one more request (or stream) of `ip`, held until the
+    /// returned guard is dropped; None when `ip` has all it may.
+    pub fn enter(self: &Arc<Self>, ip: IpAddr) -> Option<Leave> {
         let mut map = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
         let n = map.entry(ip).or_insert(0);
         if *n >= self.limit {
@@ -174,7 +176,7 @@ impl PerClient {
     }
 }
 
-struct Leave {
+pub struct Leave {
     clients: Arc<PerClient>,
     ip: IpAddr,
 }

@@ -63,6 +63,11 @@ pub struct ServerConfig {
     pub body_budget: usize,
     /// Requests one client address may have in flight (more: 429).
     pub per_client: usize,
+    /// Live event streams one client address may hold open (more: 429).
+    pub streams_per_client: usize,
+    /// An event stream with no append for this long is ended (the viewer's
+    /// EventSource reconnects by itself): idle connections are not held.
+    pub stream_idle: Duration,
 }
 
 impl Default for ServerConfig {
@@ -75,6 +80,8 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(60),
             body_budget: 1 << 30,
             per_client: 64,
+            streams_per_client: 32,
+            stream_idle: Duration::from_secs(600),
         }
     }
 }
@@ -84,6 +91,8 @@ pub struct AppState {
     store: Arc<dyn Store>,
     live: Arc<live::Live>,
     max_run: u64,
+    stream_idle: Duration,
+    streams_per_client: Arc<budget::PerClient>,
 }
 
 impl AppState {
@@ -92,6 +101,8 @@ impl AppState {
             store,
             live: Arc::new(live::Live::default()),
             max_run: ServerConfig::default().max_run,
+            stream_idle: ServerConfig::default().stream_idle,
+            streams_per_client: budget::PerClient::new(ServerConfig::default().streams_per_client),
         }
     }
 }
@@ -604,6 +615,8 @@ fn is_cross_origin(headers: &HeaderMap) -> bool {
 /// The whole application.
 pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
     state.max_run = cfg.max_run;
+    state.stream_idle = cfg.stream_idle;
+    state.streams_per_client = budget::PerClient::new(cfg.streams_per_client);
     let csp = content_security_policy(cfg.viewer.as_ref().and_then(|v| v.index_html()));
     let api = Router::new()
         .route("/api/reports", post(upload))

@@ -270,8 +270,24 @@ fn open_range(v: &str) -> Option<u64> {
 pub(crate) async fn events(
     State(st): State<AppState>,
     Path(id): Path<String>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
+    // One client cannot take every stream the server can hold.
+    let place = match peer.map(|p| p.0 .0.ip()) {
+        Some(ip) => match st.streams_per_client.enter(ip) {
+            Some(place) => Some(place),
+            None => {
+                return Ok((
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, "10")],
+                    "too many live streams from this address",
+                )
+                    .into_response())
+            }
+        },
+        None => None,
+    };
     let store = st.store.clone();
     let key = id.as_str().to_string();
     // Subscribe first, then read the totals: an append in between is not lost.
@@ -290,9 +306,10 @@ pub(crate) async fn events(
         snapshots: meta.snapshots,
         bytes: meta.size,
     };
+    let idle = st.stream_idle;
     let stream = futures_util::stream::unfold(
-        (Some(first), rx, closing, slot),
-        |(first, mut rx, mut closing, slot)| async move {
+        (Some(first), rx, closing, (slot, place)),
+        move |(first, mut rx, mut closing, slot)| async move {
             let event = |p: Progress| {
                 Event::default()
                     .event("append")
@@ -307,6 +324,8 @@ pub(crate) async fn events(
             }
             loop {
                 tokio::select! {
+                    // No append for `idle`: end it (the viewer reconnects).
+                    () = tokio::time::sleep(idle) => return None,
                     r = rx.recv() => match r {
                         Ok(p) => return Some((Ok(event(p)), (None, rx, closing, slot))),
                         // A slow viewer missed some: the next event carries the totals anyway.

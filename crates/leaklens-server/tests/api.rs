@@ -1100,3 +1100,62 @@ async fn slow_drip_uploads_block_nobody() {
     assert_eq!(r.status, 201, "the budget was given back");
     let _ = std::fs::remove_dir_all(&srv.data);
 }
+
+/// Event streams: one address holds at most `streams_per_client` of them
+/// (the server's 1,024 stay for everyone else), and a stream with no append
+/// for `stream_idle` ends (the viewer's EventSource reconnects).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_streams_are_capped_per_client_and_end_when_idle() {
+    let srv = start_with(ServerConfig {
+        streams_per_client: 3,
+        stream_idle: std::time::Duration::from_millis(400),
+        ..ServerConfig::default()
+    })
+    .await;
+    let r = request(srv.addr, "POST", "/api/runs", &[], &ndjson(0..5)).await;
+    let run: leaklens_server::live::RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let open = || async {
+        let mut s = TcpStream::connect(srv.addr).await.unwrap();
+        let req = format!(
+            "GET /api/runs/{}/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n",
+            run.id
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        s
+    };
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        let mut s = open().await;
+        let mut seen = String::new();
+        read_until(1, &mut s, &mut seen)
+            .await
+            .expect("the first event");
+        assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
+        streams.push(s);
+    }
+    let r = request(
+        srv.addr,
+        "GET",
+        &format!("/api/runs/{}/events", run.id),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 429);
+    // Idle streams end by themselves, and free their places.
+    for s in &mut streams {
+        let mut rest = Vec::new();
+        tokio::time::timeout(std::time::Duration::from_secs(5), s.read_to_end(&mut rest))
+            .await
+            .expect("an idle stream ends")
+            .unwrap();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let mut s = open().await;
+    let mut seen = String::new();
+    read_until(1, &mut s, &mut seen)
+        .await
+        .expect("a place again");
+    assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
+    let _ = std::fs::remove_dir_all(&srv.data);
+}
