@@ -259,3 +259,94 @@ mod tests {
         assert!(c.enter(ip).is_some());
     }
 }
+
+/// Writes (uploads, run creations, appends, deletes) per client address:
+/// a token bucket of `burst` writes refilled at `per_minute`. A worker
+/// appending every few seconds stays far below it; a script flooding the
+/// store does not.
+#[derive(Debug)]
+pub struct WriteRate {
+    per_minute: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<IpAddr, (f64, std::time::Instant)>>,
+}
+
+impl WriteRate {
+    pub fn new(per_minute: u32, burst: u32) -> Arc<WriteRate> {
+        Arc::new(WriteRate {
+            per_minute: f64::from(per_minute),
+            burst: f64::from(burst.max(1)),
+            buckets: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Takes one write of `ip` now; false when its bucket is empty.
+    pub fn allow(&self, ip: IpAddr, now: std::time::Instant) -> bool {
+        let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget full buckets now and then (bounded memory).
+        if map.len() > 10_000 {
+            let (rate, burst) = (self.per_minute, self.burst);
+            map.retain(|_, (tokens, at)| {
+                *tokens + now.duration_since(*at).as_secs_f64() * rate / 60.0 < burst
+            });
+        }
+        let (tokens, at) = map.entry(ip).or_insert((self.burst, now));
+        let refill = now.duration_since(*at).as_secs_f64() * self.per_minute / 60.0;
+        *tokens = (*tokens + refill).min(self.burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Middleware: 429 for a client over its write rate (reads are not counted).
+pub async fn limit_writes(
+    State(rate): State<Arc<WriteRate>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use axum::http::Method;
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let (true, Some(ip)) = (write, ip) {
+        if !rate.allow(ip, std::time::Instant::now()) {
+            return (
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                [(axum::http::header::RETRY_AFTER, "5")],
+                axum::Json(serde_json::json!({
+                    "error": "too many writes from this address: slow down"
+                })),
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_burst_then_the_rate() {
+        let r = WriteRate::new(60, 3);
+        let ip: IpAddr = "10.0.0.9".parse().unwrap();
+        let t = Instant::now();
+        assert!(r.allow(ip, t) && r.allow(ip, t) && r.allow(ip, t));
+        assert!(!r.allow(ip, t), "the burst is spent");
+        assert!(r.allow("10.0.0.8".parse().unwrap(), t), "others unaffected");
+        assert!(
+            r.allow(ip, t + Duration::from_secs(1)),
+            "one a second comes back"
+        );
+        assert!(!r.allow(ip, t + Duration::from_secs(1)));
+    }
+}

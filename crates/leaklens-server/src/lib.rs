@@ -68,6 +68,10 @@ pub struct ServerConfig {
     /// An event stream with no append for this long is ended (the viewer's
     /// EventSource reconnects by itself): idle connections are not held.
     pub stream_idle: Duration,
+    /// Writes one client address may make per minute, after a burst of
+    /// `write_burst` (more: 429).
+    pub writes_per_minute: u32,
+    pub write_burst: u32,
 }
 
 impl Default for ServerConfig {
@@ -82,6 +86,8 @@ impl Default for ServerConfig {
             per_client: 64,
             streams_per_client: 32,
             stream_idle: Duration::from_secs(600),
+            writes_per_minute: 1200,
+            write_burst: 300,
         }
     }
 }
@@ -117,6 +123,8 @@ pub enum ApiError {
     TimedOut(String),
     /// The server holds as many request bodies as it can (503, retry).
     Busy,
+    /// No room to store it: the disk or the storage quota is full (507).
+    Full(String),
     NotFound,
     /// No live run of that id.
     NoRun,
@@ -135,6 +143,7 @@ impl IntoResponse for ApiError {
             ApiError::BadInput(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
             ApiError::TimedOut(m) => (StatusCode::REQUEST_TIMEOUT, m),
+            ApiError::Full(m) => (StatusCode::INSUFFICIENT_STORAGE, m),
             ApiError::Busy => {
                 let body = Json(serde_json::json!({
                     "error": "the server is receiving as much as it can hold: retry in a moment"
@@ -184,6 +193,7 @@ impl From<StoreError> for ApiError {
             StoreError::TooLarge(max) => {
                 ApiError::TooLarge(format!("over the {} MB limit of a live run", max >> 20))
             }
+            StoreError::Full(m) => ApiError::Full(m),
             StoreError::Io(e) => ApiError::Internal(e.to_string()),
         }
     }
@@ -660,6 +670,10 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             budget::PerClient::new(cfg.per_client),
             budget::cap_per_client,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            budget::WriteRate::new(cfg.writes_per_minute, cfg.write_burst),
+            budget::limit_writes,
         ))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -98,8 +98,24 @@ pub enum StoreError {
     /// A live run would grow past this many bytes.
     #[error("over the size limit")]
     TooLarge(u64),
+    /// The disk is full, or the store's quota (`--max-storage-mb`) is.
+    #[error("no room: {0}")]
+    Full(String),
     #[error(transparent)]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> StoreError {
+        // ENOSPC (28) and EDQUOT (122 on Linux): the disk or the user's
+        // disk quota is full.
+        if e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28 | 122))
+        {
+            StoreError::Full("the disk is full".into())
+        } else {
+            StoreError::Io(e)
+        }
+    }
 }
 
 pub trait Store: Send + Sync + 'static {
@@ -134,6 +150,10 @@ pub struct DirStore {
     dir: PathBuf,
     /// Appends are serialised (each is a short write and two fsyncs).
     append_lock: std::sync::Mutex<()>,
+    /// Bytes the store may hold (reports and runs together), if bounded.
+    max_bytes: Option<u64>,
+    /// Bytes it holds (counted at open, then kept up to date).
+    used: std::sync::atomic::AtomicU64,
 }
 
 fn read_meta<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, StoreError> {
@@ -166,10 +186,97 @@ impl DirStore {
                 }
             }
         }
+        let mut used = 0;
+        for d in [&dir, &root.join("runs")] {
+            for e in std::fs::read_dir(d)?.flatten() {
+                used += e.metadata().map_or(0, |m| m.len());
+            }
+        }
         Ok(DirStore {
             dir: root.to_path_buf(),
             append_lock: std::sync::Mutex::new(()),
+            max_bytes: None,
+            used: std::sync::atomic::AtomicU64::new(used),
         })
+    }
+
+    /// Bounds what the store holds: writes past `max_bytes` are refused
+    /// (507) until reports are deleted or expire.
+    pub fn with_quota(mut self, max_bytes: u64) -> DirStore {
+        self.max_bytes = Some(max_bytes);
+        self
+    }
+
+    /// Bytes held now.
+    pub fn used_bytes(&self) -> u64 {
+        self.used.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Takes `n` bytes of the quota, or says it is full.
+    fn reserve(&self, n: u64) -> Result<(), StoreError> {
+        use std::sync::atomic::Ordering;
+        let before = self.used.fetch_add(n, Ordering::AcqRel);
+        if let Some(max) = self.max_bytes {
+            if before.saturating_add(n) > max {
+                self.used.fetch_sub(n, Ordering::AcqRel);
+                return Err(StoreError::Full(format!(
+                    "the server's storage quota ({} MB) is full",
+                    max >> 20
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn release(&self, n: u64) {
+        let _ = self.used.fetch_update(
+            std::sync::atomic::Ordering::AcqRel,
+            std::sync::atomic::Ordering::Acquire,
+            |u| Some(u.saturating_sub(n)),
+        );
+    }
+
+    /// Deletes reports and live runs not written to for `age` (by their
+    /// metadata's modification time); returns how many.
+    pub fn expire(&self, age: std::time::Duration) -> usize {
+        let Some(cutoff) = std::time::SystemTime::now().checked_sub(age) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for sub in ["reports", "runs"] {
+            let d = self.dir.join(sub);
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let Some(id) = name.strip_suffix(".meta.json") else {
+                    continue;
+                };
+                let old = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t < cutoff);
+                if !old {
+                    continue;
+                }
+                // Metadata first: gone at once; then its data files.
+                let _ = std::fs::remove_file(e.path());
+                if let Ok(all) = std::fs::read_dir(&d) {
+                    for f in all.flatten() {
+                        let n = f.file_name().to_string_lossy().into_owned();
+                        if n.starts_with(&format!("{id}.")) {
+                            let size = f.metadata().map_or(0, |m| m.len());
+                            if std::fs::remove_file(f.path()).is_ok() {
+                                self.release(size);
+                            }
+                        }
+                    }
+                }
+                removed += 1;
+            }
+        }
+        removed
     }
 
     fn data_path(&self, id: &ReportId, n: usize) -> PathBuf {
@@ -191,12 +298,17 @@ impl DirStore {
     /// temp file → write → fsync → rename → fsync the directory.
     fn write_atomic(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let tmp = self.dir.join("tmp").join(format!("{}.part", random_hex()?));
-        {
+        let written = (|| {
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(bytes)?;
             f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if let Err(e) = written {
+            // A full disk must not keep the half-written file.
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
         }
-        std::fs::rename(&tmp, path)?;
         if let Some(parent) = path.parent() {
             if let Ok(d) = std::fs::File::open(parent) {
                 let _ = d.sync_all();
@@ -206,13 +318,31 @@ impl DirStore {
     }
 }
 
-impl Store for DirStore {
-    fn put(&self, files: &[NewFile<'_>]) -> Result<(ReportId, String), StoreError> {
+impl DirStore {
+    /// [`Store::put`] once the quota is reserved: a failure removes what
+    /// was written (a full disk leaves no half report).
+    fn put_reserved(&self, files: &[NewFile<'_>]) -> Result<(ReportId, String), StoreError> {
         let id = ReportId(random_hex()?);
         let token = random_hex()?;
+        let result = self.write_report(&id, &token, files);
+        if result.is_err() {
+            let _ = std::fs::remove_file(self.meta_path(&id));
+            for n in 0..files.len() {
+                let _ = std::fs::remove_file(self.data_path(&id, n));
+            }
+        }
+        result.map(|()| (id, token))
+    }
+
+    fn write_report(
+        &self,
+        id: &ReportId,
+        token: &str,
+        files: &[NewFile<'_>],
+    ) -> Result<(), StoreError> {
         let mut metas = Vec::with_capacity(files.len());
         for (n, f) in files.iter().enumerate() {
-            self.write_atomic(&self.data_path(&id, n), f.bytes)?;
+            self.write_atomic(&self.data_path(id, n), f.bytes)?;
             metas.push(FileMeta {
                 name: f
                     .name
@@ -227,12 +357,24 @@ impl Store for DirStore {
         }
         let meta = Meta {
             files: metas,
-            delete_token_sha256: token_hash(&token),
+            delete_token_sha256: token_hash(token),
         };
         let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
         // The metadata last: it is what makes the report visible.
-        self.write_atomic(&self.meta_path(&id), &meta_json)?;
-        Ok((id, token))
+        self.write_atomic(&self.meta_path(id), &meta_json)?;
+        Ok(())
+    }
+}
+
+impl Store for DirStore {
+    fn put(&self, files: &[NewFile<'_>]) -> Result<(ReportId, String), StoreError> {
+        let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+        self.reserve(total)?;
+        let result = self.put_reserved(files);
+        if result.is_err() {
+            self.release(total);
+        }
+        result
     }
 
     fn meta(&self, id: &ReportId) -> Result<Meta, StoreError> {
@@ -257,8 +399,10 @@ impl Store for DirStore {
         }
         // Metadata first: the report disappears at once.
         std::fs::remove_file(self.meta_path(id))?;
-        for n in 0..meta.files.len() {
-            let _ = std::fs::remove_file(self.data_path(id, n));
+        for (n, f) in meta.files.iter().enumerate() {
+            if std::fs::remove_file(self.data_path(id, n)).is_ok() {
+                self.release(f.size);
+            }
         }
         Ok(())
     }
@@ -275,7 +419,11 @@ impl Store for DirStore {
         };
         self.write_atomic(&self.run_path(&id, "data"), b"")?;
         let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
-        self.write_atomic(&self.run_path(&id, "meta.json"), &meta_json)?;
+        if let Err(e) = self.write_atomic(&self.run_path(&id, "meta.json"), &meta_json) {
+            // No run without its metadata (a full disk): remove its data.
+            let _ = std::fs::remove_file(self.run_path(&id, "data"));
+            return Err(e.into());
+        }
         Ok((id, token))
     }
 
@@ -299,27 +447,16 @@ impl Store for DirStore {
         if meta.size + bytes.len() as u64 + 1 > max_size {
             return Err(StoreError::TooLarge(max_size));
         }
-        {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(self.run_path(id, "data"))?;
-            // Cut off a torn append a crash may have left past the committed length.
-            f.set_len(meta.size)?;
-            use std::io::Seek;
-            f.seek(std::io::SeekFrom::Start(meta.size))?;
-            f.write_all(bytes)?;
-            if !bytes.ends_with(b"\n") {
-                f.write_all(b"\n")?;
-            }
-            f.sync_all()?;
-            meta.size = f.stream_position()?;
+        let grow = bytes.len() as u64 + 1;
+        self.reserve(grow)?;
+        let appended = self.append_reserved(id, &mut meta, bytes, snapshots);
+        // What was reserved beyond what the file grew by (a newline not
+        // needed, or a failure) goes back.
+        match &appended {
+            Ok(added) => self.release(grow.saturating_sub(*added)),
+            Err(_) => self.release(grow),
         }
-        meta.snapshots += snapshots;
-        meta.appends += 1;
-        let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
-        // The new length becomes visible only now.
-        self.write_atomic(&self.run_path(id, "meta.json"), &meta_json)?;
-        Ok(meta)
+        appended.map(|_| meta)
     }
 
     fn run_meta(&self, id: &ReportId) -> Result<RunMeta, StoreError> {
@@ -345,5 +482,40 @@ impl Store for DirStore {
             }
         }
         Ok((meta, data))
+    }
+}
+
+impl DirStore {
+    /// The write of [`Store::append_run`]; returns the bytes the file grew by.
+    fn append_reserved(
+        &self,
+        id: &ReportId,
+        meta: &mut RunMeta,
+        bytes: &[u8],
+        snapshots: usize,
+    ) -> Result<u64, StoreError> {
+        let before = meta.size;
+
+        {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(self.run_path(id, "data"))?;
+            // Cut off a torn append a crash may have left past the committed length.
+            f.set_len(meta.size)?;
+            use std::io::Seek;
+            f.seek(std::io::SeekFrom::Start(meta.size))?;
+            f.write_all(bytes)?;
+            if !bytes.ends_with(b"\n") {
+                f.write_all(b"\n")?;
+            }
+            f.sync_all()?;
+            meta.size = f.stream_position()?;
+        }
+        meta.snapshots += snapshots;
+        meta.appends += 1;
+        let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
+        // The new length becomes visible only now.
+        self.write_atomic(&self.run_path(id, "meta.json"), &meta_json)?;
+        Ok(meta.size - before)
     }
 }

@@ -243,6 +243,7 @@ async fn parallel_uploads_are_all_kept() {
     let srv = start_with(ServerConfig {
         max_upload: 64 << 20,
         per_client: usize::MAX,
+        write_burst: u32::MAX,
         ..ServerConfig::default()
     })
     .await;
@@ -1084,6 +1085,32 @@ async fn slow_drip_uploads_block_nobody() {
     assert_eq!(r.status, 404, "its place is free again");
     let _ = std::fs::remove_dir_all(&srv.data);
 
+    // Writes beyond the client's burst: 429, reads still answered.
+    let srv = start_with(ServerConfig {
+        write_burst: 3,
+        writes_per_minute: 1,
+        ..ServerConfig::default()
+    })
+    .await;
+    let small = sample("inconclusive-too-short.ndjson");
+    for _ in 0..3 {
+        let r = request(srv.addr, "POST", "/api/reports", &[], &small).await;
+        assert_eq!(r.status, 201);
+    }
+    let r = request(srv.addr, "POST", "/api/reports", &[], &small).await;
+    assert_eq!(r.status, 429);
+    assert!(String::from_utf8_lossy(&r.body).contains("too many writes"));
+    let r = request(
+        srv.addr,
+        "GET",
+        "/api/reports/0123456789abcdef0123456789abcdef",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    let _ = std::fs::remove_dir_all(&srv.data);
+
     // Bodies beyond the byte budget: 503, retry.
     let srv = start_with(ServerConfig {
         body_budget: 10_000,
@@ -1158,4 +1185,75 @@ async fn event_streams_are_capped_per_client_and_end_when_idle() {
         .expect("a place again");
     assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
     let _ = std::fs::remove_dir_all(&srv.data);
+}
+
+/// A quota on the data directory: writes past it get 507 and store nothing;
+/// deleting (or expiring) gives the room back. A full disk is 507 too.
+#[tokio::test]
+async fn storage_quota_and_retention() {
+    let data = std::env::temp_dir().join(format!(
+        "leaklens-quota-{}",
+        leaklens_server::store::random_hex().unwrap()
+    ));
+    let body = sample("leak-heap-steps.json");
+    let store = Arc::new(
+        DirStore::open(&data)
+            .unwrap()
+            .with_quota(body.len() as u64 * 2 + 100),
+    );
+    let state = AppState::new(store.clone());
+    let router = app(state.clone(), &ServerConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = leaklens_server::serve(listener, router, &state).await;
+    });
+    let mut created = Vec::new();
+    for _ in 0..2 {
+        let r = request(addr, "POST", "/api/reports", &[], &body).await;
+        assert_eq!(r.status, 201);
+        created.push(serde_json::from_slice::<Created>(&r.body).unwrap());
+    }
+    let r = request(addr, "POST", "/api/reports", &[], &body).await;
+    assert_eq!(r.status, 507, "{}", String::from_utf8_lossy(&r.body));
+    assert!(String::from_utf8_lossy(&r.body).contains("quota"));
+    assert_eq!(
+        std::fs::read_dir(data.join("tmp")).unwrap().count(),
+        0,
+        "no .part left"
+    );
+    let c = &created[0];
+    let d = request(
+        addr,
+        "DELETE",
+        &format!("/api/reports/{}", c.id),
+        &[("Authorization", &format!("Bearer {}", c.delete_token))],
+        b"",
+    )
+    .await;
+    assert_eq!(d.status, 204);
+    let r = request(addr, "POST", "/api/reports", &[], &body).await;
+    assert_eq!(r.status, 201, "room again after a delete");
+    // Retention: everything not written to since "now" is old enough.
+    assert!(store.used_bytes() > 0);
+    assert_eq!(store.expire(std::time::Duration::ZERO), 2);
+    assert_eq!(store.used_bytes(), 0);
+    let g = request(
+        addr,
+        "GET",
+        &format!("/api/reports/{}", created[1].id),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(g.status, 404);
+    // A full disk (ENOSPC, EDQUOT) is "no room", not an internal error.
+    for code in [28, 122] {
+        let e = leaklens_server::StoreError::from(std::io::Error::from_raw_os_error(code));
+        assert!(
+            matches!(e, leaklens_server::StoreError::Full(_)),
+            "{code}: {e:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&data);
 }

@@ -108,6 +108,14 @@ pub struct ServeArgs {
     /// raise it, or set 0 (no cap) and let the proxy limit clients.
     #[arg(long, default_value_t = 64)]
     pub max_per_client: usize,
+    /// Most the data directory holds (reports and live runs), MB; writes
+    /// past it get 507 until something is deleted or expires. 0: no limit.
+    #[arg(long, default_value_t = 10_240)]
+    pub max_storage_mb: u64,
+    /// Reports and live runs not written to for this many days are
+    /// deleted (checked hourly). 0: keep them for ever.
+    #[arg(long, default_value_t = 90)]
+    pub retention_days: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -153,9 +153,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
                 .with_writer(std::io::stderr)
                 .init();
-            let store = leaklens_server::DirStore::open(&args.data).with_context(|| {
+            let mut store = leaklens_server::DirStore::open(&args.data).with_context(|| {
                 format!("cannot use the data directory {}", args.data.display())
             })?;
+            if args.max_storage_mb > 0 {
+                store = store.with_quota(args.max_storage_mb.saturating_mul(1 << 20));
+            }
+            let store = Arc::new(store);
             let viewer = viewer_for(args.viewer.as_deref())?;
             if viewer.is_none() {
                 eprintln!(
@@ -174,10 +178,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 ..leaklens_server::ServerConfig::default()
             };
-            let state = leaklens_server::AppState::new(Arc::new(store));
+            let state = leaklens_server::AppState::new(store.clone());
             let router = leaklens_server::app(state.clone(), &cfg);
             let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
             rt.block_on(async move {
+                // Retention: what nobody wrote to for `retention_days` goes,
+                // at start and then hourly.
+                if args.retention_days > 0 {
+                    let age = std::time::Duration::from_secs(args.retention_days * 86_400);
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        let mut hourly =
+                            tokio::time::interval(std::time::Duration::from_secs(3600));
+                        loop {
+                            hourly.tick().await;
+                            let s = store.clone();
+                            let n = tokio::task::spawn_blocking(move || s.expire(age))
+                                .await
+                                .unwrap_or(0);
+                            if n > 0 {
+                                tracing::info!(removed = n, "expired reports and runs");
+                            }
+                        }
+                    });
+                }
                 let listener = tokio::net::TcpListener::bind(args.addr)
                     .await
                     .with_context(|| format!("cannot listen on {}", args.addr))?;
