@@ -259,4 +259,84 @@ mod tests {
         assert!(from_text("!!!").is_err());
         assert_eq!(fragment_data(&format!("#i=1&d={p}")), Some(p.as_str()));
     }
+
+    /// The share-link decoder under a fuzz run: any fragment, any `d=`
+    /// text, any framed bytes give a value or an error, never a panic; and
+    /// what `frame` writes `unframe` reads back. (`LEAKLENS_FUZZ_EXECS`
+    /// for a long run; the figures are in docs/fuzzing.md.)
+    #[test]
+    fn share_link_decoder_fuzz() {
+        let execs: u64 = std::env::var("LEAKLENS_FUZZ_EXECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20_000);
+        let mut x: u64 = 0x5eed_1234;
+        let mut next = move || {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        let seed_view = ViewState {
+            hidden: vec![Metric::HeapTotal],
+            zoom: Some((1.0, 9.0)),
+            issue: Some(1),
+            limits: BTreeMap::new(),
+            time_axis: true,
+            compare: true,
+        }
+        .encode();
+        let framed = frame(&[
+            ("a.json".into(), b"[1,2]".to_vec()),
+            ("b".into(), vec![0, 1]),
+        ]);
+        let pieces: [&[u8]; 8] = [
+            b"&",
+            b"=",
+            b"d=",
+            b"k=",
+            b"%",
+            b"\0",
+            b"99999999999999999999",
+            b"-",
+        ];
+        for _ in 0..execs {
+            // A fragment: the seed view, mutated.
+            let mut f: Vec<u8> = seed_view.clone().into_bytes();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() as usize) % (f.len() + 1);
+                match next() % 3 {
+                    0 => f.insert(at, next() as u8),
+                    1 if at < f.len() => {
+                        f.remove(at);
+                    }
+                    _ => {
+                        let p = pieces[(next() % 8) as usize];
+                        f.splice(at..at, p.iter().copied());
+                    }
+                }
+            }
+            let text = String::from_utf8_lossy(&f);
+            let _ = ViewState::decode(&text);
+            let _ = fragment_data(&text);
+            let _ = from_text(&text);
+            // Framed bytes, mutated.
+            let mut raw = framed.clone();
+            for _ in 0..1 + next() % 3 {
+                let at = (next() as usize) % (raw.len() + 1);
+                match next() % 3 {
+                    0 => raw.insert(at, next() as u8),
+                    1 if at < raw.len() => {
+                        raw.remove(at);
+                    }
+                    _ => {
+                        let p = pieces[(next() % 8) as usize];
+                        raw.splice(at..at, p.iter().copied());
+                    }
+                }
+            }
+            let _ = unframe(&raw);
+        }
+        assert_eq!(unframe(&framed).unwrap()[0].1, b"[1,2]");
+    }
 }
