@@ -89,3 +89,15 @@ test('by default the periodic verdict is computed in a child process, one at a t
   assert.match(verdicts[0], /leaklens: LEAK \(10 cycles\)/);
   assert.match(verdicts[1], /leaklens: LEAK \(30 cycles\)/);
 });
+
+test('heapSnapshot writes a V8 heap snapshot DevTools can open', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-heap-'));
+  const file = path.join(dir, 'cycle-10.heapsnapshot');
+  const rec = new Recorder({ log: false });
+  const written = rec.heapSnapshot(file);
+  assert.equal(written, file);
+  const snap = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.ok(snap.snapshot?.meta?.node_fields?.length > 0, 'V8 heap snapshot format');
+  assert.ok(snap.nodes.length > 1000);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
