@@ -14,49 +14,17 @@
 // Config: { out, site, cycles, sleepMs, items, kb, pagesPerCycle,
 //           cause, rate, onset, forceGc, recreateEvery, seed }
 import fs from 'node:fs';
-import v8 from 'node:v8';
 import { EventEmitter } from 'node:events';
 import { chromium } from 'playwright-core';
+import { gcTracker, nodejsMemory } from '../../packages/recorder/src/index.js';
 
 const cfg = JSON.parse(process.argv[2]);
 const MB = 1024 * 1024;
 const out = fs.openSync(cfg.out, 'w');
-const mb = (b) => Math.round((b / MB) * 100) / 100;
 
-// ---- garbage collections, from V8's own statistics ---------------------
-const GC_KIND = {
-  Scavenge: 'minor',
-  MinorMarkCompact: 'minor',
-  MinorMarkSweep: 'minor',
-  MarkSweepCompact: 'major',
-  IncrementalMarking: 'incremental',
-  ProcessWeakCallbacks: 'weakcb',
-};
-let profiler = new v8.GCProfiler();
-profiler.start();
-let heapAfterMajor = null;
-let externalAfterMajor = null;
+// ---- garbage collections, from V8's own statistics (the recorder's) ----
+const gcs = gcTracker();
 const majorCycles = [];
-
-function collections() {
-  const data = profiler.stop();
-  profiler = new v8.GCProfiler();
-  profiler.start();
-  const gc = { major: 0, minor: 0, incremental: 0, weakcb: 0, pauseMs: 0 };
-  for (const s of data?.statistics ?? []) {
-    const kind = GC_KIND[s.gcType] ?? 'minor';
-    gc[kind] += 1;
-    gc.pauseMs += s.cost / 1000;
-    if (kind === 'major') {
-      heapAfterMajor = s.afterGC.heapStatistics.usedHeapSize;
-      externalAfterMajor = s.afterGC.heapStatistics.externalMemory;
-    }
-  }
-  gc.pauseMs = Math.round(gc.pauseMs * 100) / 100;
-  if (heapAfterMajor !== null) gc.heapAfterMajor = mb(heapAfterMajor);
-  if (externalAfterMajor !== null) gc.externalAfterMajor = mb(externalAfterMajor);
-  return gc;
-}
 
 // ---- the causes ----------------------------------------------------------
 const retained = []; // JS objects kept for ever (a leak)
@@ -140,21 +108,7 @@ function browserState() {
 }
 
 function snapshot(cycle, label) {
-  const m = process.memoryUsage();
-  const rec = {
-    cycle,
-    label,
-    timestamp: Date.now(),
-    nodejs: {
-      heapUsed: mb(m.heapUsed),
-      heapTotal: mb(m.heapTotal),
-      rss: mb(m.rss),
-      external: mb(m.external),
-      arrayBuffers: mb(m.arrayBuffers),
-    },
-    browser: browserState(),
-    gc: collections(),
-  };
+  const rec = { cycle, label, timestamp: Date.now(), nodejs: nodejsMemory(), browser: browserState(), gc: gcs.take() };
   fs.writeSync(out, JSON.stringify(rec) + '\n');
   if (rec.gc.major > 0) majorCycles.push(cycle);
 }

@@ -34,6 +34,20 @@ const NAMES = [
   ['contexts', 'Browser Contexts', ''],
 ];
 
+/** `process.memoryUsage()` in MB, as the guide's snapshot's `nodejs` block. */
+export function nodejsMemory() {
+  const m = process.memoryUsage();
+  return {
+    heapUsed: mb(m.heapUsed),
+    heapTotal: mb(m.heapTotal),
+    rss: mb(m.rss),
+    external: mb(m.external),
+    arrayBuffers: mb(m.arrayBuffers ?? 0),
+  };
+}
+
+export { gcTracker };
+
 export class Recorder {
   /**
    * @param {object} [options] see index.d.ts
@@ -81,19 +95,7 @@ export class Recorder {
    */
   async snapshot(cycle, label) {
     if (this.closed) throw new Error('@leaklens/recorder: snapshot() after close()');
-    const m = process.memoryUsage();
-    const snap = {
-      cycle,
-      label,
-      timestamp: Date.now(),
-      nodejs: {
-        heapUsed: mb(m.heapUsed),
-        heapTotal: mb(m.heapTotal),
-        rss: mb(m.rss),
-        external: mb(m.external),
-        arrayBuffers: mb(m.arrayBuffers ?? 0),
-      },
-    };
+    const snap = { cycle, label, timestamp: Date.now(), nodejs: nodejsMemory() };
     const browser = await browserState(this.browser);
     if (browser) {
       const memory = this.browserMemory ? browserMemory(this.browser) : undefined;
