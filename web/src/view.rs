@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use leaklens_chart::{ChartKind, ChartLayout, ChartSpec, XAxis};
-use leaklens_core::report::{Report, Severity, Verdict};
+use leaklens_core::report::{Report, Verdict};
 use leaklens_core::Metric;
 /// Text from a file as shown: line breaks, controls and bidi overrides
 /// become U+FFFD (a label cannot reorder the text around it). Applied where
@@ -531,22 +531,6 @@ fn Errors(loaded: Memo<Shared>, fetch_errors: RwSignal<Vec<(String, String)>>) -
     }
 }
 
-fn verdict_class(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Leak => "leak",
-        Verdict::NoLeak => "no_leak",
-        Verdict::Inconclusive => "inconclusive",
-    }
-}
-
-fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Leak => "Leak",
-        Verdict::NoLeak => "No leak",
-        Verdict::Inconclusive => "Inconclusive",
-    }
-}
-
 /// The report of one run, or the comparison of two.
 #[component]
 fn ReportView(
@@ -751,17 +735,10 @@ fn export_png() {
 fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView {
     let r = &run.report;
     let s = &r.summary;
-    let facts = format!(
-        "{} · {} snapshots · {} cycles ({}–{}){}",
-        shown(&run.title),
-        s.snapshots,
-        s.cycles,
-        s.first_cycle,
-        s.last_cycle,
-        s.duration_hours
-            .map(|h| format!(" · {:.1} h", h))
-            .unwrap_or_default()
-    );
+    let facts = std::iter::once(shown(&run.title))
+        .chain(leaklens_render::facts(s))
+        .collect::<Vec<_>>()
+        .join(" · ");
     let issues = r.issues.clone();
     let run_c = run.clone();
     let run_t = run.clone();
@@ -774,8 +751,8 @@ fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView
     view! {
         <article class="run">
             <p class="facts">{facts}</p>
-            <div class=format!("banner {}", verdict_class(s.verdict)) id="verdict" data-verdict=s.verdict.as_str()>
-                <b>{verdict_word(s.verdict)}</b>
+            <div class=format!("banner {}", Verdict::as_str(s.verdict)) id="verdict" data-verdict=s.verdict.as_str()>
+                <b>{leaklens_render::verdict_title(s.verdict)}</b>
                 <span>{shown(&s.reason)}</span>
             </div>
             {(!s.watch.is_empty()).then(|| view! {
@@ -805,11 +782,7 @@ fn IssueList(
                 .into_iter()
                 .enumerate()
                 .map(|(k, i)| {
-                    let sev = match i.severity {
-                        Severity::Critical => "critical",
-                        Severity::Warning => "warning",
-                        Severity::Info => "info",
-                    };
+                    let sev = i.severity.as_str();
                     let selected = move || view_state.with(|v| v.issue == Some(k));
                     view! {
                         <li

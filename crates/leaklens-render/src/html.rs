@@ -4,10 +4,10 @@
 use std::fmt::Write;
 
 use leaklens_core::compare::Comparison;
-use leaklens_core::report::{Report, Severity, Verdict};
+use leaklens_core::report::{Report, Severity};
 use leaklens_core::{Metric, Run};
 
-use super::{cleanup_text, duration, forecast_text, html_escape as e};
+use super::{cleanup_text, forecast_text, html_escape as e};
 use crate::tables;
 
 const CSS: &str = r#"
@@ -66,19 +66,9 @@ fn sev_class(s: Severity) -> &'static str {
 fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
     let s = &r.summary;
     let _ = writeln!(o, "<h1>leaklens — {}</h1>", e(title));
-    let mut facts = vec![
-        format!("{} snapshots", s.snapshots),
-        format!("{} cycles ({}–{})", s.cycles, s.first_cycle, s.last_cycle),
-    ];
-    if let Some(h) = s.duration_hours {
-        facts.push(duration(h));
-    }
+    let facts = super::facts(s);
     let _ = writeln!(o, "<div class=\"facts\">{}</div>", e(&facts.join(" · ")));
-    let (word, class) = match s.verdict {
-        Verdict::Leak => ("Leak", "leak"),
-        Verdict::NoLeak => ("No leak", "no_leak"),
-        Verdict::Inconclusive => ("Inconclusive", "inconclusive"),
-    };
+    let (word, class) = (super::verdict_title(s.verdict), s.verdict.as_str());
     let _ = writeln!(
         o,
         "<div class=\"banner {class}\" id=\"verdict\" data-verdict=\"{}\"><b>{word}</b>{}</div>",

@@ -48,6 +48,42 @@ pub fn md_escape(s: &str) -> String {
     out
 }
 
+/// The run's summary facts, one phrase each, in the order every report
+/// (text, Markdown, HTML, the viewer) shows them: snapshots, cycles, how
+/// long, how long a cycle takes, restarts. Plain text: escape to embed.
+pub fn facts(s: &leaklens_core::report::Summary) -> Vec<String> {
+    let mut facts = vec![
+        format!("{} snapshots", s.snapshots),
+        format!("{} cycles ({}–{})", s.cycles, s.first_cycle, s.last_cycle),
+    ];
+    if let Some(h) = s.duration_hours {
+        facts.push(duration(h));
+    }
+    if let Some(cs) = s.cycle_seconds {
+        facts.push(format!("~{} s/cycle", num(cs)));
+    }
+    if s.segments.len() > 1 {
+        let seg = &s.segments[s.analysed_segment.min(s.segments.len() - 1)];
+        facts.push(format!(
+            "{} restarts, analysing cycles {}–{}",
+            s.segments.len() - 1,
+            seg.start_cycle,
+            seg.end_cycle
+        ));
+    }
+    facts
+}
+
+/// The verdict as a heading says it ("No leak").
+pub fn verdict_title(v: leaklens_core::report::Verdict) -> &'static str {
+    use leaklens_core::report::Verdict;
+    match v {
+        Verdict::Leak => "Leak",
+        Verdict::NoLeak => "No leak",
+        Verdict::Inconclusive => "Inconclusive",
+    }
+}
+
 pub fn trend_word(t: Trend) -> &'static str {
     match t {
         Trend::Increasing => "INCREASING",

@@ -30,17 +30,7 @@ pub fn report(r: &Report, title: &str) -> String {
     let _ = writeln!(o);
     let _ = writeln!(o, "{} — {}", verdict_badge(s.verdict), md_escape(&s.reason));
     let _ = writeln!(o);
-    let _ = writeln!(
-        o,
-        "{} snapshots, {} cycles ({}–{}){}",
-        s.snapshots,
-        s.cycles,
-        s.first_cycle,
-        s.last_cycle,
-        s.duration_hours
-            .map(|h| format!(", {}", super::duration(h)))
-            .unwrap_or_default()
-    );
+    let _ = writeln!(o, "{}", md_escape(&super::facts(s).join(" · ")));
     for w in &s.watch {
         let _ = writeln!(o, "\n> 👀 {}", md_escape(w));
     }

@@ -7,9 +7,7 @@ use leaklens_core::Metric;
 
 use leaklens_core::text::interval_label;
 
-use super::{
-    cleanup_text, duration, forecast_text, num, sanitize, signed_unit, trend_word, with_unit,
-};
+use super::{cleanup_text, forecast_text, sanitize, signed_unit, trend_word, with_unit};
 
 pub fn severity_tag(s: Severity) -> &'static str {
     match s {
@@ -40,25 +38,7 @@ pub fn report(r: &Report, title: &str) -> String {
     let mut o = String::new();
     let s = &r.summary;
     let _ = writeln!(o, "leaklens — {}", sanitize(title));
-    let mut facts = vec![
-        format!("{} snapshots", s.snapshots),
-        format!("{} cycles ({}–{})", s.cycles, s.first_cycle, s.last_cycle),
-    ];
-    if let Some(h) = s.duration_hours {
-        facts.push(duration(h));
-    }
-    if let Some(cs) = s.cycle_seconds {
-        facts.push(format!("~{} s/cycle", num(cs)));
-    }
-    if s.segments.len() > 1 {
-        let seg = &s.segments[s.analysed_segment.min(s.segments.len() - 1)];
-        facts.push(format!(
-            "{} restarts, analysing cycles {}–{}",
-            s.segments.len() - 1,
-            seg.start_cycle,
-            seg.end_cycle
-        ));
-    }
+    let facts = super::facts(s);
     let _ = writeln!(o, "{}", facts.join(" · "));
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", verdict_line(s.verdict));
