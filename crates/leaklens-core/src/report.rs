@@ -1,4 +1,4 @@
-//! The report: a serde type whose JSON is the contract of `formats.md` §5
+//! The report: a serde type whose JSON is the contract of `docs/formats.md` §4
 //! (`schema_version` 1). Field names here are public API: scripts and CI
 //! gates read them.
 

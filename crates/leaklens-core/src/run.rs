@@ -117,7 +117,7 @@ impl Interner {
 
 /// The garbage collections a snapshot saw since the previous one, as the
 /// recorder writes them (the optional `gc` object of a snapshot, see
-/// `docs/format.md`).
+/// `docs/formats.md`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GcSince {
     /// Full (mark-compact) collections: the ones that free old-space garbage.

@@ -15,7 +15,7 @@ mod site;
 use cli::{Cli, Command, Format};
 use leaklens_core::report::Severity;
 
-/// Exit codes of `formats.md`: 0 done, 1 `--fail-on` triggered, 2 bad input or usage.
+/// Exit codes of `docs/formats.md` §4: 0 done, 1 `--fail-on` triggered, 2 bad input or usage.
 const EXIT_FAIL_ON: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 

@@ -1,5 +1,5 @@
 // Garbage collections since the previous snapshot, for the snapshot's `gc`
-// object (docs/format.md of leaklens).
+// object (docs/formats.md of leaklens).
 //
 // Node (18.15 and later): v8.GCProfiler gives each collection's kind, cost
 // and the heap statistics before and after it, so the heap right after the

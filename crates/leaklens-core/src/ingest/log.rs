@@ -1,4 +1,4 @@
-//! The profiler's console output (formats.md §3), read line by line on bytes.
+//! The profiler's console output (docs/formats.md §3), read line by line on bytes.
 //!
 //! Keys on text, never on emoji: a snapshot header is any line containing
 //! `Memory Snapshot [Cycle N]` (found with `memmem`), whatever comes before

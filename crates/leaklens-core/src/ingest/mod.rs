@@ -1,4 +1,4 @@
-//! Reading snapshot exports: every shape of `formats.md` §2–3, detected from
+//! Reading snapshot exports: every shape of `docs/formats.md` §2–3, detected from
 //! the content (never from the file name), into a column-wise [`Run`].
 //!
 //! | shape | detected by | read by |
