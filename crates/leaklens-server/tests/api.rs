@@ -1257,3 +1257,38 @@ async fn storage_quota_and_retention() {
     }
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// A live run's snapshot counter counts the lines its file holds; a reader
+/// of the run drops a repeated (cycle, label) and says so.
+#[tokio::test]
+async fn a_live_runs_counter_agrees_with_its_file() {
+    let srv = start(1 << 20).await;
+    let line = |c: u32, h: u32| {
+        format!("{{\"cycle\":{c},\"label\":\"After cleanup\",\"nodejs\":{{\"heapUsed\":{h},\"rss\":100}}}}\n")
+    };
+    let first = format!("{}{}", line(1, 10), line(2, 11));
+    let r = request(srv.addr, "POST", "/api/runs", &[], first.as_bytes()).await;
+    let run: leaklens_server::live::RunCreated = serde_json::from_slice(&r.body).unwrap();
+    // The next append repeats cycle 2 (a worker that re-sent it) and adds 3.
+    let next = format!("{}{}", line(2, 11), line(3, 12));
+    let r = request(
+        srv.addr,
+        "POST",
+        &format!("/api/runs/{}/snapshots", run.id),
+        &[("Authorization", &format!("Bearer {}", run.write_token))],
+        next.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let p: leaklens_server::live::Progress = serde_json::from_slice(&r.body).unwrap();
+    let g = request(srv.addr, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
+    let lines = String::from_utf8_lossy(&g.body).lines().count();
+    assert_eq!(p.snapshots, lines, "the counter is the file's lines");
+    let read = leaklens_core::ingest::parse("run", &g.body).unwrap();
+    assert_eq!(read.run.len(), lines - 1);
+    assert!(read
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("1 duplicate snapshot")));
+    let _ = std::fs::remove_dir_all(&srv.data);
+}
