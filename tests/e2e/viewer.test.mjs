@@ -138,6 +138,35 @@ test('hover shows exact values; drag zooms and the URL keeps it', async () => {
   await page.close();
 });
 
+test('the wheel scrolls the page; Ctrl+wheel zooms, never past the data', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await page.setViewportSize({ width: 1280, height: 700 });
+  await dropFiles(page, [sample('leak-plateau-then-growth.ndjson')]);
+  assert.equal(await verdict(page), 'leak');
+  const canvas = await page.$('canvas.chart-memory');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  const before = await page.evaluate(() => window.scrollY);
+  await page.mouse.wheel(0, 300);
+  await page.waitForFunction((y) => window.scrollY > y, before);
+  assert.ok(!/z=/.test(await page.evaluate(() => location.hash)), 'a plain wheel does not zoom');
+  // Ctrl+wheel over the chart zooms in around the pointer.
+  const b2 = await canvas.boundingBox();
+  await page.mouse.move(b2.x + b2.width * 0.5, b2.y + b2.height * 0.5);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -100);
+  await page.waitForFunction(() => /z=/.test(location.hash));
+  // Zooming out further than the data gives the whole run back, not an
+  // axis from -88 to 186.
+  for (let k = 0; k < 6; k++) await page.mouse.wheel(0, 100);
+  await page.keyboard.up('Control');
+  await page.waitForFunction(() => !/z=/.test(location.hash));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('clicking an issue selects it; series toggles hide a series', async () => {
   const errors = [];
   const page = await open(errors);

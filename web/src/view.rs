@@ -935,7 +935,8 @@ fn Chart(
             let width = f64::from((l.plot_px.2 - l.plot_px.0).max(1));
             let frac = -f64::from(device(css_x) - device(start)) / width;
             hover.set(None);
-            view_state.update(|v| v.zoom = Some(pan_by(range, frac)));
+            // (A pan keeps the width; it stays within the data.)
+            view_state.update(|v| v.zoom = l.clamp_view(pan_by(range, frac), 0.0));
             return;
         }
         if !l.contains(px, py) {
@@ -989,6 +990,14 @@ fn Chart(
             drag.set(Some((ev.offset_x(), ev.offset_x())));
         }
     };
+    // Every zoom and pan stays within the data (None: the whole run).
+    let set_view = move |range: (f64, f64), l: &ChartLayout| {
+        let min_width = match l.x_axis {
+            XAxis::Cycle => 2.0,
+            XAxis::Time => 60_000.0,
+        };
+        view_state.update(|v| v.zoom = l.clamp_view(range, min_width));
+    };
     let on_up = move |_ev: web_sys::MouseEvent| {
         pan.set(None);
         let Some((a, b)) = drag.get_untracked() else {
@@ -1003,15 +1012,17 @@ fn Chart(
         }
         let (x0, x1) = (l.0.x_at(device(a.min(b))), l.0.x_at(device(a.max(b))));
         if x1 > x0 {
-            view_state.update(|v| v.zoom = Some((x0, x1)));
+            set_view((x0, x1), &l.0);
         }
     };
+    // The wheel scrolls the page, as everywhere; Ctrl/⌘+wheel (and a
+    // trackpad pinch, which the browser sends as Ctrl+wheel) zooms, and
+    // Shift+wheel or a sideways scroll pans, as in Grafana and Perfetto.
     let on_wheel = move |ev: web_sys::WheelEvent| {
         let Some(l) = layout.get_untracked() else {
             return;
         };
-        ev.prevent_default();
-        // Shift+wheel (or a sideways scroll) pans; the wheel zooms.
+        let zooming = ev.ctrl_key() || ev.meta_key();
         let sideways = if ev.shift_key() {
             ev.delta_y()
         } else if ev.delta_x().abs() > ev.delta_y().abs() {
@@ -1019,14 +1030,15 @@ fn Chart(
         } else {
             0.0
         };
-        if sideways != 0.0 {
-            let frac = 0.1 * sideways.signum();
-            view_state.update(|v| v.zoom = Some(pan_by(l.0.x_range, frac)));
-            return;
+        if zooming {
+            ev.prevent_default();
+            let at = l.0.x_at(device(ev.offset_x()));
+            let factor = if ev.delta_y() < 0.0 { 0.8 } else { 1.25 };
+            set_view(zoom_around(l.0.x_range, at, factor), &l.0);
+        } else if sideways != 0.0 {
+            ev.prevent_default();
+            set_view(pan_by(l.0.x_range, 0.1 * sideways.signum()), &l.0);
         }
-        let at = l.0.x_at(device(ev.offset_x()));
-        let factor = if ev.delta_y() < 0.0 { 0.8 } else { 1.25 };
-        view_state.update(|v| v.zoom = Some(zoom_around(l.0.x_range, at, factor)));
     };
     // Keyboard, with the chart focused: arrows pan, +/- zoom, 0 resets.
     let on_key = move |ev: web_sys::KeyboardEvent| {
@@ -1044,7 +1056,10 @@ fn Chart(
             _ => return,
         };
         ev.prevent_default();
-        view_state.update(|v| v.zoom = zoom);
+        match zoom {
+            Some(z) => set_view(z, &l.0),
+            None => view_state.update(|v| v.zoom = None),
+        }
     };
     let selection = move || {
         drag.get().and_then(|(a, b)| {
@@ -1098,7 +1113,7 @@ fn Chart(
                     class=class
                     node_ref=canvas
                     tabindex="0"
-                    aria-label="growth chart: drag to zoom, shift+drag or arrows to pan, wheel or +/- to zoom, double-click or 0 to reset"
+                    aria-label="growth chart: drag to zoom, shift+drag or arrows to pan, Ctrl+wheel or +/- to zoom, double-click or 0 to reset"
                     on:mousemove=on_move
                     on:mousedown=on_down
                     on:mouseup=on_up

@@ -895,6 +895,7 @@ fn draw_shapes(
     let layout = ChartLayout {
         plot_px: (left, top, right, bottom),
         x_range: (x0, x1),
+        x_data: x_range(None, &x_all, axis),
         y_range: (y0, y1),
         x_axis: axis,
     };

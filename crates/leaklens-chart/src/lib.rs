@@ -150,6 +150,8 @@ pub struct ChartLayout {
     /// left, top, right, bottom
     pub plot_px: (i32, i32, i32, i32),
     pub x_range: (f64, f64),
+    /// The x range of all the data (what a zoom may show at most).
+    pub x_data: (f64, f64),
     pub y_range: (f64, f64),
     /// The axis actually drawn (`Cycle` when `Time` was asked for a run
     /// without timestamps).
@@ -157,6 +159,34 @@ pub struct ChartLayout {
 }
 
 impl ChartLayout {
+    /// `range` made a view of the data: no wider than the data, shifted
+    /// inside it, at least `min_width` wide (a few cycles); None when it
+    /// would show all of it (no zoom).
+    pub fn clamp_view(&self, range: (f64, f64), min_width: f64) -> Option<(f64, f64)> {
+        let (d0, d1) = self.x_data;
+        if !(range.0.is_finite() && range.1.is_finite()) {
+            return None;
+        }
+        let (mut a, mut b) = (range.0.min(range.1), range.0.max(range.1));
+        if b - a >= d1 - d0 {
+            return None;
+        }
+        if b - a < min_width {
+            let mid = (a + b) / 2.0;
+            (a, b) = (mid - min_width / 2.0, mid + min_width / 2.0);
+        }
+        if a < d0 {
+            (a, b) = (d0, d0 + (b - a));
+        }
+        if b > d1 {
+            (a, b) = (d1 - (b - a), d1);
+        }
+        if a <= d0 && b >= d1 {
+            return None;
+        }
+        Some((a.max(d0), b.min(d1)))
+    }
+
     /// The x value (cycle or ms) at pixel column `px`.
     pub fn x_at(&self, px: i32) -> f64 {
         let (l, r) = (self.plot_px.0, self.plot_px.2);
@@ -271,6 +301,7 @@ mod tests {
         let l = ChartLayout {
             plot_px: (60, 20, 860, 420),
             x_range: (1.0, 61.0),
+            x_data: (1.0, 61.0),
             y_range: (-5.0, 250.0),
             x_axis: XAxis::Cycle,
         };
@@ -293,10 +324,30 @@ mod tests {
     }
 
     #[test]
+    fn a_view_stays_within_the_data() {
+        let l = ChartLayout {
+            plot_px: (60, 20, 860, 420),
+            x_range: (1.0, 101.0),
+            x_data: (1.0, 101.0),
+            y_range: (0.0, 10.0),
+            x_axis: XAxis::Cycle,
+        };
+        // Zoomed out past the data (five wheel notches): no zoom at all.
+        assert_eq!(l.clamp_view((-88.0, 186.0), 2.0), None);
+        // Panned past the end: shifted back inside, width kept.
+        assert_eq!(l.clamp_view((90.0, 110.0), 2.0), Some((81.0, 101.0)));
+        assert_eq!(l.clamp_view((-5.0, 5.0), 2.0), Some((1.0, 11.0)));
+        // Zoomed in to nothing: a few cycles at least.
+        assert_eq!(l.clamp_view((50.0, 50.1), 2.0), Some((49.05, 51.05)));
+        assert_eq!(l.clamp_view((f64::NAN, 3.0), 2.0), None);
+    }
+
+    #[test]
     fn degenerate_layout_does_not_divide_by_zero() {
         let l = ChartLayout {
             plot_px: (10, 10, 10, 10),
             x_range: (3.0, 3.0),
+            x_data: (3.0, 3.0),
             y_range: (0.0, 0.0),
             x_axis: XAxis::Time,
         };
