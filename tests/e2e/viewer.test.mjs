@@ -245,7 +245,8 @@ test('exports: JSON report, self-contained HTML report, chart PNG', async () => 
   const html = await read('#export-html');
   assert.equal(html.name, 'leaklens-report.html');
   const text = html.body.toString();
-  assert.ok(text.includes('data-verdict="leak"') && text.includes('<svg') && !text.includes('<script'));
+  // The charts as drawn on the page, as PNG images.
+  assert.ok(text.includes('data-verdict="leak"') && text.includes('<img alt="memory chart" src="data:image/png;base64,') && !text.includes('<script'));
   const png = await read('#export-png');
   assert.equal(png.name, 'leaklens-chart.png');
   assert.deepEqual([...png.body.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG');

@@ -629,7 +629,14 @@ fn ReportView(
     };
     let export_html = move |_| {
         if let Some(a) = first.get() {
-            let html = leaklens_render::html::report(&a.parsed.run, &a.report, &a.title);
+            // The charts as drawn on the page (PNG), not drawn again as SVG:
+            // the page's wasm then carries no SVG renderer (7 KB gzip).
+            let html = leaklens_render::html::report_with_charts(
+                &a.parsed.run,
+                &a.report,
+                &a.title,
+                &|spec, width, _| chart_image(spec.kind, width),
+            );
             download("leaklens-report.html", "text/html", &html);
         }
     };
@@ -713,6 +720,30 @@ fn click_link(href: &str, name: &str) {
             a.set_download(name);
             a.click();
         }
+    }
+}
+
+/// The chart of `kind` on the page as an `<img>` of its pixels, `width`
+/// CSS pixels wide at most (empty when it is not on the page).
+fn chart_image(kind: ChartKind, width: u32) -> String {
+    let (selector, what) = match kind {
+        ChartKind::Memory => ("canvas.chart-memory", "memory"),
+        ChartKind::Browser => ("canvas.chart-browser", "browser"),
+    };
+    let Some(doc) = window().document() else {
+        return String::new();
+    };
+    let url = doc
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        .and_then(|c| c.to_data_url().ok());
+    match url {
+        Some(url) if url.starts_with("data:image/png;base64,") => format!(
+            "<img alt=\"{what} chart\" src=\"{url}\" style=\"max-width:{width}px;width:100%\">"
+        ),
+        _ => String::new(),
     }
 }
 

@@ -42,19 +42,19 @@ fn head(o: &mut String, title: &str) {
     );
 }
 
-fn charts(o: &mut String, run: &Run, report: &Report) {
+/// Draws one chart of a report as HTML: the chart `spec` at `width` ×
+/// `height` CSS pixels.
+pub type DrawChart<'a> = dyn Fn(&leaklens_chart::ChartSpec, u32, u32) -> String + 'a;
+
+fn charts(o: &mut String, run: &Run, draw: &DrawChart<'_>) {
     let memory = leaklens_chart::ChartSpec::memory();
-    let _ = writeln!(
-        o,
-        "<div class=\"chart\">{}</div>",
-        leaklens_chart::render_svg(run, report, &memory, 1040, 420)
-    );
+    let _ = writeln!(o, "<div class=\"chart\">{}</div>", draw(&memory, 1040, 420));
     if run.has_metric(Metric::Pages) || run.has_metric(Metric::Contexts) {
         let browser = leaklens_chart::ChartSpec::browser();
         let _ = writeln!(
             o,
             "<div class=\"chart\">{}</div>",
-            leaklens_chart::render_svg(run, report, &browser, 1040, 260)
+            draw(&browser, 1040, 260)
         );
     }
 }
@@ -63,7 +63,7 @@ fn sev_class(s: Severity) -> &'static str {
     s.as_str()
 }
 
-fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
+fn body(o: &mut String, run: &Run, r: &Report, title: &str, draw: &DrawChart<'_>) {
     let s = &r.summary;
     let _ = writeln!(o, "<h1>leaklens — {}</h1>", e(title));
     let facts = super::facts(s);
@@ -82,7 +82,7 @@ fn body(o: &mut String, run: &Run, r: &Report, title: &str) {
         }
         let _ = writeln!(o, "</ul>");
     }
-    charts(o, run, r);
+    charts(o, run, draw);
 
     let _ = writeln!(o, "<h2>Issues</h2>");
     if r.issues.is_empty() {
@@ -189,9 +189,18 @@ fn foot(o: &mut String) {
 }
 
 pub fn report(run: &Run, r: &Report, title: &str) -> String {
+    report_with_charts(run, r, title, &|spec, w, h| {
+        leaklens_chart::render_svg(run, r, spec, w, h)
+    })
+}
+
+/// [`report`] with the charts drawn by `draw`: the viewer hands in the
+/// charts it has already drawn (as images), and its wasm then carries no
+/// SVG renderer.
+pub fn report_with_charts(run: &Run, r: &Report, title: &str, draw: &DrawChart<'_>) -> String {
     let mut o = String::new();
     head(&mut o, title);
-    body(&mut o, run, r, title);
+    body(&mut o, run, r, title, draw);
     foot(&mut o);
     o
 }
@@ -222,9 +231,13 @@ pub fn compare(
     );
     write_table(&mut o, &tables::comparison(c));
     let _ = writeln!(o, "<h2>Before: {}</h2>", e(&names.0));
-    body(&mut o, before_run, before, &names.0);
+    body(&mut o, before_run, before, &names.0, &|spec, w, h| {
+        leaklens_chart::render_svg(before_run, before, spec, w, h)
+    });
     let _ = writeln!(o, "<h2>After: {}</h2>", e(&names.1));
-    body(&mut o, after_run, after, &names.1);
+    body(&mut o, after_run, after, &names.1, &|spec, w, h| {
+        leaklens_chart::render_svg(after_run, after, spec, w, h)
+    });
     foot(&mut o);
     o
 }
