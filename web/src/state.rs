@@ -300,41 +300,32 @@ mod tests {
             b"99999999999999999999",
             b"-",
         ];
-        for _ in 0..execs {
-            // A fragment: the seed view, mutated.
-            let mut f: Vec<u8> = seed_view.clone().into_bytes();
+        let mut mutate = |bytes: &mut Vec<u8>| {
             for _ in 0..1 + next() % 4 {
-                let at = (next() as usize) % (f.len() + 1);
+                let at = (next() as usize) % (bytes.len() + 1);
                 match next() % 3 {
-                    0 => f.insert(at, next() as u8),
-                    1 if at < f.len() => {
-                        f.remove(at);
+                    0 => bytes.insert(at, next() as u8),
+                    1 if at < bytes.len() => {
+                        bytes.remove(at);
                     }
                     _ => {
                         let p = pieces[(next() % 8) as usize];
-                        f.splice(at..at, p.iter().copied());
+                        bytes.splice(at..at, p.iter().copied());
                     }
                 }
             }
+        };
+        for _ in 0..execs {
+            // A fragment: the seed view, mutated.
+            let mut f: Vec<u8> = seed_view.clone().into_bytes();
+            mutate(&mut f);
             let text = String::from_utf8_lossy(&f);
             let _ = ViewState::decode(&text);
             let _ = fragment_data(&text);
             let _ = from_text(&text);
             // Framed bytes, mutated.
             let mut raw = framed.clone();
-            for _ in 0..1 + next() % 3 {
-                let at = (next() as usize) % (raw.len() + 1);
-                match next() % 3 {
-                    0 => raw.insert(at, next() as u8),
-                    1 if at < raw.len() => {
-                        raw.remove(at);
-                    }
-                    _ => {
-                        let p = pieces[(next() % 8) as usize];
-                        raw.splice(at..at, p.iter().copied());
-                    }
-                }
-            }
+            mutate(&mut raw);
             let _ = unframe(&raw);
         }
         assert_eq!(unframe(&framed).unwrap()[0].1, b"[1,2]");

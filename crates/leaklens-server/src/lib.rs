@@ -139,49 +139,46 @@ pub enum ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, msg) = match self {
-            ApiError::BadInput(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
-            ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m),
-            ApiError::TimedOut(m) => (StatusCode::REQUEST_TIMEOUT, m),
-            ApiError::Full(m) => (StatusCode::INSUFFICIENT_STORAGE, m),
-            ApiError::Busy => {
-                let body = Json(serde_json::json!({
-                    "error": "the server is receiving as much as it can hold: retry in a moment"
-                }));
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    [(header::RETRY_AFTER, "2")],
-                    body,
-                )
-                    .into_response();
-            }
-            ApiError::NotFound => (StatusCode::NOT_FOUND, "no such report".to_string()),
-            ApiError::NoRun => (StatusCode::NOT_FOUND, "no such live run".to_string()),
-            ApiError::Unauthorized => {
-                let body = Json(serde_json::json!({
-                    "error": "a token is needed: Authorization: Bearer <the write token>"
-                }));
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [(header::WWW_AUTHENTICATE, "Bearer")],
-                    body,
-                )
-                    .into_response();
-            }
-            ApiError::Forbidden => (StatusCode::FORBIDDEN, "wrong token".to_string()),
+        // (status, message, a header the status calls for)
+        let (status, msg, extra) = match self {
+            ApiError::BadInput(m) => (StatusCode::UNPROCESSABLE_ENTITY, m, None),
+            ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, m, None),
+            ApiError::TimedOut(m) => (StatusCode::REQUEST_TIMEOUT, m, None),
+            ApiError::Full(m) => (StatusCode::INSUFFICIENT_STORAGE, m, None),
+            ApiError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is receiving as much as it can hold: retry in a moment".to_string(),
+                Some((header::RETRY_AFTER, "2")),
+            ),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "no such report".to_string(), None),
+            ApiError::NoRun => (StatusCode::NOT_FOUND, "no such live run".to_string(), None),
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "a token is needed: Authorization: Bearer <the write token>".to_string(),
+                Some((header::WWW_AUTHENTICATE, "Bearer")),
+            ),
+            ApiError::Forbidden => (StatusCode::FORBIDDEN, "wrong token".to_string(), None),
             ApiError::CrossOrigin => (
                 StatusCode::FORBIDDEN,
                 "a write from a page of another origin is refused".to_string(),
+                None,
             ),
             ApiError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal error".to_string(),
+                    None,
                 )
             }
         };
-        (status, Json(serde_json::json!({ "error": msg }))).into_response()
+        let mut response = (status, Json(serde_json::json!({ "error": msg }))).into_response();
+        if let Some((name, value)) = extra {
+            response
+                .headers_mut()
+                .insert(name, HeaderValue::from_static(value));
+        }
+        response
     }
 }
 
