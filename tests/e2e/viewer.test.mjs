@@ -183,6 +183,30 @@ test('clicking an issue selects it; series toggles hide a series', async () => {
   await page.close();
 });
 
+test('a clipboard that refuses: the link is selected and the page says so', async () => {
+  const errors = [];
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.addInitScript(() => {
+    navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+  });
+  await page.goto(site.url);
+  await page.waitForSelector('#dropzone');
+  await dropFiles(page, [sample('leak-heap-steps.json')]);
+  assert.equal(await verdict(page), 'leak');
+  await page.click('#share');
+  await page.waitForFunction(() => /did not allow copying/.test(document.querySelector('#copy-status').textContent));
+  const selected = await page.evaluate(() => {
+    const f = document.querySelector('#share-link');
+    return document.activeElement === f && f.selectionStart === 0 && f.selectionEnd === f.value.length && /#.*d=/.test(f.value);
+  });
+  assert.ok(selected, 'the whole link is selected for Ctrl+C');
+  assert.deepEqual(errors, [], 'no uncaught error');
+  await context.close();
+});
+
 test('copy link → fresh browser context → same view and data', async () => {
   const errors = [];
   const page = await open(errors);
@@ -193,6 +217,8 @@ test('copy link → fresh browser context → same view and data', async () => {
   // The browser compresses the files (CompressionStream): the link comes a moment later.
   await page.waitForFunction(() => /#.*d=/.test(document.querySelector('#share-link').value));
   const link = await page.inputValue('#share-link');
+  await page.waitForFunction(() => document.querySelector('#copy-status').textContent === 'Copied to the clipboard.');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link, 'the clipboard holds the link');
   const issues = await page.$$eval('#issues .issue', (els) => els.length);
   // On a plain static host there is no server to upload to: said clearly.
   await page.click('#upload');

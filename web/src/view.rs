@@ -549,15 +549,41 @@ fn ReportView(
         share_link.set(status.into());
         latest.get_value()
     };
-    // A link is copied and shown; a failure is shown.
+    // What became of the copy: copied, or refused (then the link is
+    // selected in its field, for Ctrl+C).
+    let copy_status = RwSignal::new(String::new());
+    // A link is shown and copied; a failure is shown.
     let settle = move |request: u32, answer: Result<String, String>| {
         if latest.get_value() != request {
             return;
         }
-        if let Ok(url) = &answer {
-            let _ = window().navigator().clipboard().write_text(url);
-        }
+        copy_status.set(String::new());
+        let url = answer.as_ref().ok().cloned();
         share_link.set(answer.unwrap_or_else(|e| e));
+        let Some(url) = url else { return };
+        spawn_local(async move {
+            let promise = window().navigator().clipboard().write_text(&url);
+            let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            if latest.get_value() != request {
+                return;
+            }
+            if copied {
+                copy_status.set("Copied to the clipboard.".into());
+                return;
+            }
+            let field = window()
+                .document()
+                .and_then(|d| d.get_element_by_id("share-link"))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+            if let Some(field) = field {
+                let _ = field.focus();
+                field.select();
+            }
+            copy_status.set(
+                "The browser did not allow copying: the link is selected, press Ctrl+C (⌘C) to copy it."
+                    .into(),
+            );
+        });
     };
     let here = || {
         let loc = window().location();
@@ -687,7 +713,8 @@ fn ReportView(
                 <button id="export-html" on:click=export_html>"Export HTML report"</button>
                 <button id="export-png" on:click=move |_| export_png()>"Export chart PNG"</button>
                 <input id="share-link" class="share-link" readonly prop:value=move || share_link.get()
-                    placeholder="a link to this view appears here, copied to the clipboard"/>
+                    placeholder="a link to this view appears here"/>
+                <span id="copy-status" class="hint" role="status">{move || copy_status.get()}</span>
                 <p class="hint share-help">
                     <b>"Copy link"</b>": the data is in the link (after #), never sent anywhere. "
                     <b>"Upload"</b>": a short link; the server stores the files and can read them. "
