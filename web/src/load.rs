@@ -288,7 +288,7 @@ pub async fn read_file(file: web_sys::File) -> Result<Input, String> {
 /// `bytes` as text: a gzip-compressed export (by its magic bytes, never its
 /// name) is decompressed by the browser, bounded like any file.
 async fn decompressed(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
+    if ingest::sniff(&bytes) != ingest::Sniffed::Gzip {
         return Ok(bytes);
     }
     crate::deflate::gunzip(&bytes, MAX_FILE_BYTES as usize)

@@ -133,11 +133,12 @@ pub async fn count_bodies(State(budget): State<Arc<Budget>>, req: Request, next:
     response
 }
 
-/// True when `e` (or what caused it) is the budget's refusal.
-pub fn is_busy<'a>(e: &'a (dyn std::error::Error + 'static)) -> bool {
-    let mut cause: Option<&'a (dyn std::error::Error + 'static)> = Some(e);
+/// True when `e`, or an error in its chain of causes, is an `E` (the
+/// budget's refusal, a body timeout: axum wraps them in its own errors).
+pub fn caused_by<E: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(e);
     while let Some(c) = cause {
-        if c.is::<Busy>() {
+        if c.is::<E>() {
             return true;
         }
         cause = c.source();

@@ -238,17 +238,6 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let refused = |status: StatusCode, text: String, e: &(dyn std::error::Error + 'static)| {
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge("the upload is over the size limit".into())
-        } else if budget::is_busy(e) {
-            ApiError::Busy
-        } else if timed_out(e) {
-            ApiError::TimedOut("the upload stalled: nothing was received for too long".into())
-        } else {
-            ApiError::BadInput(format!("the upload could not be read: {text}"))
-        }
-    };
     if content_type
         .get(..19)
         .is_some_and(|t| t.eq_ignore_ascii_case("multipart/form-data"))
@@ -260,7 +249,7 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
         while let Some(field) = mp
             .next_field()
             .await
-            .map_err(|e| refused(e.status(), e.body_text(), &e))?
+            .map_err(|e| body_refused(e.status(), e.body_text(), &e))?
         {
             // Plain form fields (no file name) are not files: skipped.
             if field.file_name().is_none() {
@@ -276,7 +265,7 @@ async fn upload_parts(st: &AppState, req: Request) -> Result<Vec<Part>, ApiError
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|e| refused(e.status(), e.body_text(), &e))?;
+                .map_err(|e| body_refused(e.status(), e.body_text(), &e))?;
             parts.push(Part {
                 name,
                 bytes,
@@ -372,29 +361,27 @@ fn parse_id(s: &str) -> Result<ReportId, ApiError> {
 }
 
 /// True when `e` (or what caused it) is the upload's idle timeout.
-fn timed_out<'a>(e: &'a (dyn std::error::Error + 'static)) -> bool {
-    let mut cause: Option<&'a (dyn std::error::Error + 'static)> = Some(e);
-    while let Some(c) = cause {
-        if c.is::<tower_http::timeout::TimeoutError>() {
-            return true;
-        }
-        cause = c.source();
-    }
-    false
-}
-
-/// A request body that could not be read: over the limit (413), stalled
-/// (408), or broken (422).
-pub(crate) fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+/// A request body that could not be read: over the limit (413), beyond the
+/// server's byte budget (503), stalled (408), or broken (422).
+fn body_refused(
+    status: StatusCode,
+    text: String,
+    e: &(dyn std::error::Error + 'static),
+) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::TooLarge("the upload is over the size limit".into())
-    } else if budget::is_busy(&e) {
+    } else if budget::caused_by::<budget::Busy>(e) {
         ApiError::Busy
-    } else if timed_out(&e) {
+    } else if budget::caused_by::<tower_http::timeout::TimeoutError>(e) {
         ApiError::TimedOut("the upload stalled: nothing was received for too long".into())
     } else {
-        ApiError::BadInput(format!("the upload could not be read: {}", e.body_text()))
+        ApiError::BadInput(format!("the upload could not be read: {text}"))
     }
+}
+
+/// [`body_refused`] for a whole-body read.
+pub(crate) fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
+    body_refused(e.status(), e.body_text(), &e)
 }
 
 /// The `X-File-Name` of an upload, or `default`.

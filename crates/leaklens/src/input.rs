@@ -65,7 +65,7 @@ fn read_bytes(p: &Path) -> anyhow::Result<Vec<u8>> {
         .fill_buf()
         .with_context(|| format!("cannot read {shown}"))?;
     // Gzip (by its magic bytes, not the name), decompressed as it is read.
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    let gzip = ingest::sniff(head) == ingest::Sniffed::Gzip;
     let mut reader: Box<dyn Read> = if gzip {
         Box::new(MultiGzDecoder::new(source))
     } else {
@@ -93,16 +93,17 @@ fn read_guarded(reader: &mut dyn Read, what: &str) -> anyhow::Result<Vec<u8>> {
             .with_context(|| format!("cannot read {what}"))?;
         if first {
             first = false;
-            // UTF-16 text: the signs below are ASCII; the reader decodes it.
-            seen = buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]);
-        }
-        if !seen {
-            if checked == 0 && looks_binary(&buf) {
-                anyhow::bail!(
+            match ingest::sniff(&buf) {
+                ingest::Sniffed::Binary => anyhow::bail!(
                     "{what} is binary data, not a text export of memory snapshots \
                      (JSON, NDJSON or the profiler's log; gzip-compressed is read too)"
-                );
+                ),
+                // UTF-16: the signs below are ASCII; the reader decodes it.
+                ingest::Sniffed::Utf16 => seen = true,
+                _ => {}
             }
+        }
+        if !seen {
             let from = checked.saturating_sub(16);
             seen = buf.get(from..).is_some_and(|new| {
                 SNAPSHOT_SIGNS
@@ -125,14 +126,6 @@ fn read_guarded(reader: &mut dyn Read, what: &str) -> anyhow::Result<Vec<u8>> {
             return Ok(buf);
         }
     }
-}
-
-/// NUL bytes in the first 64 KB (and no UTF-16 byte order mark): no text
-/// export has them.
-fn looks_binary(head: &[u8]) -> bool {
-    let head = head.get(..1 << 16).unwrap_or(head);
-    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-    !utf16 && memchr::memchr(0, head).is_some()
 }
 
 fn too_big(what: &str) -> String {

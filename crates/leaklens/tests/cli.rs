@@ -483,6 +483,18 @@ fn gzip_is_read_by_its_bytes_and_endless_input_is_refused_early() {
     assert_eq!(o.stdout, want.stdout);
     let _ = std::fs::remove_dir_all(&dir);
 
+    // UTF-16 without a byte-order mark has a NUL beside every character:
+    // text all the same, read and not refused as binary.
+    let ndjson = std::fs::read_to_string(sample("inconclusive-too-short.ndjson")).unwrap();
+    let utf16: Vec<u8> = ndjson.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let o = run_stdin(&["analyze", "-", "--format", "json"], &utf16);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
     // Endless binary: refused at the first piece.
     let o = run(&["analyze", "/dev/zero"]);
     assert_eq!(o.status.code(), Some(2));

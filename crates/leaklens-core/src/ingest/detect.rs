@@ -52,14 +52,7 @@ pub(crate) fn has_log_marker(body: &[u8]) -> bool {
 /// Returns it as UTF-8 when the file starts with a UTF-16 byte order mark,
 /// or looks like UTF-16 ASCII (every other byte NUL); None otherwise.
 pub(crate) fn decode_utf16(bytes: &[u8]) -> Option<String> {
-    let text = |c: &u8| c.is_ascii_graphic() || c.is_ascii_whitespace();
-    let (little, body) = match bytes {
-        [0xFF, 0xFE, rest @ ..] => (true, rest),
-        [0xFE, 0xFF, rest @ ..] => (false, rest),
-        [a, 0, b, 0, ..] if text(a) && text(b) => (true, bytes),
-        [0, a, 0, b, ..] if text(a) && text(b) => (false, bytes),
-        _ => return None,
-    };
+    let (little, body) = utf16(bytes)?;
     let units = body.chunks_exact(2).map(|p| match p {
         [a, b] if little => u16::from_le_bytes([*a, *b]),
         [a, b] => u16::from_be_bytes([*a, *b]),
@@ -72,6 +65,24 @@ pub(crate) fn decode_utf16(bytes: &[u8]) -> Option<String> {
         Some(t) => t.to_owned(),
         None => text,
     })
+}
+
+/// UTF-16 text (by its byte-order mark, or ASCII text with a NUL beside
+/// every character): little-endian or not, and the bytes after the mark.
+fn utf16(bytes: &[u8]) -> Option<(bool, &[u8])> {
+    let text = |c: &u8| c.is_ascii_graphic() || c.is_ascii_whitespace();
+    match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some((true, rest)),
+        [0xFE, 0xFF, rest @ ..] => Some((false, rest)),
+        [a, 0, b, 0, ..] if text(a) && text(b) => Some((true, bytes)),
+        [0, a, 0, b, ..] if text(a) && text(b) => Some((false, bytes)),
+        _ => None,
+    }
+}
+
+/// True when the start of a file is UTF-16 text.
+pub(crate) fn is_utf16(head: &[u8]) -> bool {
+    utf16(head).is_some()
 }
 
 /// True when the start of the file holds NUL bytes or many control bytes:

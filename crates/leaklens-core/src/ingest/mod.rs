@@ -330,6 +330,34 @@ fn read_file(
     read_text(source, bytes, progress, pin, error)
 }
 
+/// What the first bytes of a file say, for a reader that streams and wants
+/// to decompress or refuse early (the CLI, the viewer): the same tests
+/// [`parse`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// Gzip-compressed (by its magic bytes).
+    Gzip,
+    /// Zstd-compressed (refused by the readers).
+    Zstd,
+    /// UTF-16 text (the readers decode it).
+    Utf16,
+    /// NUL or many control bytes: no text export.
+    Binary,
+    /// Text, as far as the start shows.
+    Text,
+}
+
+/// What the first bytes of a file (64 KB is plenty) say it is.
+pub fn sniff(head: &[u8]) -> Sniffed {
+    match detect::compression(head) {
+        Some(detect::Compression::Gzip) => Sniffed::Gzip,
+        Some(detect::Compression::Zstd) => Sniffed::Zstd,
+        None if detect::is_utf16(head) => Sniffed::Utf16,
+        None if detect::looks_binary(head) => Sniffed::Binary,
+        None => Sniffed::Text,
+    }
+}
+
 /// A gzip-compressed file decompresses to at most this much; more is taken
 /// for a decompression bomb (an export of ten million snapshots is 3 GB,
 /// and the CLI decompresses as it reads, without this bound).

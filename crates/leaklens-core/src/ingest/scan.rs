@@ -540,6 +540,19 @@ impl<'de> Scan<'de> {
 
     /// A snapshot's `gc` object of numbers; anything else is left to serde.
     fn gc(&mut self, raw: &mut Raw<'de>) -> Option<()> {
+        self.members(|scan, key| {
+            let n = scan.num()?;
+            raw.set_gc(key, n);
+            Some(())
+        })
+    }
+
+    /// Reads an object's members, calling `member(scan, key)` with the key's
+    /// text and the cursor on its value; `member` must consume the value.
+    fn members(
+        &mut self,
+        mut member: impl FnMut(&mut Scan<'de>, &'de [u8]) -> Option<()>,
+    ) -> Option<()> {
         self.eat(b'{')?;
         self.ws();
         if self.peek()? == b'}' {
@@ -551,8 +564,7 @@ impl<'de> Scan<'de> {
             self.ws();
             self.eat(b':')?;
             self.ws();
-            let n = self.num()?;
-            raw.set_gc(key, n);
+            member(self, key)?;
             if !self.member_end()? {
                 return Some(());
             }
@@ -565,19 +577,7 @@ impl<'de> Scan<'de> {
         &mut self,
         mut member: impl FnMut(&mut Scan<'de>, Field) -> Option<()>,
     ) -> Option<()> {
-        self.eat(b'{')?;
-        self.ws();
-        if self.peek()? == b'}' {
-            self.i += 1;
-            return Some(());
-        }
-        loop {
-            let (key, _) = self.key()?;
-            member(self, key)?;
-            if !self.member_end()? {
-                return Some(());
-            }
-        }
+        self.members(|scan, key| member(scan, field(key)))
     }
 
     /// A scalar member value (for a wrapper's `unit`).
