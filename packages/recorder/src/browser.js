@@ -64,18 +64,12 @@ const BROWSER_NAME = /chrom|headless_shell|firefox|webkit|msedge/i;
 /** The MB the browser's process tree holds, or undefined. */
 export function browserMemory(browser) {
   if (process.platform !== 'linux' || !browser) return undefined;
-  let procs;
+  const tree = processTree();
+  let roots;
   try {
-    procs = processTable();
+    roots = browserRoots(browser, tree);
   } catch {
     return undefined;
-  }
-  const roots = browserRoots(browser, procs);
-  if (roots.length === 0) return undefined;
-  const children = new Map();
-  for (const [pid, p] of procs) {
-    if (!children.has(p.ppid)) children.set(p.ppid, []);
-    children.get(p.ppid).push(pid);
   }
   let kb = 0;
   let seen = 0;
@@ -90,28 +84,70 @@ export function browserMemory(browser) {
       kb += k;
       seen += 1;
     }
-    for (const c of children.get(pid) ?? []) stack.push(c);
+    stack.push(...tree.children(pid));
   }
   return seen > 0 ? Math.round((kb / 1024) * 100) / 100 : undefined;
 }
 
-function browserRoots(browser, procs) {
+function browserRoots(browser, tree) {
   try {
     const child = typeof browser.process === 'function' ? browser.process() : null;
-    if (child && Number.isInteger(child.pid) && procs.has(child.pid)) return [child.pid];
+    if (child && Number.isInteger(child.pid) && fs.existsSync(`/proc/${child.pid}`)) return [child.pid];
   } catch {
     // fall through to the process tree
   }
-  // Processes below this one named as a browser, topmost only.
-  const below = (pid) => {
-    for (let p = procs.get(pid), hops = 0; p && hops < 64; p = procs.get(p.ppid), hops++) {
-      if (p.ppid === process.pid) return true;
-    }
-    return false;
+  // The topmost processes below this one named as a browser.
+  const roots = [];
+  const stack = tree.children(process.pid).map((pid) => [pid, 0]);
+  while (stack.length > 0) {
+    const [pid, depth] = stack.pop();
+    if (BROWSER_NAME.test(tree.comm(pid))) roots.push(pid);
+    else if (depth < 64) stack.push(...tree.children(pid).map((c) => [c, depth + 1]));
+  }
+  return roots;
+}
+
+/**
+ * The process tree, read from the top down: a process's children from
+ * /proc/PID/task/TID/children (only the tree is read, whatever runs on the
+ * host), or, on kernels without that file, from a table of every process,
+ * built once.
+ */
+function processTree() {
+  let table = null;
+  const fromTable = (pid) => {
+    table ??= processTable();
+    return [...table].filter(([, p]) => p.ppid === pid).map(([c]) => c);
   };
-  const named = [...procs].filter(([pid, p]) => BROWSER_NAME.test(p.comm) && below(pid)).map(([pid]) => pid);
-  const set = new Set(named);
-  return named.filter((pid) => !set.has(procs.get(pid).ppid));
+  return {
+    children(pid) {
+      let tasks;
+      try {
+        tasks = fs.readdirSync(`/proc/${pid}/task`);
+      } catch {
+        return []; // gone
+      }
+      const out = [];
+      for (const tid of tasks) {
+        let text;
+        try {
+          text = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
+        } catch (e) {
+          if (e.code === 'ENOENT' && tid === String(pid)) return fromTable(pid);
+          continue; // a thread that ended
+        }
+        for (const c of text.split(' ')) if (c) out.push(Number(c));
+      }
+      return out;
+    },
+    comm(pid) {
+      try {
+        return fs.readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+      } catch {
+        return '';
+      }
+    },
+  };
 }
 
 /** pid → {ppid, comm} of every process this one can see. */
