@@ -370,6 +370,45 @@ impl Run {
         self.page_url_ids(i).iter().map(|&id| self.urls.get(id))
     }
 
+    /// Moves every snapshot of `other` onto the end of `self`, in order: the
+    /// same run as [`Run::push_from`] of each, with the columns copied in
+    /// bulk and each label and URL interned once.
+    pub(crate) fn append(&mut self, other: Run) {
+        if self.is_empty() && self.restarts.is_empty() {
+            *self = other;
+            return;
+        }
+        let n = self.len();
+        let labels: Vec<StrId> = other
+            .label_names
+            .names()
+            .map(|s| self.label_names.intern(s))
+            .collect();
+        let urls: Vec<StrId> = other.urls.names().map(|s| self.urls.intern(s)).collect();
+        self.cycles.extend_from_slice(&other.cycles);
+        self.labels
+            .extend(other.labels.iter().map(|&l| labels[l as usize]));
+        self.timestamps.extend_from_slice(&other.timestamps);
+        if !other.gc.is_empty() || !self.gc.is_empty() {
+            self.gc.resize(n, None);
+            if other.gc.is_empty() {
+                self.gc.resize(n + other.len(), None);
+            } else {
+                self.gc.extend_from_slice(&other.gc);
+            }
+        }
+        for (col, more) in self.values.iter_mut().zip(&other.values) {
+            col.extend_from_slice(more);
+        }
+        let base = self.url_ids.len() as u32;
+        self.url_ids
+            .extend(other.url_ids.iter().map(|&u| urls[u as usize]));
+        self.url_offsets
+            .extend(other.url_offsets.iter().skip(1).map(|&o| o + base));
+        self.restarts.extend_from_slice(&other.restarts);
+        self.present |= other.present;
+    }
+
     /// Copies snapshot `i` of `other` onto the end of `self`.
     pub(crate) fn push_from(&mut self, other: &Run, i: usize) {
         let mut s = SnapshotIn::new(other.cycles[i], other.label(i));

@@ -43,13 +43,17 @@ const SNAPSHOT_SIGNS: [&[u8]; 7] = [
     b"RSS:",
 ];
 
-fn read_bytes(p: &Path) -> anyhow::Result<Vec<u8>> {
-    let shown = if p.as_os_str() == "-" {
+/// Opens a file (or standard input) for reading, decompressing gzip (by its
+/// magic bytes, not the name) as it is read. Also returns the name to show
+/// and a counter of the bytes taken from the file itself (the progress).
+fn open(p: &Path) -> anyhow::Result<(Box<dyn Read>, String, Counted)> {
+    let stdin = p.as_os_str() == "-";
+    let shown = if stdin {
         "standard input".to_string()
     } else {
         p.display().to_string()
     };
-    let source: Box<dyn Read> = if p.as_os_str() == "-" {
+    let source: Box<dyn Read> = if stdin {
         Box::new(std::io::stdin().lock())
     } else {
         let file = std::fs::File::open(p).with_context(|| format!("cannot read {shown}"))?;
@@ -60,58 +64,87 @@ fn read_bytes(p: &Path) -> anyhow::Result<Vec<u8>> {
         }
         Box::new(file)
     };
+    let counted = Counted::default();
+    let source = CountingRead {
+        inner: source,
+        count: counted.clone(),
+    };
     let mut source = BufReader::with_capacity(1 << 16, source);
     let head = source
         .fill_buf()
         .with_context(|| format!("cannot read {shown}"))?;
-    // Gzip (by its magic bytes, not the name), decompressed as it is read.
     let gzip = ingest::sniff(head) == ingest::Sniffed::Gzip;
-    let mut reader: Box<dyn Read> = if gzip {
-        Box::new(MultiGzDecoder::new(source))
+    Ok(if gzip {
+        (
+            Box::new(MultiGzDecoder::new(source)),
+            format!("{shown} (gzip)"),
+            counted,
+        )
     } else {
-        Box::new(source)
-    };
-    let what = if gzip {
-        format!("{shown} (gzip)")
-    } else {
-        shown.clone()
-    };
-    read_guarded(&mut reader, &what)
+        (Box::new(source), shown, counted)
+    })
 }
 
-/// Reads to the end in pieces, with bounded memory: refuses binary data at
-/// once, input with no snapshot in its first 256 MB, and more than 4 GiB.
-fn read_guarded(reader: &mut dyn Read, what: &str) -> anyhow::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    let mut seen = false;
-    let mut checked = 0usize;
-    let mut first = true;
-    loop {
-        let n = reader
-            .take(PIECE)
-            .read_to_end(&mut buf)
-            .with_context(|| format!("cannot read {what}"))?;
-        if first {
-            first = false;
-            match ingest::sniff(&buf) {
+/// Bytes read from a file so far, shared with the reader that counts them.
+#[derive(Clone, Default)]
+struct Counted(std::rc::Rc<std::cell::Cell<u64>>);
+
+struct CountingRead<R> {
+    inner: R,
+    count: Counted,
+}
+
+impl<R: Read> Read for CountingRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.0.set(self.count.0.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Checks each piece as it is read: refuses binary data at once, input with
+/// no snapshot in its first 256 MB, and more than 4 GiB.
+struct Guard<'a> {
+    what: &'a str,
+    read: usize,
+    seen: bool,
+    /// The end of the previous piece (a sign may straddle two pieces).
+    tail: Vec<u8>,
+}
+
+impl<'a> Guard<'a> {
+    fn new(what: &'a str) -> Self {
+        Guard {
+            what,
+            read: 0,
+            seen: false,
+            tail: Vec::new(),
+        }
+    }
+
+    fn check(&mut self, piece: &[u8]) -> anyhow::Result<()> {
+        let what = self.what;
+        if self.read == 0 {
+            match ingest::sniff(piece) {
                 ingest::Sniffed::Binary => anyhow::bail!(
                     "{what} is binary data, not a text export of memory snapshots \
                      (JSON, NDJSON or the profiler's log; gzip-compressed is read too)"
                 ),
                 // UTF-16: the signs below are ASCII; the reader decodes it.
-                ingest::Sniffed::Utf16 => seen = true,
+                ingest::Sniffed::Utf16 => self.seen = true,
                 _ => {}
             }
         }
-        if !seen {
-            let from = checked.saturating_sub(16);
-            seen = buf.get(from..).is_some_and(|new| {
+        self.read += piece.len();
+        if !self.seen {
+            self.tail.extend_from_slice(&piece[..piece.len().min(16)]);
+            self.seen = [&self.tail[..], piece].iter().any(|text| {
                 SNAPSHOT_SIGNS
                     .iter()
-                    .any(|s| memmem::find(new, s).is_some())
+                    .any(|s| memmem::find(text, s).is_some())
             });
-            checked = buf.len();
-            if !seen && buf.len() > NO_SNAPSHOT_LIMIT {
+            self.tail = piece[piece.len().saturating_sub(16)..].to_vec();
+            if !self.seen && self.read > NO_SNAPSHOT_LIMIT {
                 anyhow::bail!(
                     "{what}: no memory snapshot in its first {} MB (no \"Memory Snapshot\" header, \
                      no heapUsed or rss field): not a snapshot export, or endless input",
@@ -119,12 +152,10 @@ fn read_guarded(reader: &mut dyn Read, what: &str) -> anyhow::Result<Vec<u8>> {
                 );
             }
         }
-        if buf.len() as u64 > MAX_INPUT_BYTES {
+        if self.read as u64 > MAX_INPUT_BYTES {
             anyhow::bail!(too_big(what));
         }
-        if n == 0 {
-            return Ok(buf);
-        }
+        Ok(())
     }
 }
 
@@ -138,7 +169,7 @@ fn too_big(what: &str) -> String {
 
 /// Reads and parses every file as exports of one run, merged.
 pub fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Parsed> {
-    Ok(read_inputs_keeping_bytes(files)?.0)
+    Ok(read_all(files, false)?.0)
 }
 
 /// A file's display name and its bytes.
@@ -146,42 +177,102 @@ pub type NamedBytes = (String, Vec<u8>);
 
 /// [`read_inputs`], also returning each file's name and bytes.
 pub fn read_inputs_keeping_bytes(files: &[PathBuf]) -> anyhow::Result<(Parsed, Vec<NamedBytes>)> {
+    read_all(files, true)
+}
+
+fn read_all(files: &[PathBuf], keep: bool) -> anyhow::Result<(Parsed, Vec<NamedBytes>)> {
     if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
         anyhow::bail!("standard input (`-`) can be read only once");
     }
     let mut parsed = Vec::with_capacity(files.len());
     let mut kept = Vec::with_capacity(files.len());
     for f in files {
-        let bytes = read_bytes(f)?;
         let name = display_name(f);
-        parsed.push(parse_one(&name, &bytes)?);
-        kept.push((name, bytes));
+        let (one, bytes) = read_one(f, &name, keep)?;
+        parsed.push(one);
+        if let Some(bytes) = bytes {
+            kept.push((name, bytes));
+        }
     }
     Ok((ingest::merge_parsed(parsed), kept))
 }
 
-fn parse_one(name: &str, bytes: &[u8]) -> anyhow::Result<Parsed> {
-    let bar = (bytes.len() >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(bytes.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.set_message(format!("reading {name}"));
-        bar
-    });
-    let result = ingest::parse_with_progress(name, bytes, &mut |done| {
-        if let Some(b) = &bar {
-            b.set_position(done as u64);
+/// Reads one file as it arrives, in pieces, with a progress bar on a
+/// terminal: the file is never held whole unless `keep` (or its shape needs
+/// it read whole). Returns its snapshots, and its bytes when `keep`.
+fn read_one(p: &Path, name: &str, keep: bool) -> anyhow::Result<(Parsed, Option<Vec<u8>>)> {
+    let (mut source, what, counted) = open(p)?;
+    let stdin = p.as_os_str() == "-";
+    let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let bar = (!stdin && size >= PROGRESS_MIN_BYTES as u64 && std::io::stderr().is_terminal())
+        .then(|| progress_bar(size, name));
+    // A pipe cannot be read twice: the reader keeps its bytes.
+    let policy = if stdin && !keep {
+        ingest::Keep::All
+    } else {
+        ingest::Keep::Nothing
+    };
+    let mut reader = ingest::Reader::new(name, policy, ingest::PIECE_BYTES);
+    let mut kept = keep.then(Vec::new);
+    let mut guard = Guard::new(&what);
+    let mut piece = Vec::with_capacity(PIECE as usize);
+    while read_piece(&mut source, &mut piece, &what)? > 0 {
+        guard.check(&piece)?;
+        if let Some(kept) = kept.as_mut() {
+            kept.extend_from_slice(&piece);
         }
-    });
+        if !reader.needs_whole() {
+            reader.push(&piece);
+        }
+        if let Some(b) = &bar {
+            b.set_position(counted.0.get());
+        }
+        if reader.needs_whole() && kept.is_none() {
+            // Read again from the start, whole (a file on disk).
+            break;
+        }
+    }
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Ok(result?)
+    let parsed = match (reader.finish(), &kept) {
+        (ingest::Finished::Done(parsed), _) => parsed?,
+        (ingest::Finished::ReadWhole, Some(bytes)) => ingest::parse(name, bytes)?,
+        (ingest::Finished::ReadWhole, None) => {
+            // Read again from the start, whole (a file on disk).
+            let (mut source, what, _) = open(p)?;
+            let mut guard = Guard::new(&what);
+            let mut bytes = Vec::new();
+            while read_piece(&mut source, &mut piece, &what)? > 0 {
+                guard.check(&piece)?;
+                bytes.extend_from_slice(&piece);
+            }
+            ingest::parse(name, &bytes)?
+        }
+    };
+    Ok((parsed, kept))
+}
+
+/// The next piece of `source` (its size; 0 at the end) into `piece`.
+fn read_piece(source: &mut dyn Read, piece: &mut Vec<u8>, what: &str) -> anyhow::Result<usize> {
+    piece.clear();
+    source
+        .take(PIECE)
+        .read_to_end(piece)
+        .with_context(|| format!("cannot read {what}"))
+}
+
+fn progress_bar(total: u64, name: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(format!("reading {name}"));
+    bar
 }
 
 /// A short title for reports: the file names.

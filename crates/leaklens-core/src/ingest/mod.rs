@@ -27,6 +27,7 @@ use serde::Serialize;
 use crate::run::{Dropped, Run};
 
 pub use chunked::ChunkedParse;
+pub use stream::{Finished, Keep, Reader, PIECE_BYTES};
 
 mod chunked;
 mod detect;
@@ -34,6 +35,7 @@ mod json;
 mod log;
 mod repair;
 mod scan;
+mod stream;
 mod timestamp;
 mod units;
 
@@ -128,7 +130,7 @@ or the profiler's log (\"📊 Memory Snapshot [Cycle N] - <label>:\")";
 /// How many warnings of one kind are listed; the rest are only counted.
 const WARNINGS_PER_KIND: usize = 20;
 
-/// [`parse_with_progress`] reports at least once per this many bytes.
+/// A reader given a progress callback calls it once per this many bytes.
 const PROGRESS_STEP: usize = 1 << 20;
 
 /// Reads one file. `source` is the file name used in warnings and errors.
@@ -186,18 +188,6 @@ fn as_written(ingested: Ingested) -> Result<Parsed, IngestError> {
 /// if it has that prefix.
 pub fn log_line_worker(line: &[u8]) -> Option<&[u8]> {
     log::compose_name(line)
-}
-
-/// [`parse`], calling `progress(bytes_consumed_so_far)` at least once per
-/// megabyte and once at the end with `bytes.len()`.
-pub fn parse_with_progress(
-    source: &str,
-    bytes: &[u8],
-    progress: &mut dyn FnMut(usize),
-) -> Result<Parsed, IngestError> {
-    let ingested = read_file(source, bytes, Progress::new(&mut *progress), None)?;
-    progress(bytes.len());
-    Ok(assemble(vec![ingested], source))
 }
 
 /// Several exports of one run (say, successive `keepLast` windows): each is
@@ -732,13 +722,6 @@ pub(crate) struct Progress<'p> {
 }
 
 impl<'p> Progress<'p> {
-    fn new(report: &'p mut dyn FnMut(usize)) -> Self {
-        Progress {
-            report: Some(report),
-            next: PROGRESS_STEP,
-        }
-    }
-
     /// `pos` bytes have been consumed.
     #[inline]
     pub(crate) fn at(&mut self, pos: usize) {

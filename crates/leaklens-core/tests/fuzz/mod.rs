@@ -250,24 +250,31 @@ pub fn check(target: Target, input: &[u8]) -> Result<(), String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
         let whole = ingest::parse("f", input);
         if target == Target::Chunked {
+            let a = summary(&whole);
             for piece in [97, 1024] {
                 let mut c = ChunkedParse::new("f", input, piece);
                 while !c.is_done() {
                     c.step();
                 }
-                let chunked = c.finish();
-                let sum = |p: &Result<ingest::Parsed, ingest::IngestError>| match p {
-                    Ok(p) => format!(
-                        "{} {:?} {:?}",
-                        p.run.len(),
-                        p.run.cycles(),
-                        p.warnings.iter().map(|w| &w.message).collect::<Vec<_>>()
-                    ),
-                    Err(e) => format!("error {e}"),
-                };
-                let (a, b) = (sum(&whole), sum(&chunked));
+                let b = summary(&c.finish());
                 if a != b {
                     return Err(format!("piece {piece}: chunked {b} != whole {a}"));
+                }
+            }
+            // The reader fed in pushes that do not line up with its pieces,
+            // keeping the bytes or asking for them again.
+            for keep in [ingest::Keep::All, ingest::Keep::Nothing] {
+                let mut r = ingest::Reader::new("f", keep, 61);
+                for push in input.chunks(23) {
+                    r.push(push);
+                }
+                let read = match r.finish() {
+                    ingest::Finished::Done(p) => p,
+                    ingest::Finished::ReadWhole => ingest::parse("f", input),
+                };
+                let b = summary(&read);
+                if a != b {
+                    return Err(format!("reader {keep:?}: {b} != whole {a}"));
                 }
             }
         } else if let Ok(p) = &whole {
@@ -311,4 +318,37 @@ pub fn run(target: Target, execs: u64, seed: u64) -> Result<u64, Failure> {
         }
     }
     Ok(execs)
+}
+
+/// What a reading came to, for comparing two readers: every snapshot's
+/// cycle, label and values, and every warning with its line.
+fn summary(p: &Result<ingest::Parsed, ingest::IngestError>) -> String {
+    match p {
+        Ok(p) => {
+            let run = &p.run;
+            let snapshots: Vec<String> = (0..run.len())
+                .map(|i| {
+                    let values: Vec<u64> = leaklens_core::Metric::ALL
+                        .iter()
+                        .map(|&m| run.value(m, i).to_bits())
+                        .collect();
+                    let urls: Vec<&str> = run.page_urls(i).collect();
+                    format!(
+                        "{} {} {:?} {values:?} {urls:?}",
+                        run.cycle(i),
+                        run.label(i),
+                        run.timestamp(i)
+                    )
+                })
+                .collect();
+            format!(
+                "{snapshots:?} {:?} {:?} {} {:?}",
+                p.warnings,
+                p.formats,
+                p.worker_verdicts.len(),
+                p.worker
+            )
+        }
+        Err(e) => format!("error {e} {:?}", e.hint),
+    }
 }

@@ -1,0 +1,479 @@
+//! The one incremental reader: bytes go in as they arrive ([`Reader::push`]),
+//! snapshots come out at the end ([`Reader::finish`]), the same as
+//! [`parse`](super::parse) of the whole file would give.
+//!
+//! Every complete record (an NDJSON line, a worker log's snapshot block, an
+//! element of a JSON array) is read as soon as a piece of about
+//! `piece_bytes` has arrived, and its bytes are let go: a file is never held
+//! whole when its shape allows reading it in pieces. What a piece cannot
+//! decide alone (one JSON document such as `{"snapshots": [...]}`, UTF-16
+//! text, text that needs repair, interleaved workers, cycle numbers given by
+//! position …) is read whole: from the bytes the reader kept ([`Keep::All`]),
+//! or by the caller again from its source ([`Finished::ReadWhole`]), so a
+//! reader of a file on disk need not hold a copy of it just in case.
+//!
+//! Sans-IO: the caller reads (a file, standard input, a browser `Blob`, a
+//! growing log) and shows progress ([`Reader::bytes_read`]).
+
+use memchr::{memchr, memmem, memrchr};
+
+use super::detect::{self, Shape, LOG_MARKER};
+use super::{conclude, json, log, IngestError, Ingested, Parsed, Progress};
+use crate::run::Run;
+
+/// What the reader keeps of the bytes it has read and let go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every byte, so that a file that turns out to need reading whole is
+    /// read from this copy (input that cannot be read twice: a pipe).
+    All,
+    /// Nothing: such a file ends in [`Finished::ReadWhole`], and the caller
+    /// reads it again with [`parse`](super::parse).
+    Nothing,
+}
+
+/// The end of a reading.
+#[derive(Debug)]
+// Made once per file and taken apart at once: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Finished {
+    /// The file's snapshots, or why it has none.
+    Done(Result<Parsed, IngestError>),
+    /// The file must be read whole and its bytes were not kept
+    /// ([`Keep::Nothing`]): `parse` it from its source.
+    ReadWhole,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    /// Not known yet: every byte is pending.
+    Undecided,
+    /// Read at the end, whole (every byte is pending).
+    Whole,
+    /// A file starting with a JSON object: NDJSON if its first piece says so.
+    Probe,
+    Ndjson,
+    Log,
+    /// The elements of a JSON array, after its `[`.
+    Array,
+    /// A piece needed the whole file, which was not kept.
+    Lost,
+}
+
+/// Where the search for the next piece's end stands (so a long record is
+/// not scanned again on every push).
+#[derive(Debug, Clone, Copy, Default)]
+struct Scan {
+    /// Bytes of `pending` already searched.
+    at: usize,
+    /// Array mode: nesting and string state at `at`.
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+/// An incremental reading of one file: [`push`](Reader::push) its bytes in
+/// order, then [`finish`](Reader::finish).
+pub struct Reader {
+    source: String,
+    keep: Keep,
+    piece_bytes: usize,
+    mode: Mode,
+    /// Bytes pushed and not read yet; they start on a record boundary.
+    pending: Vec<u8>,
+    /// Every byte pushed, while [`Keep::All`] and reading in pieces.
+    all: Vec<u8>,
+    pushed: u64,
+    /// The bytes before the first piece: a byte order mark, and an
+    /// array's `[` with the whitespace before it.
+    opening: Vec<u8>,
+    /// Newlines in the bytes before `pending` (the BOM excluded).
+    lines_before: usize,
+    scan: Scan,
+    /// The pieces read so far, combined.
+    combined: Option<Ingested>,
+}
+
+/// Pieces of this size by default: big enough that the per-piece cost is
+/// nothing, small enough that memory stays near the snapshots' own.
+pub const PIECE_BYTES: usize = 1 << 20;
+
+impl Reader {
+    /// A reading of the file called `source` (the name in warnings and
+    /// errors), in pieces of about `piece_bytes`.
+    pub fn new(source: &str, keep: Keep, piece_bytes: usize) -> Self {
+        Reader {
+            source: source.to_owned(),
+            keep,
+            piece_bytes: piece_bytes.max(1),
+            mode: Mode::Undecided,
+            pending: Vec::new(),
+            all: Vec::new(),
+            pushed: 0,
+            opening: Vec::new(),
+            lines_before: 0,
+            scan: Scan::default(),
+            combined: None,
+        }
+    }
+
+    /// The file's name, as given.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Bytes pushed so far (a progress bar's position).
+    pub fn bytes_read(&self) -> u64 {
+        self.pushed
+    }
+
+    /// True when the file must be read whole and its bytes were not kept:
+    /// the rest of it need not be pushed ([`finish`](Reader::finish) says
+    /// [`Finished::ReadWhole`]).
+    pub fn needs_whole(&self) -> bool {
+        self.mode == Mode::Lost
+    }
+
+    /// The next bytes of the file; every record they complete is read.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.pushed += bytes.len() as u64;
+        if self.keep == Keep::All {
+            self.all.extend_from_slice(bytes);
+        }
+        match self.mode {
+            Mode::Lost => return,
+            // The kept copy is the whole file.
+            Mode::Whole if self.keep == Keep::All => return,
+            _ => self.pending.extend_from_slice(bytes),
+        }
+        if self.mode == Mode::Undecided && self.pending.len() > self.piece_bytes {
+            self.decide();
+        }
+        while self.streams() {
+            let Some((end, next)) = self.piece_end(false) else {
+                break;
+            };
+            self.read_piece(end, next);
+        }
+    }
+
+    /// Reads what is left and returns the file's snapshots.
+    pub fn finish(mut self) -> Finished {
+        if self.mode == Mode::Undecided {
+            self.decide();
+        }
+        while self.streams() {
+            if self.mode != Mode::Array && self.pending.is_empty() && self.combined.is_some() {
+                break;
+            }
+            match self.piece_end(true) {
+                Some((end, next)) => {
+                    let last = next == self.pending.len();
+                    self.read_piece(end, next);
+                    if last {
+                        break;
+                    }
+                }
+                None => self.fall_back(),
+            }
+        }
+        match self.mode {
+            Mode::Lost | Mode::Whole => self.finish_whole(),
+            _ => self.conclude(),
+        }
+    }
+
+    fn streams(&self) -> bool {
+        matches!(
+            self.mode,
+            Mode::Probe | Mode::Ndjson | Mode::Log | Mode::Array
+        )
+    }
+
+    /// Decides how the file is read from its first bytes (the same tests
+    /// as the whole-file reader makes).
+    fn decide(&mut self) {
+        let head = &self.pending;
+        if detect::is_utf16(head) || detect::compression(head).is_some() {
+            return self.read_whole_at_end();
+        }
+        self.mode = match detect::detect(detect::skip_bom(head)) {
+            Shape::Blank => return self.read_whole_at_end(),
+            Shape::Log => Mode::Log,
+            Shape::JsonObject => Mode::Probe,
+            Shape::JsonArray => Mode::Array,
+        };
+        // Pieces start after a byte order mark, and an array's at its first
+        // element (put back if the file is read whole after all).
+        let bom = if self.pending.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let opening = match self.mode {
+            Mode::Array => bom + detect::first_non_space(&self.pending[bom..]).unwrap_or(0) + 1,
+            _ => bom,
+        };
+        self.lines_before = memchr::memchr_iter(b'\n', &self.pending[bom..opening]).count();
+        self.opening = self.pending.drain(..opening).collect();
+    }
+
+    fn read_whole_at_end(&mut self) {
+        self.mode = Mode::Whole;
+        if self.keep == Keep::All {
+            self.pending = Vec::new();
+        }
+    }
+
+    /// Where the next piece ends and the one after starts, in `pending`;
+    /// None when no boundary has arrived yet (`last`: none will, the rest
+    /// is the last piece).
+    fn piece_end(&mut self, last: bool) -> Option<(usize, usize)> {
+        let len = self.pending.len();
+        if !last && len <= self.piece_bytes {
+            return None;
+        }
+        let target = self.piece_bytes.min(len);
+        let found = match self.mode {
+            Mode::Array => self.next_top_level_comma(target),
+            Mode::Log => self.next_log_block(target),
+            _ => self.next_line(target),
+        };
+        match found {
+            Some(cut) => Some(cut),
+            None if last => self.last_piece(),
+            None => None,
+        }
+    }
+
+    /// The rest as the last piece: for an array, up to its closing `]`.
+    fn last_piece(&self) -> Option<(usize, usize)> {
+        let len = self.pending.len();
+        if self.mode != Mode::Array {
+            return (len > 0 || self.combined.is_none()).then_some((len, len));
+        }
+        let close = self
+            .pending
+            .iter()
+            .rposition(|c| !c.is_ascii_whitespace())?;
+        (self.pending[close] == b']').then_some((close, len))
+    }
+
+    /// NDJSON: the end of the first line that ends at or after `target`
+    /// (the probe wants two lines to tell NDJSON from one object).
+    fn next_line(&mut self, target: usize) -> Option<(usize, usize)> {
+        let p = &self.pending;
+        let target = if self.mode == Mode::Probe {
+            let first = memchr(b'\n', p).map(|i| i + 1)?;
+            let second = memchr(b'\n', &p[first..]).map(|i| first + i)?;
+            target.max(second)
+        } else {
+            target
+        };
+        let from = target.max(self.scan.at);
+        match memchr(b'\n', p.get(from..)?) {
+            Some(i) => Some((from + i + 1, from + i + 1)),
+            None => {
+                self.scan.at = p.len();
+                None
+            }
+        }
+    }
+
+    /// A worker log: the start of the first line after the piece's start
+    /// holding a snapshot header at or after `target`.
+    fn next_log_block(&mut self, target: usize) -> Option<(usize, usize)> {
+        let p = &self.pending;
+        let mut from = target.max(self.scan.at);
+        while let Some(at) = memmem::find(&p[from..], LOG_MARKER).map(|i| from + i) {
+            let line_start = memrchr(b'\n', &p[..at]).map(|i| i + 1).unwrap_or(0);
+            if line_start > 0 {
+                return Some((line_start, line_start));
+            }
+            from = at + LOG_MARKER.len();
+        }
+        // A header may straddle the end: search its last bytes again.
+        self.scan.at = p.len().saturating_sub(LOG_MARKER.len()).max(target);
+        None
+    }
+
+    /// A JSON array: the first comma at its top level at or after `target`.
+    fn next_top_level_comma(&mut self, target: usize) -> Option<(usize, usize)> {
+        let s = &mut self.scan;
+        for (i, &c) in self.pending.iter().enumerate().skip(s.at) {
+            if s.in_string {
+                if s.escaped {
+                    s.escaped = false;
+                } else if c == b'\\' {
+                    s.escaped = true;
+                } else if c == b'"' {
+                    s.in_string = false;
+                }
+                continue;
+            }
+            match c {
+                b'"' => s.in_string = true,
+                b'{' | b'[' => s.depth += 1,
+                b'}' | b']' => s.depth = s.depth.saturating_sub(1),
+                b',' if s.depth == 0 && i >= target => {
+                    s.at = i + 1;
+                    return Some((i, i + 1));
+                }
+                _ => {}
+            }
+        }
+        s.at = self.pending.len();
+        None
+    }
+
+    /// Reads `pending[..end]` as one piece and lets `pending[..next]` go.
+    fn read_piece(&mut self, end: usize, next: usize) {
+        let piece = &self.pending[..end];
+        // Text that needs repair (see `repair`) is read whole: repaired
+        // pieces would report their repairs piece by piece.
+        if super::repair::needed(piece)
+            || (matches!(self.mode, Mode::Probe | Mode::Ndjson) && detect::has_log_marker(piece))
+        {
+            return self.fall_back();
+        }
+        let ingested = match self.mode {
+            Mode::Probe => json::read_object_or_ndjson(&self.source, piece, Progress::default()),
+            Mode::Ndjson => json::read_ndjson(&self.source, piece, Progress::default()),
+            Mode::Log => log::read_log(&self.source, piece, Progress::default(), None),
+            _ => {
+                let mut wrapped = Vec::with_capacity(piece.len() + 2);
+                wrapped.push(b'[');
+                wrapped.extend_from_slice(piece);
+                wrapped.push(b']');
+                json::read_array(&self.source, &wrapped, Progress::default())
+            }
+        };
+        if self.needs_the_whole(&ingested, piece) {
+            return self.fall_back();
+        }
+        if self.mode == Mode::Probe {
+            self.mode = Mode::Ndjson;
+        }
+        let lines = memchr::memchr_iter(b'\n', &self.pending[..next]).count();
+        self.absorb(ingested);
+        self.lines_before += lines;
+        self.pending.drain(..next);
+        self.scan = Scan::default();
+    }
+
+    /// What a piece cannot decide alone: which worker of an interleaved log
+    /// is read, a summary made for the whole file, a JSON syntax error in an
+    /// array, one JSON document rather than NDJSON.
+    fn needs_the_whole(&self, ingested: &Ingested, piece: &[u8]) -> bool {
+        let other_worker = self
+            .combined
+            .as_ref()
+            .is_some_and(|first| first.worker != ingested.worker);
+        // (A blank piece is an empty element: `[a,,b]` or a trailing comma.)
+        let broken_array = self.mode == Mode::Array
+            && (ingested.fatal.is_some()
+                || ingested.diag.has(super::WarnKind::BadJson)
+                || piece.iter().all(u8::is_ascii_whitespace));
+        let not_ndjson = self.mode == Mode::Probe
+            && (ingested.format != super::InputFormat::Ndjson || ingested.run.is_empty());
+        ingested.interleaved || ingested.needs_whole || other_worker || broken_array || not_ndjson
+    }
+
+    /// Adds a piece's snapshots, warnings and verdicts to those before it
+    /// (its line numbers counted from the file's start).
+    fn absorb(&mut self, p: Ingested) {
+        let offset = self.lines_before;
+        let combined = self.combined.get_or_insert_with(|| Ingested {
+            run: Run::new(),
+            diag: super::Diag::new(&p.diag.source),
+            verdicts: Vec::new(),
+            format: p.format,
+            converted_from_bytes: false,
+            fatal: None,
+            empty_hint: p.empty_hint.clone(),
+            interleaved: false,
+            worker: p.worker.clone(),
+            needs_whole: false,
+        });
+        combined.diag.absorb(p.diag, offset);
+        combined
+            .verdicts
+            .extend(p.verdicts.into_iter().map(|mut v| {
+                v.line += offset;
+                v
+            }));
+        combined.converted_from_bytes |= p.converted_from_bytes;
+        if combined.fatal.is_none() && combined.run.is_empty() {
+            combined.fatal = p.fatal.map(|(l, m)| (l + offset, m));
+        }
+        combined.run.append(p.run);
+    }
+
+    /// The file is read whole after all: from the kept bytes, from the
+    /// pending ones when none was let go, or by the caller.
+    fn fall_back(&mut self) {
+        self.combined = None;
+        if self.keep == Keep::All {
+            self.read_whole_at_end();
+        } else if !self.consumed_any() {
+            // Put back what `decide` let go: the file is all pending.
+            self.mode = Mode::Whole;
+            self.restore_opening();
+        } else {
+            self.mode = Mode::Lost;
+            self.pending = Vec::new();
+        }
+    }
+
+    /// True when a piece was read and let go.
+    fn consumed_any(&self) -> bool {
+        self.pushed != (self.pending.len() + self.opening.len()) as u64
+    }
+
+    /// Puts the bytes `decide` let go (a byte order mark, the array's
+    /// opening) back in front of the pending ones.
+    fn restore_opening(&mut self) {
+        let opening = std::mem::take(&mut self.opening);
+        self.pending.splice(0..0, opening);
+    }
+
+    /// Every byte of the file, for the whole-file reader.
+    fn whole_bytes(&mut self) -> Vec<u8> {
+        if self.keep == Keep::All {
+            std::mem::take(&mut self.all)
+        } else {
+            std::mem::take(&mut self.pending)
+        }
+    }
+
+    fn finish_whole(mut self) -> Finished {
+        match self.mode {
+            Mode::Whole => {
+                let bytes = self.whole_bytes();
+                Finished::Done(super::parse(&self.source, &bytes))
+            }
+            _ => Finished::ReadWhole,
+        }
+    }
+
+    fn conclude(mut self) -> Finished {
+        let combined = self.combined.take().filter(|c| !c.run.is_empty());
+        let Some(mut combined) = combined else {
+            // No snapshot in any piece: why is decided on the whole file.
+            self.fall_back();
+            return self.finish_whole();
+        };
+        combined.fatal = None;
+        let source = self.source.clone();
+        let error = |line, message: String, hint: Option<String>| IngestError {
+            source_name: source.clone(),
+            line,
+            message,
+            hint,
+        };
+        Finished::Done(
+            conclude(&self.source, &[], combined, None, error)
+                .map(|ingested| super::assemble(vec![ingested], &self.source)),
+        )
+    }
+}
