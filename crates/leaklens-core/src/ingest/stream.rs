@@ -127,6 +127,11 @@ impl Reader {
         self.pushed
     }
 
+    /// Bytes the reader holds: those not read yet, and the kept copy.
+    pub fn bytes_held(&self) -> usize {
+        self.pending.len() + self.all.len()
+    }
+
     /// True when the file must be read whole and its bytes were not kept:
     /// the rest of it need not be pushed ([`finish`](Reader::finish) says
     /// [`Finished::ReadWhole`]).
