@@ -21,12 +21,14 @@ pub(crate) struct CycleGc {
 /// Per-cycle aggregates of a run.
 pub(crate) struct Cycles {
     pub cycle: Vec<u64>,
-    /// Minimum over the cycle's snapshots, per metric.
+    /// Minimum over the cycle's snapshots, per metric (empty for a memory
+    /// metric the run does not have).
     pub floor: [Vec<f64>; Metric::COUNT],
     /// Maximum over the cycle's snapshots, per metric.
     pub peak: [Vec<f64>; Metric::COUNT],
     /// The cycle's quiet point (its cleanup snapshot, else its minimum): for
     /// counts, so a page recreate's transient extra page is not counted.
+    /// Empty for memory metrics, which are judged on their floors.
     pub quiet: [Vec<f64>; Metric::COUNT],
     /// First timestamp of the cycle (ms).
     pub ts: Vec<Option<i64>>,
@@ -51,15 +53,16 @@ impl Cycles {
         };
         let cleanup = cleanup_label_ids(run);
         for m in Metric::ALL {
+            // Counts are always there (page URLs are judged against them).
+            let count = m.is_count();
+            if !count && !run.has_metric(m) {
+                continue;
+            }
             let col = run.column(m);
-            let (floor, peak, quiet) = (
-                &mut c.floor[m.index()],
-                &mut c.peak[m.index()],
-                &mut c.quiet[m.index()],
-            );
+            let (floor, peak) = (&mut c.floor[m.index()], &mut c.peak[m.index()]);
+            let mut quiet = Vec::with_capacity(if count { n } else { 0 });
             floor.reserve(n);
             peak.reserve(n);
-            quiet.reserve(n);
             for (_, r) in &ranges {
                 let mut lo = f64::INFINITY;
                 let mut hi = f64::NEG_INFINITY;
@@ -69,7 +72,7 @@ impl Cycles {
                     if v.is_finite() {
                         lo = lo.min(v);
                         hi = hi.max(v);
-                        if q.is_nan() && cleanup.contains(&run.label_id(i)) {
+                        if count && q.is_nan() && cleanup.contains(&run.label_id(i)) {
                             q = v;
                         }
                     }
@@ -77,13 +80,18 @@ impl Cycles {
                 if lo.is_finite() {
                     floor.push(lo);
                     peak.push(hi);
-                    quiet.push(if q.is_nan() { lo } else { q });
+                    if count {
+                        quiet.push(if q.is_nan() { lo } else { q });
+                    }
                 } else {
                     floor.push(f64::NAN);
                     peak.push(f64::NAN);
-                    quiet.push(f64::NAN);
+                    if count {
+                        quiet.push(f64::NAN);
+                    }
                 }
             }
+            c.quiet[m.index()] = quiet;
         }
         if run.has_gc() {
             let mut out = Vec::with_capacity(n);
