@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use leaklens_server::{app, AppState, Created, DirStore, ServerConfig};
+use leaklens_protocol::{Progress, ReportCreated as Created, RunCreated};
+use leaklens_server::{app, AppState, DirStore, ServerConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -357,7 +358,6 @@ async fn read_until(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_run_appends_and_streams_events() {
-    use leaklens_server::live::{Progress, RunCreated};
     let srv = start(64 << 20).await;
     let first = ndjson(0..10);
     let r = request(srv.addr, "POST", "/api/runs", &[], &first).await;
@@ -790,7 +790,6 @@ async fn limits_hold_for_chunked_forms_many_files_and_live_runs() {
     assert!(String::from_utf8_lossy(&r.body).contains("at most"));
 
     // A live run stops at its size limit; the token scheme is case-insensitive.
-    use leaklens_server::live::RunCreated;
     let r = request(srv.addr, "POST", "/api/runs", &[], &ndjson(0..10)).await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
@@ -1030,7 +1029,7 @@ async fn slow_drip_uploads_block_nobody() {
     .await
     .expect("a live run is created within a second");
     assert_eq!(r.status, 201);
-    let run: leaklens_server::live::RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
     let r = tokio::time::timeout(
         second,
         request(
@@ -1140,7 +1139,7 @@ async fn event_streams_are_capped_per_client_and_end_when_idle() {
     })
     .await;
     let r = request(srv.addr, "POST", "/api/runs", &[], &ndjson(0..5)).await;
-    let run: leaklens_server::live::RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
     let open = || async {
         let mut s = TcpStream::connect(srv.addr).await.unwrap();
         let req = format!(
@@ -1268,7 +1267,7 @@ async fn a_live_runs_counter_agrees_with_its_file() {
     };
     let first = format!("{}{}", line(1, 10), line(2, 11));
     let r = request(srv.addr, "POST", "/api/runs", &[], first.as_bytes()).await;
-    let run: leaklens_server::live::RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
     // The next append repeats cycle 2 (a worker that re-sent it) and adds 3.
     let next = format!("{}{}", line(2, 11), line(3, 12));
     let r = request(
@@ -1280,7 +1279,7 @@ async fn a_live_runs_counter_agrees_with_its_file() {
     )
     .await;
     assert_eq!(r.status, 200);
-    let p: leaklens_server::live::Progress = serde_json::from_slice(&r.body).unwrap();
+    let p: Progress = serde_json::from_slice(&r.body).unwrap();
     let g = request(srv.addr, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
     let lines = String::from_utf8_lossy(&g.body).lines().count();
     assert_eq!(p.snapshots, lines, "the counter is the file's lines");

@@ -215,7 +215,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 let _ = writeln!(
                     out,
-                    "    upload: curl --data-binary @run.ndjson http://{addr}/api/reports"
+                    "    upload: curl --data-binary @run.ndjson http://{addr}{}",
+                    leaklens_protocol::routes::REPORTS
                 );
                 let _ = writeln!(
                     out,

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use leaklens_core::ingest;
+use leaklens_protocol::{routes, ErrorBody, RunCreated};
 
 pub struct PushArgs<'a> {
     pub file: &'a Path,
@@ -36,10 +37,9 @@ struct Client {
 
 /// The server's `{ "error": ... }` message, or the raw body.
 fn server_error(status: u16, body: &str) -> anyhow::Error {
-    let why = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
-        .unwrap_or_else(|| body.trim().chars().take(300).collect());
+    let why = serde_json::from_str::<ErrorBody>(body)
+        .map(|b| b.error)
+        .unwrap_or_else(|_| body.trim().chars().take(300).collect());
     anyhow::anyhow!("the server refused it (HTTP {status}): {why}")
 }
 
@@ -72,8 +72,8 @@ impl Client {
         let mut req = self
             .agent
             .post(format!("{}{path}", self.base))
-            .header("X-File-Name", name)
-            .content_type("application/x-ndjson");
+            .header(leaklens_protocol::FILE_NAME_HEADER, name)
+            .content_type(leaklens_protocol::NDJSON_TYPE);
         if let Some(t) = token {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
@@ -260,13 +260,13 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
     let (id, token) = match &args.run {
         Some((id, token)) => (id.clone(), token.clone()),
         None => {
-            let text = match client.post("/api/runs", None, &name, b"") {
+            let text = match client.post(routes::RUNS, None, &name, b"") {
                 Ok(t) => t,
                 Err(SendError::Retry(e) | SendError::Fatal(e)) => {
                     return Err(e.context("cannot create a live run"))
                 }
             };
-            let created: leaklens_server::live::RunCreated =
+            let created: RunCreated =
                 serde_json::from_str(&text).context("the server's answer is not a run")?;
             println!("live view: {}", created.url);
             // The token is a secret: never inside a command line (shells
@@ -283,7 +283,7 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
             (created.id, created.write_token)
         }
     };
-    let path = format!("/api/runs/{id}/snapshots");
+    let path = routes::run_snapshots(&id);
     // Bytes of the file already sent, and the file's length at the last look.
     let mut offset = 0usize;
     let mut last_len: Option<usize> = None;
