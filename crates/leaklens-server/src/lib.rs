@@ -25,6 +25,7 @@
 pub mod budget;
 pub mod live;
 pub mod store;
+mod tree;
 pub mod viewer;
 
 use std::sync::Arc;
