@@ -63,7 +63,7 @@ fn report_error(e: &anyhow::Error) {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => {
-            let cfg = args.config()?;
+            let cfg = args.config();
             let parsed = input::read_inputs(&args.files)?;
             let report = leaklens_core::analyze_parsed(&parsed, &cfg);
             for w in &parsed.warnings {
@@ -80,7 +80,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(fail_on_exit(args.fail_on, &report))
         }
         Command::Report(args) => {
-            let cfg = args.options.config()?;
+            let cfg = args.options.config();
             let viewer = viewer_for(args.viewer.as_deref())?.ok_or_else(|| {
                 anyhow::Error::new(cli::UsageHint(
                     "build a binary with the viewer (./scripts/build-release.sh) or pass --viewer dist"
@@ -114,7 +114,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(fail_on_exit(args.fail_on, &report))
         }
         Command::Compare(args) => {
-            let cfg = args.config()?;
+            let cfg = args.config();
             if args.before.as_os_str() == "-" && args.after.as_os_str() == "-" {
                 anyhow::bail!("standard input (`-`) can be read only once");
             }

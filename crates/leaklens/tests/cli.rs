@@ -539,3 +539,33 @@ fn generate_refuses_cycle_counts_it_cannot_hold() {
         assert!(!err.contains("panicked"), "{n}: {err}");
     }
 }
+
+#[test]
+fn unknown_generator_names_and_bad_sizes_are_usage_errors() {
+    // clap's messages: the value, the flag, and what it takes.
+    let o = run(&["generate", "--scenario", "sideways"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("invalid value 'sideways' for '--scenario"),
+        "{err}"
+    );
+    assert!(err.contains("plateau_then_growth"), "lists them: {err}");
+    let o = run(&["generate", "--target", "disk"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("array_buffers"), "{}", stderr(&o));
+    // The core's other names still work.
+    let o = run(&["generate", "--scenario", "plateau", "--target", "heap_used"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for bad in [
+        &["--limit", "rss"][..],
+        &["--limit", "rss=-1"],
+        &["--heap-threshold", "0"],
+    ] {
+        let mut args = vec!["analyze", "x.json"];
+        args.extend_from_slice(bad);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert!(stderr(&o).contains("invalid value"), "{}", stderr(&o));
+    }
+}
