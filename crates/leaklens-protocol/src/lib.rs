@@ -3,12 +3,14 @@
 //! The HTTP contract between `leaklens serve` (the server), `leaklens push`
 //! (the CLI) and the viewer (wasm32), written once: the routes ([`routes`]),
 //! the JSON bodies (below), the open byte ranges a live viewer reads a run
-//! with ([`range`]), and the headers and event names they share.
+//! with ([`range`]), the sealed files of an encrypted share ([`share`]),
+//! and the headers and event names they share.
 //!
 //! Sans-IO and serde only, so it builds for `wasm32-unknown-unknown`.
 
 pub mod range;
 pub mod routes;
+pub mod share;
 
 use serde::{Deserialize, Serialize};
 

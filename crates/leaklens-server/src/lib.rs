@@ -201,9 +201,9 @@ impl From<StoreError> for ApiError {
 /// Uploads are snapshot files the server reads with the core, or files the
 /// viewer encrypted (this content type, the [`ENCRYPTED_MAGIC`] prefix), which
 /// it stores without being able to read them.
-pub const ENCRYPTED_TYPE: &str = leaklens_core::share::CONTENT_TYPE;
+pub const ENCRYPTED_TYPE: &str = leaklens_protocol::share::CONTENT_TYPE;
 /// The first bytes of an encrypted file; then a 12-byte IV and AES-GCM output.
-pub const ENCRYPTED_MAGIC: &[u8] = leaklens_core::share::MAGIC;
+pub const ENCRYPTED_MAGIC: &[u8] = leaklens_protocol::share::MAGIC;
 
 /// Most files in one upload (several exports of one run).
 pub const MAX_FILES: usize = 32;
@@ -288,7 +288,7 @@ fn check(parts: &[Part]) -> Result<Vec<Option<usize>>, ApiError> {
         .iter()
         .map(|p| {
             if p.encrypted {
-                if !leaklens_core::share::looks_sealed(&p.bytes) {
+                if !leaklens_protocol::share::looks_sealed(&p.bytes) {
                     return Err(ApiError::BadInput(format!(
                         "{}: not an encrypted leaklens file",
                         p.name
