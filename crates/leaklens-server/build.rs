@@ -5,23 +5,10 @@
 //! `leaklens serve` serves the viewer from a folder on disk. So `cargo test`
 //! and clippy never need the wasm toolchain.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.is_file() {
-            out.push(p);
-        }
-    }
-}
+#[path = "src/tree.rs"]
+mod tree;
 
 fn main() {
     println!("cargo:rerun-if-env-changed=LEAKLENS_EMBED_VIEWER");
@@ -41,18 +28,12 @@ fn main() {
             dir.display()
         );
         println!("cargo:rerun-if-changed={}", dir.display());
-        let mut files = Vec::new();
-        walk(&dir, &mut files);
-        for f in files {
+        let files = tree::files_under(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+        for (rel, f) in files {
             println!("cargo:rerun-if-changed={}", f.display());
-            let rel = f.strip_prefix(&dir).expect("inside the folder");
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
             code.push_str(&format!(
-                "    ({:?}, include_bytes!({:?})),\n",
-                rel.join("/"),
+                "    ({rel:?}, include_bytes!({:?})),\n",
                 f.display().to_string()
             ));
         }

@@ -13,7 +13,7 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-pub use leaklens_core::share::{CONTENT_TYPE, IV_LEN, MAGIC};
+pub use leaklens_protocol::share::{CONTENT_TYPE, IV_LEN, MAGIC};
 
 pub fn is_sealed(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)

@@ -8,6 +8,7 @@ use leaklens_chart::{XAxis, XIndex};
 use leaklens_core::compare::Comparison;
 use leaklens_core::ingest::{self, Parsed};
 use leaklens_core::{Config, Metric, Report};
+use leaklens_protocol::{range, routes};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -334,7 +335,7 @@ async fn body(url: &str, resp: &web_sys::Response) -> Result<Vec<u8>, String> {
 pub async fn fetch_more(url: &str, have: usize) -> Result<More, String> {
     let headers = web_sys::Headers::new().map_err(|_| "no headers")?;
     headers
-        .set("Range", &format!("bytes={have}-"))
+        .set("Range", &range::request(have as u64))
         .map_err(|_| "no headers")?;
     let init = web_sys::RequestInit::new();
     init.set_headers(&headers);
@@ -349,14 +350,8 @@ pub async fn fetch_more(url: &str, have: usize) -> Result<More, String> {
                 .get("Content-Range")
                 .ok()
                 .flatten()
-                .and_then(|r| {
-                    r.strip_prefix("bytes ")?
-                        .split('-')
-                        .next()?
-                        .parse::<usize>()
-                        .ok()
-                });
-            if start != Some(have) {
+                .and_then(|r| range::parse_partial_start(&r));
+            if start != Some(have as u64) {
                 return Err(format!("{url}: the server sent another part than asked"));
             }
             Ok(More::Rest(body(url, &resp).await?))
@@ -425,9 +420,10 @@ pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, 
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&form);
-    let resp = JsFuture::from(window.fetch_with_str_and_init("api/reports", &init))
-        .await
-        .map_err(|_| "the upload failed (network error)".to_string())?;
+    let resp =
+        JsFuture::from(window.fetch_with_str_and_init(routes::relative(routes::REPORTS), &init))
+            .await
+            .map_err(|_| "the upload failed (network error)".to_string())?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
     let text = JsFuture::from(resp.text().map_err(|_| "no body")?)
         .await
@@ -440,14 +436,9 @@ pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, 
                 .and_then(|i| i.as_string())
                 .filter(|id| id.bytes().all(|b| b.is_ascii_hexdigit()))
                 .ok_or_else(|| "the server's answer has no id".to_string())?;
-            Ok(if inputs.len() == 1 {
-                format!("src=api/reports/{id}")
-            } else {
-                (0..inputs.len())
-                    .map(|n| format!("src=api/reports/{id}/files/{n}"))
-                    .collect::<Vec<_>>()
-                    .join("&")
-            })
+            let files = routes::report_files(&id, inputs.len());
+            let files: Vec<&str> = files.iter().map(|f| routes::relative(f)).collect();
+            Ok(routes::viewer_query(&files))
         }
         404 | 405 | 501 => Err(
             "this page is not served by `leaklens serve`: use \"Copy link\" (data in the link) instead"

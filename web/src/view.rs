@@ -133,7 +133,7 @@ pub fn App() -> impl IntoView {
                 busy.set(false);
                 // A live run: follow its events and read what it gains, from
                 // where this first read ended.
-                if let Some(run) = srcs.iter().find(|s| s.contains("api/runs/")) {
+                if let Some(run) = srcs.iter().find(|s| leaklens_protocol::routes::is_run(s)) {
                     follow_live(run, srcs.clone(), inputs, live);
                 }
             });
@@ -223,7 +223,7 @@ fn follow_live(
     use std::cell::Cell;
     use std::rc::Rc;
     use wasm_bindgen::closure::Closure;
-    let url = Rc::new(format!("{}/events", run.trim_end_matches('/')));
+    let url = Rc::new(leaklens_protocol::routes::events_of(run));
     live.set(Some("● live: waiting for snapshots…".into()));
     let reading = Rc::new(Cell::new(false));
     let again = Rc::new(Cell::new(false));
@@ -335,8 +335,10 @@ fn subscribe_live(
         ));
         return;
     };
-    let _ = events
-        .add_event_listener_with_callback("append", on_append.as_ref().as_ref().unchecked_ref());
+    let _ = events.add_event_listener_with_callback(
+        leaklens_protocol::APPEND_EVENT,
+        on_append.as_ref().as_ref().unchecked_ref(),
+    );
     let source = events.clone();
     let on_error = Closure::<dyn FnMut()>::new(move || {
         if source.ready_state() != web_sys::EventSource::CLOSED {

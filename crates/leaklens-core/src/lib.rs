@@ -31,7 +31,6 @@ pub use analyze::{analyze, analyze_parsed, Config};
 pub use report::Report;
 pub mod compare;
 pub mod generate;
-pub mod share;
 
 pub use compare::{compare, Comparison};
 pub mod text;

@@ -20,6 +20,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body::{Body as HttpBody, Frame, SizeHint};
+use leaklens_protocol::ErrorBody;
 
 /// Bytes of request bodies the server holds at once, all requests together.
 #[derive(Debug)]
@@ -217,9 +218,9 @@ pub async fn cap_per_client(
                 return (
                     axum::http::StatusCode::TOO_MANY_REQUESTS,
                     [(axum::http::header::RETRY_AFTER, "1")],
-                    axum::Json(serde_json::json!({
-                        "error": "too many requests in flight from this address"
-                    })),
+                    axum::Json(ErrorBody {
+                        error: "too many requests in flight from this address".into(),
+                    }),
                 )
                     .into_response()
             }
@@ -321,9 +322,9 @@ pub async fn limit_writes(
             return (
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
                 [(axum::http::header::RETRY_AFTER, "5")],
-                axum::Json(serde_json::json!({
-                    "error": "too many writes from this address: slow down"
-                })),
+                axum::Json(ErrorBody {
+                    error: "too many writes from this address: slow down".into(),
+                }),
             )
                 .into_response();
         }

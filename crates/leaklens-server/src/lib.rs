@@ -25,6 +25,7 @@
 pub mod budget;
 pub mod live;
 pub mod store;
+mod tree;
 pub mod viewer;
 
 use std::sync::Arc;
@@ -36,6 +37,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use leaklens_protocol::{routes, ErrorBody, ReportCreated, ReportFile, ReportMeta};
 use sha2::{Digest, Sha256};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -172,7 +174,7 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        let mut response = (status, Json(serde_json::json!({ "error": msg }))).into_response();
+        let mut response = (status, Json(ErrorBody { error: msg })).into_response();
         if let Some((name, value)) = extra {
             response
                 .headers_mut()
@@ -196,19 +198,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
-#[derive(serde::Serialize, serde::Deserialize, Debug)]
-pub struct Created {
-    pub id: String,
-    pub url: String,
-    pub delete_token: String,
-}
-
 /// Uploads are snapshot files the server reads with the core, or files the
 /// viewer encrypted (this content type, the [`ENCRYPTED_MAGIC`] prefix), which
 /// it stores without being able to read them.
-pub const ENCRYPTED_TYPE: &str = leaklens_core::share::CONTENT_TYPE;
+pub const ENCRYPTED_TYPE: &str = leaklens_protocol::share::CONTENT_TYPE;
 /// The first bytes of an encrypted file; then a 12-byte IV and AES-GCM output.
-pub const ENCRYPTED_MAGIC: &[u8] = leaklens_core::share::MAGIC;
+pub const ENCRYPTED_MAGIC: &[u8] = leaklens_protocol::share::MAGIC;
 
 /// Most files in one upload (several exports of one run).
 pub const MAX_FILES: usize = 32;
@@ -293,7 +288,7 @@ fn check(parts: &[Part]) -> Result<Vec<Option<usize>>, ApiError> {
         .iter()
         .map(|p| {
             if p.encrypted {
-                if !leaklens_core::share::looks_sealed(&p.bytes) {
+                if !leaklens_protocol::share::looks_sealed(&p.bytes) {
                     return Err(ApiError::BadInput(format!(
                         "{}: not an encrypted leaklens file",
                         p.name
@@ -316,7 +311,7 @@ fn check(parts: &[Part]) -> Result<Vec<Option<usize>>, ApiError> {
 async fn upload(
     State(st): State<AppState>,
     req: Request,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<ReportCreated>), ApiError> {
     let host = host_of(req.headers());
     let parts = upload_parts(&st, req).await?;
     let store = st.store.clone();
@@ -336,10 +331,10 @@ async fn upload(
     })
     .await?;
     tracing::info!(id = id.as_str(), "report stored");
-    let url = format!("{host}/r/{}", id.as_str());
+    let url = format!("{host}{}", routes::report_view(id.as_str()));
     Ok((
         StatusCode::CREATED,
-        Json(Created {
+        Json(ReportCreated {
             id: id.as_str().to_string(),
             url,
             delete_token: token,
@@ -387,7 +382,7 @@ pub(crate) fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiErro
 /// The `X-File-Name` of an upload, or `default`.
 fn file_name_header(headers: &HeaderMap, default: &str) -> String {
     headers
-        .get("x-file-name")
+        .get(leaklens_protocol::FILE_NAME_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or(default)
         .to_string()
@@ -466,26 +461,24 @@ async fn download_file(
 async fn report_meta(
     State(st): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<ReportMeta>, ApiError> {
     let id = parse_id(&id)?;
     let store = st.store.clone();
     let key = id.as_str().to_string();
     let meta = blocking(move || Ok(store.meta(&id)?)).await?;
-    let files: Vec<serde_json::Value> = meta
+    let files = meta
         .files
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(n, f)| {
-            serde_json::json!({
-                "name": f.name,
-                "size": f.size,
-                "snapshots": f.snapshots,
-                "encrypted": f.encrypted,
-                "url": format!("/api/reports/{key}/files/{n}"),
-            })
+        .map(|(n, f)| ReportFile {
+            name: f.name,
+            size: f.size,
+            snapshots: f.snapshots,
+            encrypted: f.encrypted,
+            url: routes::report_file(&key, n),
         })
         .collect();
-    Ok(Json(serde_json::json!({ "id": key, "files": files })))
+    Ok(Json(ReportMeta { id: key, files }))
 }
 
 async fn remove(
@@ -509,14 +502,8 @@ async fn open_in_viewer(
     let store = st.store.clone();
     let key = id.as_str().to_string();
     let meta = blocking(move || Ok(store.meta(&id)?)).await?;
-    let srcs: Vec<String> = if meta.files.len() == 1 {
-        vec![format!("src=/api/reports/{key}")]
-    } else {
-        (0..meta.files.len())
-            .map(|n| format!("src=/api/reports/{key}/files/{n}"))
-            .collect()
-    };
-    Ok(Redirect::to(&format!("/?{}", srcs.join("&"))))
+    let srcs = routes::report_files(&key, meta.files.len());
+    Ok(Redirect::to(&format!("/?{}", routes::viewer_query(&srcs))))
 }
 
 async fn no_viewer() -> impl IntoResponse {
@@ -613,9 +600,9 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
     state.streams_per_client = budget::PerClient::new(cfg.streams_per_client);
     let csp = content_security_policy(cfg.viewer.as_ref().and_then(|v| v.index_html()));
     let api = Router::new()
-        .route("/api/reports", post(upload))
-        .route("/api/runs", post(live::create))
-        .route("/api/runs/{id}/snapshots", post(live::append))
+        .route(routes::REPORTS, post(upload))
+        .route(routes::RUNS, post(live::create))
+        .route(routes::RUN_SNAPSHOTS, post(live::append))
         .layer(RequestBodyLimitLayer::new(cfg.max_upload))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             cfg.body_idle,
@@ -627,12 +614,12 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
             budget::Budget::new(cfg.body_budget),
             budget::count_bodies,
         ))
-        .route("/api/reports/{id}", get(download).delete(remove))
-        .route("/api/reports/{id}/files/{n}", get(download_file))
-        .route("/api/reports/{id}/meta", get(report_meta))
-        .route("/api/runs/{id}", get(live::download))
-        .route("/r/{id}", get(open_in_viewer))
-        .route("/live/{id}", get(live::open_in_viewer))
+        .route(routes::REPORT, get(download).delete(remove))
+        .route(routes::REPORT_FILE, get(download_file))
+        .route(routes::REPORT_META, get(report_meta))
+        .route(routes::RUN, get(live::download))
+        .route(routes::REPORT_VIEW, get(open_in_viewer))
+        .route(routes::RUN_VIEW, get(live::open_in_viewer))
         .with_state(state.clone());
     let router = match &cfg.viewer {
         Some(viewer) => {
@@ -663,7 +650,7 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             cfg.request_timeout,
         ))
-        .route("/api/runs/{id}/events", get(live::events))
+        .route(routes::RUN_EVENTS, get(live::events))
         .with_state(state);
     router
         .layer(axum::middleware::from_fn(same_origin_writes))

@@ -25,18 +25,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use leaklens_protocol::{range, routes, Progress, RunCreated};
 use tokio::sync::{broadcast, watch};
 
 use crate::{
     bearer, blocking, file_name_header, host_of, parse_id, ApiError, AppState, StoreError,
 };
-
-/// What viewers are told after each append.
-#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
-pub struct Progress {
-    pub snapshots: usize,
-    pub bytes: u64,
-}
 
 /// The broadcast channels of runs being watched, and the server's closing
 /// signal (so open event streams end and a graceful shutdown can finish).
@@ -106,13 +100,6 @@ impl Live {
     }
 }
 
-#[derive(serde::Serialize, serde::Deserialize, Debug)]
-pub struct RunCreated {
-    pub id: String,
-    pub url: String,
-    pub write_token: String,
-}
-
 /// Checks an append: NDJSON whose every line is one snapshot object.
 /// Returns the number of snapshots.
 fn validate(name: &str, body: &[u8]) -> Result<usize, ApiError> {
@@ -173,7 +160,7 @@ pub(crate) async fn create(
     Ok((
         StatusCode::CREATED,
         Json(RunCreated {
-            url: format!("{host}/live/{}", id.as_str()),
+            url: format!("{host}{}", routes::run_view(id.as_str())),
             id: id.as_str().to_string(),
             write_token: token,
         }),
@@ -224,22 +211,21 @@ pub(crate) async fn download(
     let from = headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
-        .and_then(open_range);
+        .and_then(range::parse_request);
     let store = st.store.clone();
     let (meta, data) =
         blocking(move || store.get_run(&id, from.unwrap_or(0)).map_err(no_run)).await?;
     let mut resp = match from {
         Some(n) if n >= meta.size => {
             let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", meta.size)) {
+            if let Ok(v) = HeaderValue::from_str(&range::unsatisfied(meta.size)) {
                 r.headers_mut().insert(header::CONTENT_RANGE, v);
             }
             r
         }
         Some(n) => {
             let mut r = (StatusCode::PARTIAL_CONTENT, data).into_response();
-            let range = format!("bytes {n}-{}/{}", meta.size - 1, meta.size);
-            if let Ok(v) = HeaderValue::from_str(&range) {
+            if let Ok(v) = HeaderValue::from_str(&range::partial(n, meta.size)) {
                 r.headers_mut().insert(header::CONTENT_RANGE, v);
             }
             r
@@ -249,25 +235,14 @@ pub(crate) async fn download(
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-ndjson"),
+        HeaderValue::from_static(leaklens_protocol::NDJSON_TYPE),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if let Ok(v) = HeaderValue::from_str(&meta.snapshots.to_string()) {
-        h.insert("x-snapshots", v);
+        h.insert(leaklens_protocol::SNAPSHOTS_HEADER, v);
     }
     Ok(resp)
-}
-
-/// The start of an open byte range (`bytes=N-`). Other forms (suffixes,
-/// closed or several ranges) are not asked for by the viewer: the whole run
-/// is sent, as HTTP allows.
-fn open_range(v: &str) -> Option<u64> {
-    let n = v.trim().strip_prefix("bytes=")?.strip_suffix('-')?;
-    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    n.parse().ok()
 }
 
 pub(crate) async fn events(
@@ -315,7 +290,7 @@ pub(crate) async fn events(
         move |(first, mut rx, mut closing, slot)| async move {
             let event = |p: Progress| {
                 Event::default()
-                    .event("append")
+                    .event(leaklens_protocol::APPEND_EVENT)
                     .json_data(p)
                     .unwrap_or_else(|_| Event::default().comment("unserialisable"))
             };
@@ -353,7 +328,10 @@ pub(crate) async fn open_in_viewer(
     let key = id.as_str().to_string();
     let store = st.store.clone();
     blocking(move || store.run_meta(&id).map_err(no_run)).await?;
-    Ok(Redirect::to(&format!("/?src=/api/runs/{key}")))
+    Ok(Redirect::to(&format!(
+        "/?{}",
+        routes::viewer_query(&[routes::run(&key)])
+    )))
 }
 
 /// A store error about a live run: "no such live run" rather than report.

@@ -19,7 +19,7 @@ static EMBEDDED: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/viewer_a
 #[derive(Debug, Clone)]
 pub struct Asset {
     pub bytes: Bytes,
-    mime: &'static str,
+    mime: HeaderValue,
     etag: HeaderValue,
     immutable: bool,
 }
@@ -30,20 +30,20 @@ pub struct Viewer {
     files: BTreeMap<String, Asset>,
 }
 
-fn mime_of(path: &str) -> &'static str {
-    match path.rsplit_once('.').map(|(_, e)| e) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("wasm") => "application/wasm",
-        Some("css") => "text/css; charset=utf-8",
-        Some("json") => "application/json",
-        Some("ndjson") => "application/x-ndjson",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("ico") => "image/x-icon",
-        Some("log" | "txt" | "md") => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
+/// The content type of a file by its extension; text in UTF-8 (what
+/// trunk writes). NDJSON, which the table does not know, is the samples'
+/// own type.
+fn mime_of(path: &str) -> HeaderValue {
+    if path.ends_with(".ndjson") {
+        return HeaderValue::from_static(leaklens_protocol::NDJSON_TYPE);
     }
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let value = if mime.type_() == mime_guess::mime::TEXT && mime.get_param("charset").is_none() {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    };
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
 /// trunk names hashed assets `stem-<16 hex>.ext` or `stem-<16 hex>_bg.wasm`.
@@ -90,21 +90,8 @@ impl Viewer {
             ));
         }
         let mut v = Viewer::default();
-        let mut stack = vec![dir.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d)? {
-                let p = e?.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.is_file() {
-                    let rel = p.strip_prefix(dir).expect("inside the folder");
-                    let rel: Vec<String> = rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect();
-                    v.insert(rel.join("/"), Bytes::from(std::fs::read(&p)?));
-                }
-            }
+        for (rel, path) in crate::tree::files_under(dir)? {
+            v.insert(rel, Bytes::from(std::fs::read(&path)?));
         }
         Ok(v)
     }
@@ -163,7 +150,7 @@ impl Viewer {
             (StatusCode::OK, asset.bytes.clone()).into_response()
         };
         let h = resp.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.mime));
+        h.insert(header::CONTENT_TYPE, asset.mime.clone());
         h.insert(header::ETAG, asset.etag.clone());
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
         resp
@@ -182,6 +169,29 @@ mod tests {
         assert!(!is_hashed("index.html"));
         assert!(!is_hashed("samples/leak-heap-steps.json"));
         assert!(!is_hashed("samples/no-leak-stable-gc.ndjson"));
+    }
+
+    #[test]
+    fn content_types_of_the_viewers_files() {
+        for (path, want) in [
+            ("index.html", "text/html; charset=utf-8"),
+            (
+                "leaklens-web-48c1b6cec9091b0.js",
+                "text/javascript; charset=utf-8",
+            ),
+            ("leaklens-web-48c1b6cec9091b0_bg.wasm", "application/wasm"),
+            ("style-968be366f549180c.css", "text/css; charset=utf-8"),
+            ("samples/leak-heap-steps.json", "application/json"),
+            ("samples/no-leak-stable-gc.ndjson", "application/x-ndjson"),
+            (
+                "samples/leak-unclosed-pages.log",
+                "text/plain; charset=utf-8",
+            ),
+            ("favicon.svg", "image/svg+xml"),
+            ("no-extension", "application/octet-stream"),
+        ] {
+            assert_eq!(mime_of(path), want, "{path}");
+        }
     }
 
     #[test]

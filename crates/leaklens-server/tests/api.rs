@@ -1,11 +1,18 @@
-//! The API against a real server on 127.0.0.1 (port 0), over plain TCP.
+//! The API: in-process through the `Router` (`oneshot`) where no socket is
+//! needed; against a real server on 127.0.0.1 (port 0), over plain TCP,
+//! for what happens on the wire (event streams, stalled and trickling
+//! bodies, per-address limits).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use leaklens_server::{app, AppState, Created, DirStore, ServerConfig};
+use axum::body::Body;
+use axum::Router;
+use leaklens_protocol::{Progress, ReportCreated as Created, RunCreated};
+use leaklens_server::{app, AppState, DirStore, ServerConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tower::ServiceExt;
 
 fn sample(name: &str) -> Vec<u8> {
     std::fs::read(
@@ -16,9 +23,12 @@ fn sample(name: &str) -> Vec<u8> {
     .expect("sample")
 }
 
+/// The app, served on a socket too; its data directory goes with it.
 struct Server {
     addr: std::net::SocketAddr,
+    app: Router,
     data: PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 async fn start(max_upload: usize) -> Server {
@@ -30,28 +40,77 @@ async fn start(max_upload: usize) -> Server {
 }
 
 async fn start_with(cfg: ServerConfig) -> Server {
-    let data = std::env::temp_dir().join(format!(
-        "leaklens-server-test-{}",
-        leaklens_server::store::random_hex().unwrap()
-    ));
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
     let store = Arc::new(DirStore::open(&data).unwrap());
     let state = AppState::new(store);
     let router = app(state.clone(), &cfg);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let served = router.clone();
     tokio::spawn(async move {
-        let _ = leaklens_server::serve(listener, router, &state).await;
+        let _ = leaklens_server::serve(listener, served, &state).await;
     });
-    Server { addr, data }
+    Server {
+        addr,
+        app: router,
+        data,
+        _dir: dir,
+    }
 }
 
 struct Reply {
     status: u16,
+    /// The status line and headers, as on the wire.
     headers: String,
     body: Vec<u8>,
 }
 
-/// One HTTP/1.1 request on its own connection.
+/// The `Host` of in-process requests.
+const HOST: &str = "leaklens.test";
+
+/// One request to the app, in-process: every layer and handler, no socket.
+async fn call(
+    app: &Router,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", HOST)
+        .header("content-length", body.len());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req.body(Body::from(body.to_vec())).unwrap();
+    reply(app, req).await
+}
+
+/// Sends a request through the app and reads its whole answer.
+async fn reply(app: &Router, req: axum::http::Request<Body>) -> Reply {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let mut head = format!("HTTP/1.1 {}\r\n", resp.status().as_u16());
+    for (k, v) in resp.headers() {
+        head.push_str(&format!(
+            "{k}: {}\r\n",
+            String::from_utf8_lossy(v.as_bytes())
+        ));
+    }
+    Reply {
+        status: resp.status().as_u16(),
+        headers: head,
+        body: axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec(),
+    }
+}
+
+/// One HTTP/1.1 request on its own connection (answers with a length:
+/// the server sends no chunked answer to a client that asks no encoding).
 async fn request(
     addr: std::net::SocketAddr,
     method: &str,
@@ -78,45 +137,28 @@ async fn request(
         .position(|w| w == b"\r\n\r\n")
         .expect("a response");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    assert!(
+        !head.to_ascii_lowercase().contains("transfer-encoding"),
+        "{head}"
+    );
     let status = head
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let mut body = raw[split + 4..].to_vec();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body = dechunk(&body);
-    }
     Reply {
         status,
         headers: head,
-        body,
+        body: raw[split + 4..].to_vec(),
     }
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(eol) = b.windows(2).position(|w| w == b"\r\n") {
-        let n = usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap_or("0").trim(), 16)
-            .unwrap_or(0);
-        if n == 0 || b.len() < eol + 2 + n + 2 {
-            break;
-        }
-        out.extend_from_slice(&b[eol + 2..eol + 2 + n]);
-        b = &b[eol + 2 + n + 2..];
-    }
-    out
 }
 
 #[tokio::test]
 async fn upload_download_delete_round_trip() {
     let srv = start(64 << 20).await;
     let body = sample("leak-heap-steps.json");
-    let r = request(
-        srv.addr,
+    let r = call(
+        &srv.app,
         "POST",
         "/api/reports",
         &[("X-File-Name", "steps.json")],
@@ -127,10 +169,10 @@ async fn upload_download_delete_round_trip() {
     let c: Created = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(c.id.len(), 32, "128-bit id");
     assert!(c.url.ends_with(&format!("/r/{}", c.id)));
-    assert!(c.url.starts_with("http://127.0.0.1:"), "{}", c.url);
+    assert_eq!(c.url, format!("http://{HOST}/r/{}", c.id));
     // Behind a TLS proxy the share link is https.
-    let r = request(
-        srv.addr,
+    let r = call(
+        &srv.app,
         "POST",
         "/api/reports",
         &[("X-Forwarded-Proto", "https")],
@@ -139,7 +181,7 @@ async fn upload_download_delete_round_trip() {
     .await;
     let proxied: Created = serde_json::from_slice(&r.body).unwrap();
     assert!(
-        proxied.url.starts_with("https://127.0.0.1:"),
+        proxied.url.starts_with(&format!("https://{HOST}/")),
         "{}",
         proxied.url
     );
@@ -152,16 +194,16 @@ async fn upload_download_delete_round_trip() {
         .to_ascii_lowercase()
         .contains("referrer-policy: no-referrer"));
 
-    let g = request(srv.addr, "GET", &format!("/api/reports/{}", c.id), &[], b"").await;
+    let g = call(&srv.app, "GET", &format!("/api/reports/{}", c.id), &[], b"").await;
     assert_eq!(g.status, 200);
     assert_eq!(g.body, body, "same bytes back");
 
-    let v = request(srv.addr, "GET", &format!("/r/{}", c.id), &[], b"").await;
+    let v = call(&srv.app, "GET", &format!("/r/{}", c.id), &[], b"").await;
     assert_eq!(v.status, 303);
     assert!(v.headers.contains(&format!("/?src=/api/reports/{}", c.id)));
 
-    let d = request(
-        srv.addr,
+    let d = call(
+        &srv.app,
         "DELETE",
         &format!("/api/reports/{}", c.id),
         &[("Authorization", "Bearer wrong")],
@@ -170,8 +212,8 @@ async fn upload_download_delete_round_trip() {
     .await;
     assert_eq!(d.status, 403);
     // No token at all: 401, saying how to give one.
-    let d = request(
-        srv.addr,
+    let d = call(
+        &srv.app,
         "DELETE",
         &format!("/api/reports/{}", c.id),
         &[],
@@ -183,8 +225,8 @@ async fn upload_download_delete_round_trip() {
         .headers
         .to_ascii_lowercase()
         .contains("www-authenticate: bearer"));
-    let d = request(
-        srv.addr,
+    let d = call(
+        &srv.app,
         "DELETE",
         &format!("/api/reports/{}", c.id),
         &[("Authorization", &format!("Bearer {}", c.delete_token))],
@@ -192,28 +234,27 @@ async fn upload_download_delete_round_trip() {
     )
     .await;
     assert_eq!(d.status, 204);
-    let g = request(srv.addr, "GET", &format!("/api/reports/{}", c.id), &[], b"").await;
+    let g = call(&srv.app, "GET", &format!("/api/reports/{}", c.id), &[], b"").await;
     assert_eq!(g.status, 404);
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
 #[tokio::test]
 async fn bad_input_too_big_unknown_and_traversal() {
     let srv = start(1 << 20).await;
-    let r = request(srv.addr, "POST", "/api/reports", &[], b"just some text\n").await;
+    let r = call(&srv.app, "POST", "/api/reports", &[], b"just some text\n").await;
     assert_eq!(r.status, 422);
     let msg = String::from_utf8_lossy(&r.body);
     assert!(msg.contains("no memory snapshot found"), "{msg}");
 
     let big = vec![b' '; 2 << 20];
-    let r = request(srv.addr, "POST", "/api/reports", &[], &big).await;
+    let r = call(&srv.app, "POST", "/api/reports", &[], &big).await;
     assert_eq!(r.status, 413);
     let h = r.headers.to_ascii_lowercase();
     assert!(h.contains("referrer-policy: no-referrer"), "{h}");
     assert!(h.contains("x-content-type-options: nosniff"), "{h}");
 
-    let r = request(
-        srv.addr,
+    let r = call(
+        &srv.app,
         "GET",
         "/api/reports/0123456789abcdef0123456789abcdef",
         &[],
@@ -227,14 +268,13 @@ async fn bad_input_too_big_unknown_and_traversal() {
         "/api/reports/%2e%2e",
         "/r/..%2Fmeta",
     ] {
-        let r = request(srv.addr, "GET", path, &[], b"").await;
+        let r = call(&srv.app, "GET", path, &[], b"").await;
         assert!(r.status == 404 || r.status == 400, "{path}: {}", r.status);
         assert!(
             !String::from_utf8_lossy(&r.body).contains("root:"),
             "{path}"
         );
     }
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,7 +291,7 @@ async fn parallel_uploads_are_all_kept() {
     let mut tasks = Vec::new();
     for i in 0..200 {
         let body = body.clone();
-        let addr = srv.addr;
+        let app = srv.app.clone();
         tasks.push(tokio::spawn(async move {
             let mut b = body.as_ref().clone();
             // Make every upload distinct.
@@ -262,7 +302,7 @@ async fn parallel_uploads_are_all_kept() {
                 )
                 .as_bytes(),
             );
-            let r = request(addr, "POST", "/api/reports", &[], &b).await;
+            let r = call(&app, "POST", "/api/reports", &[], &b).await;
             assert_eq!(r.status, 201);
             let c: Created = serde_json::from_slice(&r.body).unwrap();
             (c.id, b)
@@ -277,26 +317,23 @@ async fn parallel_uploads_are_all_kept() {
     ids.dedup();
     assert_eq!(ids.len(), 200, "no id collisions");
     for (id, b) in &done {
-        let g = request(srv.addr, "GET", &format!("/api/reports/{id}"), &[], b"").await;
+        let g = call(&srv.app, "GET", &format!("/api/reports/{id}"), &[], b"").await;
         assert_eq!(g.status, 200);
         assert_eq!(&g.body, b);
     }
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
 #[test]
 fn interrupted_writes_are_never_visible() {
     // What a crash mid-upload leaves: a temp file, and data without metadata.
-    let dir = std::env::temp_dir().join(format!(
-        "leaklens-crash-{}",
-        leaklens_server::store::random_hex().unwrap()
-    ));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("tmp")).unwrap();
     std::fs::create_dir_all(dir.join("reports")).unwrap();
     std::fs::write(dir.join("tmp/abc.part"), b"half").unwrap();
     let orphan = "0123456789abcdef0123456789abcdef";
     std::fs::write(dir.join(format!("reports/{orphan}.0.data")), b"half").unwrap();
-    let store = DirStore::open(&dir).unwrap();
+    let store = DirStore::open(dir).unwrap();
     use leaklens_server::Store;
     let id = leaklens_server::ReportId::parse(orphan).unwrap();
     assert!(matches!(
@@ -321,9 +358,8 @@ fn interrupted_writes_are_never_visible() {
         }])
         .unwrap();
     drop(store);
-    let store = DirStore::open(&dir).unwrap();
+    let store = DirStore::open(dir).unwrap();
     assert_eq!(store.get(&id, 0).unwrap().1, b"data");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// NDJSON lines of a generated leaking run, cycles `range`.
@@ -357,10 +393,9 @@ async fn read_until(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_run_appends_and_streams_events() {
-    use leaklens_server::live::{Progress, RunCreated};
     let srv = start(64 << 20).await;
     let first = ndjson(0..10);
-    let r = request(srv.addr, "POST", "/api/runs", &[], &first).await;
+    let r = call(&srv.app, "POST", "/api/runs", &[], &first).await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
     assert!(run.url.ends_with(&format!("/live/{}", run.id)));
@@ -395,8 +430,8 @@ async fn live_run_appends_and_streams_events() {
     assert_eq!(next_event(&seen).unwrap().snapshots, 10);
 
     // Wrong token, or lines that are not snapshots: refused, nothing appended.
-    let bad = request(
-        srv.addr,
+    let bad = call(
+        &srv.app,
         "POST",
         &path,
         &[("Authorization", "Bearer nope")],
@@ -406,16 +441,16 @@ async fn live_run_appends_and_streams_events() {
     assert_eq!(bad.status, 403);
     let mut mixed = ndjson(10..20);
     mixed.extend_from_slice(b"{\"not\": \"a snapshot\"\n");
-    let bad = request(srv.addr, "POST", &path, &[("Authorization", &auth)], &mixed).await;
+    let bad = call(&srv.app, "POST", &path, &[("Authorization", &auth)], &mixed).await;
     assert_eq!(bad.status, 422, "{}", String::from_utf8_lossy(&bad.body));
     let log = sample("leak-heap-linear-fast.log");
-    let bad = request(srv.addr, "POST", &path, &[("Authorization", &auth)], &log).await;
+    let bad = call(&srv.app, "POST", &path, &[("Authorization", &auth)], &log).await;
     assert_eq!(bad.status, 422);
 
     // Two good appends: each one reaches the viewer.
     for (range, total) in [(10..35, 35), (35..60, 60)] {
-        let ok = request(
-            srv.addr,
+        let ok = call(
+            &srv.app,
             "POST",
             &path,
             &[("Authorization", &auth)],
@@ -431,7 +466,7 @@ async fn live_run_appends_and_streams_events() {
         .expect("two more events");
     assert_eq!(next_event(&seen).unwrap().snapshots, 60);
 
-    let g = request(srv.addr, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
+    let g = call(&srv.app, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
     assert_eq!(g.status, 200);
     assert_eq!(
         g.body,
@@ -449,7 +484,7 @@ async fn live_run_appends_and_streams_events() {
     let have = ndjson(0..35).len();
     let run_path = format!("/api/runs/{}", run.id);
     let range = format!("bytes={have}-");
-    let rest = request(srv.addr, "GET", &run_path, &[("Range", &range)], b"").await;
+    let rest = call(&srv.app, "GET", &run_path, &[("Range", &range)], b"").await;
     assert_eq!(rest.status, 206);
     assert_eq!(rest.body, ndjson(35..60));
     let total = ndjson(0..60).len();
@@ -463,7 +498,7 @@ async fn live_run_appends_and_streams_events() {
     );
     // Nothing new: 416 with the length; a range it does not serve: all of it.
     let none = format!("bytes={total}-");
-    let r = request(srv.addr, "GET", &run_path, &[("Range", &none)], b"").await;
+    let r = call(&srv.app, "GET", &run_path, &[("Range", &none)], b"").await;
     assert_eq!(r.status, 416);
     assert!(r.body.is_empty());
     assert!(r
@@ -472,8 +507,8 @@ async fn live_run_appends_and_streams_events() {
         .contains(&format!("content-range: bytes */{total}")));
     // What a browser sends (it always accepts gzip): the part is the plain
     // bytes, so offsets count what the page holds after decoding.
-    let rest = request(
-        srv.addr,
+    let rest = call(
+        &srv.app,
         "GET",
         &run_path,
         &[("Range", &range), ("Accept-Encoding", "gzip, br")],
@@ -483,16 +518,16 @@ async fn live_run_appends_and_streams_events() {
     assert_eq!(rest.status, 206);
     assert_eq!(rest.body, ndjson(35..60));
     for odd in ["bytes=-100", "bytes=0-10", "bytes=x-", "items=3-"] {
-        let r = request(srv.addr, "GET", &run_path, &[("Range", odd)], b"").await;
+        let r = call(&srv.app, "GET", &run_path, &[("Range", odd)], b"").await;
         assert_eq!((odd, r.status), (odd, 200));
         assert_eq!(r.body, ndjson(0..60));
     }
 
-    let v = request(srv.addr, "GET", &format!("/live/{}", run.id), &[], b"").await;
+    let v = call(&srv.app, "GET", &format!("/live/{}", run.id), &[], b"").await;
     assert_eq!(v.status, 303);
     assert!(v.headers.contains(&format!("/?src=/api/runs/{}", run.id)));
-    let missing = request(
-        srv.addr,
+    let missing = call(
+        &srv.app,
         "GET",
         "/api/runs/0123456789abcdef0123456789abcdef/events",
         &[],
@@ -505,11 +540,9 @@ async fn live_run_appends_and_streams_events() {
 #[test]
 fn a_torn_append_is_never_visible_and_is_cut_off() {
     use leaklens_server::Store;
-    let dir = std::env::temp_dir().join(format!(
-        "leaklens-torn-{}",
-        leaklens_server::store::random_hex().unwrap()
-    ));
-    let store = DirStore::open(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let store = DirStore::open(dir).unwrap();
     let (id, token) = store.create_run("w").unwrap();
     let a = ndjson(0..5);
     store.append_run(&id, &token, &a, 5, 1 << 20).unwrap();
@@ -521,7 +554,7 @@ fn a_torn_append_is_never_visible_and_is_cut_off() {
         .unwrap();
     std::io::Write::write_all(&mut f, b"{\"cycle\": 6, \"nodejs\": {\"heapU").unwrap();
     drop(f);
-    let store = DirStore::open(&dir).unwrap();
+    let store = DirStore::open(dir).unwrap();
     assert_eq!(
         store.get_run(&id, 0).unwrap().1,
         a,
@@ -537,7 +570,6 @@ fn a_torn_append_is_never_visible_and_is_cut_off() {
         both,
         "the torn bytes are gone"
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A `multipart/form-data` body with these (name, content type, bytes) files.
@@ -559,22 +591,15 @@ fn multipart(files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
 }
 
 /// `GET /api/reports/{id}/meta`, as JSON.
-async fn report_meta(addr: std::net::SocketAddr, id: &str) -> serde_json::Value {
-    let m = request(addr, "GET", &format!("/api/reports/{id}/meta"), &[], b"").await;
+async fn report_meta(app: &Router, id: &str) -> serde_json::Value {
+    let m = call(app, "GET", &format!("/api/reports/{id}/meta"), &[], b"").await;
     serde_json::from_slice(&m.body).unwrap()
 }
 
 /// Uploads these files as one `multipart/form-data` report.
-async fn post_form(addr: std::net::SocketAddr, files: &[(&str, &str, &[u8])]) -> Reply {
+async fn post_form(app: &Router, files: &[(&str, &str, &[u8])]) -> Reply {
     let (ty, body) = multipart(files);
-    request(
-        addr,
-        "POST",
-        "/api/reports",
-        &[("Content-Type", &ty)],
-        &body,
-    )
-    .await
+    call(app, "POST", "/api/reports", &[("Content-Type", &ty)], &body).await
 }
 
 #[tokio::test]
@@ -583,7 +608,7 @@ async fn multipart_uploads_hold_several_files() {
     let a = sample("leak-heap-steps.json");
     let b = sample("leak-unclosed-pages.log");
     let r = post_form(
-        srv.addr,
+        &srv.app,
         &[
             ("steps.json", "application/json", &a),
             ("pages.log", "text/plain", &b),
@@ -592,13 +617,13 @@ async fn multipart_uploads_hold_several_files() {
     .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let c: Created = serde_json::from_slice(&r.body).unwrap();
-    let meta = report_meta(srv.addr, &c.id).await;
+    let meta = report_meta(&srv.app, &c.id).await;
     assert_eq!(meta["files"][0]["name"], "steps.json");
     assert_eq!(meta["files"][1]["name"], "pages.log");
     assert!(meta["files"][1]["snapshots"].as_u64().unwrap() > 0);
     for (n, want) in [(0, &a), (1, &b)] {
-        let g = request(
-            srv.addr,
+        let g = call(
+            &srv.app,
             "GET",
             &format!("/api/reports/{}/files/{n}", c.id),
             &[],
@@ -608,8 +633,8 @@ async fn multipart_uploads_hold_several_files() {
         assert_eq!(g.status, 200);
         assert_eq!(&g.body, want);
     }
-    let missing = request(
-        srv.addr,
+    let missing = call(
+        &srv.app,
         "GET",
         &format!("/api/reports/{}/files/2", c.id),
         &[],
@@ -617,7 +642,7 @@ async fn multipart_uploads_hold_several_files() {
     )
     .await;
     assert_eq!(missing.status, 404);
-    let v = request(srv.addr, "GET", &format!("/r/{}", c.id), &[], b"").await;
+    let v = call(&srv.app, "GET", &format!("/r/{}", c.id), &[], b"").await;
     assert_eq!(v.status, 303);
     assert!(v.headers.contains(&format!(
         "/?src=/api/reports/{0}/files/0&src=/api/reports/{0}/files/1",
@@ -626,7 +651,7 @@ async fn multipart_uploads_hold_several_files() {
 
     // One bad file refuses the whole upload, and says which.
     let r = post_form(
-        srv.addr,
+        &srv.app,
         &[
             ("steps.json", "application/json", &a),
             ("notes.txt", "text/plain", b"hello\n"),
@@ -638,9 +663,8 @@ async fn multipart_uploads_hold_several_files() {
 
     // Over the limit, in a form too.
     let big = vec![b'{'; 2 << 20];
-    let r = post_form(srv.addr, &[("big.json", "application/json", &big)]).await;
+    let r = post_form(&srv.app, &[("big.json", "application/json", &big)]).await;
     assert_eq!(r.status, 413);
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
 #[tokio::test]
@@ -659,7 +683,7 @@ async fn gzip_and_damaged_exports_are_stored_whole_and_read_whole() {
     let later = text.replace("\"cycle\": ", "\"cycle\": 1000");
     let joined = format!("{text}{later}").into_bytes();
     let r = post_form(
-        srv.addr,
+        &srv.app,
         &[
             ("steps.json.gz", "application/gzip", &gz),
             ("nan.json", "application/json", &nan),
@@ -669,14 +693,14 @@ async fn gzip_and_damaged_exports_are_stored_whole_and_read_whole() {
     .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let c: Created = serde_json::from_slice(&r.body).unwrap();
-    let meta = report_meta(srv.addr, &c.id).await;
+    let meta = report_meta(&srv.app, &c.id).await;
     assert_eq!(meta["files"][0]["snapshots"], 356);
     assert_eq!(meta["files"][1]["snapshots"], 356);
     assert_eq!(meta["files"][2]["snapshots"], 712);
     // Stored as sent: the viewer reads what was uploaded.
     for (n, want) in [(0, &gz), (1, &nan), (2, &joined)] {
-        let g = request(
-            srv.addr,
+        let g = call(
+            &srv.app,
             "GET",
             &format!("/api/reports/{}/files/{n}", c.id),
             &[],
@@ -685,7 +709,6 @@ async fn gzip_and_damaged_exports_are_stored_whole_and_read_whole() {
         .await;
         assert_eq!(&g.body, want);
     }
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
 #[tokio::test]
@@ -693,8 +716,8 @@ async fn encrypted_uploads_are_stored_unread() {
     let srv = start(1 << 20).await;
     let mut sealed = leaklens_server::ENCRYPTED_MAGIC.to_vec();
     sealed.extend((0..200u32).map(|i| (i * 37 % 251) as u8));
-    let r = request(
-        srv.addr,
+    let r = call(
+        &srv.app,
         "POST",
         "/api/reports",
         &[
@@ -706,11 +729,11 @@ async fn encrypted_uploads_are_stored_unread() {
     .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let c: Created = serde_json::from_slice(&r.body).unwrap();
-    let g = request(srv.addr, "GET", &format!("/api/reports/{}", c.id), &[], b"").await;
+    let g = call(&srv.app, "GET", &format!("/api/reports/{}", c.id), &[], b"").await;
     assert_eq!(g.body, sealed);
     assert!(g.headers.contains(leaklens_server::ENCRYPTED_TYPE));
-    let m = request(
-        srv.addr,
+    let m = call(
+        &srv.app,
         "GET",
         &format!("/api/reports/{}/meta", c.id),
         &[],
@@ -721,8 +744,8 @@ async fn encrypted_uploads_are_stored_unread() {
     assert_eq!(meta["files"][0]["encrypted"], true);
     assert!(meta["files"][0]["snapshots"].is_null());
     // Claiming encryption is not enough: the sealed-file header must be there.
-    let r = request(
-        srv.addr,
+    let r = call(
+        &srv.app,
         "POST",
         "/api/reports",
         &[("Content-Type", leaklens_server::ENCRYPTED_TYPE)],
@@ -730,39 +753,19 @@ async fn encrypted_uploads_are_stored_unread() {
     )
     .await;
     assert_eq!(r.status, 422);
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
-/// One request with a chunked body (no Content-Length): the limit must still hold.
-async fn request_chunked(
-    addr: std::net::SocketAddr,
-    path: &str,
-    content_type: &str,
-    body: &[u8],
-) -> u16 {
-    let mut s = TcpStream::connect(addr).await.unwrap();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nTransfer-Encoding: chunked\r\nContent-Type: {content_type}\r\n\r\n"
-    );
-    s.write_all(head.as_bytes()).await.unwrap();
-    for chunk in body.chunks(64 << 10) {
-        if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
-            .await
-            .is_err()
-            || s.write_all(chunk).await.is_err()
-            || s.write_all(b"\r\n").await.is_err()
-        {
-            break;
-        }
-    }
-    let _ = s.write_all(b"0\r\n\r\n").await;
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw).await;
-    String::from_utf8_lossy(&raw)
-        .split(' ')
-        .nth(1)
-        .and_then(|x| x.parse().ok())
-        .unwrap_or(0)
+/// One request whose body is a stream of unknown length (what a chunked
+/// upload is): the limit must still hold.
+async fn post_streamed(app: &Router, path: &str, content_type: &str, body: &[u8]) -> u16 {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        body.chunks(64 << 10).map(|c| Ok(c.to_vec())).collect();
+    let req = axum::http::Request::post(path)
+        .header("host", HOST)
+        .header("content-type", content_type)
+        .body(Body::from_stream(futures_util::stream::iter(chunks)))
+        .unwrap();
+    reply(app, req).await.status
 }
 
 #[tokio::test]
@@ -777,7 +780,7 @@ async fn limits_hold_for_chunked_forms_many_files_and_live_runs() {
     let big = vec![b'{'; 2 << 20];
     let (ty, body) = multipart(&[("big.json", "application/json", &big)]);
     assert_eq!(
-        request_chunked(srv.addr, "/api/reports", &ty, &body).await,
+        post_streamed(&srv.app, "/api/reports", &ty, &body).await,
         413
     );
     // Too many files in one form.
@@ -785,21 +788,20 @@ async fn limits_hold_for_chunked_forms_many_files_and_live_runs() {
     let files: Vec<(&str, &str, &[u8])> = (0..leaklens_server::MAX_FILES + 1)
         .map(|_| ("x.ndjson", "application/x-ndjson", one.as_slice()))
         .collect();
-    let r = post_form(srv.addr, &files).await;
+    let r = post_form(&srv.app, &files).await;
     assert_eq!(r.status, 422);
     assert!(String::from_utf8_lossy(&r.body).contains("at most"));
 
     // A live run stops at its size limit; the token scheme is case-insensitive.
-    use leaklens_server::live::RunCreated;
-    let r = request(srv.addr, "POST", "/api/runs", &[], &ndjson(0..10)).await;
+    let r = call(&srv.app, "POST", "/api/runs", &[], &ndjson(0..10)).await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
     let path = format!("/api/runs/{}/snapshots", run.id);
     let auth = format!("bearer {}", run.write_token);
     let mut statuses = Vec::new();
     for k in 1..6 {
-        let r = request(
-            srv.addr,
+        let r = call(
+            &srv.app,
             "POST",
             &path,
             &[("Authorization", &auth)],
@@ -813,14 +815,14 @@ async fn limits_hold_for_chunked_forms_many_files_and_live_runs() {
         statuses.contains(&413),
         "the limit is reached: {statuses:?}"
     );
-    let g = request(srv.addr, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
+    let g = call(&srv.app, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
     assert!(
         g.body.len() <= 64 << 10,
         "never past the limit: {}",
         g.body.len()
     );
-    let missing = request(
-        srv.addr,
+    let missing = call(
+        &srv.app,
         "GET",
         "/live/0123456789abcdef0123456789abcdef",
         &[],
@@ -828,7 +830,6 @@ async fn limits_hold_for_chunked_forms_many_files_and_live_runs() {
     )
     .await;
     assert_eq!(missing.status, 404);
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
 /// A client that trickles an upload (here: stops sending half-way) loses its
@@ -888,8 +889,8 @@ async fn form_text_fields_are_not_files() {
             .as_bytes(),
     );
     let ty = ty.replace("multipart/form-data", "Multipart/Form-Data");
-    let r = request(
-        srv.addr,
+    let r = call(
+        &srv.app,
         "POST",
         "/api/reports",
         &[("Content-Type", &ty)],
@@ -898,7 +899,7 @@ async fn form_text_fields_are_not_files() {
     .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let created: Created = serde_json::from_slice(&r.body).unwrap();
-    let files = report_meta(srv.addr, &created.id).await;
+    let files = report_meta(&srv.app, &created.id).await;
     assert_eq!(files["files"].as_array().map(Vec::len), Some(1), "{files}");
 }
 
@@ -945,17 +946,17 @@ async fn cross_site_writes_store_nothing() {
             ("Sec-Fetch-Site", "cross-site"),
         ][..],
     ] {
-        let r = request(srv.addr, "POST", "/api/reports", headers, &body).await;
+        let r = call(&srv.app, "POST", "/api/reports", headers, &body).await;
         assert_eq!(r.status, 403, "{headers:?}");
         assert!(String::from_utf8_lossy(&r.body).contains("another origin"));
-        let r = request(srv.addr, "POST", "/api/runs", headers, b"").await;
+        let r = call(&srv.app, "POST", "/api/runs", headers, b"").await;
         assert_eq!(r.status, 403, "{headers:?}");
     }
     assert_eq!(reports(&srv.data), before, "nothing stored");
     // The server's own page, and clients that are not pages, may write.
     let own = format!("http://{}", srv.addr);
-    let r = request(
-        srv.addr,
+    let r = call(
+        &srv.app,
         "POST",
         "/api/reports",
         &[("Origin", &own), ("Sec-Fetch-Site", "same-origin")],
@@ -963,7 +964,7 @@ async fn cross_site_writes_store_nothing() {
     )
     .await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
-    let r = request(srv.addr, "POST", "/api/reports", &[], &body).await;
+    let r = call(&srv.app, "POST", "/api/reports", &[], &body).await;
     assert_eq!(r.status, 201);
     assert!(
         reports(&srv.data) > before,
@@ -971,8 +972,8 @@ async fn cross_site_writes_store_nothing() {
     );
     // Reading stays open to any origin (share links, ?src=).
     let c: Created = serde_json::from_slice(&r.body).unwrap();
-    let g = request(
-        srv.addr,
+    let g = call(
+        &srv.app,
         "GET",
         &format!("/api/reports/{}", c.id),
         &[("Origin", "https://elsewhere.example")],
@@ -980,7 +981,6 @@ async fn cross_site_writes_store_nothing() {
     )
     .await;
     assert_eq!(g.status, 200);
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
 /// Slow-drip uploads (a byte every few seconds, never idle long enough to
@@ -1030,7 +1030,7 @@ async fn slow_drip_uploads_block_nobody() {
     .await
     .expect("a live run is created within a second");
     assert_eq!(r.status, 201);
-    let run: leaklens_server::live::RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
     let r = tokio::time::timeout(
         second,
         request(
@@ -1045,7 +1045,6 @@ async fn slow_drip_uploads_block_nobody() {
     .expect("a live append is answered within a second");
     assert_eq!(r.status, 200);
     drop(dripping.await.unwrap());
-    let _ = std::fs::remove_dir_all(&srv.data);
 
     // One client, more requests in flight than it may have: 429 at once.
     let srv = start_with(ServerConfig {
@@ -1083,7 +1082,6 @@ async fn slow_drip_uploads_block_nobody() {
     )
     .await;
     assert_eq!(r.status, 404, "its place is free again");
-    let _ = std::fs::remove_dir_all(&srv.data);
 
     // Writes beyond the client's burst: 429, reads still answered.
     let srv = start_with(ServerConfig {
@@ -1109,7 +1107,6 @@ async fn slow_drip_uploads_block_nobody() {
     )
     .await;
     assert_eq!(r.status, 404);
-    let _ = std::fs::remove_dir_all(&srv.data);
 
     // Bodies beyond the byte budget: 503, retry.
     let srv = start_with(ServerConfig {
@@ -1125,7 +1122,6 @@ async fn slow_drip_uploads_block_nobody() {
     assert!(small.len() < 10_000);
     let r = request(srv.addr, "POST", "/api/reports", &[], &small).await;
     assert_eq!(r.status, 201, "the budget was given back");
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
 /// Event streams: one address holds at most `streams_per_client` of them
@@ -1140,7 +1136,7 @@ async fn event_streams_are_capped_per_client_and_end_when_idle() {
     })
     .await;
     let r = request(srv.addr, "POST", "/api/runs", &[], &ndjson(0..5)).await;
-    let run: leaklens_server::live::RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
     let open = || async {
         let mut s = TcpStream::connect(srv.addr).await.unwrap();
         let req = format!(
@@ -1184,37 +1180,28 @@ async fn event_streams_are_capped_per_client_and_end_when_idle() {
         .await
         .expect("a place again");
     assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
-    let _ = std::fs::remove_dir_all(&srv.data);
 }
 
 /// A quota on the data directory: writes past it get 507 and store nothing;
 /// deleting (or expiring) gives the room back. A full disk is 507 too.
 #[tokio::test]
 async fn storage_quota_and_retention() {
-    let data = std::env::temp_dir().join(format!(
-        "leaklens-quota-{}",
-        leaklens_server::store::random_hex().unwrap()
-    ));
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
     let body = sample("leak-heap-steps.json");
     let store = Arc::new(
-        DirStore::open(&data)
+        DirStore::open(data)
             .unwrap()
             .with_quota(body.len() as u64 * 2 + 100),
     );
-    let state = AppState::new(store.clone());
-    let router = app(state.clone(), &ServerConfig::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = leaklens_server::serve(listener, router, &state).await;
-    });
+    let router = app(AppState::new(store.clone()), &ServerConfig::default());
     let mut created = Vec::new();
     for _ in 0..2 {
-        let r = request(addr, "POST", "/api/reports", &[], &body).await;
+        let r = call(&router, "POST", "/api/reports", &[], &body).await;
         assert_eq!(r.status, 201);
         created.push(serde_json::from_slice::<Created>(&r.body).unwrap());
     }
-    let r = request(addr, "POST", "/api/reports", &[], &body).await;
+    let r = call(&router, "POST", "/api/reports", &[], &body).await;
     assert_eq!(r.status, 507, "{}", String::from_utf8_lossy(&r.body));
     assert!(String::from_utf8_lossy(&r.body).contains("quota"));
     assert_eq!(
@@ -1223,8 +1210,8 @@ async fn storage_quota_and_retention() {
         "no .part left"
     );
     let c = &created[0];
-    let d = request(
-        addr,
+    let d = call(
+        &router,
         "DELETE",
         &format!("/api/reports/{}", c.id),
         &[("Authorization", &format!("Bearer {}", c.delete_token))],
@@ -1232,14 +1219,14 @@ async fn storage_quota_and_retention() {
     )
     .await;
     assert_eq!(d.status, 204);
-    let r = request(addr, "POST", "/api/reports", &[], &body).await;
+    let r = call(&router, "POST", "/api/reports", &[], &body).await;
     assert_eq!(r.status, 201, "room again after a delete");
     // Retention: everything not written to since "now" is old enough.
     assert!(store.used_bytes() > 0);
     assert_eq!(store.expire(std::time::Duration::ZERO), 2);
     assert_eq!(store.used_bytes(), 0);
-    let g = request(
-        addr,
+    let g = call(
+        &router,
         "GET",
         &format!("/api/reports/{}", created[1].id),
         &[],
@@ -1255,7 +1242,6 @@ async fn storage_quota_and_retention() {
             "{code}: {e:?}"
         );
     }
-    let _ = std::fs::remove_dir_all(&data);
 }
 
 /// A live run's snapshot counter counts the lines its file holds; a reader
@@ -1267,12 +1253,12 @@ async fn a_live_runs_counter_agrees_with_its_file() {
         format!("{{\"cycle\":{c},\"label\":\"After cleanup\",\"nodejs\":{{\"heapUsed\":{h},\"rss\":100}}}}\n")
     };
     let first = format!("{}{}", line(1, 10), line(2, 11));
-    let r = request(srv.addr, "POST", "/api/runs", &[], first.as_bytes()).await;
-    let run: leaklens_server::live::RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let r = call(&srv.app, "POST", "/api/runs", &[], first.as_bytes()).await;
+    let run: RunCreated = serde_json::from_slice(&r.body).unwrap();
     // The next append repeats cycle 2 (a worker that re-sent it) and adds 3.
     let next = format!("{}{}", line(2, 11), line(3, 12));
-    let r = request(
-        srv.addr,
+    let r = call(
+        &srv.app,
         "POST",
         &format!("/api/runs/{}/snapshots", run.id),
         &[("Authorization", &format!("Bearer {}", run.write_token))],
@@ -1280,8 +1266,8 @@ async fn a_live_runs_counter_agrees_with_its_file() {
     )
     .await;
     assert_eq!(r.status, 200);
-    let p: leaklens_server::live::Progress = serde_json::from_slice(&r.body).unwrap();
-    let g = request(srv.addr, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
+    let p: Progress = serde_json::from_slice(&r.body).unwrap();
+    let g = call(&srv.app, "GET", &format!("/api/runs/{}", run.id), &[], b"").await;
     let lines = String::from_utf8_lossy(&g.body).lines().count();
     assert_eq!(p.snapshots, lines, "the counter is the file's lines");
     let read = leaklens_core::ingest::parse("run", &g.body).unwrap();
@@ -1290,5 +1276,4 @@ async fn a_live_runs_counter_agrees_with_its_file() {
         .warnings
         .iter()
         .any(|w| w.message.contains("1 duplicate snapshot")));
-    let _ = std::fs::remove_dir_all(&srv.data);
 }

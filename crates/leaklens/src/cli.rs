@@ -1,6 +1,5 @@
 //! Command-line arguments.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -159,57 +158,48 @@ pub struct AnalysisOptions {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..))]
     pub interval: u64,
     /// Absolute heapUsed threshold in MB.
-    #[arg(long, value_name = "MB", default_value_t = 500.0)]
+    #[arg(long, value_name = "MB", default_value_t = 500.0, value_parser = positive_mb)]
     pub heap_threshold: f64,
     /// Absolute RSS threshold in MB.
-    #[arg(long, value_name = "MB")]
+    #[arg(long, value_name = "MB", value_parser = positive_mb)]
     pub rss_threshold: Option<f64>,
     /// Forecast when METRIC reaches a limit, e.g. `rss=2048` (repeatable).
-    #[arg(long = "limit", value_name = "METRIC=MB")]
-    pub limits: Vec<String>,
+    #[arg(long = "limit", value_name = "METRIC=MB", value_parser = parse_limit)]
+    pub limits: Vec<(Metric, f64)>,
+}
+
+/// `--limit METRIC=MB`: a metric by any of its names, and a positive size
+/// (`MB` after it allowed).
+fn parse_limit(s: &str) -> Result<(Metric, f64), String> {
+    let (m, v) = s
+        .split_once('=')
+        .ok_or("write it as METRIC=VALUE, e.g. --limit rss=2048")?;
+    let metric = Metric::parse(m.trim()).ok_or_else(|| {
+        let keys: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
+        format!("unknown metric '{m}' (metrics: {})", keys.join(", "))
+    })?;
+    let value = positive_mb(v.trim().trim_end_matches("MB"))?;
+    Ok((metric, value))
+}
+
+/// A size in MB: a finite number above zero.
+fn positive_mb(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse()
+        .ok()
+        .filter(|x: &f64| x.is_finite() && *x > 0.0)
+        .ok_or_else(|| format!("'{s}' is not a positive number of MB"))
 }
 
 impl AnalysisOptions {
-    pub fn config(&self) -> anyhow::Result<Config> {
-        let mut limits = BTreeMap::new();
-        for l in &self.limits {
-            let (m, v) = l.split_once('=').ok_or_else(|| {
-                anyhow::Error::new(UsageHint(
-                    "write it as METRIC=VALUE, e.g. --limit rss=2048".into(),
-                ))
-                .context(format!("invalid --limit '{l}'"))
-            })?;
-            let metric = Metric::parse(m.trim()).ok_or_else(|| {
-                let keys: Vec<&str> = Metric::ALL.iter().map(|m| m.key()).collect();
-                anyhow::Error::new(UsageHint(format!("metrics: {}", keys.join(", "))))
-                    .context(format!("unknown metric '{m}' in --limit"))
-            })?;
-            let value: f64 = v
-                .trim()
-                .trim_end_matches("MB")
-                .parse()
-                .ok()
-                .filter(|x: &f64| x.is_finite() && *x > 0.0)
-                .ok_or_else(|| anyhow::anyhow!("invalid limit value '{v}' in --limit {l}"))?;
-            limits.insert(metric, value);
-        }
-        for (name, v) in [
-            ("--heap-threshold", Some(self.heap_threshold)),
-            ("--rss-threshold", self.rss_threshold),
-        ] {
-            if let Some(v) = v {
-                if !v.is_finite() || v <= 0.0 {
-                    anyhow::bail!("{name} must be a positive number of MB, got {v}");
-                }
-            }
-        }
-        Ok(Config {
+    pub fn config(&self) -> Config {
+        Config {
             interval: self.interval as usize,
             heap_threshold_mb: self.heap_threshold,
             rss_threshold_mb: self.rss_threshold,
-            limits,
+            limits: self.limits.iter().copied().collect(),
             ..Config::default()
-        })
+        }
     }
 }
 
@@ -232,7 +222,7 @@ pub struct AnalyzeArgs {
 }
 
 impl AnalyzeArgs {
-    pub fn config(&self) -> anyhow::Result<Config> {
+    pub fn config(&self) -> Config {
         self.options.config()
     }
 }
@@ -255,7 +245,7 @@ pub struct CompareArgs {
 }
 
 impl CompareArgs {
-    pub fn config(&self) -> anyhow::Result<Config> {
+    pub fn config(&self) -> Config {
         self.options.config()
     }
 }
@@ -269,12 +259,12 @@ pub enum GenFormat {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// stable, warmup, cache, linear, exponential, step, plateau_then_growth.
-    #[arg(long, default_value = "linear")]
-    pub scenario: String,
-    /// What leaks: heap, rss, external, array_buffers, pages, contexts.
-    #[arg(long, default_value = "heap")]
-    pub target: String,
+    /// The shape of what grows.
+    #[arg(long, value_enum, default_value_t = ScenarioArg::Linear)]
+    pub scenario: ScenarioArg,
+    /// What leaks.
+    #[arg(long, value_enum, default_value_t = TargetArg::Heap)]
+    pub target: TargetArg,
     /// Cycles to generate (1 to 1,000,000: about 1.2 GB of NDJSON).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub cycles: u64,
@@ -295,26 +285,69 @@ pub struct GenerateArgs {
     pub output: Option<PathBuf>,
 }
 
+/// `generate --scenario`, named as [`Scenario::as_str`] names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum ScenarioArg {
+    Stable,
+    Warmup,
+    Cache,
+    Linear,
+    Exponential,
+    Step,
+    #[value(alias = "plateau")]
+    PlateauThenGrowth,
+}
+
+impl From<ScenarioArg> for Scenario {
+    fn from(s: ScenarioArg) -> Scenario {
+        match s {
+            ScenarioArg::Stable => Scenario::Stable,
+            ScenarioArg::Warmup => Scenario::WarmupThenFlat,
+            ScenarioArg::Cache => Scenario::CacheSaturating,
+            ScenarioArg::Linear => Scenario::Linear,
+            ScenarioArg::Exponential => Scenario::Exponential,
+            ScenarioArg::Step => Scenario::Step,
+            ScenarioArg::PlateauThenGrowth => Scenario::PlateauThenGrowth,
+        }
+    }
+}
+
+/// `generate --target`, named as [`Target::parse`] reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum TargetArg {
+    #[value(alias = "heap_used")]
+    Heap,
+    Rss,
+    External,
+    #[value(alias = "arraybuffers")]
+    ArrayBuffers,
+    Pages,
+    Contexts,
+}
+
+impl From<TargetArg> for Target {
+    fn from(t: TargetArg) -> Target {
+        match t {
+            TargetArg::Heap => Target::Heap,
+            TargetArg::Rss => Target::Rss,
+            TargetArg::External => Target::External,
+            TargetArg::ArrayBuffers => Target::ArrayBuffers,
+            TargetArg::Pages => Target::Pages,
+            TargetArg::Contexts => Target::Contexts,
+        }
+    }
+}
+
 impl GenerateArgs {
     pub fn spec(&self) -> anyhow::Result<Spec> {
-        let scenario = Scenario::parse(&self.scenario).ok_or_else(|| {
-            anyhow::anyhow!(
-                "unknown scenario '{}': one of stable, warmup, cache, linear, exponential, step, plateau_then_growth",
-                self.scenario
-            )
-        })?;
-        let target = Target::parse(&self.target).ok_or_else(|| {
-            anyhow::anyhow!(
-                "unknown target '{}': one of heap, rss, external, array_buffers, pages, contexts",
-                self.target
-            )
-        })?;
         if !(self.rate.is_finite() && self.noise.is_finite() && self.base_heap.is_finite()) {
             anyhow::bail!("--rate, --noise and --base-heap must be finite numbers");
         }
         Ok(Spec {
-            scenario,
-            target,
+            scenario: self.scenario.into(),
+            target: self.target.into(),
             cycles: usize::try_from(self.cycles)?,
             seed: self.seed,
             rate: self.rate,
@@ -322,5 +355,44 @@ impl GenerateArgs {
             base_heap_mb: self.base_heap,
             ..Spec::default()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every name clap accepts is the core's name of the same thing, and
+    /// every scenario and target has one.
+    #[test]
+    fn generator_names_agree_with_the_core() {
+        for arg in ScenarioArg::value_variants() {
+            let value = arg.to_possible_value().expect("listed");
+            for name in value.get_name_and_aliases() {
+                assert_eq!(Scenario::parse(name), Some((*arg).into()), "{name}");
+            }
+            assert_eq!(Scenario::from(*arg).as_str(), value.get_name());
+        }
+        for arg in TargetArg::value_variants() {
+            let value = arg.to_possible_value().expect("listed");
+            for name in value.get_name_and_aliases() {
+                assert_eq!(Target::parse(name), Some((*arg).into()), "{name}");
+            }
+        }
+        assert_eq!(ScenarioArg::value_variants().len(), Scenario::ALL.len());
+        assert_eq!(TargetArg::value_variants().len(), Target::ALL.len());
+    }
+
+    #[test]
+    fn limits_are_read_with_their_metric() {
+        assert_eq!(parse_limit("rss=2048"), Ok((Metric::Rss, 2048.0)));
+        assert_eq!(parse_limit(" heap = 512MB"), Ok((Metric::HeapUsed, 512.0)));
+        assert!(parse_limit("rss").unwrap_err().contains("METRIC=VALUE"));
+        assert!(parse_limit("bogus=1")
+            .unwrap_err()
+            .contains("unknown metric 'bogus'"));
+        for bad in ["rss=0", "rss=-3", "rss=inf", "rss=NaN", "rss=x"] {
+            assert!(parse_limit(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -62,206 +62,229 @@ fn report_error(e: &anyhow::Error) {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Analyze(args) => {
-            let cfg = args.config()?;
-            let parsed = input::read_inputs(&args.files)?;
-            let report = leaklens_core::analyze_parsed(&parsed, &cfg);
-            for w in &parsed.warnings {
-                eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
-            }
-            let title = input::title_of(&args.files);
-            let out = match args.format {
-                Format::Text => leaklens_render::text::report(&report, &title),
-                Format::Json => report.to_json() + "\n",
-                Format::Markdown => leaklens_render::markdown::report(&report, &title),
-                Format::Html => leaklens_render::html::report(&parsed.run, &report, &title),
-            };
-            write_output(args.output.as_deref(), &out)?;
-            Ok(fail_on_exit(args.fail_on, &report))
-        }
-        Command::Report(args) => {
-            let cfg = args.options.config()?;
-            let viewer = viewer_for(args.viewer.as_deref())?.ok_or_else(|| {
-                anyhow::Error::new(cli::UsageHint(
-                    "build a binary with the viewer (./scripts/build-release.sh) or pass --viewer dist"
-                        .into(),
-                ))
-                .context("this leaklens has no viewer built in and there is no dist/")
-            })?;
-            let (parsed, files) = input::read_inputs_keeping_bytes(&args.files)?;
-            let report = leaklens_core::analyze_parsed(&parsed, &cfg);
-            for w in &parsed.warnings {
-                eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
-            }
-            let title = input::title_of(&args.files);
-            let site = site::SiteInput {
-                files,
-                title: &title,
-                report: &report,
-                html_report: leaklens_render::html::report(&parsed.run, &report, &title),
-                markdown_report: leaklens_render::markdown::report(&report, &title),
-            };
-            let index = site::write_site(&args.output, &viewer, &site)?;
-            println!(
-                "{}",
-                leaklens_render::text::verdict_line(report.summary.verdict)
-            );
-            println!("site written: {}", index.display());
-            println!(
-                "serve it with any static server, e.g.: python3 -m http.server -d {}",
-                args.output.display()
-            );
-            Ok(fail_on_exit(args.fail_on, &report))
-        }
-        Command::Compare(args) => {
-            let cfg = args.config()?;
-            if args.before.as_os_str() == "-" && args.after.as_os_str() == "-" {
-                anyhow::bail!("standard input (`-`) can be read only once");
-            }
-            let before = input::read_inputs(std::slice::from_ref(&args.before))?;
-            let after = input::read_inputs(std::slice::from_ref(&args.after))?;
-            let rb = leaklens_core::analyze_parsed(&before, &cfg);
-            let ra = leaklens_core::analyze_parsed(&after, &cfg);
-            let cmp = leaklens_core::compare(&rb, &ra);
-            let names = (
-                input::title_of(std::slice::from_ref(&args.before)),
-                input::title_of(std::slice::from_ref(&args.after)),
-            );
-            let out = match args.format {
-                Format::Text => leaklens_render::compare::text(&cmp, &names),
-                Format::Json => cmp.to_json() + "\n",
-                Format::Markdown => leaklens_render::compare::markdown(&cmp, &names),
-                Format::Html => {
-                    leaklens_render::html::compare(&before.run, &rb, &after.run, &ra, &cmp, &names)
-                }
-            };
-            write_output(args.output.as_deref(), &out)?;
-            let fail =
-                args.fail_on_regression && cmp.verdict == leaklens_core::compare::Change::Regressed;
-            Ok(if fail {
-                ExitCode::from(EXIT_FAIL_ON)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        Command::Serve(args) => {
-            use std::sync::Arc;
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| "info,tower_http=info".into()),
-                )
-                .with_writer(std::io::stderr)
-                .init();
-            let mut store = leaklens_server::DirStore::open(&args.data).with_context(|| {
-                format!("cannot use the data directory {}", args.data.display())
-            })?;
-            if args.max_storage_mb > 0 {
-                store = store.with_quota(args.max_storage_mb.saturating_mul(1 << 20));
-            }
-            let store = Arc::new(store);
-            let viewer = viewer_for(args.viewer.as_deref())?;
-            if viewer.is_none() {
-                eprintln!(
-                    "warning: this binary has no viewer built in and there is no dist/: \
-                     run ./scripts/build-release.sh, or pass --viewer DIR (the API works without it)"
-                );
-            }
-            let cfg = leaklens_server::ServerConfig {
-                max_upload: args.max_upload_mb.saturating_mul(1 << 20),
-                max_run: (args.max_run_mb as u64).saturating_mul(1 << 20),
-                viewer: viewer.map(Arc::new),
-                per_client: if args.max_per_client == 0 {
-                    usize::MAX
-                } else {
-                    args.max_per_client
-                },
-                ..leaklens_server::ServerConfig::default()
-            };
-            let state = leaklens_server::AppState::new(store.clone());
-            let router = leaklens_server::app(state.clone(), &cfg);
-            let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-            rt.block_on(async move {
-                // Retention: what nobody wrote to for `retention_days` goes,
-                // at start and then hourly.
-                if args.retention_days > 0 {
-                    let age = std::time::Duration::from_secs(args.retention_days * 86_400);
-                    let store = store.clone();
-                    tokio::spawn(async move {
-                        let mut hourly =
-                            tokio::time::interval(std::time::Duration::from_secs(3600));
-                        loop {
-                            hourly.tick().await;
-                            let s = store.clone();
-                            let n = tokio::task::spawn_blocking(move || s.expire(age))
-                                .await
-                                .unwrap_or(0);
-                            if n > 0 {
-                                tracing::info!(removed = n, "expired reports and runs");
-                            }
-                        }
-                    });
-                }
-                let listener = tokio::net::TcpListener::bind(args.addr)
-                    .await
-                    .with_context(|| format!("cannot listen on {}", args.addr))?;
-                let addr = listener.local_addr()?;
-                // Whoever started us may stop reading stdout: never fail on it.
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "leaklens serving on http://{addr}/");
-                let _ = writeln!(
-                    out,
-                    "    sample: http://{addr}/?src=samples/leak-heap-steps.json"
-                );
-                let _ = writeln!(
-                    out,
-                    "    upload: curl --data-binary @run.ndjson http://{addr}/api/reports"
-                );
-                let _ = writeln!(
-                    out,
-                    "    live:   leaklens push --follow worker.log --server http://{addr}"
-                );
-                let _ = out.flush();
-                drop(out);
-                leaklens_server::serve(listener, router, &state)
-                    .await
-                    .context("server error")
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Push(args) => {
-            if !(args.server.starts_with("http://") || args.server.starts_with("https://")) {
-                anyhow::bail!("--server must be an http:// URL, got '{}'", args.server);
-            }
-            if args.server.starts_with("https://") && !cfg!(feature = "tls") {
-                return Err(anyhow::Error::new(cli::UsageHint(
-                    "build leaklens with `--features tls`, or reach the server over http".into(),
-                ))
-                .context("this leaklens was built without HTTPS support"));
-            }
-            push::push(&push::PushArgs {
-                file: &args.file,
-                server: &args.server,
-                run: push::run_arg(args.run.clone(), args.token.clone())?,
-                follow: args.follow,
-                poll: std::time::Duration::from_millis(args.poll_ms),
-                worker: args.worker.clone(),
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Generate(args) => {
-            let spec = args.spec()?;
-            let run = leaklens_core::generate::generate(&spec);
-            let mut out = String::with_capacity(run.len() * 260);
-            match args.format {
-                cli::GenFormat::Ndjson => leaklens_core::generate::to_ndjson(&run, &mut out),
-                cli::GenFormat::Json => leaklens_core::generate::to_json_array(&run, &mut out),
-                cli::GenFormat::Log => leaklens_core::generate::to_log(&run, &mut out),
-            }
-            write_output(args.output.as_deref(), &out)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Analyze(args) => analyze(args),
+        Command::Report(args) => report(args),
+        Command::Compare(args) => compare(args),
+        Command::Serve(args) => serve(args),
+        Command::Push(args) => push_to_server(args),
+        Command::Generate(args) => generate(args),
     }
+}
+
+/// `analyze`: one report.
+fn analyze(args: cli::AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let cfg = args.config();
+    let parsed = input::read_inputs(&args.files)?;
+    let report = leaklens_core::analyze_parsed(&parsed, &cfg);
+    for w in &parsed.warnings {
+        eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
+    }
+    let title = input::title_of(&args.files);
+    let out = match args.format {
+        Format::Text => leaklens_render::text::report(&report, &title),
+        Format::Json => report.to_json() + "\n",
+        Format::Markdown => leaklens_render::markdown::report(&report, &title),
+        Format::Html => leaklens_render::html::report(&parsed.run, &report, &title),
+    };
+    write_output(args.output.as_deref(), &out)?;
+    Ok(fail_on_exit(args.fail_on, &report))
+}
+
+/// `report`: the static site.
+fn report(args: cli::ReportArgs) -> anyhow::Result<ExitCode> {
+    let cfg = args.options.config();
+    let viewer = viewer_for(args.viewer.as_deref())?.ok_or_else(|| {
+        anyhow::Error::new(cli::UsageHint(
+            "build a binary with the viewer (./scripts/build-release.sh) or pass --viewer dist"
+                .into(),
+        ))
+        .context("this leaklens has no viewer built in and there is no dist/")
+    })?;
+    let (parsed, files) = input::read_inputs_keeping_bytes(&args.files)?;
+    let report = leaklens_core::analyze_parsed(&parsed, &cfg);
+    for w in &parsed.warnings {
+        eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
+    }
+    let title = input::title_of(&args.files);
+    let site = site::SiteInput {
+        files,
+        title: &title,
+        report: &report,
+        html_report: leaklens_render::html::report(&parsed.run, &report, &title),
+        markdown_report: leaklens_render::markdown::report(&report, &title),
+    };
+    let index = site::write_site(&args.output, &viewer, &site)?;
+    println!(
+        "{}",
+        leaklens_render::text::verdict_line(report.summary.verdict)
+    );
+    println!("site written: {}", index.display());
+    println!(
+        "serve it with any static server, e.g.: python3 -m http.server -d {}",
+        args.output.display()
+    );
+    Ok(fail_on_exit(args.fail_on, &report))
+}
+
+/// `compare`: before and after a fix.
+fn compare(args: cli::CompareArgs) -> anyhow::Result<ExitCode> {
+    let cfg = args.config();
+    if args.before.as_os_str() == "-" && args.after.as_os_str() == "-" {
+        anyhow::bail!("standard input (`-`) can be read only once");
+    }
+    let before = input::read_inputs(std::slice::from_ref(&args.before))?;
+    let after = input::read_inputs(std::slice::from_ref(&args.after))?;
+    let rb = leaklens_core::analyze_parsed(&before, &cfg);
+    let ra = leaklens_core::analyze_parsed(&after, &cfg);
+    let cmp = leaklens_core::compare(&rb, &ra);
+    let names = (
+        input::title_of(std::slice::from_ref(&args.before)),
+        input::title_of(std::slice::from_ref(&args.after)),
+    );
+    let out = match args.format {
+        Format::Text => leaklens_render::compare::text(&cmp, &names),
+        Format::Json => cmp.to_json() + "\n",
+        Format::Markdown => leaklens_render::compare::markdown(&cmp, &names),
+        Format::Html => {
+            leaklens_render::html::compare(&before.run, &rb, &after.run, &ra, &cmp, &names)
+        }
+    };
+    write_output(args.output.as_deref(), &out)?;
+    let fail = args.fail_on_regression && cmp.verdict == leaklens_core::compare::Change::Regressed;
+    Ok(if fail {
+        ExitCode::from(EXIT_FAIL_ON)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `serve`: until Ctrl-C or SIGTERM.
+fn serve(args: cli::ServeArgs) -> anyhow::Result<ExitCode> {
+    use std::sync::Arc;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let mut store = leaklens_server::DirStore::open(&args.data)
+        .with_context(|| format!("cannot use the data directory {}", args.data.display()))?;
+    if args.max_storage_mb > 0 {
+        store = store.with_quota(args.max_storage_mb.saturating_mul(1 << 20));
+    }
+    let store = Arc::new(store);
+    let viewer = viewer_for(args.viewer.as_deref())?;
+    if viewer.is_none() {
+        eprintln!(
+            "warning: this binary has no viewer built in and there is no dist/: \
+             run ./scripts/build-release.sh, or pass --viewer DIR (the API works without it)"
+        );
+    }
+    let cfg = leaklens_server::ServerConfig {
+        max_upload: args.max_upload_mb.saturating_mul(1 << 20),
+        max_run: (args.max_run_mb as u64).saturating_mul(1 << 20),
+        viewer: viewer.map(Arc::new),
+        per_client: if args.max_per_client == 0 {
+            usize::MAX
+        } else {
+            args.max_per_client
+        },
+        ..leaklens_server::ServerConfig::default()
+    };
+    let state = leaklens_server::AppState::new(store.clone());
+    let router = leaklens_server::app(state.clone(), &cfg);
+    let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    rt.block_on(async move {
+        if args.retention_days > 0 {
+            spawn_retention(store, args.retention_days);
+        }
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let addr = listener.local_addr()?;
+        print_banner(addr);
+        leaklens_server::serve(listener, router, &state)
+            .await
+            .context("server error")
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Retention: what nobody wrote to for `days` goes, at start and then
+/// hourly.
+fn spawn_retention(store: std::sync::Arc<leaklens_server::DirStore>, days: u64) {
+    let age = std::time::Duration::from_secs(days * 86_400);
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            let s = store.clone();
+            let n = tokio::task::spawn_blocking(move || s.expire(age))
+                .await
+                .unwrap_or(0);
+            if n > 0 {
+                tracing::info!(removed = n, "expired reports and runs");
+            }
+        }
+    });
+}
+
+/// What `serve` prints once it listens.
+fn print_banner(addr: std::net::SocketAddr) {
+    // Whoever started us may stop reading stdout: never fail on it.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "leaklens serving on http://{addr}/");
+    let _ = writeln!(
+        out,
+        "    sample: http://{addr}/?src=samples/leak-heap-steps.json"
+    );
+    let _ = writeln!(
+        out,
+        "    upload: curl --data-binary @run.ndjson http://{addr}{}",
+        leaklens_protocol::routes::REPORTS
+    );
+    let _ = writeln!(
+        out,
+        "    live:   leaklens push --follow worker.log --server http://{addr}"
+    );
+    let _ = out.flush();
+}
+
+/// `push`: a live run.
+fn push_to_server(args: cli::PushArgs) -> anyhow::Result<ExitCode> {
+    if !(args.server.starts_with("http://") || args.server.starts_with("https://")) {
+        anyhow::bail!("--server must be an http:// URL, got '{}'", args.server);
+    }
+    if args.server.starts_with("https://") && !cfg!(feature = "tls") {
+        return Err(anyhow::Error::new(cli::UsageHint(
+            "build leaklens with `--features tls`, or reach the server over http".into(),
+        ))
+        .context("this leaklens was built without HTTPS support"));
+    }
+    push::push(&push::PushArgs {
+        file: &args.file,
+        server: &args.server,
+        run: push::run_arg(args.run, args.token)?,
+        follow: args.follow,
+        poll: std::time::Duration::from_millis(args.poll_ms),
+        worker: args.worker,
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `generate`: a synthetic run.
+fn generate(args: cli::GenerateArgs) -> anyhow::Result<ExitCode> {
+    let spec = args.spec()?;
+    let run = leaklens_core::generate::generate(&spec);
+    let mut out = String::with_capacity(run.len() * 260);
+    match args.format {
+        cli::GenFormat::Ndjson => leaklens_core::generate::to_ndjson(&run, &mut out),
+        cli::GenFormat::Json => leaklens_core::generate::to_json_array(&run, &mut out),
+        cli::GenFormat::Log => leaklens_core::generate::to_log(&run, &mut out),
+    }
+    write_output(args.output.as_deref(), &out)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn fail_on_exit(level: Option<cli::FailLevel>, report: &leaklens_core::Report) -> ExitCode {

@@ -17,7 +17,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
-use leaklens_core::ingest;
+use leaklens_core::{ingest, Run};
+use leaklens_protocol::{routes, ErrorBody, RunCreated};
 
 pub struct PushArgs<'a> {
     pub file: &'a Path,
@@ -36,10 +37,9 @@ struct Client {
 
 /// The server's `{ "error": ... }` message, or the raw body.
 fn server_error(status: u16, body: &str) -> anyhow::Error {
-    let why = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
-        .unwrap_or_else(|| body.trim().chars().take(300).collect());
+    let why = serde_json::from_str::<ErrorBody>(body)
+        .map(|b| b.error)
+        .unwrap_or_else(|_| body.trim().chars().take(300).collect());
     anyhow::anyhow!("the server refused it (HTTP {status}): {why}")
 }
 
@@ -72,8 +72,8 @@ impl Client {
         let mut req = self
             .agent
             .post(format!("{}{path}", self.base))
-            .header("X-File-Name", name)
-            .content_type("application/x-ndjson");
+            .header(leaklens_protocol::FILE_NAME_HEADER, name)
+            .content_type(leaklens_protocol::NDJSON_TYPE);
         if let Some(t) = token {
             req = req.header("Authorization", format!("Bearer {t}"));
         }
@@ -207,83 +207,24 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
     // Read it once first: a file that is no snapshot export is refused
     // before any run is created; its warnings are shown once.
     let first = read()?;
-    // A --worker the log does not name would send nothing, silently.
     if let Some(w) = &args.worker {
-        let named = header_workers(&first);
-        if !named.is_empty() && !named.iter().any(|n| n == w) {
-            let shown_names: Vec<&String> = named.iter().take(10).collect();
-            anyhow::bail!(
-                "{shown} has no worker \"{}\": its snapshots come from {}",
-                leaklens_render::sanitize(w),
-                shown_names
-                    .iter()
-                    .map(|n| format!("\"{}\"", leaklens_render::sanitize(n)))
-                    .chain((named.len() > 10).then(|| format!("{} more", named.len() - 10)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
+        check_worker(&shown, &first, w)?;
     }
     // The worker read from a `docker compose` log: once a piece names one,
     // every later piece reads that one (a piece of its own would choose by
     // what that piece holds, mixing replicas).
     let mut worker = args.worker.clone();
-    let shape = match ingest::parse(&shown, &first) {
-        Ok(parsed) => {
-            worker = worker.or(parsed.worker.clone());
-            if let Some(w) = &worker {
-                say_worker(&shown, w);
-            }
-            for w in &parsed.warnings {
-                eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
-            }
-            match parsed.formats.first() {
-                Some(ingest::InputFormat::Ndjson) => Shape::Lines,
-                // One snapshot on one line so far: the first line of NDJSON.
-                Some(ingest::InputFormat::JsonObject) if !first.trim_ascii().contains(&b'\n') => {
-                    Shape::Lines
-                }
-                Some(ingest::InputFormat::WorkerLog) => Shape::Log,
-                _ => Shape::Document,
-            }
-        }
-        // Not written yet: wait for it, as a log (the usual case).
-        Err(_) if args.follow && first.iter().all(u8::is_ascii_whitespace) => Shape::Log,
-        Err(e) => return Err(e.into()),
-    };
-    if shape == Shape::Document && args.follow {
-        eprintln!(
-            "note: {shown} is one JSON document: it is sent once (follow NDJSON or a worker log)"
-        );
-    }
-
+    let shape = first_look(&shown, &first, args.follow, &mut worker)?;
     let (id, token) = match &args.run {
         Some((id, token)) => (id.clone(), token.clone()),
-        None => {
-            let text = match client.post("/api/runs", None, &name, b"") {
-                Ok(t) => t,
-                Err(SendError::Retry(e) | SendError::Fatal(e)) => {
-                    return Err(e.context("cannot create a live run"))
-                }
-            };
-            let created: leaklens_server::live::RunCreated =
-                serde_json::from_str(&text).context("the server's answer is not a run")?;
-            println!("live view: {}", created.url);
-            // The token is a secret: never inside a command line (shells
-            // keep history, CI keeps logs); shown only on a terminal.
-            eprintln!(
-                "to append to it later: LEAKLENS_TOKEN=<write token> leaklens push FILE --server {} --run {}",
-                args.server, created.id
-            );
-            if std::io::stderr().is_terminal() {
-                eprintln!("write token (keep it secret): {}", created.write_token);
-            } else {
-                eprintln!("(the write token is shown only on a terminal, never in a log)");
-            }
-            (created.id, created.write_token)
-        }
+        None => create_run(&client, args.server, &name)?,
     };
-    let path = format!("/api/runs/{id}/snapshots");
+    let batches = Batches {
+        client: &client,
+        path: routes::run_snapshots(&id),
+        token: &token,
+        name: &name,
+    };
     // Bytes of the file already sent, and the file's length at the last look.
     let mut offset = 0usize;
     let mut last_len: Option<usize> = None;
@@ -306,79 +247,15 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
         let piece = &tail[..cut];
         if !piece.iter().all(u8::is_ascii_whitespace) {
             // A piece without a snapshot (other log lines) is passed over.
-            // As written: the server's readers sort, de-duplicate and
-            // number restarts on over the whole run.
-            let parsed = match &worker {
-                Some(w) => ingest::parse_worker_as_written(&shown, piece, w),
-                None => {
-                    let parsed = ingest::parse_as_written(&shown, piece);
-                    // The first piece that names a worker decides for the
-                    // rest: the reader's choice, or, when the headers name
-                    // several with too few of each for it to choose (their
-                    // fields then mixed), the first named, read again alone.
-                    let chosen = parsed.as_ref().ok().and_then(|p| p.worker.clone());
-                    if let Some(w) = chosen {
-                        say_worker(&shown, &w);
-                        worker = Some(w);
-                        parsed
-                    } else if let Some(w) = (shape == Shape::Log)
-                        .then(|| first_of_several_workers(piece))
-                        .flatten()
-                    {
-                        say_worker(&shown, &w);
-                        let alone = ingest::parse_worker_as_written(&shown, piece, &w);
-                        worker = Some(w);
-                        alone
-                    } else {
-                        parsed
-                    }
-                }
-            };
-            let run = parsed.map(|p| p.run).unwrap_or_default();
-            let mut done = 0;
-            let mut failed = false;
-            while done < run.len() {
-                let mut body = String::new();
-                let mut end = done;
-                let mut line = String::new();
-                while end < run.len() {
-                    line.clear();
-                    leaklens_core::generate::to_ndjson_range(&run, end..end + 1, &mut line);
-                    // A snapshot too big for this batch goes in the next one
-                    // (alone, if it is that big): the others are not held
-                    // back by it.
-                    if !body.is_empty() && body.len() + line.len() > BATCH_BYTES {
-                        break;
-                    }
-                    body.push_str(&line);
-                    end += 1;
-                }
-                match client.post(&path, Some(&token), &name, body.as_bytes()) {
-                    Ok(_) => {
-                        done = end;
-                        backoff = args.poll;
-                    }
-                    Err(SendError::Fatal(e)) => return Err(e),
-                    Err(SendError::Retry(e)) if args.follow => {
-                        eprintln!("warning: {e:#}; retrying in {backoff:?}");
-                        std::thread::sleep(backoff);
-                        backoff = (backoff * 2).min(Duration::from_secs(30));
-                        failed = true;
-                        break;
-                    }
-                    Err(SendError::Retry(e)) => return Err(e),
-                }
-            }
+            let run = read_piece(&shown, piece, shape, &mut worker);
+            let (done, failed) = batches.send(&run, args.follow, args.poll, &mut backoff)?;
+            // On a failure the sent part is in the run; the next look
+            // re-reads the piece from where it stopped, and readers drop
+            // repeated (cycle, label) pairs.
+            sent += done;
             if failed {
-                // Resend this piece from where it stopped next time round.
-                if done > 0 {
-                    // The sent part is in the run; the next look re-reads the
-                    // piece and readers drop repeated (cycle, label) pairs.
-                    sent += done;
-                }
                 continue;
             }
-            sent += run.len();
         }
         offset += cut;
         if !args.follow || (shape == Shape::Document && offset >= bytes.len()) {
@@ -386,6 +263,180 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
             return Ok(());
         }
         std::thread::sleep(args.poll);
+    }
+}
+
+/// A `--worker` the log does not name would send nothing, silently: refused.
+fn check_worker(shown: &str, first: &[u8], w: &str) -> anyhow::Result<()> {
+    let named = header_workers(first);
+    if named.is_empty() || named.iter().any(|n| n == w) {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{shown} has no worker \"{}\": its snapshots come from {}",
+        leaklens_render::sanitize(w),
+        named
+            .iter()
+            .take(10)
+            .map(|n| format!("\"{}\"", leaklens_render::sanitize(n)))
+            .chain((named.len() > 10).then(|| format!("{} more", named.len() - 10)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// How the file grows, from its first read (warnings shown once, the
+/// reader's choice of worker kept); an empty file being followed is
+/// waited for, as a log (the usual case).
+fn first_look(
+    shown: &str,
+    first: &[u8],
+    follow: bool,
+    worker: &mut Option<String>,
+) -> anyhow::Result<Shape> {
+    let shape = match ingest::parse(shown, first) {
+        Ok(parsed) => {
+            if worker.is_none() {
+                *worker = parsed.worker.clone();
+            }
+            if let Some(w) = worker.as_deref() {
+                say_worker(shown, w);
+            }
+            for w in &parsed.warnings {
+                eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
+            }
+            match parsed.formats.first() {
+                Some(ingest::InputFormat::Ndjson) => Shape::Lines,
+                // One snapshot on one line so far: the first line of NDJSON.
+                Some(ingest::InputFormat::JsonObject) if !first.trim_ascii().contains(&b'\n') => {
+                    Shape::Lines
+                }
+                Some(ingest::InputFormat::WorkerLog) => Shape::Log,
+                _ => Shape::Document,
+            }
+        }
+        Err(_) if follow && first.iter().all(u8::is_ascii_whitespace) => Shape::Log,
+        Err(e) => return Err(e.into()),
+    };
+    if shape == Shape::Document && follow {
+        eprintln!(
+            "note: {shown} is one JSON document: it is sent once (follow NDJSON or a worker log)"
+        );
+    }
+    Ok(shape)
+}
+
+/// Creates the live run; prints its view's URL (and, on a terminal only,
+/// its write token). Returns (id, write token).
+fn create_run(client: &Client, server: &str, name: &str) -> anyhow::Result<(String, String)> {
+    let text = match client.post(routes::RUNS, None, name, b"") {
+        Ok(t) => t,
+        Err(SendError::Retry(e) | SendError::Fatal(e)) => {
+            return Err(e.context("cannot create a live run"))
+        }
+    };
+    let created: RunCreated =
+        serde_json::from_str(&text).context("the server's answer is not a run")?;
+    println!("live view: {}", created.url);
+    // The token is a secret: never inside a command line (shells
+    // keep history, CI keeps logs); shown only on a terminal.
+    eprintln!(
+        "to append to it later: LEAKLENS_TOKEN=<write token> leaklens push FILE --server {server} --run {}",
+        created.id
+    );
+    if std::io::stderr().is_terminal() {
+        eprintln!("write token (keep it secret): {}", created.write_token);
+    } else {
+        eprintln!("(the write token is shown only on a terminal, never in a log)");
+    }
+    Ok((created.id, created.write_token))
+}
+
+/// The snapshots of a piece of the file, as written: the server's readers
+/// sort, de-duplicate and number restarts on over the whole run. The first
+/// piece that names a worker decides for the rest: the reader's choice,
+/// or, when the headers name several with too few of each for it to
+/// choose (their fields then mixed), the first named, read again alone.
+fn read_piece(shown: &str, piece: &[u8], shape: Shape, worker: &mut Option<String>) -> Run {
+    let parsed = match worker.as_deref() {
+        Some(w) => ingest::parse_worker_as_written(shown, piece, w),
+        None => {
+            let parsed = ingest::parse_as_written(shown, piece);
+            let chosen = parsed.as_ref().ok().and_then(|p| p.worker.clone());
+            if let Some(w) = chosen {
+                say_worker(shown, &w);
+                *worker = Some(w);
+                parsed
+            } else if let Some(w) = (shape == Shape::Log)
+                .then(|| first_of_several_workers(piece))
+                .flatten()
+            {
+                say_worker(shown, &w);
+                let alone = ingest::parse_worker_as_written(shown, piece, &w);
+                *worker = Some(w);
+                alone
+            } else {
+                parsed
+            }
+        }
+    };
+    parsed.map(|p| p.run).unwrap_or_default()
+}
+
+/// Appends to one live run, in batches of at most [`BATCH_BYTES`].
+struct Batches<'a> {
+    client: &'a Client,
+    path: String,
+    token: &'a str,
+    name: &'a str,
+}
+
+impl Batches<'_> {
+    /// Sends the run; returns (snapshots sent, whether it stopped on a
+    /// failure worth retrying, which only `follow` waits out).
+    fn send(
+        &self,
+        run: &Run,
+        follow: bool,
+        poll: Duration,
+        backoff: &mut Duration,
+    ) -> anyhow::Result<(usize, bool)> {
+        let mut done = 0;
+        let mut line = String::new();
+        while done < run.len() {
+            let mut body = String::new();
+            let mut end = done;
+            while end < run.len() {
+                line.clear();
+                leaklens_core::generate::to_ndjson_range(run, end..end + 1, &mut line);
+                // A snapshot too big for this batch goes in the next one
+                // (alone, if it is that big): the others are not held
+                // back by it.
+                if !body.is_empty() && body.len() + line.len() > BATCH_BYTES {
+                    break;
+                }
+                body.push_str(&line);
+                end += 1;
+            }
+            match self
+                .client
+                .post(&self.path, Some(self.token), self.name, body.as_bytes())
+            {
+                Ok(_) => {
+                    done = end;
+                    *backoff = poll;
+                }
+                Err(SendError::Fatal(e)) => return Err(e),
+                Err(SendError::Retry(e)) if follow => {
+                    eprintln!("warning: {e:#}; retrying in {backoff:?}");
+                    std::thread::sleep(*backoff);
+                    *backoff = (*backoff * 2).min(Duration::from_secs(30));
+                    return Ok((done, true));
+                }
+                Err(SendError::Retry(e)) => return Err(e),
+            }
+        }
+        Ok((done, false))
     }
 }
 

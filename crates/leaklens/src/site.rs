@@ -123,9 +123,12 @@ pub fn write_site(
 fn viewer_href(data: &[(String, String)]) -> String {
     let srcs: Vec<String> = data
         .iter()
-        .map(|(_, site)| format!("src=../data/{site}"))
+        .map(|(_, site)| format!("../data/{site}"))
         .collect();
-    format!("viewer/index.html?{}", srcs.join("&"))
+    format!(
+        "viewer/index.html?{}",
+        leaklens_protocol::routes::viewer_query(&srcs)
+    )
 }
 
 fn index_page(title: &str, report: &Report, data: &[(String, String)]) -> String {

@@ -50,12 +50,12 @@ fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
-fn tmp(name: &str, content: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("leaklens-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    let p = dir.join(name);
+/// A file of this name and content in a fresh folder (removed with it).
+fn tmp(name: &str, content: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tmp dir");
+    let p = dir.path().join(name);
     std::fs::write(&p, content).expect("write tmp");
-    p
+    (dir, p)
 }
 
 #[test]
@@ -217,7 +217,7 @@ fn hostile_strings_are_text_everywhere() {
             ndjson.push('\n');
         }
     }
-    let f = tmp("evil.ndjson", ndjson.as_bytes());
+    let (_f_dir, f) = tmp("evil.ndjson", ndjson.as_bytes());
     let f = f.to_str().unwrap();
 
     let html = stdout(&run(&["analyze", f, "--format", "html"]));
@@ -271,7 +271,7 @@ fn fail_on_sets_exit_code_one() {
 
 #[test]
 fn bad_input_exits_two_and_says_where() {
-    let f = tmp("garbage.log", b"hello\nthis is not a snapshot export\n");
+    let (_f_dir, f) = tmp("garbage.log", b"hello\nthis is not a snapshot export\n");
     let o = run(&["analyze", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
@@ -305,7 +305,7 @@ fn bad_lines_are_warnings_with_line_numbers_and_the_rest_is_kept() {
     let good = std::fs::read_to_string(samples().join("no-leak-stable-gc.ndjson")).unwrap();
     let mut lines: Vec<&str> = good.lines().collect();
     lines.insert(10, "{\"cycle\": 4, \"label\": oops");
-    let f = tmp("broken.ndjson", lines.join("\n").as_bytes());
+    let (_f_dir, f) = tmp("broken.ndjson", lines.join("\n").as_bytes());
     let o = run(&["analyze", f.to_str().unwrap(), "--format", "json"]);
     assert!(o.status.success());
     assert!(stderr(&o).contains("broken.ndjson:11"), "{}", stderr(&o));
@@ -324,8 +324,8 @@ fn stdin_and_merged_overlapping_exports() {
     // Two overlapping keepLast-style exports of one NDJSON run.
     let text = std::fs::read_to_string(samples().join("leak-plateau-then-growth.ndjson")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    let a = tmp("part-a.ndjson", lines[..250].join("\n").as_bytes());
-    let b = tmp("part-b.ndjson", lines[150..].join("\n").as_bytes());
+    let (_a_dir, a) = tmp("part-a.ndjson", lines[..250].join("\n").as_bytes());
+    let (_b_dir, b) = tmp("part-b.ndjson", lines[150..].join("\n").as_bytes());
     let o = run(&[
         "analyze",
         a.to_str().unwrap(),
@@ -417,7 +417,7 @@ fn file_text_cannot_forge_report_lines() {
             ));
         }
     }
-    let f = tmp("forge.ndjson", lines.as_bytes());
+    let (_f_dir, f) = tmp("forge.ndjson", lines.as_bytes());
     for format in ["text", "markdown"] {
         let o = run(&["analyze", f.to_str().unwrap(), "--format", format]);
         let out = stdout(&o);
@@ -475,13 +475,9 @@ fn gzip_is_read_by_its_bytes_and_endless_input_is_refused_early() {
         String::from_utf8_lossy(&got.stderr)
     );
     assert_eq!(got.stdout, want.stdout);
-    let dir = std::env::temp_dir().join(format!("leaklens-gz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let named = dir.join("run.json"); // no .gz in the name
-    std::fs::write(&named, &gz).unwrap();
+    let (_dir, named) = tmp("run.json", &gz); // no .gz in the name
     let o = run(&["analyze", named.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.stdout, want.stdout);
-    let _ = std::fs::remove_dir_all(&dir);
 
     // UTF-16 without a byte-order mark has a NUL beside every character:
     // text all the same, read and not refused as binary.
@@ -537,5 +533,35 @@ fn generate_refuses_cycle_counts_it_cannot_hold() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains("is not in 1..=1000000"), "{n}: {err}");
         assert!(!err.contains("panicked"), "{n}: {err}");
+    }
+}
+
+#[test]
+fn unknown_generator_names_and_bad_sizes_are_usage_errors() {
+    // clap's messages: the value, the flag, and what it takes.
+    let o = run(&["generate", "--scenario", "sideways"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("invalid value 'sideways' for '--scenario"),
+        "{err}"
+    );
+    assert!(err.contains("plateau_then_growth"), "lists them: {err}");
+    let o = run(&["generate", "--target", "disk"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("array_buffers"), "{}", stderr(&o));
+    // The core's other names still work.
+    let o = run(&["generate", "--scenario", "plateau", "--target", "heap_used"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for bad in [
+        &["--limit", "rss"][..],
+        &["--limit", "rss=-1"],
+        &["--heap-threshold", "0"],
+    ] {
+        let mut args = vec!["analyze", "x.json"];
+        args.extend_from_slice(bad);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert!(stderr(&o).contains("invalid value"), "{}", stderr(&o));
     }
 }

@@ -16,11 +16,9 @@ fn samples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../static/samples")
 }
 
-fn tmp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("leaklens-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh folder, removed when the test ends.
+fn tmp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
 }
 
 struct Server {
@@ -140,8 +138,9 @@ fn generated(seed: u64, cycles: usize) -> Vec<u8> {
 
 #[test]
 fn sigkill_mid_upload_loses_nothing_that_was_acknowledged() {
-    let data = tmp_dir("kill");
-    let srv = serve(&data, &[]);
+    let data = tmp_dir();
+    let data = data.path();
+    let srv = serve(data, &[]);
     // Distinct bodies of ~1 MB, so the kill lands while many are in flight.
     let bodies: Vec<Arc<Vec<u8>>> = (0..12).map(|s| Arc::new(generated(s, 1500))).collect();
     let acked: Arc<Mutex<Vec<(String, usize)>>> = Arc::default();
@@ -189,7 +188,7 @@ fn sigkill_mid_upload_loses_nothing_that_was_acknowledged() {
         "uploads were acknowledged before the kill"
     );
 
-    let srv = serve(&data, &[]);
+    let srv = serve(data, &[]);
     for (id, k) in &acked {
         let (status, body) = get(&format!("{}/api/reports/{id}", srv.base));
         assert_eq!(status, 200, "acknowledged upload {id} is there");
@@ -213,13 +212,13 @@ fn sigkill_mid_upload_loses_nothing_that_was_acknowledged() {
         "leftovers purged"
     );
     drop(srv);
-    let _ = std::fs::remove_dir_all(data);
 }
 
 #[test]
 fn push_sends_a_run_and_follow_sends_what_the_worker_appends() {
-    let data = tmp_dir("push");
-    let srv = serve(&data, &[]);
+    let data = tmp_dir();
+    let data = data.path();
+    let srv = serve(data, &[]);
 
     // One shot, from a worker log: sent as NDJSON, same run.
     let log = samples().join("leak-unclosed-pages.log");
@@ -248,7 +247,8 @@ fn push_sends_a_run_and_follow_sends_what_the_worker_appends() {
     assert_eq!(pushed.run.len(), original.run.len());
 
     // Following a file the worker keeps writing.
-    let dir = tmp_dir("follow");
+    let dir = tmp_dir();
+    let dir = dir.path();
     let file = dir.join("worker.ndjson");
     let full = generated(7, 60);
     let text = String::from_utf8(full.clone()).unwrap();
@@ -294,16 +294,15 @@ fn push_sends_a_run_and_follow_sends_what_the_worker_appends() {
     let _ = follower.kill();
     let _ = follower.wait();
     drop(srv);
-    let _ = std::fs::remove_dir_all(data);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Following a worker log written a block at a time, cut mid-block, with a
 /// restart that starts the cycles again at 1: every snapshot arrives once.
 #[test]
 fn follow_a_log_written_in_pieces_across_a_restart() {
-    let data = tmp_dir("follow-log");
-    let srv = serve(&data, &[]);
+    let data = tmp_dir();
+    let data = data.path();
+    let srv = serve(data, &[]);
     let gen = |seed: &str| {
         let o = bin()
             .args([
@@ -342,13 +341,13 @@ fn follow_a_log_written_in_pieces_across_a_restart() {
     let _ = follower.kill();
     let _ = follower.wait();
     drop(srv);
-    let _ = std::fs::remove_dir_all(data);
 }
 
 #[test]
 fn follow_a_compose_log_of_two_replicas_reads_one_worker_throughout() {
-    let data = tmp_dir("follow-compose");
-    let srv = serve(&data, &[]);
+    let data = tmp_dir();
+    let data = data.path();
+    let srv = serve(data, &[]);
     let gen = |seed: &str, rate: &str, cycles: &str| {
         let o = bin()
             .args([
@@ -456,14 +455,14 @@ fn follow_a_compose_log_of_two_replicas_reads_one_worker_throughout() {
         "worker-1's snapshots, in order"
     );
     drop(srv);
-    let _ = std::fs::remove_dir_all(data);
 }
 
 #[test]
 fn push_reports_a_refusal_and_bad_arguments() {
     // The server refuses what is not a snapshot file: exit 2 with its reason.
-    let data = tmp_dir("refusal");
-    let srv = serve(&data, &[]);
+    let data = tmp_dir();
+    let data = data.path();
+    let srv = serve(data, &[]);
     let notes = data.join("notes.txt");
     std::fs::write(&notes, "hello\n").unwrap();
     let o = bin()
@@ -499,7 +498,6 @@ fn push_reports_a_refusal_and_bad_arguments() {
         String::from_utf8_lossy(&o.stderr)
     );
     drop(srv);
-    let _ = std::fs::remove_dir_all(data);
 
     let o = bin()
         .args(["push", "x.log", "--server", "ftp://nope"])
@@ -524,8 +522,10 @@ fn push_reports_a_refusal_and_bad_arguments() {
 
 #[test]
 fn report_writes_a_static_site_with_relative_links() {
-    let out = tmp_dir("site");
-    let viewer = tmp_dir("viewer");
+    let out = tmp_dir();
+    let out = out.path();
+    let viewer = tmp_dir();
+    let viewer = viewer.path();
     // A stand-in viewer build: the site copies whatever the build holds.
     std::fs::write(
         viewer.join("index.html"),
@@ -534,15 +534,16 @@ fn report_writes_a_static_site_with_relative_links() {
     .unwrap();
     std::fs::create_dir_all(viewer.join("samples")).unwrap();
     std::fs::write(viewer.join("app-0123456789abcdef.js"), "//").unwrap();
-    let hostile = tmp_dir("hostile").join("<img src=x onerror=alert(1)>.log");
+    let hostile_dir = tmp_dir();
+    let hostile = hostile_dir.path().join("<img src=x onerror=alert(1)>.log");
     std::fs::copy(samples().join("leak-unclosed-pages.log"), &hostile).unwrap();
     let o = bin()
         .arg("report")
         .arg(&hostile)
         .arg("-o")
-        .arg(&out)
+        .arg(out)
         .arg("--viewer")
-        .arg(&viewer)
+        .arg(viewer)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -577,7 +578,7 @@ fn report_writes_a_static_site_with_relative_links() {
 
     // Without a viewer (this test binary has none built in, and no dist/ here).
     let o = bin()
-        .current_dir(&out)
+        .current_dir(out)
         .arg("report")
         .arg(&hostile)
         .arg("-o")
