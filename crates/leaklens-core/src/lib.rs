@@ -16,7 +16,9 @@
 
 pub mod ingest;
 pub mod metric;
+mod par;
 pub mod point;
+mod round;
 pub mod run;
 
 pub use metric::Metric;

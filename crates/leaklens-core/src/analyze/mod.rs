@@ -59,12 +59,8 @@ fn judge_all(
     cfg: &Config,
     hours: Option<f64>,
 ) -> BTreeMap<Metric, MetricAnalysis> {
-    let mut analyses = BTreeMap::new();
-    for &m in metrics {
-        if let Some(a) = judge(c, m, seg, cfg, hours) {
-            analyses.insert(m, a);
-        }
-    }
+    let judged = crate::par::map(metrics, |&m| judge(c, m, seg, cfg, hours).map(|a| (m, a)));
+    let mut analyses: BTreeMap<Metric, MetricAnalysis> = judged.into_iter().flatten().collect();
     relations::reserved_heap(&mut analyses, c, seg, cfg.alpha);
     relations::corroborate(&mut analyses);
     analyses
@@ -129,7 +125,11 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let seg_last = c.cycle.get(seg.end.saturating_sub(1)).copied().unwrap_or(0);
     let cycle_hours = c.hours_per_cycle(&seg);
 
-    let analyses = judge_all(&c, &metrics_present, &seg, cfg, cycle_hours);
+    // The windowed table is independent of the whole run's judgement.
+    let (analyses, windows) = crate::par::join(
+        || judge_all(&c, &metrics_present, &seg, cfg, cycle_hours),
+        || windows::windows(&c, &metrics_present, cfg),
+    );
 
     let mut issues: Vec<Issue> = analyses
         .iter()
@@ -181,7 +181,6 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
         .unwrap_or(f64::INFINITY);
     let lingering = phases::lingering_urls(run, &c, &seg, pool);
     let hints = hints::hints(&analyses);
-    let windows = windows::windows(&c, &metrics_present, cfg);
     let decided = verdict::verdict(&analyses, &issues, seg.len(), seg_last, cfg);
 
     let timestamps: Vec<i64> = run.timestamps().iter().flatten().copied().collect();

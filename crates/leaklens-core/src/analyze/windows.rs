@@ -37,11 +37,11 @@ fn red_flag(m: Metric, slope: f64, cfg: &Config) -> Option<&'static str> {
 pub(crate) fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Window> {
     let n = c.len();
     let interval = cfg.interval.max(2) as u64;
-    let mut out = Vec::new();
     if n == 0 {
-        return out;
+        return Vec::new();
     }
     let first = c.cycle[0];
+    let mut ranges = Vec::new();
     let mut i = 0;
     while i < n {
         let w_start = first + ((c.cycle[i] - first) / interval) * interval;
@@ -51,12 +51,12 @@ pub(crate) fn windows(c: &Cycles, metrics: &[Metric], cfg: &Config) -> Vec<Windo
             j += 1;
         }
         let len = j - i;
-        if len >= MIN_WINDOW_CYCLES || (out.is_empty() && j == n && len >= 3) {
-            out.push(window(c, i..j, metrics, cfg));
+        if len >= MIN_WINDOW_CYCLES || (ranges.is_empty() && j == n && len >= 3) {
+            ranges.push(i..j);
         }
         i = j;
     }
-    out
+    crate::par::map(&ranges, |r| window(c, r.clone(), metrics, cfg))
 }
 
 fn window(c: &Cycles, r: std::ops::Range<usize>, metrics: &[Metric], cfg: &Config) -> Window {

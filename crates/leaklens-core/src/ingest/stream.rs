@@ -90,6 +90,8 @@ pub struct Reader {
     /// Newlines in the bytes before `pending` (the BOM excluded).
     lines_before: usize,
     scan: Scan,
+    /// The last piece was read (the rest is no piece).
+    ended: bool,
     /// The pieces read so far, combined.
     combined: Option<Ingested>,
 }
@@ -113,6 +115,7 @@ impl Reader {
             opening: Vec::new(),
             lines_before: 0,
             scan: Scan::default(),
+            ended: false,
             combined: None,
         }
     }
@@ -154,11 +157,10 @@ impl Reader {
         if self.mode == Mode::Undecided && self.pending.len() > self.piece_bytes {
             self.decide();
         }
-        while self.streams() {
-            let Some((end, next)) = self.piece_end(false) else {
-                break;
-            };
-            self.read_piece(end, next);
+        // Pieces are read a batch at a time (on several cores, when the
+        // `parallel` feature has them).
+        if self.pending.len() > self.piece_bytes * crate::par::batch() {
+            self.read_pieces(false);
         }
     }
 
@@ -167,20 +169,10 @@ impl Reader {
         if self.mode == Mode::Undecided {
             self.decide();
         }
-        while self.streams() {
-            if self.mode != Mode::Array && self.pending.is_empty() && self.combined.is_some() {
-                break;
-            }
-            match self.piece_end(true) {
-                Some((end, next)) => {
-                    let last = next == self.pending.len();
-                    self.read_piece(end, next);
-                    if last {
-                        break;
-                    }
-                }
-                None => self.fall_back(),
-            }
+        self.read_pieces(true);
+        if self.streams() && !self.ended {
+            // What is left is no piece: an array without its closing `]`.
+            self.fall_back();
         }
         match self.mode {
             Mode::Lost | Mode::Whole => self.finish_whole(),
@@ -233,43 +225,44 @@ impl Reader {
     /// Where the next piece ends and the one after starts, in `pending`;
     /// None when no boundary has arrived yet (`last`: none will, the rest
     /// is the last piece).
-    fn piece_end(&mut self, last: bool) -> Option<(usize, usize)> {
+    fn piece_end(&mut self, base: usize, last: bool) -> Option<(usize, usize)> {
         let len = self.pending.len();
-        if !last && len <= self.piece_bytes {
+        if !last && len - base <= self.piece_bytes {
             return None;
         }
-        let target = self.piece_bytes.min(len);
+        let target = (base + self.piece_bytes).min(len);
         let found = match self.mode {
             Mode::Array => self.next_top_level_comma(target),
-            Mode::Log => self.next_log_block(target),
-            _ => self.next_line(target),
+            Mode::Log => self.next_log_block(base, target),
+            _ => self.next_line(base, target),
         };
         match found {
             Some(cut) => Some(cut),
-            None if last => self.last_piece(),
+            None if last => self.last_piece(base),
             None => None,
         }
     }
 
     /// The rest as the last piece: for an array, up to its closing `]`.
-    fn last_piece(&self) -> Option<(usize, usize)> {
+    fn last_piece(&mut self, base: usize) -> Option<(usize, usize)> {
         let len = self.pending.len();
         if self.mode != Mode::Array {
-            return (len > 0 || self.combined.is_none()).then_some((len, len));
+            self.ended = true;
+            return (len > base || self.combined.is_none()).then_some((len, len));
         }
-        let close = self
-            .pending
+        let close = self.pending[base..]
             .iter()
             .rposition(|c| !c.is_ascii_whitespace())?;
-        (self.pending[close] == b']').then_some((close, len))
+        self.ended = self.pending[base + close] == b']';
+        self.ended.then_some((base + close, len))
     }
 
     /// NDJSON: the end of the first line that ends at or after `target`
     /// (the probe wants two lines to tell NDJSON from one object).
-    fn next_line(&mut self, target: usize) -> Option<(usize, usize)> {
+    fn next_line(&mut self, base: usize, target: usize) -> Option<(usize, usize)> {
         let p = &self.pending;
         let target = if self.mode == Mode::Probe {
-            let first = memchr(b'\n', p).map(|i| i + 1)?;
+            let first = memchr(b'\n', &p[base..]).map(|i| base + i + 1)?;
             let second = memchr(b'\n', &p[first..]).map(|i| first + i)?;
             target.max(second)
         } else {
@@ -287,12 +280,12 @@ impl Reader {
 
     /// A worker log: the start of the first line after the piece's start
     /// holding a snapshot header at or after `target`.
-    fn next_log_block(&mut self, target: usize) -> Option<(usize, usize)> {
+    fn next_log_block(&mut self, base: usize, target: usize) -> Option<(usize, usize)> {
         let p = &self.pending;
         let mut from = target.max(self.scan.at);
         while let Some(at) = memmem::find(&p[from..], LOG_MARKER).map(|i| from + i) {
             let line_start = memrchr(b'\n', &p[..at]).map(|i| i + 1).unwrap_or(0);
-            if line_start > 0 {
+            if line_start > base {
                 return Some((line_start, line_start));
             }
             from = at + LOG_MARKER.len();
@@ -331,39 +324,57 @@ impl Reader {
         None
     }
 
-    /// Reads `pending[..end]` as one piece and lets `pending[..next]` go.
-    fn read_piece(&mut self, end: usize, next: usize) {
-        let piece = &self.pending[..end];
-        // Text that needs repair (see `repair`) is read whole: repaired
-        // pieces would report their repairs piece by piece.
-        if super::repair::needed(piece)
-            || (matches!(self.mode, Mode::Probe | Mode::Ndjson) && detect::has_log_marker(piece))
-        {
-            return self.fall_back();
-        }
-        let ingested = match self.mode {
-            Mode::Probe => json::read_object_or_ndjson(&self.source, piece, Progress::default()),
-            Mode::Ndjson => json::read_ndjson(&self.source, piece, Progress::default()),
-            Mode::Log => log::read_log(&self.source, piece, Progress::default(), None),
-            _ => {
-                let mut wrapped = Vec::with_capacity(piece.len() + 2);
-                wrapped.push(b'[');
-                wrapped.extend_from_slice(piece);
-                wrapped.push(b']');
-                json::read_array(&self.source, &wrapped, Progress::default())
+    /// Reads every complete piece of `pending` (`last`: the rest too) and
+    /// lets their bytes go.
+    fn read_pieces(&mut self, last: bool) {
+        while self.streams() && !self.ended {
+            // The first piece of a file of JSON objects decides whether it
+            // is NDJSON: it is read alone.
+            let most = if self.mode == Mode::Probe {
+                1
+            } else {
+                usize::MAX
+            };
+            let mut cuts = Vec::new();
+            let mut base = 0;
+            while cuts.len() < most && !self.ended {
+                let Some((end, next)) = self.piece_end(base, last) else {
+                    break;
+                };
+                cuts.push((base, end, next));
+                base = next;
             }
-        };
-        if self.needs_the_whole(&ingested, piece) {
-            return self.fall_back();
+            if cuts.is_empty() {
+                return;
+            }
+            self.read_batch(&cuts);
         }
-        if self.mode == Mode::Probe {
-            self.mode = Mode::Ndjson;
+    }
+
+    /// Reads the pieces `pending[start..end]` (at the same time when it
+    /// can), adds them in order, and lets `pending[..next]` of the last go.
+    fn read_batch(&mut self, cuts: &[(usize, usize, usize)]) {
+        let (mode, source, pending) = (self.mode, self.source.as_str(), &self.pending);
+        let read = crate::par::map(cuts, |&(start, end, _)| {
+            read_piece(mode, source, &pending[start..end])
+        });
+        for (&(start, end, next), ingested) in cuts.iter().zip(read) {
+            let Some(ingested) = ingested else {
+                return self.fall_back();
+            };
+            if self.needs_the_whole(&ingested, &self.pending[start..end]) {
+                return self.fall_back();
+            }
+            if self.mode == Mode::Probe {
+                self.mode = Mode::Ndjson;
+            }
+            let lines = memchr::memchr_iter(b'\n', &self.pending[start..next]).count();
+            self.absorb(ingested);
+            self.lines_before += lines;
         }
-        let lines = memchr::memchr_iter(b'\n', &self.pending[..next]).count();
-        self.absorb(ingested);
-        self.lines_before += lines;
-        self.pending.drain(..next);
-        self.scan = Scan::default();
+        let consumed = cuts.last().map_or(0, |c| c.2);
+        self.pending.drain(..consumed);
+        self.scan.at = self.scan.at.saturating_sub(consumed);
     }
 
     /// What a piece cannot decide alone: which worker of an interleaved log
@@ -481,4 +492,27 @@ impl Reader {
                 .map(|ingested| super::assemble(vec![ingested], &self.source)),
         )
     }
+}
+
+/// One piece read alone; None when it must be read with the whole file:
+/// text that needs repair (repaired pieces would report their repairs
+/// piece by piece), or a worker log's header among JSON lines.
+fn read_piece(mode: Mode, source: &str, piece: &[u8]) -> Option<Ingested> {
+    if super::repair::needed(piece)
+        || (matches!(mode, Mode::Probe | Mode::Ndjson) && detect::has_log_marker(piece))
+    {
+        return None;
+    }
+    Some(match mode {
+        Mode::Probe => json::read_object_or_ndjson(source, piece, Progress::default()),
+        Mode::Ndjson => json::read_ndjson(source, piece, Progress::default()),
+        Mode::Log => log::read_log(source, piece, Progress::default(), None),
+        _ => {
+            let mut wrapped = Vec::with_capacity(piece.len() + 2);
+            wrapped.push(b'[');
+            wrapped.extend_from_slice(piece);
+            wrapped.push(b']');
+            json::read_array(source, &wrapped, Progress::default())
+        }
+    })
 }
