@@ -230,7 +230,31 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
         vec![],
     ));
 
-    // Exponential growth: a + b·exp(r t), b > 0, r on a grid of total growth factors.
+    fits.extend(fit_exponential(&t, span, y));
+    fits.extend(fit_saturating(&t, x0, span, y));
+    let p = Prefix::new(y);
+    fits.extend(fit_step(&p, x, y));
+    let (ramp, hinge) = fit_hinges(&t, x0, y);
+    fits.extend(ramp);
+    fits.extend(hinge);
+    fits.extend(fit_staircase(&p, x, y));
+    by_bic(fits)
+}
+
+/// Pieces of a piecewise-constant fit have at least this many points.
+const MIN_SIDE: usize = 2;
+
+/// Keeps `f` in `best` when it fits better (a smaller residual sum of
+/// squares; the first of equals stays).
+fn keep_best(best: &mut Option<Fit>, f: Fit) {
+    if best.as_ref().is_none_or(|bf| f.rss < bf.rss) {
+        *best = Some(f);
+    }
+}
+
+/// Exponential growth: a + b·exp(r t), b > 0, r on a grid of total growth
+/// factors over the window.
+fn fit_exponential(t: &[f64], span: f64, y: &[f64]) -> Option<Fit> {
     let mut best: Option<Fit> = None;
     for factor in [1.5, 2.0, 3.0, 5.0, 10.0, 30.0, 100.0, 1000.0] {
         let r = libm::log(factor) / span;
@@ -248,14 +272,14 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
             &[("offset", a), ("scale", b), ("rate", r)],
             vec![],
         );
-        if best.as_ref().is_none_or(|bf| f.rss < bf.rss) {
-            best = Some(f);
-        }
+        keep_best(&mut best, f);
     }
-    fits.extend(best);
+    best
+}
 
-    // Saturating approach: a + b·(1 − exp(−t/τ)), τ short enough to level off
-    // inside the window (τ ≤ 0.3·span: 96% of the way by the end).
+/// Saturating approach: a + b·(1 − exp(−t/τ)), τ short enough to level off
+/// inside the window (τ ≤ 0.3·span: 96% of the way by the end).
+fn fit_saturating(t: &[f64], x0: f64, span: f64, y: &[f64]) -> Option<Fit> {
     let mut best: Option<Fit> = None;
     for frac in [0.02, 0.04, 0.07, 0.1, 0.15, 0.2, 0.3] {
         let tau = frac * span;
@@ -270,34 +294,37 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
             &[("start", a), ("rise", b), ("tau", tau)],
             vec![x0 + 3.0 * tau],
         );
-        if best.as_ref().is_none_or(|bf| f.rss < bf.rss) {
-            best = Some(f);
-        }
+        keep_best(&mut best, f);
     }
-    fits.extend(best);
+    best
+}
 
-    let p = Prefix::new(y);
-    let min_side = 2usize;
+/// Single step (bounded).
+fn fit_step(p: &Prefix, x: &[f64], y: &[f64]) -> Option<Fit> {
+    let n = y.len();
+    let dp = segment_dp(p, n, 2, MIN_SIDE);
+    let Some(Some((_, breaks))) = dp.get(1) else {
+        return None;
+    };
+    let (fitted, levels) = piecewise_fitted(p, n, breaks);
+    let c = x[breaks[0]];
+    Some(make(
+        Model::Step,
+        false,
+        3,
+        y,
+        fitted,
+        &[("before", levels[0]), ("after", levels[1]), ("at", c)],
+        vec![c],
+    ))
+}
+
+/// Ramp then flat (bounded) and plateau then growth (growing): hinges.
+fn fit_hinges(t: &[f64], x0: f64, y: &[f64]) -> (Option<Fit>, Option<Fit>) {
+    let n = y.len();
     // The flat part of a bounded fit must be a real part of the window, or a
     // "ramp that levels off at the last point" is just a line.
     let min_tail = (n * 15 / 100).max(3);
-
-    // Single step (bounded).
-    if let Some(Some((_, breaks))) = segment_dp(&p, n, 2, min_side).get(1) {
-        let (fitted, levels) = piecewise_fitted(&p, n, breaks);
-        let c = x[breaks[0]];
-        fits.push(make(
-            Model::Step,
-            false,
-            3,
-            y,
-            fitted,
-            &[("before", levels[0]), ("after", levels[1]), ("at", c)],
-            vec![c],
-        ));
-    }
-
-    // Ramp then flat (bounded) and plateau then growth (growing): hinges.
     let mut best_ramp: Option<Fit> = None;
     let mut best_hinge: Option<Fit> = None;
     let lead = (n * 15 / 100).max(3);
@@ -316,9 +343,7 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
                 &[("start", a), ("slope", b), ("until", x0 + c)],
                 vec![x0 + c],
             );
-            if best_ramp.as_ref().is_none_or(|bf| f.rss < bf.rss) {
-                best_ramp = Some(f);
-            }
+            keep_best(&mut best_ramp, f);
         }
         // Plateau then growth: a + b·max(0, t − c); needs a plateau and a growth part.
         if ci >= lead && n - ci >= 3 {
@@ -334,26 +359,27 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
                     &[("plateau", a), ("slope", b), ("onset", x0 + c)],
                     vec![x0 + c],
                 );
-                if best_hinge.as_ref().is_none_or(|bf| f.rss < bf.rss) {
-                    best_hinge = Some(f);
-                }
+                keep_best(&mut best_hinge, f);
             }
         }
     }
-    fits.extend(best_ramp);
-    fits.extend(best_hinge);
+    (best_ramp, best_hinge)
+}
 
-    // Staircase: 3..=12 levels, every step upward and the steps still going
-    // on (see below) — otherwise it is a warm-up in stages.
+/// Staircase: 3..=12 levels, every step upward and the steps still going
+/// on (see below) — otherwise it is a warm-up in stages.
+fn fit_staircase(p: &Prefix, x: &[f64], y: &[f64]) -> Option<Fit> {
+    let n = y.len();
+    let x0 = x[0];
     let mut best_stairs: Option<Fit> = None;
-    let min_len = min_side.max(n / 20);
-    let stairs = segment_dp(&p, n, 12, min_len);
+    let min_len = MIN_SIDE.max(n / 20);
+    let stairs = segment_dp(p, n, 12, min_len);
     for k in 3..=stairs.len() {
         let Some((_, breaks)) = &stairs[k - 1] else {
             continue;
         };
         let breaks = breaks.clone();
-        let (fitted, levels) = piecewise_fitted(&p, n, &breaks);
+        let (fitted, levels) = piecewise_fitted(p, n, &breaks);
         // Every step upward, and each one clear of the noise around the
         // levels (2.5 residual standard deviations), or it is noise in steps.
         let sse: f64 = y.iter().zip(&fitted).map(|(a, b)| (a - b) * (a - b)).sum();
@@ -406,9 +432,11 @@ pub fn fit_all(x: &[f64], y: &[f64]) -> Vec<Fit> {
             best_stairs = Some(f);
         }
     }
-    fits.extend(best_stairs);
+    best_stairs
+}
 
-    // By BIC, ties in the order the models were fitted.
+/// The fits by BIC, ties in the order the models were fitted.
+fn by_bic(fits: Vec<Fit>) -> Vec<Fit> {
     let mut order: Vec<(f64, usize)> = fits.iter().map(|f| f.bic).zip(0..).collect();
     crate::stats::sort_by_value(&mut order);
     let mut slots: Vec<Option<Fit>> = fits.into_iter().map(Some).collect();

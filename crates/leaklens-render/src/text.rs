@@ -36,6 +36,21 @@ fn verdict_word(v: Verdict) -> &'static str {
 
 pub fn report(r: &Report, title: &str) -> String {
     let mut o = String::new();
+    head(&mut o, r, title);
+    metrics_table(&mut o, r);
+    evidence(&mut o, r);
+    issues(&mut o, r);
+    windows(&mut o, r);
+    operations(&mut o, r);
+    lingering_urls(&mut o, r);
+    forecasts(&mut o, r);
+    worker_verdicts(&mut o, r);
+    input_warnings(&mut o, r);
+    o
+}
+
+/// The title, the facts, the verdict and why.
+fn head(o: &mut String, r: &Report, title: &str) {
     let s = &r.summary;
     let _ = writeln!(o, "leaklens — {}", sanitize(title));
     let facts = super::facts(s);
@@ -47,8 +62,10 @@ pub fn report(r: &Report, title: &str) -> String {
         let _ = writeln!(o, "   👀 {}", sanitize(w));
     }
     let _ = writeln!(o);
+}
 
-    // Metrics table.
+/// The metrics table.
+fn metrics_table(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "📊 Retained level after GC (start → now), growth per cycle"
@@ -84,15 +101,19 @@ pub fn report(r: &Report, title: &str) -> String {
         );
     }
     let _ = writeln!(o);
+}
 
-    // The evidence behind each judgement.
+/// The evidence behind each judgement.
+fn evidence(o: &mut String, r: &Report) {
     let _ = writeln!(o, "🧾 Evidence");
     for (m, mr) in &r.metrics {
         let _ = writeln!(o, "   {}: {}", m.display_name(), sanitize(&mr.judgement));
     }
     let _ = writeln!(o);
+}
 
-    // Issues.
+/// The issues, and what they point to.
+fn issues(o: &mut String, r: &Report) {
     if r.issues.is_empty() {
         let _ = writeln!(o, "✅ No issues found.");
     } else {
@@ -121,8 +142,10 @@ pub fn report(r: &Report, title: &str) -> String {
         }
     }
     let _ = writeln!(o);
+}
 
-    // Windows, as the worker prints them.
+/// The windows, as the worker prints them.
+fn windows(o: &mut String, r: &Report) {
     if !r.windows.is_empty() {
         let _ = writeln!(
             o,
@@ -154,8 +177,10 @@ pub fn report(r: &Report, title: &str) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
-    // Operations.
+/// The operations: the mean change at each step.
+fn operations(o: &mut String, r: &Report) {
     if !r.phases.is_empty() {
         let shown: Vec<Metric> = [
             Metric::HeapUsed,
@@ -193,7 +218,10 @@ pub fn report(r: &Report, title: &str) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
+/// The pages left open.
+fn lingering_urls(o: &mut String, r: &Report) {
     if !r.lingering_urls.is_empty() {
         let _ = writeln!(
             o,
@@ -214,7 +242,10 @@ pub fn report(r: &Report, title: &str) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
+/// The forecasts.
+fn forecasts(o: &mut String, r: &Report) {
     if !r.forecasts.is_empty() {
         let _ = writeln!(o, "⏳ Forecast:");
         for f in &r.forecasts {
@@ -222,7 +253,10 @@ pub fn report(r: &Report, title: &str) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
+/// The worker's own analyses.
+fn worker_verdicts(o: &mut String, r: &Report) {
     if !r.worker_verdicts.is_empty() {
         let _ = writeln!(o, "🗣  The worker's own analyses:");
         for v in &r.worker_verdicts {
@@ -242,7 +276,10 @@ pub fn report(r: &Report, title: &str) -> String {
         }
         let _ = writeln!(o);
     }
+}
 
+/// The first input warnings.
+fn input_warnings(o: &mut String, r: &Report) {
     if !r.warnings.is_empty() {
         let _ = writeln!(o, "⚠ {} input warning(s):", r.warnings.len());
         for w in r.warnings.iter().take(5) {
@@ -252,7 +289,6 @@ pub fn report(r: &Report, title: &str) -> String {
             let _ = writeln!(o, "   … and {} more", r.warnings.len() - 5);
         }
     }
-    o
 }
 
 fn truncate(s: &str, n: usize) -> String {

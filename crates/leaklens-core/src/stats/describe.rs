@@ -1,0 +1,90 @@
+//! Descriptive statistics: the median (by selection), the mean, ranks,
+//! autocorrelation, and the one sort of values by position.
+
+/// Median of a slice (NaNs must already be removed). `None` when empty.
+pub fn median(v: &[f64]) -> Option<f64> {
+    median_of(v.to_vec())
+}
+
+/// [`median`] of values the caller no longer needs (reordered in place).
+pub(super) fn median_of(mut s: Vec<f64>) -> Option<f64> {
+    if s.is_empty() {
+        return None;
+    }
+    // Selection, not a sort: linear time (the envelope asks for the median
+    // of every step of a long run).
+    let n = s.len();
+    let (left, &mut upper, _) = s.select_nth_unstable_by(n / 2, f64::total_cmp);
+    if n % 2 == 1 {
+        return Some(upper);
+    }
+    let lower = left.iter().copied().max_by(f64::total_cmp).unwrap_or(upper);
+    Some((lower + upper) / 2.0)
+}
+
+/// Sorts `(value, index)` pairs by value (total order: NaNs last), ties by
+/// index: a stable order by value whatever the sort does.
+///
+/// Every ordering of values by position in leaklens goes through this one
+/// function, so the browser build carries one copy of the sort for them.
+pub fn sort_by_value(pairs: &mut [(f64, usize)]) {
+    pairs.sort_unstable_by(by_value);
+}
+
+fn by_value(a: &(f64, usize), b: &(f64, usize)) -> std::cmp::Ordering {
+    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+}
+
+pub(super) fn median_sorted(s: &[f64]) -> f64 {
+    let n = s.len();
+    if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+pub fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// Ranks (1-based, ties get the average rank).
+pub fn ranks(v: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<(f64, usize)> = v.iter().copied().zip(0..).collect();
+    sort_by_value(&mut idx);
+    let mut r = vec![0.0; v.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i + 1;
+        while j < idx.len() && idx[j].0 == idx[i].0 {
+            j += 1;
+        }
+        let avg = (i + j + 1) as f64 / 2.0;
+        for &(_, k) in &idx[i..j] {
+            r[k] = avg;
+        }
+        i = j;
+    }
+    r
+}
+
+/// Lag-k autocorrelation of a series.
+pub fn autocorrelation(v: &[f64], k: usize) -> f64 {
+    let n = v.len();
+    if k == 0 {
+        return 1.0;
+    }
+    if n <= k + 1 {
+        return 0.0;
+    }
+    let m = mean(v);
+    let den: f64 = v.iter().map(|x| (x - m) * (x - m)).sum();
+    if den <= 0.0 {
+        return 0.0;
+    }
+    let num: f64 = (0..n - k).map(|i| (v[i] - m) * (v[i + k] - m)).sum();
+    num / den
+}

@@ -1,0 +1,119 @@
+//! A trend test whose slope, interval and p-value come from one
+//! statistic: the interval is the inversion of the Mann–Kendall test.
+
+use super::describe::median_sorted;
+use super::kendall::{mahonian, mann_kendall_detrended, mk_p_of};
+use super::sen::pairwise_slopes;
+use super::{median, norm_quantile, MannKendall};
+
+/// A trend test of `y` on `x` whose three answers cannot disagree: Sen's
+/// slope, its (1 − α) interval, and the Mann–Kendall p-value all come from
+/// one statistic, S, under one null distribution (exact for a short untied
+/// series, else normal with the tie and autocorrelation corrected variance
+/// and a continuity correction). The interval is the inversion of that test:
+/// the slopes β for which the series detrended by β shows no trend at α.
+/// So `rising()` ⇔ `p < α` with S > 0 ⇔ `lower ≥ 0` (and `lower > 0`
+/// whenever no pair of points is tied), and likewise for falling.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SlopeTest {
+    pub n: usize,
+    /// Sen's slope: the median of the pairwise slopes.
+    pub slope: f64,
+    pub lower: f64,
+    pub upper: f64,
+    /// Median of y − slope·x.
+    pub intercept: f64,
+    pub mk: MannKendall,
+    pub alpha: f64,
+    /// The smallest |S| that is significant at `alpha`.
+    pub s_crit: f64,
+}
+
+impl SlopeTest {
+    /// A rise significant at α.
+    pub fn rising(&self) -> bool {
+        self.mk.s >= self.s_crit
+    }
+    /// A fall significant at α.
+    pub fn falling(&self) -> bool {
+        self.mk.s <= -self.s_crit
+    }
+}
+
+/// [`SlopeTest`] of `y` on `x` (x ascending).
+pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
+    let n = x.len().min(y.len());
+    let (x, y) = (&x[..n], &y[..n]);
+    let slopes = pairwise_slopes(x, y);
+    if slopes.is_empty() {
+        return None;
+    }
+    let slope = median_sorted(&slopes);
+    let mk = mann_kendall_detrended(x, y, slope);
+    let counts = mk.exact.then(|| mahonian(mk.n));
+    let counts = counts.as_deref();
+    let pairs = (n * (n - 1) / 2) as f64;
+    // The critical |S|: the smallest value whose p is below α. S moves in
+    // steps of 1 (ties, repeated x) or 2, so search the integers.
+    let p_at = |s: f64| mk_p_of(&mk, s, counts);
+    let mut s_crit = if counts.is_some() {
+        1.0
+    } else {
+        let var = mk.var_s * mk.autocorrelation_factor;
+        libm::floor(1.0 + norm_quantile(1.0 - alpha / 2.0) * libm::sqrt(var.max(0.0)))
+    };
+    while s_crit > 1.0 && p_at(s_crit - 1.0) < alpha {
+        s_crit -= 1.0;
+    }
+    while s_crit <= pairs && p_at(s_crit) >= alpha {
+        s_crit += 1.0;
+    }
+    // The significance at β = 0 is decided by the same p as the report's.
+    let significant = mk.p < alpha;
+    debug_assert_eq!(significant, mk.s.abs() >= s_crit);
+    // S(β) = #(slopes > β) − #(slopes < β) (+ the pairs with equal x,
+    // which do not move with β): the MK statistic of y − βx. It steps down
+    // at each slope value; just left of a value v it is #(≥ v) − #(< v),
+    // just right #(> v) − #(≤ v).
+    let total = slopes.len() as f64;
+    let below = slopes.partition_point(|&s| s < 0.0) as f64;
+    let not_above = slopes.partition_point(|&s| s <= 0.0) as f64;
+    let offset = mk.s - ((total - not_above) - below);
+    // Lower end: sup{β : S(β) ≥ s_crit}. Just left of the value at sorted
+    // position k, S is at least N − 2k + offset (its group starts at or
+    // before k), so the largest k with N − 2k + offset ≥ s_crit gives it.
+    // Upper end: inf{β : S(β) ≤ −s_crit}: just right of the value at
+    // position t − 1, S is at most N − 2t + offset, so the smallest t with
+    // N − 2t + offset ≤ −s_crit gives it. (Found by position, not by a
+    // search over values: the windowed table asks for thousands.)
+    let k = libm::floor((total + offset - s_crit) / 2.0);
+    let lower = if k >= 0.0 {
+        slopes[(k as usize).min(slopes.len() - 1)]
+    } else {
+        slopes[0]
+    };
+    let t = libm::ceil((total + offset + s_crit) / 2.0);
+    let upper = if t >= 1.0 && t <= total {
+        slopes[t as usize - 1]
+    } else {
+        slopes[slopes.len() - 1]
+    };
+    // Where no β is significant at all (too few points for α), the interval
+    // reaches zero on both sides: nothing is excluded.
+    let (lower, upper) = if s_crit > pairs {
+        (lower.min(0.0), upper.max(0.0))
+    } else {
+        (lower, upper)
+    };
+    let resid: Vec<f64> = x.iter().zip(y).map(|(xi, yi)| yi - slope * xi).collect();
+    Some(SlopeTest {
+        n,
+        slope,
+        lower: lower.min(slope),
+        upper: upper.max(slope),
+        intercept: median(&resid).unwrap_or(0.0),
+        mk,
+        alpha,
+        s_crit,
+    })
+}
