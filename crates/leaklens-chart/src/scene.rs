@@ -1,0 +1,491 @@
+//! The content pass: the lines, shapes and boxes the layers draw, in data
+//! coordinates (and backend pixels for the legend and the key), computed
+//! from the [`Layout`] before anything is drawn.
+
+use leaklens_core::point::CyclePoint;
+use leaklens_core::report::Pattern;
+use leaklens_core::{Report, Run};
+use plotters::style::{Color, RGBAColor, RGBColor};
+
+use crate::clip::{clip_polyline, P};
+use crate::decimate_min_max;
+use crate::layout::{Data, Layout, Rect};
+use crate::points::Points;
+use crate::style::{MarkerSize, Style};
+use crate::{ChartLayout, ChartSpec, XAxis};
+
+/// The point of the cycle a marker stands for: core's one rule.
+pub(crate) type Phase = CyclePoint;
+
+/// Polylines in data coordinates.
+pub(crate) type Lines = Vec<Vec<P>>;
+
+/// A horizontal reference line within the y range, dashed, and its label.
+pub(crate) struct RefLine {
+    pub line: Stroked<RGBColor>,
+    pub label: String,
+    /// Where the label's bottom right corner goes.
+    pub at: P,
+}
+
+/// Lines of one colour and width.
+pub(crate) struct Stroked<C> {
+    pub color: C,
+    pub width: u32,
+    pub lines: Lines,
+}
+
+/// What a legend entry shows before its label.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Glyph {
+    /// A short line in the series' colour.
+    Line(RGBAColor),
+    /// A short vertical tick, as change points are drawn.
+    Tick,
+}
+
+/// The legend box, in the plot corner it hides least of: one row per
+/// entry, its glyph then its label.
+pub(crate) struct Legend {
+    pub entries: Vec<(String, Glyph)>,
+    /// The box's corners, in backend pixels.
+    pub rect: Rect,
+    row: i32,
+    pad: i32,
+}
+
+impl Legend {
+    /// Where row `k`'s glyph starts (its vertical middle).
+    pub fn row(&self, k: usize) -> (i32, i32) {
+        let (r, p) = (self.row, self.pad);
+        (
+            self.rect.x0 + p,
+            self.rect.y0 + p / 2 + r / 2 + r * k as i32,
+        )
+    }
+}
+
+/// Everything drawn on the plot, layer by layer.
+pub(crate) struct Scene {
+    /// The shaded x range of the highlighted cycles.
+    pub highlight: Option<P>,
+    pub thresholds: Vec<RefLine>,
+    pub change_points: Vec<Stroked<RGBAColor>>,
+    pub trends: Vec<Stroked<RGBColor>>,
+    /// The other run's series, drawn first, faint.
+    pub ghosts: Vec<Stroked<RGBAColor>>,
+    pub series: Vec<Stroked<RGBColor>>,
+    /// Per series, its colour and its points by point of the cycle.
+    pub markers: Vec<(RGBColor, [Vec<P>; 5])>,
+    pub marker_size: MarkerSize,
+    pub legend: Option<Legend>,
+    /// The phase-marker key, right to left: each entry's text position.
+    pub key: Vec<(Phase, (i32, i32))>,
+    /// Said in the middle of the plot when there is nothing to draw.
+    pub note: Option<&'static str>,
+}
+
+impl Scene {
+    pub fn new(
+        l: &Layout,
+        data: &Data<'_>,
+        run: &Run,
+        report: &Report,
+        spec: &ChartSpec,
+        style: &Style,
+    ) -> Scene {
+        let (markers, phases_shown, marker_size) = markers(l, data, run, style);
+        let change_points = change_points(l, data, report, spec, style);
+        let trends = trends(l, data, report, spec, style);
+        let (ghosts, ghost_entries) = ghosts(l, data, style);
+        let mut entries = Vec::new();
+        let mut series = Vec::new();
+        let mut points: Vec<P> = Vec::new();
+        let dense = l.view.len() > style.series_dense_above;
+        let base = if dense {
+            style.series_stroke_dense
+        } else {
+            style.series_stroke
+        };
+        for (&m, col) in data.metrics.iter().zip(&data.columns) {
+            let lines = series_lines(l, &data.pts.xs, col, style);
+            points.extend(lines.iter().flatten().copied());
+            let lit = spec.highlight.is_some_and(|(hm, _, _)| hm == m);
+            let extra = if lit { style.highlight_extra_stroke } else { 0 };
+            let color = style.series(m);
+            let width = l.sc.stroke(base + extra);
+            series.push(Stroked {
+                color,
+                width,
+                lines,
+            });
+            entries.push((m.display_name().to_string(), Glyph::Line(color.to_rgba())));
+        }
+        entries.extend(ghost_entries);
+        if !trends.is_empty() {
+            entries.push(("trend".to_string(), Glyph::Line(style.text.to_rgba())));
+        }
+        if !change_points.is_empty() {
+            entries.push(("change point".to_string(), Glyph::Tick));
+        }
+        Scene {
+            highlight: highlight(l, &data.pts, spec, style),
+            thresholds: ref_lines(l, style),
+            change_points,
+            trends,
+            ghosts,
+            series,
+            markers,
+            marker_size,
+            legend: legend(l, entries, &points, style),
+            key: if l.markers {
+                key(l, phases_shown, style)
+            } else {
+                Vec::new()
+            },
+            note: note(l, run, data),
+        }
+    }
+}
+
+/// A dashed line from `a` to `b` (data coordinates), as short segments so
+/// that every backend draws it the same.
+fn dashes(l: &Layout, a: P, b: P, (dash, gap): (f64, f64)) -> Lines {
+    let (dash_px, gap_px) = (l.sc.len(dash), l.sc.len(gap));
+    let (pa, pb) = (l.px(a), l.px(b));
+    let len = f64::from(pb.0 - pa.0).hypot(f64::from(pb.1 - pa.1));
+    let period = dash_px + gap_px;
+    let at = |t: f64| (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+    let mut segments = Vec::new();
+    if len <= dash_px || len > 100_000.0 {
+        segments.push(vec![a, b]);
+    } else {
+        let mut s = 0.0;
+        while s < len {
+            let e = (s + dash_px).min(len);
+            segments.push(vec![at(s / len), at(e / len)]);
+            s += period;
+        }
+    }
+    segments
+}
+
+/// The highlighted cycle range, at least a few pixels wide, within the plot.
+fn highlight(l: &Layout, pts: &Points, spec: &ChartSpec, style: &Style) -> Option<P> {
+    let (_, c0, c1) = spec.highlight?;
+    let (c0, c1) = (c0.min(c1), c0.max(c1));
+    let (mut a, mut b) = (pts.cycle_x(c0)?, pts.cycle_last_x(c1)?);
+    let min_w = l.sc.len(style.highlight_min_width) * l.per_px().0;
+    if b - a < min_w {
+        let mid = (a + b) / 2.0;
+        (a, b) = (mid - min_w / 2.0, mid + min_w / 2.0);
+    }
+    let (x0, x1) = l.x.range;
+    let (a, b) = (a.max(x0), b.min(x1));
+    (a < b).then_some((a, b))
+}
+
+/// The thresholds and limits within the y range.
+fn ref_lines(l: &Layout, style: &Style) -> Vec<RefLine> {
+    let ((x0, x1), (y0, y1)) = (l.x.range, l.y.range);
+    let (x_per_px, y_per_px) = l.per_px();
+    let (dx, dy) = style.threshold_label;
+    l.thresholds
+        .iter()
+        .filter(|t| t.value >= y0 && t.value <= y1)
+        .map(|t| RefLine {
+            line: Stroked {
+                color: t.color,
+                width: l.sc.stroke(style.dash_stroke),
+                lines: dashes(l, (x0, t.value), (x1, t.value), style.threshold_dash),
+            },
+            label: t.label.clone(),
+            at: (
+                x1 - l.sc.len(dx) * x_per_px,
+                t.value + l.sc.len(dy) * y_per_px,
+            ),
+        })
+        .collect()
+}
+
+/// Vertical dashes at the change points of metrics that are not flat.
+fn change_points(
+    l: &Layout,
+    data: &Data<'_>,
+    report: &Report,
+    spec: &ChartSpec,
+    style: &Style,
+) -> Vec<Stroked<RGBAColor>> {
+    let mut out = Vec::new();
+    if !spec.show_change_points {
+        return out;
+    }
+    let ((x0, x1), (y0, y1)) = (l.x.range, l.y.range);
+    for &m in &data.metrics {
+        let Some(mr) = report.metrics.get(&m) else {
+            continue;
+        };
+        if mr.pattern == Pattern::Stable {
+            continue;
+        }
+        for &cp in &mr.change_points {
+            let Some(x) = data.pts.cycle_x(cp).filter(|x| (x0..=x1).contains(x)) else {
+                continue;
+            };
+            out.push(Stroked {
+                color: style.series(m).mix(style.change_point_alpha),
+                width: l.sc.stroke(style.dash_stroke),
+                lines: dashes(l, (x, y0), (x, y1), style.change_point_dash),
+            });
+        }
+    }
+    out
+}
+
+/// The trend lines of the retained level, clipped to the plot.
+fn trends(
+    l: &Layout,
+    data: &Data<'_>,
+    report: &Report,
+    spec: &ChartSpec,
+    style: &Style,
+) -> Vec<Stroked<RGBColor>> {
+    let mut out = Vec::new();
+    if !spec.show_trend_lines {
+        return out;
+    }
+    let pts = &data.pts;
+    for &m in &data.metrics {
+        let Some(tl) = report.metrics.get(&m).and_then(|r| r.trend_line.as_ref()) else {
+            continue;
+        };
+        if !(tl.slope.is_finite() && tl.intercept.is_finite()) {
+            continue;
+        }
+        let value = |c: u64| (tl.intercept + tl.slope * c as f64).clamp(-style.clamp, style.clamp);
+        let (c0, c1) = (
+            tl.from_cycle.min(tl.to_cycle),
+            tl.from_cycle.max(tl.to_cycle),
+        );
+        let mut line: Vec<P> = Vec::new();
+        match pts.axis {
+            XAxis::Cycle => line.extend([(c0 as f64, value(c0)), (c1 as f64, value(c1))]),
+            XAxis::Time => {
+                // Cycles are not evenly spaced in time: follow them.
+                let inner: Vec<u64> = pts
+                    .cycles
+                    .iter()
+                    .map(|e| e.0)
+                    .filter(|&c| c > c0 && c < c1)
+                    .collect();
+                let step = (inner.len() / l.columns().max(1)).max(1);
+                let cs = std::iter::once(c0)
+                    .chain(inner.into_iter().step_by(step))
+                    .chain(std::iter::once(c1));
+                line.extend(cs.filter_map(|c| pts.cycle_x(c).map(|x| (x, value(c)))));
+            }
+        }
+        let lines = clip_polyline(&line, l.x.range, l.y.range);
+        if !lines.is_empty() {
+            out.push(Stroked {
+                color: style.dark(m),
+                width: l.sc.stroke(style.trend_stroke),
+                lines,
+            });
+        }
+    }
+    out
+}
+
+/// A series decimated to one column per backend pixel, clamped, clipped.
+fn series_lines(l: &Layout, xs: &[f64], col: &[f64], style: &Style) -> Lines {
+    let points: Vec<P> = decimate_min_max(xs, col, l.x.range, l.columns())
+        .into_iter()
+        .map(|(x, y)| (x, y.clamp(-style.clamp, style.clamp)))
+        .collect();
+    clip_polyline(&points, l.x.range, l.y.range)
+}
+
+/// The other run's series and their legend entries.
+fn ghosts(
+    l: &Layout,
+    data: &Data<'_>,
+    style: &Style,
+) -> (Vec<Stroked<RGBAColor>>, Vec<(String, Glyph)>) {
+    let Some(g) = &data.ghost else {
+        return (Vec::new(), Vec::new());
+    };
+    g.cols
+        .iter()
+        .map(|(m, col)| {
+            let color = style.series(*m).mix(style.ghost_alpha);
+            let label = format!("{} ({})", m.display_name(), g.name);
+            let lines = series_lines(l, &g.pts.xs, col, style);
+            let width = l.sc.stroke(style.ghost_stroke);
+            (
+                Stroked {
+                    color,
+                    width,
+                    lines,
+                },
+                (label, Glyph::Line(color)),
+            )
+        })
+        .unzip()
+}
+
+/// The phase markers of each series, which points of the cycle they show,
+/// and their size.
+#[allow(clippy::type_complexity)]
+fn markers(
+    l: &Layout,
+    data: &Data<'_>,
+    run: &Run,
+    style: &Style,
+) -> (Vec<(RGBColor, [Vec<P>; 5])>, [bool; 5], MarkerSize) {
+    let dense = l.view.len() > style.marker_dense_above;
+    let size = if dense {
+        style.marker_dense
+    } else {
+        style.marker
+    };
+    let size = MarkerSize::new(size, l.sc, style);
+    let mut shown = [false; 5];
+    let mut out = Vec::new();
+    if !l.markers {
+        return (out, shown, size);
+    }
+    let phase_of_label: Vec<Phase> = run.label_names().names().map(Phase::of).collect();
+    for (&m, col) in data.metrics.iter().zip(&data.columns) {
+        let mut by_phase: [Vec<P>; 5] = Default::default();
+        for (k, &y) in col.iter().enumerate().take(l.view.end).skip(l.view.start) {
+            if !y.is_finite() {
+                continue;
+            }
+            let i = data.pts.snapshot(k);
+            let phase = phase_of_label
+                .get(run.label_id(i) as usize)
+                .copied()
+                .unwrap_or(Phase::Other);
+            by_phase[phase as usize].push((data.pts.xs[k], y.clamp(-style.clamp, style.clamp)));
+        }
+        for (seen, points) in shown.iter_mut().zip(&by_phase) {
+            *seen |= !points.is_empty();
+        }
+        out.push((style.series(m), by_phase));
+    }
+    (out, shown, size)
+}
+
+/// The legend box: its size from its entries, in the plot corner whose box
+/// would cover the fewest of `points`. Laid out here rather than by
+/// plotters' series labels, which measure text with the DOM on wasm32 (a
+/// worker has none) and so would lay the box out differently in the CLI,
+/// the browser and the recorder.
+fn legend(
+    l: &Layout,
+    entries: Vec<(String, Glyph)>,
+    points: &[P],
+    style: &Style,
+) -> Option<Legend> {
+    if entries.is_empty() {
+        return None;
+    }
+    let sc = l.sc;
+    let chars = entries
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
+    let size = (
+        sc.px(chars * style.legend_char + style.legend_extra),
+        sc.px(entries.len() as f64 * style.legend_row + style.legend_pad),
+    );
+    let margin = sc.px(style.legend_margin);
+    let (pl, pt, pr, pb) = l.chart.plot_px;
+    let (x0, y0) = match legend_corner(&l.chart, points, size, sc.px(style.legend_room)) {
+        Corner::UpperLeft => (pl + margin, pt + margin),
+        Corner::UpperRight => (pr - margin - size.0, pt + margin),
+        Corner::LowerRight => (pr - margin - size.0, pb - margin - size.1),
+        Corner::LowerLeft => (pl + margin, pb - margin - size.1),
+    };
+    Some(Legend {
+        entries,
+        rect: Rect {
+            x0,
+            y0,
+            x1: x0 + size.0,
+            y1: y0 + size.1,
+        },
+        row: sc.px(style.legend_row),
+        pad: sc.px(style.legend_pad),
+    })
+}
+
+/// A corner of the plot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Corner {
+    UpperLeft,
+    UpperRight,
+    LowerRight,
+    LowerLeft,
+}
+
+/// Picks the plot corner whose legend box (`size` plus `pad`, in backend
+/// pixels) would cover the fewest points.
+fn legend_corner(layout: &ChartLayout, points: &[P], size: (i32, i32), pad: i32) -> Corner {
+    let (l, t, r, b) = layout.plot_px;
+    let (w, h) = (size.0 + pad, size.1 + pad);
+    let corners = [
+        Corner::UpperLeft,
+        Corner::UpperRight,
+        Corner::LowerRight,
+        Corner::LowerLeft,
+    ];
+    let boxes = [
+        (l, t, l + w, t + h),
+        (r - w, t, r, t + h),
+        (r - w, b - h, r, b),
+        (l, b - h, l + w, b),
+    ];
+    let mut counts = [0usize; 4];
+    for &(x, y) in points {
+        let (px, py) = (layout.px_at_x(x), layout.px_at_y(y));
+        for (count, (x0, y0, x1, y1)) in counts.iter_mut().zip(&boxes) {
+            if (*x0..=*x1).contains(&px) && (*y0..=*y1).contains(&py) {
+                *count += 1;
+            }
+        }
+    }
+    let best = (0..4).min_by_key(|&k| (counts[k], k)).unwrap_or(0);
+    corners[best]
+}
+
+/// The key of the phase markers shown, above the plot on the right: each
+/// entry's text position, right to left.
+fn key(l: &Layout, shown: [bool; 5], style: &Style) -> Vec<(Phase, (i32, i32))> {
+    let sc = l.sc;
+    let (_, top, right, _) = l.chart.plot_px;
+    let y = top - sc.px(style.key_above);
+    let mut x = right;
+    let mut out = Vec::new();
+    for p in Phase::ALL.into_iter().rev().filter(|p| shown[*p as usize]) {
+        x -= sc.px(p.as_str().len() as f64 * style.key_char + style.key_extra);
+        out.push((p, (x, y)));
+        x -= sc.px(style.key_gap);
+    }
+    out
+}
+
+/// What to say when nothing is drawn.
+fn note(l: &Layout, run: &Run, data: &Data<'_>) -> Option<&'static str> {
+    if l.has_data {
+        None
+    } else if run.is_empty() {
+        Some("no snapshots")
+    } else if data.metrics.is_empty() {
+        Some("no data to show")
+    } else {
+        Some("no data in this range")
+    }
+}
