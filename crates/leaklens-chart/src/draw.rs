@@ -43,7 +43,7 @@ pub fn draw_overlaid<DB: DrawingBackend>(
     let recorder = Recorder::new(backend.get_size());
     let layout = {
         let root = recorder.clone().into_drawing_area();
-        let layout = draw_shapes(&root, run, report, ghost, spec, &STYLE)?;
+        let layout = draw_shapes(&recorder, &root, run, report, ghost, spec, &STYLE)?;
         root.present().map_err(err)?;
         layout
     };
@@ -55,6 +55,7 @@ pub fn draw_overlaid<DB: DrawingBackend>(
 
 /// Lays the chart out, then draws it layer by layer.
 fn draw_shapes(
+    recorder: &Recorder,
     root: &Root,
     run: &Run,
     report: &Report,
@@ -66,18 +67,18 @@ fn draw_shapes(
     let sc = Layout::scale(size, spec, style)?;
     let data = Data::new(run, ghost, spec, style);
     let layout = Layout::new(size, sc, &data, report, spec, style);
-    let scene = Scene::new(&layout, &data, run, report, spec, style);
+    let mut scene = Scene::new(&layout, &data, run, report, spec, style);
 
     layers::background(root, &layout, style)?;
-    let mut chart = layers::mesh(root, &layout, style)?;
-    layers::plot(&mut chart, &layout, &scene, style)?;
-    layers::markers(&mut chart, &scene)?;
+    layers::mesh(root, recorder, &layout, style)?;
+    layers::plot(root, &layout, &mut scene, style)?;
+    layers::markers(root, &layout, &scene)?;
     if let Some(legend) = &scene.legend {
         layers::legend(root, &layout, legend, style)?;
     }
     layers::key(root, &layout, &scene, style)?;
     if let Some(note) = scene.note {
-        layers::note(&chart, &layout, note, style)?;
+        layers::note(root, &layout, note, style)?;
     }
     Ok(layout.chart)
 }

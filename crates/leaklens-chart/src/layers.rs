@@ -1,50 +1,23 @@
 //! The layers of the chart, each drawn from the [`Layout`] and the
 //! [`Scene`], bottom to top: background and title, grid and axes,
 //! highlight, thresholds, change points, trend lines, series, markers,
-//! legend, marker key, note.
+//! legend, marker key, note. Everything is drawn in backend pixels, data
+//! mapped by the layout.
 
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::clip::P;
-use crate::layout::Layout;
+use crate::layout::{Axis, Layout, Rect, Side};
 use crate::record::Recorder;
 use crate::scene::{Glyph, Legend, Phase, Scene, Stroked};
 use crate::style::{MarkerSize, Style};
 use crate::{ChartError, XAxis};
 
 pub(crate) type Root = DrawingArea<Recorder, Shift>;
-pub(crate) type Chart<'a> = ChartContext<'a, Recorder, Cartesian2d<TickAxis, TickAxis>>;
 
 pub(crate) fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> ChartError {
     ChartError::Drawing(e.to_string())
-}
-
-/// A linear f64 axis whose ticks are chosen by the layout (nice numbers, or
-/// minute-aligned times) rather than by plotters.
-#[derive(Debug, Clone)]
-pub(crate) struct TickAxis {
-    range: P,
-    ticks: Vec<f64>,
-}
-
-impl Ranged for TickAxis {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        crate::lerp(*value, self.range, limit.0, limit.1)
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
-        self.ticks.clone()
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.range.0..self.range.1
-    }
 }
 
 /// The background and the title.
@@ -53,153 +26,222 @@ pub(crate) fn background(root: &Root, l: &Layout, style: &Style) -> Result<(), C
     if let Some(title) = &l.frame.title {
         let font = l.sc.font(style.font_title).color(&style.text);
         let font = font.pos(Pos::new(HPos::Center, VPos::Top));
-        root.draw(&Text::new(title.text.as_str(), title.at, font))
+        let at = l.frame.inner.truncate(title.at);
+        root.draw(&Text::new(title.text.as_str(), at, font))
             .map_err(err)?;
     }
     Ok(())
 }
 
-/// The grid, the axes, their ticks, labels and captions; returns the plot
-/// to draw the data on.
-pub(crate) fn mesh<'a>(root: &'a Root, l: &Layout, style: &Style) -> Result<Chart<'a>, ChartError> {
-    let f = &l.frame;
-    // The frame's boxes, cut the way plotters cuts them (it clamps nothing).
-    let (w, h) = (l.size.0 as i32, l.size.1 as i32);
-    let (inner, chart) = (f.inner, f.chart);
-    let area = root.margin(inner.y0, h - inner.y1, inner.x0, w - inner.x1);
-    let area = match f.title {
-        None => area,
-        Some(_) => area.split_vertically(chart.y0 - inner.y0).1,
-    };
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(f.x_area)
-        .y_label_area_size(f.y_area)
-        .build_cartesian_2d(
-            TickAxis {
-                range: l.x.range,
-                ticks: l.x.ticks.clone(),
-            },
-            TickAxis {
-                range: l.y.range,
-                ticks: l.y.ticks.clone(),
-            },
-        )
-        .map_err(err)?;
-    let sc = l.sc;
-    let x_fmt = |v: &f64| l.x.label(*v);
-    let y_fmt = |v: &f64| l.y.label(*v);
-    chart
-        .configure_mesh()
-        .bold_line_style(style.grid.stroke_width(sc.stroke(style.grid_stroke)))
-        .light_line_style(TRANSPARENT)
-        .axis_style(style.axis.stroke_width(sc.stroke(style.grid_stroke)))
-        .x_desc(match l.chart.x_axis {
-            XAxis::Cycle => "cycle",
-            XAxis::Time => "time (UTC)",
-        })
-        .y_desc(l.kind.y_label())
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .label_style(sc.font(style.font_label).color(&style.text))
-        .axis_desc_style(sc.font(style.font_desc).color(&style.text))
-        .draw()
-        .map_err(err)?;
-    debug_assert_eq!(
-        (
-            chart.backend_coord(&(l.x.range.0, l.y.range.1)),
-            chart.backend_coord(&(l.x.range.1, l.y.range.0))
-        ),
-        (
-            (l.chart.plot_px.0, l.chart.plot_px.1),
-            (l.chart.plot_px.2, l.chart.plot_px.3)
-        ),
-        "the layout pass places the plot where plotters does"
-    );
-    Ok(chart)
-}
-
-/// Polylines of one colour and width.
-fn lines<C: Color>(chart: &mut Chart<'_>, s: &Stroked<C>) -> Result<(), ChartError> {
-    let style = s.color.stroke_width(s.width);
-    chart
-        .draw_series(
-            s.lines
-                .iter()
-                .map(|line| PathElement::new(line.clone(), style)),
-        )
-        .map(|_| ())
-        .map_err(err)
-}
-
-/// The highlighted cycle range, the thresholds and change points, the
-/// trend lines, then the series (the other run's first, faint).
-pub(crate) fn plot(
-    chart: &mut Chart<'_>,
+/// The axis captions, the grid, then each axis with its tick marks and
+/// labels. Shape for shape what plotters' mesh draws (its tick marks are 5
+/// pixels at most; its light lines, transparent, no backend draws).
+pub(crate) fn mesh(
+    root: &Root,
+    recorder: &Recorder,
     l: &Layout,
-    scene: &Scene,
     style: &Style,
 ) -> Result<(), ChartError> {
-    let (y0, y1) = l.y.range;
-    if let Some((a, b)) = scene.highlight {
-        let fill = style.highlight.mix(style.highlight_alpha).filled();
-        chart
-            .draw_series(std::iter::once(Rectangle::new([(a, y1), (b, y0)], fill)))
-            .map_err(err)?;
+    let (f, sc) = (&l.frame, l.sc);
+    let (pw, ph) = (
+        (f.plot.x1 - f.plot.x0) as u32,
+        (f.plot.y1 - f.plot.y0) as u32,
+    );
+    let tick = ((0.05 * f64::from(pw.min(ph))).round() as i32).min(5);
+    let desc = sc.font(style.font_desc).color(&style.text);
+    for &(side, a) in &f.labels {
+        let g = SideGeom::new(side, a, tick);
+        let (text, font) = match side {
+            Side::Left => (l.kind.y_label(), desc.transform(FontTransform::Rotate270)),
+            _ => (x_caption(l.chart.x_axis), desc.clone()),
+        };
+        let font = font.pos(g.caption_anchor);
+        root.draw(&Text::new(text, g.caption, font)).map_err(err)?;
     }
-    for t in &scene.thresholds {
-        lines(chart, &t.line)?;
-        let font = l.sc.font(style.font_label).color(&t.line.color);
-        let font = font.pos(Pos::new(HPos::Right, VPos::Bottom));
-        chart
-            .plotting_area()
-            .draw(&Text::new(t.label.clone(), t.at, font))
-            .map_err(err)?;
+    let grid = style.grid.stroke_width(sc.stroke(style.grid_stroke));
+    let xs = ticks_px(&l.x, f.x_px);
+    let ys = ticks_px(&l.y, f.y_px);
+    for &(x, _) in &xs {
+        recorder.line((x, f.y_px.0), (x, f.y_px.1), &grid);
     }
-    for s in &scene.change_points {
-        lines(chart, s)?;
+    for &(y, _) in &ys {
+        recorder.line((f.x_px.0, y), (f.x_px.1, y), &grid);
     }
-    for s in &scene.trends {
-        lines(chart, s)?;
-    }
-    for s in &scene.ghosts {
-        lines(chart, s)?;
-    }
-    for s in &scene.series {
-        lines(chart, s)?;
-    }
-    Ok(())
-}
-
-/// The phase markers of every series.
-pub(crate) fn markers(chart: &mut Chart<'_>, scene: &Scene) -> Result<(), ChartError> {
-    let size = scene.marker_size;
-    for (color, by_phase) in &scene.markers {
-        for (p, points) in Phase::ALL.into_iter().zip(by_phase) {
-            if points.is_empty() {
+    let line = style.axis.stroke_width(sc.stroke(style.grid_stroke));
+    let label = sc.font(style.font_label).color(&style.text);
+    let path = |p: Vec<(i32, i32)>| root.draw(&PathElement::new(p, line)).map_err(err);
+    for &(side, a) in &f.labels {
+        let g = SideGeom::new(side, a, tick);
+        let (ticks, px, base) = match side {
+            Side::Left => (&ys, f.y_px, f.plot.y0),
+            _ => (&xs, f.x_px, f.plot.x0),
+        };
+        // The axis along the plot's edge, then each tick within it: its
+        // label, then its mark.
+        let (lo, hi) = (px.0.min(px.1) - base, px.0.max(px.1) - base);
+        path(vec![g.mark(lo, g.line), g.mark(hi, g.line)])?;
+        let font = label.pos(g.label_anchor);
+        for (p, text) in ticks {
+            let rp = p - base;
+            if rp < lo || hi < rp {
                 continue;
             }
-            let fill = color.filled();
-            let (b, big, small) = (size.base, size.big, size.small);
-            let at = points.iter().copied();
-            let r = match p {
-                Phase::Before => chart.draw_series(at.map(|p| Circle::new(p, b, fill))),
-                Phase::Scrape => chart.draw_series(at.map(|p| TriangleMarker::new(p, big, fill))),
-                Phase::Cleanup => chart.draw_series(
-                    at.map(|p| EmptyElement::at(p) + Rectangle::new([(-b, -b), (b, b)], fill)),
-                ),
-                Phase::Recreate => {
-                    let line = color.stroke_width(size.stroke);
-                    chart.draw_series(at.map(|p| Cross::new(p, big, line)))
-                }
-                Phase::Other => chart.draw_series(at.map(|p| Circle::new(p, small, fill))),
-            };
-            r.map_err(err)?;
+            let at = g.at(rp, g.label);
+            root.draw(&Text::new(text.as_str(), at, font.clone()))
+                .map_err(err)?;
+            if tick != 0 {
+                path(vec![g.mark(rp, g.tick.0), g.mark(rp, g.tick.1)])?;
+            }
         }
     }
     Ok(())
 }
 
-/// Draws a marker of `phase` at backend pixel `c` (the key).
+/// The x axis caption.
+fn x_caption(axis: XAxis) -> &'static str {
+    match axis {
+        XAxis::Cycle => "cycle",
+        XAxis::Time => "time (UTC)",
+    }
+}
+
+/// The ticks of `axis` at their backend pixel (between `px`), labelled.
+fn ticks_px(axis: &Axis, px: (i32, i32)) -> Vec<(i32, String)> {
+    let at = |v: f64| crate::lerp(v, axis.range, px.0, px.1);
+    axis.ticks.iter().map(|&v| (at(v), axis.label(v))).collect()
+}
+
+/// Where an axis' parts go in its label area, across the axis (pixels
+/// from the area's top or left edge), as plotters places them.
+struct SideGeom {
+    side: Side,
+    area: Rect,
+    /// The axis line.
+    line: i32,
+    /// The tick labels, and how they are anchored there.
+    label: i32,
+    label_anchor: Pos,
+    /// A tick mark's ends.
+    tick: (i32, i32),
+    /// The caption, absolute, and its anchor.
+    caption: (i32, i32),
+    caption_anchor: Pos,
+}
+
+impl SideGeom {
+    fn new(side: Side, a: Rect, tick: i32) -> SideGeom {
+        let (tw, th) = ((a.x1 - a.x0) as u32, (a.y1 - a.y0) as u32);
+        let (w, h) = (tw as i32, th as i32);
+        let dist = tick.abs() * 2;
+        let (line, label, label_anchor, ticks, caption, caption_anchor) = match side {
+            Side::Top => (
+                h - 1,
+                h - dist,
+                Pos::new(HPos::Center, VPos::Bottom),
+                (h - 1 - tick, h - 1),
+                ((tw / 2) as i32, 0),
+                Pos::new(HPos::Center, VPos::Top),
+            ),
+            Side::Left => (
+                w - 1,
+                w - dist,
+                Pos::new(HPos::Right, VPos::Center),
+                (w - 1 - tick, w - 1),
+                (0, (th / 2) as i32),
+                Pos::new(HPos::Center, VPos::Top),
+            ),
+            Side::Bottom => (
+                0,
+                dist,
+                Pos::new(HPos::Center, VPos::Top),
+                (0, tick),
+                ((tw / 2) as i32, h),
+                Pos::new(HPos::Center, VPos::Bottom),
+            ),
+        };
+        SideGeom {
+            side,
+            area: a,
+            line,
+            label,
+            label_anchor,
+            tick: ticks,
+            caption: (a.x0 + caption.0, a.y0 + caption.1),
+            caption_anchor,
+        }
+    }
+
+    /// The absolute pixel `along` the axis and `across` it.
+    fn at(&self, along: i32, across: i32) -> (i32, i32) {
+        let (x, y) = match self.side {
+            Side::Left => (across, along),
+            _ => (along, across),
+        };
+        (self.area.x0 + x, self.area.y0 + y)
+    }
+
+    /// [`at`](Self::at), moved into the label area (lines are, text not).
+    fn mark(&self, along: i32, across: i32) -> (i32, i32) {
+        self.area.truncate(self.at(along, across))
+    }
+}
+
+/// Polylines of one colour and width.
+fn lines(root: &Root, l: &Layout, s: Stroked) -> Result<(), ChartError> {
+    for line in s.lines {
+        let px: Vec<(i32, i32)> = line.into_iter().map(|p| l.plot_px(p)).collect();
+        root.draw(&PathElement::new(px, s.style)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The highlighted cycle range, the thresholds and change points, the
+/// trend lines, then the series (the other run's first, faint).
+pub(crate) fn plot(
+    root: &Root,
+    l: &Layout,
+    scene: &mut Scene,
+    style: &Style,
+) -> Result<(), ChartError> {
+    use std::mem::take;
+    let (y0, y1) = l.y.range;
+    if let Some((a, b)) = scene.highlight {
+        let fill = style.highlight.mix(style.highlight_alpha).filled();
+        let corners = [l.plot_px((a, y1)), l.plot_px((b, y0))];
+        root.draw(&Rectangle::new(corners, fill)).map_err(err)?;
+    }
+    for t in take(&mut scene.thresholds) {
+        lines(root, l, t.line)?;
+        let font = l.sc.font(style.font_label).color(&t.color);
+        let font = font.pos(Pos::new(HPos::Right, VPos::Bottom));
+        root.draw(&Text::new(t.label, l.plot_px(t.at), font))
+            .map_err(err)?;
+    }
+    let strokes = [
+        take(&mut scene.change_points),
+        take(&mut scene.trends),
+        take(&mut scene.ghosts),
+        take(&mut scene.series),
+    ];
+    for s in strokes.into_iter().flatten() {
+        lines(root, l, s)?;
+    }
+    Ok(())
+}
+
+/// The phase markers of every series.
+pub(crate) fn markers(root: &Root, l: &Layout, scene: &Scene) -> Result<(), ChartError> {
+    for (color, by_phase) in &scene.markers {
+        for (p, points) in Phase::ALL.into_iter().zip(by_phase) {
+            for &point in points {
+                marker_px(root, p, l.plot_px(point), scene.marker_size, *color)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Draws a marker of `phase` at backend pixel `c`.
 fn marker_px(
     root: &Root,
     phase: Phase,
@@ -283,18 +325,10 @@ pub(crate) fn key(root: &Root, l: &Layout, scene: &Scene, style: &Style) -> Resu
 }
 
 /// The note in the middle of an empty plot.
-pub(crate) fn note(
-    chart: &Chart<'_>,
-    l: &Layout,
-    note: &str,
-    style: &Style,
-) -> Result<(), ChartError> {
+pub(crate) fn note(root: &Root, l: &Layout, note: &str, style: &Style) -> Result<(), ChartError> {
     let ((x0, x1), (y0, y1)) = (l.x.range, l.y.range);
     let font = l.sc.font(style.font_note).color(&style.axis);
     let font = font.pos(Pos::new(HPos::Center, VPos::Center));
-    let at = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-    chart
-        .plotting_area()
-        .draw(&Text::new(note, at, font))
-        .map_err(err)
+    let at = l.plot_px(((x0 + x1) / 2.0, (y0 + y1) / 2.0));
+    root.draw(&Text::new(note, at, font)).map_err(err)
 }

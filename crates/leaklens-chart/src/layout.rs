@@ -177,6 +177,22 @@ pub(crate) struct Rect {
     pub y1: i32,
 }
 
+impl Rect {
+    /// `p` moved into the rectangle (its far edges included), as plotters
+    /// moves every point it draws into the area it draws on.
+    pub fn truncate(&self, p: (i32, i32)) -> (i32, i32) {
+        (p.0.min(self.x1).max(self.x0), p.1.min(self.y1).max(self.y0))
+    }
+}
+
+/// A side of the plot, where a label area goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Top,
+    Left,
+    Bottom,
+}
+
 /// The title and where its top centre goes.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Title {
@@ -193,11 +209,17 @@ pub(crate) struct Frame {
     pub title: Option<Title>,
     /// Below the title: the plot and its label areas.
     pub chart: Rect,
-    /// Height of the x labels below the plot, width of the y labels left of it.
-    pub x_area: u32,
-    pub y_area: u32,
     /// The plot itself.
     pub plot: Rect,
+    /// The label areas around the plot that have room, in drawing order:
+    /// above it (only when the chart is too low for the labels below),
+    /// left of it (y labels), below it (x labels). Never right of it: the
+    /// y labels take a third of the width at most.
+    pub labels: Vec<(Side, Rect)>,
+    /// The backend pixels of the ends of the x axis (left, right) and of
+    /// the y axis (bottom, top): the plot's last columns and rows.
+    pub x_px: (i32, i32),
+    pub y_px: (i32, i32),
 }
 
 impl Frame {
@@ -230,26 +252,37 @@ impl Frame {
                 (Some(Title { text, at }), chart)
             }
         };
-        let x_area = sc.upx(style.x_label_area);
-        // The label areas cut off the left and the bottom; breakpoints out
-        // of order are sorted, as plotters does.
+        let x_area = sc.upx(style.x_label_area) as i32;
+        // The label areas cut off the left and the bottom: a 3×3 grid whose
+        // breakpoints, when out of order, are sorted, as plotters does.
         let mut xs = [chart.x0, chart.x1, chart.x0 + y_area as i32, chart.x1];
-        let mut ys = [chart.y0, chart.y1, chart.y0, chart.y1 - x_area as i32];
+        let mut ys = [chart.y0, chart.y1, chart.y0, chart.y1 - x_area];
         xs.sort_unstable();
         ys.sort_unstable();
-        let plot = Rect {
-            x0: xs[1],
-            y0: ys[1],
-            x1: xs[2],
-            y1: ys[2],
+        let cell = |col: usize, row: usize| Rect {
+            x0: xs[col],
+            y0: ys[row],
+            x1: xs[col + 1],
+            y1: ys[row + 1],
         };
+        let plot = cell(1, 1);
+        let labels = [
+            (Side::Top, cell(1, 0)),
+            (Side::Left, cell(0, 1)),
+            (Side::Bottom, cell(1, 2)),
+        ];
+        let labels = labels
+            .into_iter()
+            .filter(|(_, r)| r.x1 > r.x0 && r.y1 > r.y0)
+            .collect();
         Frame {
             inner,
             title,
             chart,
-            x_area,
-            y_area,
             plot,
+            labels,
+            x_px: (plot.x0, plot.x1 - 1),
+            y_px: (plot.y1 - 1, plot.y0),
         }
     }
 }
@@ -258,7 +291,6 @@ impl Frame {
 /// ticks and boxes.
 pub(crate) struct Layout {
     pub sc: Scale,
-    pub size: (u32, u32),
     pub kind: ChartKind,
     pub x: Axis,
     pub y: Axis,
@@ -349,10 +381,9 @@ impl Layout {
             sc,
             style,
         );
-        let chart = ChartLayout::of(&frame.plot, xr, yr, x_range(None, &x_all, axis), axis);
+        let chart = ChartLayout::of(&frame, xr, yr, x_range(None, &x_all, axis), axis);
         Layout {
             sc,
-            size,
             kind: spec.kind,
             x,
             y,
@@ -385,14 +416,18 @@ impl Layout {
     pub fn px(&self, p: P) -> (i32, i32) {
         (self.chart.px_at_x(p.0), self.chart.px_at_y(p.1))
     }
+
+    /// The backend pixel of data point `p`, moved into the plot.
+    pub fn plot_px(&self, p: P) -> (i32, i32) {
+        self.frame.plot.truncate(self.px(p))
+    }
 }
 
 impl ChartLayout {
-    /// The layout of a plot in `plot` spanning `x` and `y`, mapped the way
-    /// plotters maps a `Cartesian2d` on that area (the last pixel row and
-    /// column inside it).
-    fn of(plot: &Rect, x: P, y: P, x_data: P, x_axis: XAxis) -> ChartLayout {
-        let (px, py) = ((plot.x0, plot.x1 - 1), (plot.y1 - 1, plot.y0));
+    /// The layout of a plot in `frame` spanning `x` and `y`, mapped the way
+    /// plotters maps a `Cartesian2d` on it.
+    fn of(frame: &Frame, x: P, y: P, x_data: P, x_axis: XAxis) -> ChartLayout {
+        let (px, py) = (frame.x_px, frame.y_px);
         let at_x = |v: f64| crate::lerp(v, x, px.0, px.1);
         let at_y = |v: f64| crate::lerp(v, y, py.0, py.1);
         ChartLayout {

@@ -144,6 +144,14 @@ impl Recorder {
         Ok(())
     }
 
+    /// A straight line, kept as the backend's own line (as plotters draws
+    /// grid lines), not as a path.
+    pub(crate) fn line<S: BackendStyle>(&self, from: BackendCoord, to: BackendCoord, s: &S) {
+        self.shapes
+            .borrow_mut()
+            .push(Shape::Line(from, to, Stroke::of(s)));
+    }
+
     /// Draws every shape kept, in order, on `target`, and presents it.
     pub(crate) fn replay<DB: DrawingBackend>(
         &self,

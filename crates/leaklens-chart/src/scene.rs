@@ -3,9 +3,9 @@
 //! from the [`Layout`] before anything is drawn.
 
 use leaklens_core::point::CyclePoint;
-use leaklens_core::report::Pattern;
-use leaklens_core::{Report, Run};
-use plotters::style::{Color, RGBAColor, RGBColor};
+use leaklens_core::report::{Pattern, TrendLine};
+use leaklens_core::{Metric, Report, Run};
+use plotters::style::{Color, RGBAColor, RGBColor, ShapeStyle};
 
 use crate::clip::{clip_polyline, P};
 use crate::decimate_min_max;
@@ -22,16 +22,16 @@ pub(crate) type Lines = Vec<Vec<P>>;
 
 /// A horizontal reference line within the y range, dashed, and its label.
 pub(crate) struct RefLine {
-    pub line: Stroked<RGBColor>,
+    pub line: Stroked,
+    pub color: RGBColor,
     pub label: String,
     /// Where the label's bottom right corner goes.
     pub at: P,
 }
 
 /// Lines of one colour and width.
-pub(crate) struct Stroked<C> {
-    pub color: C,
-    pub width: u32,
+pub(crate) struct Stroked {
+    pub style: ShapeStyle,
     pub lines: Lines,
 }
 
@@ -70,11 +70,11 @@ pub(crate) struct Scene {
     /// The shaded x range of the highlighted cycles.
     pub highlight: Option<P>,
     pub thresholds: Vec<RefLine>,
-    pub change_points: Vec<Stroked<RGBAColor>>,
-    pub trends: Vec<Stroked<RGBColor>>,
+    pub change_points: Vec<Stroked>,
+    pub trends: Vec<Stroked>,
     /// The other run's series, drawn first, faint.
-    pub ghosts: Vec<Stroked<RGBAColor>>,
-    pub series: Vec<Stroked<RGBColor>>,
+    pub ghosts: Vec<Stroked>,
+    pub series: Vec<Stroked>,
     /// Per series, its colour and its points by point of the cycle.
     pub markers: Vec<(RGBColor, [Vec<P>; 5])>,
     pub marker_size: MarkerSize,
@@ -95,8 +95,24 @@ impl Scene {
         style: &Style,
     ) -> Scene {
         let (markers, phases_shown, marker_size) = markers(l, data, run, style);
-        let change_points = change_points(l, data, report, spec, style);
-        let trends = trends(l, data, report, spec, style);
+        let (pts, reports) = (&data.pts, || {
+            let of = |m: &Metric| Some((*m, report.metrics.get(m)?));
+            data.metrics.iter().filter_map(of)
+        });
+        let mut change_points = Vec::new();
+        if spec.show_change_points {
+            for (m, r) in reports().filter(|(_, r)| r.pattern != Pattern::Stable) {
+                let color = style.series(m);
+                change_points.extend(change_points_of(l, pts, color, &r.change_points, style));
+            }
+        }
+        let mut trends = Vec::new();
+        if spec.show_trend_lines {
+            for (m, r) in reports() {
+                let tl = r.trend_line.as_ref();
+                trends.extend(tl.and_then(|tl| trend(l, pts, style.dark(m), tl, style)));
+            }
+        }
         let (ghosts, ghost_entries) = ghosts(l, data, style);
         let mut entries = Vec::new();
         let mut series = Vec::new();
@@ -114,11 +130,8 @@ impl Scene {
             let extra = if lit { style.highlight_extra_stroke } else { 0 };
             let color = style.series(m);
             let width = l.sc.stroke(base + extra);
-            series.push(Stroked {
-                color,
-                width,
-                lines,
-            });
+            let style = color.stroke_width(width);
+            series.push(Stroked { style, lines });
             entries.push((m.display_name().to_string(), Glyph::Line(color.to_rgba())));
         }
         entries.extend(ghost_entries);
@@ -194,9 +207,9 @@ fn ref_lines(l: &Layout, style: &Style) -> Vec<RefLine> {
         .iter()
         .filter(|t| t.value >= y0 && t.value <= y1)
         .map(|t| RefLine {
+            color: t.color,
             line: Stroked {
-                color: t.color,
-                width: l.sc.stroke(style.dash_stroke),
+                style: t.color.stroke_width(l.sc.stroke(style.dash_stroke)),
                 lines: dashes(l, (x0, t.value), (x1, t.value), style.threshold_dash),
             },
             label: t.label.clone(),
@@ -208,93 +221,65 @@ fn ref_lines(l: &Layout, style: &Style) -> Vec<RefLine> {
         .collect()
 }
 
-/// Vertical dashes at the change points of metrics that are not flat.
-fn change_points(
+/// Vertical dashes at the change points of a metric, within the x range.
+fn change_points_of(
     l: &Layout,
-    data: &Data<'_>,
-    report: &Report,
-    spec: &ChartSpec,
+    pts: &Points,
+    color: RGBColor,
+    cps: &[u64],
     style: &Style,
-) -> Vec<Stroked<RGBAColor>> {
-    let mut out = Vec::new();
-    if !spec.show_change_points {
-        return out;
-    }
+) -> Vec<Stroked> {
     let ((x0, x1), (y0, y1)) = (l.x.range, l.y.range);
-    for &m in &data.metrics {
-        let Some(mr) = report.metrics.get(&m) else {
-            continue;
-        };
-        if mr.pattern == Pattern::Stable {
-            continue;
-        }
-        for &cp in &mr.change_points {
-            let Some(x) = data.pts.cycle_x(cp).filter(|x| (x0..=x1).contains(x)) else {
-                continue;
-            };
-            out.push(Stroked {
-                color: style.series(m).mix(style.change_point_alpha),
-                width: l.sc.stroke(style.dash_stroke),
-                lines: dashes(l, (x, y0), (x, y1), style.change_point_dash),
-            });
-        }
-    }
-    out
+    let line = color
+        .mix(style.change_point_alpha)
+        .stroke_width(l.sc.stroke(style.dash_stroke));
+    cps.iter()
+        .filter_map(|&cp| pts.cycle_x(cp).filter(|x| (x0..=x1).contains(x)))
+        .map(|x| Stroked {
+            style: line,
+            lines: dashes(l, (x, y0), (x, y1), style.change_point_dash),
+        })
+        .collect()
 }
 
-/// The trend lines of the retained level, clipped to the plot.
-fn trends(
+/// A trend line of the retained level, clipped to the plot (None when
+/// nothing of it is inside).
+fn trend(
     l: &Layout,
-    data: &Data<'_>,
-    report: &Report,
-    spec: &ChartSpec,
+    pts: &Points,
+    color: RGBColor,
+    tl: &TrendLine,
     style: &Style,
-) -> Vec<Stroked<RGBColor>> {
-    let mut out = Vec::new();
-    if !spec.show_trend_lines {
-        return out;
+) -> Option<Stroked> {
+    if !(tl.slope.is_finite() && tl.intercept.is_finite()) {
+        return None;
     }
-    let pts = &data.pts;
-    for &m in &data.metrics {
-        let Some(tl) = report.metrics.get(&m).and_then(|r| r.trend_line.as_ref()) else {
-            continue;
-        };
-        if !(tl.slope.is_finite() && tl.intercept.is_finite()) {
-            continue;
-        }
-        let value = |c: u64| (tl.intercept + tl.slope * c as f64).clamp(-style.clamp, style.clamp);
-        let (c0, c1) = (
-            tl.from_cycle.min(tl.to_cycle),
-            tl.from_cycle.max(tl.to_cycle),
-        );
-        let mut line: Vec<P> = Vec::new();
-        match pts.axis {
-            XAxis::Cycle => line.extend([(c0 as f64, value(c0)), (c1 as f64, value(c1))]),
-            XAxis::Time => {
-                // Cycles are not evenly spaced in time: follow them.
-                let inner: Vec<u64> = pts
-                    .cycles
-                    .iter()
-                    .map(|e| e.0)
-                    .filter(|&c| c > c0 && c < c1)
-                    .collect();
-                let step = (inner.len() / l.columns().max(1)).max(1);
-                let cs = std::iter::once(c0)
-                    .chain(inner.into_iter().step_by(step))
-                    .chain(std::iter::once(c1));
-                line.extend(cs.filter_map(|c| pts.cycle_x(c).map(|x| (x, value(c)))));
-            }
-        }
-        let lines = clip_polyline(&line, l.x.range, l.y.range);
-        if !lines.is_empty() {
-            out.push(Stroked {
-                color: style.dark(m),
-                width: l.sc.stroke(style.trend_stroke),
-                lines,
-            });
+    let value = |c: u64| (tl.intercept + tl.slope * c as f64).clamp(-style.clamp, style.clamp);
+    let (c0, c1) = (
+        tl.from_cycle.min(tl.to_cycle),
+        tl.from_cycle.max(tl.to_cycle),
+    );
+    let mut line: Vec<P> = Vec::new();
+    match pts.axis {
+        XAxis::Cycle => line.extend([(c0 as f64, value(c0)), (c1 as f64, value(c1))]),
+        XAxis::Time => {
+            // Cycles are not evenly spaced in time: follow them.
+            let inner: Vec<u64> = pts
+                .cycles
+                .iter()
+                .map(|e| e.0)
+                .filter(|&c| c > c0 && c < c1)
+                .collect();
+            let step = (inner.len() / l.columns().max(1)).max(1);
+            let cs = std::iter::once(c0)
+                .chain(inner.into_iter().step_by(step))
+                .chain(std::iter::once(c1));
+            line.extend(cs.filter_map(|c| pts.cycle_x(c).map(|x| (x, value(c)))));
         }
     }
-    out
+    let lines = clip_polyline(&line, l.x.range, l.y.range);
+    let style = color.stroke_width(l.sc.stroke(style.trend_stroke));
+    (!lines.is_empty()).then_some(Stroked { style, lines })
 }
 
 /// A series decimated to one column per backend pixel, clamped, clipped.
@@ -307,11 +292,7 @@ fn series_lines(l: &Layout, xs: &[f64], col: &[f64], style: &Style) -> Lines {
 }
 
 /// The other run's series and their legend entries.
-fn ghosts(
-    l: &Layout,
-    data: &Data<'_>,
-    style: &Style,
-) -> (Vec<Stroked<RGBAColor>>, Vec<(String, Glyph)>) {
+fn ghosts(l: &Layout, data: &Data<'_>, style: &Style) -> (Vec<Stroked>, Vec<(String, Glyph)>) {
     let Some(g) = &data.ghost else {
         return (Vec::new(), Vec::new());
     };
@@ -321,15 +302,8 @@ fn ghosts(
             let color = style.series(*m).mix(style.ghost_alpha);
             let label = format!("{} ({})", m.display_name(), g.name);
             let lines = series_lines(l, &g.pts.xs, col, style);
-            let width = l.sc.stroke(style.ghost_stroke);
-            (
-                Stroked {
-                    color,
-                    width,
-                    lines,
-                },
-                (label, Glyph::Line(color)),
-            )
+            let style = color.stroke_width(l.sc.stroke(style.ghost_stroke));
+            (Stroked { style, lines }, (label, Glyph::Line(color)))
         })
         .unzip()
 }
