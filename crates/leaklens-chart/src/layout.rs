@@ -211,6 +211,8 @@ pub(crate) struct Frame {
     pub chart: Rect,
     /// The plot itself.
     pub plot: Rect,
+    /// The width kept for the y labels.
+    pub y_area: u32,
     /// The label areas around the plot that have room, in drawing order:
     /// above it (only when the chart is too low for the labels below),
     /// left of it (y labels), below it (x labels). Never right of it: the
@@ -280,6 +282,7 @@ impl Frame {
             title,
             chart,
             plot,
+            y_area,
             labels,
             x_px: (plot.x0, plot.x1 - 1),
             y_px: (plot.y1 - 1, plot.y0),
@@ -437,5 +440,187 @@ impl ChartLayout {
             y_range: y,
             x_axis,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Recorder;
+    use crate::style::STYLE;
+    use leaklens_core::generate::{generate, Spec};
+    use leaklens_core::{analyze, Config};
+    use plotters::prelude::{ChartBuilder, IntoDrawingArea};
+
+    fn layout(run: &Run, spec: &ChartSpec, size: (u32, u32)) -> Layout {
+        laid_out(run, &analyze(run, &Config::default()), spec, size)
+    }
+
+    fn laid_out(run: &Run, report: &Report, spec: &ChartSpec, size: (u32, u32)) -> Layout {
+        let sc = Layout::scale(size, spec, &STYLE).unwrap();
+        let data = Data::new(run, None, spec, &STYLE);
+        Layout::new(size, sc, &data, report, spec, &STYLE)
+    }
+
+    fn run(cycles: usize) -> Run {
+        generate(&Spec {
+            cycles,
+            ..Spec::default()
+        })
+    }
+
+    /// Sizes, scales and titles from the smallest chart up.
+    fn specs() -> Vec<(ChartSpec, (u32, u32))> {
+        let mut out = Vec::new();
+        for (scale, title) in [(1.0, None), (1.0, Some("t")), (2.0, Some("t")), (0.5, None)] {
+            for (w, h) in [(120, 80), (121, 95), (300, 150), (900, 480), (1800, 700)] {
+                let spec = ChartSpec {
+                    scale,
+                    title: title.map(String::from),
+                    ..ChartSpec::memory()
+                };
+                let size = ((f64::from(w) * scale) as u32, (f64::from(h) * scale) as u32);
+                out.push((spec, size));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_plot_is_where_plotters_chart_builder_puts_it() {
+        let run = run(30);
+        for (spec, size) in specs() {
+            let l = layout(&run, &spec, size);
+            let f = &l.frame;
+            let root = Recorder::new(size).into_drawing_area();
+            let (w, h) = (size.0 as i32, size.1 as i32);
+            let area = root.margin(f.inner.y0, h - f.inner.y1, f.inner.x0, w - f.inner.x1);
+            let area = area.split_vertically(f.chart.y0 - f.inner.y0).1;
+            let chart = ChartBuilder::on(&area)
+                .x_label_area_size(l.sc.upx(STYLE.x_label_area))
+                .y_label_area_size(f.y_area)
+                .build_cartesian_2d(l.x.range.0..l.x.range.1, l.y.range.0..l.y.range.1)
+                .unwrap();
+            let (xs, ys) = chart.plotting_area().get_pixel_range();
+            let p = f.plot;
+            assert_eq!((xs, ys), (p.x0..p.x1, p.y0..p.y1), "{size:?} {spec:?}");
+            assert_eq!((l.chart.plot_px.0, l.chart.plot_px.1), (p.x0, p.y0));
+            assert_eq!((l.chart.plot_px.2, l.chart.plot_px.3), (p.x1 - 1, p.y1 - 1));
+        }
+    }
+
+    #[test]
+    fn boxes_do_not_overlap_and_stay_on_the_chart() {
+        let run = run(30);
+        let overlap = |a: &Rect, b: &Rect| a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+        for (spec, size) in specs() {
+            let l = layout(&run, &spec, size);
+            let f = &l.frame;
+            for (side, a) in &f.labels {
+                assert!(!overlap(a, &f.plot), "{side:?} {a:?} {:?}", f.plot);
+                assert!(a.x0 >= 0 && a.y0 >= 0 && a.x1 <= size.0 as i32 && a.y1 <= size.1 as i32);
+            }
+            let p = f.plot;
+            assert!(0 <= p.x0 && p.x0 <= p.x1 && p.x1 <= size.0 as i32, "{p:?}");
+            assert!(0 <= p.y0 && p.y0 <= p.y1 && p.y1 <= size.1 as i32, "{p:?}");
+            if let Some(t) = &f.title {
+                assert!(t.at.1 < p.y0, "the title is above the plot");
+            }
+            // Labels below and left of a plot that has room.
+            if p.y1 > p.y0 && size.1 as f64 >= 150.0 * l.sc.0 {
+                let sides: Vec<Side> = f.labels.iter().map(|l| l.0).collect();
+                assert_eq!(sides, [Side::Left, Side::Bottom], "{size:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_chart_too_low_for_its_x_labels_gets_them_above_too() {
+        // As plotters does: the bottom label area pushes into the title,
+        // leaving a strip above a plot of no height (and no room left of
+        // it).
+        let spec = ChartSpec {
+            title: Some("t".into()),
+            ..ChartSpec::memory()
+        };
+        let l = layout(&Run::new(), &spec, (120, 80));
+        let sides: Vec<Side> = l.frame.labels.iter().map(|l| l.0).collect();
+        assert_eq!(sides, [Side::Top, Side::Bottom]);
+        assert_eq!(
+            l.frame.plot.y0, l.frame.plot.y1,
+            "no room left for the plot"
+        );
+    }
+
+    #[test]
+    fn ticks_stay_inside_their_ranges() {
+        for cycles in [1, 2, 3, 10, 60, 1000] {
+            let run = run(cycles);
+            let report = analyze(&run, &Config::default());
+            for x_axis in [XAxis::Cycle, XAxis::Time] {
+                for (spec, size) in specs() {
+                    let spec = ChartSpec { x_axis, ..spec };
+                    let l = laid_out(&run, &report, &spec, size);
+                    for a in [&l.x, &l.y] {
+                        let (lo, hi) = a.range;
+                        assert!(lo < hi, "{cycles}: {lo}..{hi}");
+                        assert!(a.ticks.iter().all(|t| (lo..=hi).contains(t)), "{:?}", a);
+                        assert!(a.ticks.windows(2).all(|w| w[0] < w[1]));
+                        let labels: Vec<String> = a.ticks.iter().map(|&t| a.label(t)).collect();
+                        let mut unique = labels.clone();
+                        unique.dedup();
+                        assert_eq!(labels, unique, "labels tell ticks apart");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cycle_ticks_are_whole_from_two_cycles_on() {
+        let spec = ChartSpec::memory();
+        // One cycle spans less than 2 on the x axis: ticks fall between
+        // whole cycles, labelled with a decimal.
+        let l = layout(&run(1), &spec, (900, 480));
+        assert!(l.x.range.1 - l.x.range.0 < 2.0, "{:?}", l.x.range);
+        assert!(
+            l.x.ticks.iter().any(|t| t.fract() != 0.0),
+            "{:?}",
+            l.x.ticks
+        );
+        assert!(l.x.label(l.x.ticks[0]).contains('.'));
+        for cycles in [3, 10, 60] {
+            let l = layout(&run(cycles), &spec, (900, 480));
+            assert!(
+                l.x.ticks.iter().all(|t| t.fract() == 0.0),
+                "{:?}",
+                l.x.ticks
+            );
+            assert!(!l.x.label(l.x.ticks[0]).contains('.'));
+        }
+    }
+
+    #[test]
+    fn markers_make_room_for_their_key() {
+        let run = run(60);
+        let with = layout(&run, &ChartSpec::memory(), (900, 480));
+        let without = ChartSpec {
+            show_phase_markers: false,
+            ..ChartSpec::memory()
+        };
+        let without = layout(&run, &without, (900, 480));
+        assert!(with.markers && !without.markers);
+        let d = STYLE.margin_top_key - STYLE.margin_top;
+        assert_eq!(with.frame.plot.y0 - without.frame.plot.y0, d as i32);
+        // Too many snapshots in view: no markers, no key.
+        let big = layout(
+            &generate(&Spec {
+                cycles: 300,
+                ..Spec::default()
+            }),
+            &ChartSpec::memory(),
+            (900, 480),
+        );
+        assert!(big.view.len() > STYLE.max_marker_points && !big.markers);
     }
 }

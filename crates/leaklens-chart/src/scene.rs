@@ -463,3 +463,117 @@ fn note(l: &Layout, run: &Run, data: &Data<'_>) -> Option<&'static str> {
         Some("no data in this range")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::style::STYLE;
+    use leaklens_core::generate::{generate, Spec};
+    use leaklens_core::{analyze, Config};
+
+    fn scene(run: &Run, ghost: Option<(&Run, &str)>, spec: &ChartSpec) -> (Layout, Scene) {
+        let report = analyze(run, &Config::default());
+        let size = (900, 480);
+        let sc = Layout::scale(size, spec, &STYLE).unwrap();
+        let data = Data::new(run, ghost, spec, &STYLE);
+        let l = Layout::new(size, sc, &data, &report, spec, &STYLE);
+        let scene = Scene::new(&l, &data, run, &report, spec, &STYLE);
+        (l, scene)
+    }
+
+    fn run(cycles: usize) -> Run {
+        generate(&Spec {
+            cycles,
+            ..Spec::default()
+        })
+    }
+
+    #[test]
+    fn the_legend_sits_in_the_plot_corner_it_hides_least() {
+        let (l, s) = scene(&run(60), None, &ChartSpec::memory());
+        let legend = s.legend.as_ref().expect("a legend");
+        let (r, p) = (legend.rect, l.frame.plot);
+        let m = l.sc.px(STYLE.legend_margin);
+        assert!(r.x0 >= p.x0 + m && r.x1 <= p.x1 - m, "{r:?} in {p:?}");
+        assert!(r.y0 >= p.y0 + m && r.y1 <= p.y1 - m, "{r:?} in {p:?}");
+        // The series rise from the lower left: the upper left is free.
+        assert_eq!((r.x0, r.y0), (l.chart.plot_px.0 + m, l.chart.plot_px.1 + m));
+        let points: Vec<P> = s
+            .series
+            .iter()
+            .flat_map(|s| s.lines.iter().flatten().copied())
+            .collect();
+        let hidden = points
+            .iter()
+            .map(|&p| l.px(p))
+            .filter(|&(x, y)| (r.x0..=r.x1).contains(&x) && (r.y0..=r.y1).contains(&y))
+            .count();
+        assert_eq!(hidden, 0);
+        // One row per series, then the trend and change-point styles used.
+        let labels: Vec<&str> = legend.entries.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(
+            labels.len(),
+            s.series.len() + 1 + usize::from(!s.change_points.is_empty())
+        );
+        assert_eq!(labels[0], "Heap Used");
+        assert!(labels.contains(&"trend"));
+        let rows: Vec<(i32, i32)> = (0..labels.len()).map(|k| legend.row(k)).collect();
+        assert!(rows
+            .windows(2)
+            .all(|w| w[1].1 - w[0].1 == l.sc.px(STYLE.legend_row)));
+        assert!(rows.iter().all(|&(x, y)| x > r.x0 && y > r.y0 && y < r.y1));
+    }
+
+    #[test]
+    fn the_marker_key_runs_right_to_left_above_the_plot() {
+        let (l, s) = scene(&run(60), None, &ChartSpec::memory());
+        let names: Vec<&str> = s.key.iter().map(|k| k.0.as_str()).collect();
+        assert_eq!(names, ["recreate", "cleanup", "scrape", "before"]);
+        let (left, top, right, _) = l.chart.plot_px;
+        assert!(s.key.windows(2).all(|w| w[1].1 .0 < w[0].1 .0));
+        assert!(s
+            .key
+            .iter()
+            .all(|&(_, (x, y))| left < x && x < right && y < top && y > 0));
+        let off = ChartSpec {
+            show_phase_markers: false,
+            ..ChartSpec::memory()
+        };
+        let (_, s) = scene(&run(60), None, &off);
+        assert!(s.key.is_empty() && s.markers.is_empty());
+    }
+
+    #[test]
+    fn the_other_run_is_named_in_the_legend_and_cut_short() {
+        let before = run(90);
+        let name = "a-very-long-file-name-of-the-run-before.ndjson";
+        let spec = ChartSpec {
+            visible: vec![Metric::HeapUsed],
+            ..ChartSpec::memory()
+        };
+        let (l, s) = scene(&run(60), Some((&before, name)), &spec);
+        assert!(l.x.range.1 >= 90.0, "the x range covers both runs");
+        let label = &s.legend.as_ref().unwrap().entries[1].0;
+        assert_eq!(label, "Heap Used (a-very-long-file-name-of-the-ru…)");
+        assert_eq!(s.ghosts.len(), 1);
+    }
+
+    #[test]
+    fn nothing_to_draw_says_why() {
+        let (l, s) = scene(&Run::new(), None, &ChartSpec::memory());
+        assert!(!l.has_data && s.legend.is_none());
+        assert_eq!(s.note, Some("no snapshots"));
+        let none = ChartSpec {
+            visible: vec![],
+            ..ChartSpec::memory()
+        };
+        let (_, s) = scene(&run(5), None, &none);
+        assert_eq!(s.note, Some("no data to show"));
+        let zoom = ChartSpec {
+            x_range: Some((50.0, 60.0)),
+            ..ChartSpec::memory()
+        };
+        let (_, s) = scene(&run(5), None, &zoom);
+        assert_eq!(s.note, Some("no data in this range"));
+    }
+}
