@@ -34,8 +34,8 @@ pub(crate) fn background(root: &Root, l: &Layout, style: &Style) -> Result<(), C
 }
 
 /// The axis captions, the grid, then each axis with its tick marks and
-/// labels. Shape for shape what plotters' mesh draws (its tick marks are 5
-/// pixels at most; its light lines, transparent, no backend draws).
+/// labels. Shape for shape what plotters' mesh draws (but its light lines,
+/// transparent, which no backend draws).
 pub(crate) fn mesh(
     root: &Root,
     recorder: &Recorder,
@@ -47,7 +47,7 @@ pub(crate) fn mesh(
         (f.plot.x1 - f.plot.x0) as u32,
         (f.plot.y1 - f.plot.y0) as u32,
     );
-    let tick = ((0.05 * f64::from(pw.min(ph))).round() as i32).min(5);
+    let tick = ((style.tick_share * f64::from(pw.min(ph))).round() as i32).min(style.tick_max);
     let desc = sc.font(style.font_desc).color(&style.text);
     for &(side, a) in &f.labels {
         let g = SideGeom::new(side, a, tick);

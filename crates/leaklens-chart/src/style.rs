@@ -49,6 +49,10 @@ pub(crate) struct Style {
     pub margin_bottom: f64,
     pub margin_left: f64,
     pub margin_right: f64,
+    /// Tick marks: this share of the plot's smaller side, in backend
+    /// pixels, at most this many (plotters' rule, kept).
+    pub tick_share: f64,
+    pub tick_max: i32,
     /// Height of the x tick labels and caption.
     pub x_label_area: f64,
     /// Width of the y tick labels and caption: a label character, and more.
@@ -150,6 +154,8 @@ pub(crate) const STYLE: Style = Style {
     margin_bottom: 6.0,
     margin_left: 6.0,
     margin_right: 20.0,
+    tick_share: 0.05,
+    tick_max: 5,
     x_label_area: 42.0,
     y_label_char: 7.0,
     y_label_pad: 30.0,
