@@ -4,7 +4,7 @@
 
 use leaklens_core::point::CyclePoint;
 use leaklens_core::report::{Pattern, TrendLine};
-use leaklens_core::{Metric, Report, Run};
+use leaklens_core::{Report, Run};
 use plotters::style::{Color, RGBAColor, RGBColor, ShapeStyle};
 
 use crate::clip::{clip_polyline, P};
@@ -95,22 +95,25 @@ impl Scene {
         style: &Style,
     ) -> Scene {
         let (markers, phases_shown, marker_size) = markers(l, data, run, style);
-        let (pts, reports) = (&data.pts, || {
-            let of = |m: &Metric| Some((*m, report.metrics.get(m)?));
-            data.metrics.iter().filter_map(of)
-        });
-        let mut change_points = Vec::new();
-        if spec.show_change_points {
-            for (m, r) in reports().filter(|(_, r)| r.pattern != Pattern::Stable) {
+        let (mut change_points, mut trends) = (Vec::new(), Vec::new());
+        for &m in &data.metrics {
+            let Some(r) = report.metrics.get(&m) else {
+                continue;
+            };
+            if spec.show_change_points && r.pattern != Pattern::Stable {
                 let color = style.series(m);
-                change_points.extend(change_points_of(l, pts, color, &r.change_points, style));
+                change_points_of(
+                    l,
+                    &data.pts,
+                    color,
+                    &r.change_points,
+                    style,
+                    &mut change_points,
+                );
             }
-        }
-        let mut trends = Vec::new();
-        if spec.show_trend_lines {
-            for (m, r) in reports() {
+            if spec.show_trend_lines {
                 let tl = r.trend_line.as_ref();
-                trends.extend(tl.and_then(|tl| trend(l, pts, style.dark(m), tl, style)));
+                trends.extend(tl.and_then(|tl| trend(l, &data.pts, style.dark(m), tl, style)));
             }
         }
         let (ghosts, ghost_entries) = ghosts(l, data, style);
@@ -221,25 +224,28 @@ fn ref_lines(l: &Layout, style: &Style) -> Vec<RefLine> {
         .collect()
 }
 
-/// Vertical dashes at the change points of a metric, within the x range.
+/// Vertical dashes at the change points of a metric within the x range,
+/// added to `out`.
 fn change_points_of(
     l: &Layout,
     pts: &Points,
     color: RGBColor,
     cps: &[u64],
     style: &Style,
-) -> Vec<Stroked> {
+    out: &mut Vec<Stroked>,
+) {
     let ((x0, x1), (y0, y1)) = (l.x.range, l.y.range);
     let line = color
         .mix(style.change_point_alpha)
         .stroke_width(l.sc.stroke(style.dash_stroke));
-    cps.iter()
-        .filter_map(|&cp| pts.cycle_x(cp).filter(|x| (x0..=x1).contains(x)))
-        .map(|x| Stroked {
-            style: line,
-            lines: dashes(l, (x, y0), (x, y1), style.change_point_dash),
-        })
-        .collect()
+    for &cp in cps {
+        if let Some(x) = pts.cycle_x(cp).filter(|x| (x0..=x1).contains(x)) {
+            out.push(Stroked {
+                style: line,
+                lines: dashes(l, (x, y0), (x, y1), style.change_point_dash),
+            });
+        }
+    }
 }
 
 /// A trend line of the retained level, clipped to the plot (None when
@@ -469,7 +475,7 @@ mod tests {
     use super::*;
     use crate::style::STYLE;
     use leaklens_core::generate::{generate, Spec};
-    use leaklens_core::{analyze, Config};
+    use leaklens_core::{analyze, Config, Metric};
 
     fn scene(run: &Run, ghost: Option<(&Run, &str)>, spec: &ChartSpec) -> (Layout, Scene) {
         let report = analyze(run, &Config::default());
