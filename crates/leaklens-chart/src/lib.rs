@@ -20,16 +20,24 @@
 //! assert!(svg.contains("<svg"));
 //! ```
 
+mod clip;
 mod decimate;
 mod draw;
+mod layers;
+mod layout;
+mod points;
+mod ranges;
 mod record;
+mod scene;
+mod style;
 mod ticks;
 
 use leaklens_core::{Metric, Report, Run};
 use plotters::prelude::*;
 
 pub use decimate::decimate_min_max;
-pub use draw::{draw, draw_overlaid, XIndex};
+pub use draw::{draw, draw_overlaid};
+pub use points::XIndex;
 
 /// What a chart shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

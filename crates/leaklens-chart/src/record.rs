@@ -144,6 +144,14 @@ impl Recorder {
         Ok(())
     }
 
+    /// A straight line, kept as the backend's own line (as plotters draws
+    /// grid lines), not as a path.
+    pub(crate) fn line<S: BackendStyle>(&self, from: BackendCoord, to: BackendCoord, s: &S) {
+        self.shapes
+            .borrow_mut()
+            .push(Shape::Line(from, to, Stroke::of(s)));
+    }
+
     /// Draws every shape kept, in order, on `target`, and presents it.
     pub(crate) fn replay<DB: DrawingBackend>(
         &self,
@@ -240,11 +248,18 @@ impl DrawingBackend for Recorder {
         text: &str,
         s: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<Infallible>> {
-        let em = s.size() / 1.24 / 1.24;
-        let width = (em * 0.7 * text.len() as f64).round();
-        let height = em.round() + (em * 0.24).round();
-        Ok((width as u32, height as u32))
+        Ok(text_size(text, s.size()))
     }
+}
+
+/// The size (width, height) of `text` set in a font of `size` pixels: the
+/// estimate every target makes ([`Recorder`]'s `estimate_text_size`, and
+/// the layout, which places the title with it).
+pub(crate) fn text_size(text: &str, size: f64) -> (u32, u32) {
+    let em = size / 1.24 / 1.24;
+    let width = (em * 0.7 * text.len() as f64).round();
+    let height = em.round() + (em * 0.24).round();
+    (width as u32, height as u32)
 }
 
 #[cfg(test)]
