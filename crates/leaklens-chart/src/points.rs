@@ -20,7 +20,7 @@ pub(crate) struct Points {
 impl Points {
     pub fn new(run: &Run, want: XAxis) -> Points {
         let n = run.len();
-        let has_time = run.timestamps().iter().any(Option::is_some);
+        let has_time = run.timestamps().any(|t| t.is_some());
         let axis = if want == XAxis::Time && has_time {
             XAxis::Time
         } else {
@@ -40,7 +40,7 @@ impl Points {
             XAxis::Time => {
                 for (x, t) in x_of.iter_mut().zip(run.timestamps()) {
                     if let Some(t) = t {
-                        *x = *t as f64;
+                        *x = t as f64;
                     }
                 }
             }

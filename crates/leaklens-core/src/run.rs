@@ -46,6 +46,14 @@ impl Dropped {
     }
 }
 
+/// A snapshot without a timestamp, in the timestamp column. (A file that
+/// writes this very number, 292 million years before 1970, has none.)
+const NO_TIME: i64 = i64::MIN;
+
+fn time(t: i64) -> Option<i64> {
+    (t != NO_TIME).then_some(t)
+}
+
 /// Index of an interned string (label or URL).
 pub type StrId = u32;
 
@@ -190,7 +198,9 @@ impl<'a> SnapshotIn<'a> {
 pub struct Run {
     cycles: Vec<u64>,
     labels: Vec<StrId>,
-    timestamps: Vec<Option<i64>>,
+    /// Milliseconds since the epoch; [`NO_TIME`] where the snapshot has none
+    /// (half the memory of `Option<i64>` on a million snapshots).
+    timestamps: Vec<i64>,
     values: [Vec<f64>; Metric::COUNT],
     label_names: Interner,
     urls: Interner,
@@ -235,7 +245,7 @@ impl Run {
         self.cycles.push(s.cycle);
         let label = self.label_names.intern(s.label);
         self.labels.push(label);
-        self.timestamps.push(s.timestamp);
+        self.timestamps.push(s.timestamp.unwrap_or(NO_TIME));
         if s.gc.is_some() && self.gc.is_empty() {
             self.gc.resize(self.cycles.len() - 1, None);
         }
@@ -309,12 +319,13 @@ impl Run {
         &self.label_names
     }
 
-    pub fn timestamps(&self) -> &[Option<i64>] {
-        &self.timestamps
+    /// Every snapshot's timestamp (ms since the epoch), in order.
+    pub fn timestamps(&self) -> impl ExactSizeIterator<Item = Option<i64>> + Clone + '_ {
+        self.timestamps.iter().map(|&t| time(t))
     }
 
     pub fn timestamp(&self, i: usize) -> Option<i64> {
-        self.timestamps[i]
+        time(self.timestamps[i])
     }
 
     /// The metric's values, one per snapshot, NaN where absent.
@@ -412,7 +423,7 @@ impl Run {
     /// Copies snapshot `i` of `other` onto the end of `self`.
     pub(crate) fn push_from(&mut self, other: &Run, i: usize) {
         let mut s = SnapshotIn::new(other.cycles[i], other.label(i));
-        s.timestamp = other.timestamps[i];
+        s.timestamp = other.timestamp(i);
         for m in Metric::ALL {
             s.values[m.index()] = other.value(m, i);
         }
@@ -449,6 +460,7 @@ impl Run {
         // (as written, renumbered, timestamp) of the previous snapshot.
         let mut prev: Option<(u64, u64, Option<i64>)> = None;
         for (c, &ts) in self.cycles.iter_mut().zip(&self.timestamps) {
+            let ts = time(ts);
             let raw = *c;
             if let Some((prev_raw, prev_eff, prev_ts)) = prev {
                 let forward = match (prev_ts, ts) {

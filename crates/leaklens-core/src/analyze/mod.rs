@@ -183,7 +183,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let hints = hints::hints(&analyses);
     let decided = verdict::verdict(&analyses, &issues, seg.len(), seg_last, cfg);
 
-    let timestamps: Vec<i64> = run.timestamps().iter().flatten().copied().collect();
+    let timestamps: Vec<i64> = run.timestamps().flatten().collect();
     let duration_hours = match (timestamps.iter().min(), timestamps.iter().max()) {
         (Some(a), Some(b)) if b > a => Some(rnd((*b as f64 - *a as f64) / 3_600_000.0)),
         _ => None,

@@ -159,7 +159,7 @@ fn crlf_logs_read_like_lf_logs() {
         assert_eq!(crlf.run.len(), lf.run.len(), "{name}");
         assert_eq!(heap(&crlf), heap(&lf), "{name}");
         assert_eq!(crlf.run.label(0), lf.run.label(0), "{name}");
-        assert_eq!(crlf.run.timestamps(), lf.run.timestamps(), "{name}");
+        assert!(crlf.run.timestamps().eq(lf.run.timestamps()), "{name}");
         assert!(crlf.warnings.is_empty());
     }
 }
@@ -623,8 +623,8 @@ fn iso_and_numeric_timestamps() {
     );
     let base = 1_764_115_200_000;
     assert_eq!(
-        p.run.timestamps(),
-        &[
+        p.run.timestamps().collect::<Vec<_>>(),
+        [
             Some(base),
             Some(base + 250),
             Some(base + 500),

@@ -170,10 +170,7 @@ impl Slope {
 /// Rounds to 6 significant digits: reports stay readable and identical on
 /// every target.
 pub(crate) fn rnd(x: f64) -> f64 {
-    if !x.is_finite() || x == 0.0 {
-        return if x.is_finite() { 0.0 } else { x };
-    }
-    format!("{x:.5e}").parse().unwrap_or(x)
+    crate::round::six_digits(x)
 }
 
 pub(crate) fn fmt_p(p: f64) -> String {
