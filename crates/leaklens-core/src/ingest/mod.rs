@@ -139,36 +139,39 @@ const PROGRESS_STEP: usize = 1 << 20;
 /// returned run is normalized: sorted by cycle, repeated (cycle, label)
 /// pairs dropped with a warning.
 pub fn parse(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let ingested = read_file(source, bytes, Progress::default(), None)?;
-    Ok(assemble(vec![ingested], source))
+    parse_with(source, bytes, &ReadOptions::default())
 }
 
-/// The snapshots of one file exactly as written: in file order, cycles as
-/// the file numbers them (no sorting, no de-duplication, no renumbering
-/// after a restart). For tools that forward a file piece by piece, like
-/// `leaklens push`: the reader of the whole does all that once.
-pub fn parse_as_written(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    as_written(read_file(source, bytes, Progress::default(), None)?)
+/// How a file is read (the default: as [`parse`] reads it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The snapshots exactly as written: in file order, cycles as the file
+    /// numbers them (no sorting, no de-duplication, no renumbering after a
+    /// restart). For tools that forward a file piece by piece, like
+    /// `leaklens push`: the reader of the whole does all that once.
+    pub as_written: bool,
+    /// Read only this `docker compose` service of a log: the lines of the
+    /// others are passed over, with no warning about them.
+    pub worker: Option<String>,
 }
 
-/// [`parse_as_written`] of one worker of a `docker compose` log: the lines
-/// of other services are passed over, whatever this piece of the file
-/// holds. A tool that forwards a log piece by piece reads the worker the
-/// first piece chose ([`Parsed::worker`]) in every later one.
-pub fn parse_worker_as_written(
+/// [`parse`] with options.
+pub fn parse_with(
     source: &str,
     bytes: &[u8],
-    worker: &str,
+    options: &ReadOptions,
 ) -> Result<Parsed, IngestError> {
-    as_written(read_file(
-        source,
-        bytes,
-        Progress::default(),
-        Some(worker.as_bytes()),
-    )?)
+    let pin = options.worker.as_deref().map(str::as_bytes);
+    let ingested = read_file(source, bytes, Progress::default(), pin)?;
+    Ok(if options.as_written {
+        as_written(ingested)
+    } else {
+        assemble(vec![ingested], source)
+    })
 }
 
-fn as_written(ingested: Ingested) -> Result<Parsed, IngestError> {
+/// One file's snapshots as read, in file order.
+fn as_written(ingested: Ingested) -> Parsed {
     let mut parsed = Parsed {
         sources: vec![ingested.diag.source.clone()],
         warnings: ingested.diag.finish(),
@@ -181,13 +184,17 @@ fn as_written(ingested: Ingested) -> Result<Parsed, IngestError> {
         run: ingested.run,
     };
     parsed.run.compact();
-    Ok(parsed)
+    parsed
 }
 
-/// The `docker compose` service a log line comes from (`worker-1  | ...`),
-/// if it has that prefix.
-pub fn log_line_worker(line: &[u8]) -> Option<&[u8]> {
-    log::compose_name(line)
+/// The distinct `docker compose` services named on a log's snapshot
+/// headers, in order of appearance (none for a log of one unnamed worker,
+/// or a file that is no log).
+pub fn log_workers(bytes: &[u8]) -> Vec<String> {
+    log::header_services(bytes)
+        .into_iter()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect()
 }
 
 /// Several exports of one run (say, successive `keepLast` windows): each is
