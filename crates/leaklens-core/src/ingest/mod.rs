@@ -227,16 +227,22 @@ pub fn merge_parsed(mut files: Vec<Parsed>) -> Parsed {
     if files.len() <= 1 {
         return files.pop().unwrap_or_default();
     }
+    merge_files(&files)
+}
+
+/// [`merge_parsed`] of files the caller keeps (their runs are not copied
+/// before merging).
+pub(crate) fn merge_files<P: std::borrow::Borrow<Parsed>>(files: &[P]) -> Parsed {
     let mut out = Parsed::default();
     let mut runs = Vec::with_capacity(files.len());
-    for f in files {
-        out.sources.extend(f.sources);
-        out.warnings.extend(f.warnings);
-        out.worker_verdicts.extend(f.worker_verdicts);
-        out.formats.extend(f.formats);
+    for f in files.iter().map(std::borrow::Borrow::borrow) {
+        out.sources.extend_from_slice(&f.sources);
+        out.warnings.extend_from_slice(&f.warnings);
+        out.worker_verdicts.extend_from_slice(&f.worker_verdicts);
+        out.formats.extend_from_slice(&f.formats);
         out.converted_from_bytes |= f.converted_from_bytes;
-        out.worker = out.worker.or(f.worker);
-        runs.push(f.run);
+        out.worker = out.worker.or_else(|| f.worker.clone());
+        runs.push(&f.run);
     }
     let (run, dropped) = Run::merge_reporting(&runs);
     if let Some(message) = dropped.message(" while merging the files") {
