@@ -642,7 +642,7 @@ fn interleaved_workers(bytes: &[u8]) -> (Option<Workers>, usize, Option<Vec<u8>>
 
 /// The `docker compose` service named on each snapshot header's line (None
 /// for a header without one), in order; linear over the log.
-fn header_names(bytes: &[u8]) -> impl Iterator<Item = Option<&[u8]>> {
+pub(super) fn header_names(bytes: &[u8]) -> impl Iterator<Item = Option<&[u8]>> {
     let mut line_start = 0;
     let mut searched_to = 0;
     memmem::find_iter(bytes, LOG_MARKER).map(move |at| {
@@ -654,16 +654,6 @@ fn header_names(bytes: &[u8]) -> impl Iterator<Item = Option<&[u8]>> {
         searched_to = at;
         compose_name(&bytes[line_start..at])
     })
-}
-
-/// The distinct services named on a log's snapshot headers, in order of
-/// appearance.
-pub(super) fn header_services(bytes: &[u8]) -> Vec<&[u8]> {
-    let mut seen = std::collections::HashSet::new();
-    header_names(bytes)
-        .flatten()
-        .filter(|n| seen.insert(*n))
-        .collect()
 }
 
 /// True for an empty line, or one holding only a prefix (`worker-1  | `,

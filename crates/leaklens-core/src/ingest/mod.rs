@@ -191,8 +191,10 @@ fn as_written(ingested: Ingested) -> Parsed {
 /// headers, in order of appearance (none for a log of one unnamed worker,
 /// or a file that is no log).
 pub fn log_workers(bytes: &[u8]) -> Vec<String> {
-    log::header_services(bytes)
-        .into_iter()
+    let mut seen = std::collections::HashSet::new();
+    log::header_names(bytes)
+        .flatten()
+        .filter(|n| seen.insert(*n))
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .collect()
 }

@@ -483,7 +483,12 @@ impl Reader {
         let first = ingested
             .as_ref()
             .filter(|i| i.interleaved && i.worker.is_none() && self.pin().is_none())
-            .and_then(|_| log::header_services(piece).first().map(|n| n.to_vec()));
+            .and_then(|_| {
+                log::header_names(piece)
+                    .flatten()
+                    .next()
+                    .map(<[u8]>::to_vec)
+            });
         let Some(first) = first else {
             return ingested;
         };
