@@ -7,7 +7,7 @@ use js_sys::Uint8Array;
 use leaklens_chart::{XAxis, XIndex};
 use leaklens_core::compare::Comparison;
 use leaklens_core::ingest::{self, Parsed};
-use leaklens_core::{Config, Metric, Report};
+use leaklens_core::{inputs, Config, Metric, Report};
 use leaklens_protocol::{range, routes};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -204,13 +204,13 @@ pub async fn parse_inputs(
     Some(out)
 }
 
-fn analysed(title: String, parsed: Arc<Parsed>, cfg: &Config) -> Arc<Analysed> {
-    let report = leaklens_core::analyze_parsed(&parsed, cfg);
-    let by_cycle = XIndex::new(&parsed.run, XAxis::Cycle);
+/// A run the core analysed, with the chart's index.
+fn analysed(run: inputs::Analysed<Arc<Parsed>>) -> Arc<Analysed> {
+    let by_cycle = XIndex::new(&run.parsed.run, XAxis::Cycle);
     Arc::new(Analysed {
-        title,
-        parsed,
-        report,
+        title: run.names.join(" + "),
+        parsed: run.parsed,
+        report: run.report,
         by_cycle,
         by_time: std::sync::OnceLock::new(),
     })
@@ -229,40 +229,17 @@ pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) 
             Err(why) => errors.push((input.name.clone(), why.clone())),
         }
     }
-    if compare && good.len() >= 2 {
-        let (nb, b) = good.remove(1);
-        let (na, a) = good.remove(0);
-        let a = analysed(na, a, &cfg);
-        let b = analysed(nb, b, &cfg);
-        let comparison = Some(leaklens_core::compare(&a.report, &b.report));
-        return Loaded {
-            runs: vec![a, b],
-            comparison,
-            errors,
-        };
-    }
-    if good.is_empty() {
-        return Loaded {
-            runs: Vec::new(),
-            comparison: None,
-            errors,
-        };
-    }
-    let title = good
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect::<Vec<_>>()
-        .join(" + ");
-    let merged = if good.len() == 1 {
-        good.pop().map(|(_, p)| p).expect("one input")
-    } else {
-        Arc::new(ingest::merge_parsed(
-            good.into_iter().map(|(_, p)| p.as_ref().clone()).collect(),
-        ))
+    let (runs, comparison) = match inputs::analyse(good, compare, &cfg) {
+        Some(inputs::Analysis::Compared(c)) => (
+            vec![analysed(c.before), analysed(c.after)],
+            Some(c.comparison),
+        ),
+        Some(inputs::Analysis::Merged(one)) => (vec![analysed(one)], None),
+        None => (Vec::new(), None),
     };
     Loaded {
-        runs: vec![analysed(title, merged, &cfg)],
-        comparison: None,
+        runs,
+        comparison,
         errors,
     }
 }

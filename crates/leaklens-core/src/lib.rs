@@ -15,6 +15,7 @@
 //! [`compare`] contrasts two reports.
 
 pub mod ingest;
+pub mod inputs;
 pub mod metric;
 mod par;
 pub mod point;

@@ -7,6 +7,7 @@
 /// A fast hash with a per-process random seed (resists crafted collisions
 /// from hostile files, unlike an unseeded one).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 use crate::Metric;
@@ -577,8 +578,9 @@ impl Run {
     /// [`Run::merge`], saying also which duplicates disagreed with the
     /// snapshot kept (the same cycle and label with other values: two
     /// processes writing one file, or a counter reset the reader missed).
-    pub fn merge_reporting(runs: &[Run]) -> (Run, Dropped) {
-        let total: usize = runs.iter().map(Run::len).sum();
+    pub fn merge_reporting<R: std::borrow::Borrow<Run>>(runs: &[R]) -> (Run, Dropped) {
+        let runs: Vec<&Run> = runs.iter().map(Borrow::borrow).collect();
+        let total: usize = runs.iter().map(|r| r.len()).sum();
         // (cycle, run index, position) sorted stably by cycle.
         let mut order: Vec<(u64, u32, u32)> = Vec::with_capacity(total);
         for (r, run) in runs.iter().enumerate() {
@@ -607,7 +609,7 @@ impl Run {
             let mut many: HashMap<&str, (u32, u32)> = HashMap::default();
             let big = j - i > 16;
             for &(_, r, p) in &order[i..j] {
-                let run = &runs[r as usize];
+                let run = runs[r as usize];
                 let label = run.label(p as usize);
                 let kept = if big {
                     many.get(label).copied()
@@ -616,7 +618,7 @@ impl Run {
                 };
                 if let Some((kr, kp)) = kept {
                     dropped.count += 1;
-                    let other = &runs[kr as usize];
+                    let other = runs[kr as usize];
                     let differs = Metric::ALL.into_iter().find(|&m| {
                         let (a, b) = (other.value(m, kp as usize), run.value(m, p as usize));
                         a != b && !(a.is_nan() && b.is_nan())

@@ -25,6 +25,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use leaklens_core::ingest::InputFormat;
 use leaklens_protocol::{range, routes, Progress, RunCreated};
 use tokio::sync::{broadcast, watch};
 
@@ -100,37 +101,44 @@ impl Live {
     }
 }
 
-/// Checks an append: NDJSON whose every line is one snapshot object.
+/// Checks an append: NDJSON whose every line is one snapshot object, read
+/// as written (each line's snapshot kept, as the run's file will hold it).
 /// Returns the number of snapshots.
 fn validate(name: &str, body: &[u8]) -> Result<usize, ApiError> {
-    let mut lines = 0usize;
-    for (i, line) in body.split(|&b| b == b'\n').enumerate() {
-        let line = line.trim_ascii();
-        if line.is_empty() {
-            continue;
-        }
-        if !(line.starts_with(b"{") && line.ends_with(b"}")) {
-            return Err(ApiError::BadInput(format!(
-                "line {}: a live run takes NDJSON, one snapshot object per line; nothing was appended",
-                i + 1
-            )));
-        }
-        lines += 1;
-    }
+    let lines = body
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty())
+        .count();
     if lines == 0 {
         return Ok(0);
     }
-    let parsed =
-        leaklens_core::ingest::parse(name, body).map_err(|e| ApiError::BadInput(e.to_string()))?;
-    // A skipped line has a line number; notes about the whole (duplicates) do not.
+    let options = leaklens_core::ingest::ReadOptions {
+        as_written: true,
+        worker: None,
+    };
+    let refused = |line: Option<usize>, why: Option<String>| {
+        ApiError::BadInput(format!(
+            "line {}: a live run takes NDJSON, one snapshot object per line; nothing was appended{}",
+            line.unwrap_or(1),
+            why.map(|w| format!(" ({w})")).unwrap_or_default()
+        ))
+    };
+    let parsed = leaklens_core::ingest::parse_with(name, body, &options)
+        .map_err(|e| refused(e.line, Some(e.to_string())))?;
+    // One snapshot a line: NDJSON, or its first line alone.
+    let ndjson = match parsed.formats.first() {
+        Some(InputFormat::Ndjson) => true,
+        Some(InputFormat::JsonObject) => lines == 1,
+        _ => false,
+    };
+    if !ndjson || parsed.run.len() != lines {
+        return Err(refused(None, None));
+    }
     if let Some(w) = parsed.warnings.iter().find(|w| w.line.is_some()) {
         return Err(ApiError::BadInput(format!(
             "every line must be a snapshot; nothing was appended: {w}"
         )));
     }
-    // The count is of snapshot lines stored, so it agrees with the run's
-    // file; a reader of the whole run drops repeated (cycle, label) pairs,
-    // and says how many.
     Ok(lines)
 }
 

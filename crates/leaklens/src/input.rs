@@ -167,8 +167,11 @@ fn too_big(what: &str) -> String {
     )
 }
 
-/// Reads and parses every file as exports of one run, merged.
-pub fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Parsed> {
+/// A file's display name and what was read from it.
+pub type NamedParsed = (String, Parsed);
+
+/// Reads and parses every file (for `leaklens_core::inputs`).
+pub fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<NamedParsed>> {
     Ok(read_all(files, false)?.0)
 }
 
@@ -176,11 +179,13 @@ pub fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Parsed> {
 pub type NamedBytes = (String, Vec<u8>);
 
 /// [`read_inputs`], also returning each file's name and bytes.
-pub fn read_inputs_keeping_bytes(files: &[PathBuf]) -> anyhow::Result<(Parsed, Vec<NamedBytes>)> {
+pub fn read_inputs_keeping_bytes(
+    files: &[PathBuf],
+) -> anyhow::Result<(Vec<NamedParsed>, Vec<NamedBytes>)> {
     read_all(files, true)
 }
 
-fn read_all(files: &[PathBuf], keep: bool) -> anyhow::Result<(Parsed, Vec<NamedBytes>)> {
+fn read_all(files: &[PathBuf], keep: bool) -> anyhow::Result<(Vec<NamedParsed>, Vec<NamedBytes>)> {
     if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
         anyhow::bail!("standard input (`-`) can be read only once");
     }
@@ -189,12 +194,12 @@ fn read_all(files: &[PathBuf], keep: bool) -> anyhow::Result<(Parsed, Vec<NamedB
     for f in files {
         let name = display_name(f);
         let (one, bytes) = read_one(f, &name, keep)?;
-        parsed.push(one);
         if let Some(bytes) = bytes {
-            kept.push((name, bytes));
+            kept.push((name.clone(), bytes));
         }
+        parsed.push((name, one));
     }
-    Ok((ingest::merge_parsed(parsed), kept))
+    Ok((parsed, kept))
 }
 
 /// Reads one file as it arrives, in pieces, with a progress bar on a

@@ -13,6 +13,7 @@ mod push;
 mod site;
 
 use cli::{Cli, Command, Format};
+use leaklens_core::inputs;
 use leaklens_core::report::Severity;
 
 /// Exit codes of `docs/formats.md` §4: 0 done, 1 `--fail-on` triggered, 2 bad input or usage.
@@ -74,8 +75,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `analyze`: one report.
 fn analyze(args: cli::AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let cfg = args.config();
-    let parsed = input::read_inputs(&args.files)?;
-    let report = leaklens_core::analyze_parsed(&parsed, &cfg);
+    let files = input::read_inputs(&args.files)?;
+    let (parsed, report) = merged(files, &cfg)?;
     for w in &parsed.warnings {
         eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
     }
@@ -100,8 +101,8 @@ fn report(args: cli::ReportArgs) -> anyhow::Result<ExitCode> {
         ))
         .context("this leaklens has no viewer built in and there is no dist/")
     })?;
-    let (parsed, files) = input::read_inputs_keeping_bytes(&args.files)?;
-    let report = leaklens_core::analyze_parsed(&parsed, &cfg);
+    let (read, files) = input::read_inputs_keeping_bytes(&args.files)?;
+    let (parsed, report) = merged(read, &cfg)?;
     for w in &parsed.warnings {
         eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
     }
@@ -132,11 +133,27 @@ fn compare(args: cli::CompareArgs) -> anyhow::Result<ExitCode> {
     if args.before.as_os_str() == "-" && args.after.as_os_str() == "-" {
         anyhow::bail!("standard input (`-`) can be read only once");
     }
-    let before = input::read_inputs(std::slice::from_ref(&args.before))?;
-    let after = input::read_inputs(std::slice::from_ref(&args.after))?;
-    let rb = leaklens_core::analyze_parsed(&before, &cfg);
-    let ra = leaklens_core::analyze_parsed(&after, &cfg);
-    let cmp = leaklens_core::compare(&rb, &ra);
+    let read = |file: &std::path::PathBuf| {
+        input::read_inputs(std::slice::from_ref(file))?
+            .pop()
+            .context("no input file")
+    };
+    let (before, after) = (read(&args.before)?, read(&args.after)?);
+    let inputs::Compared {
+        before:
+            inputs::Analysed {
+                parsed: before,
+                report: rb,
+                ..
+            },
+        after:
+            inputs::Analysed {
+                parsed: after,
+                report: ra,
+                ..
+            },
+        comparison: cmp,
+    } = inputs::compared(before, after, &cfg);
     let names = (
         input::title_of(std::slice::from_ref(&args.before)),
         input::title_of(std::slice::from_ref(&args.after)),
@@ -156,6 +173,15 @@ fn compare(args: cli::CompareArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The files as exports of one run, merged, and its report.
+fn merged(
+    files: Vec<input::NamedParsed>,
+    cfg: &leaklens_core::Config,
+) -> anyhow::Result<(leaklens_core::ingest::Parsed, leaklens_core::Report)> {
+    let one = inputs::merged(files, cfg).context("no input file")?;
+    Ok((one.parsed, one.report))
 }
 
 /// `serve`: until Ctrl-C or SIGTERM.

@@ -4,20 +4,21 @@
 //! analysis update in the viewer.
 //!
 //! The file is read in whatever shape the worker writes (log, NDJSON, JSON)
-//! and sent as NDJSON, as written (file order, the file's cycle numbers: the
-//! readers of the whole run sort, de-duplicate and number restarts on).
-//! Progress is a position in the file: while following, only complete
-//! snapshots before it are sent (whole NDJSON lines; a log block once the
-//! next header starts or the file has been quiet for one poll). The position
-//! moves only once the server answered, so a server restart or a network
-//! error loses nothing: it is retried.
+//! by the core's [`Reader`] and sent as NDJSON, as written (file order, the
+//! file's cycle numbers: the readers of the whole run sort, de-duplicate and
+//! number restarts on). While following, each look at the file pushes what
+//! it grew by and sends the snapshots of its complete records (whole NDJSON
+//! lines; a log block once the next header starts, or once the file has been
+//! quiet for one poll). Snapshots a failed request did not deliver are sent
+//! again, so a server restart or a network error loses nothing.
 
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
-use leaklens_core::{ingest, Run};
+use leaklens_core::ingest::{self, Keep, ReadOptions, Reader};
+use leaklens_core::Run;
 use leaklens_protocol::{routes, ErrorBody, RunCreated};
 
 pub struct PushArgs<'a> {
@@ -116,82 +117,11 @@ fn header_name(file: &Path) -> String {
         .collect()
 }
 
-/// How the file grows, hence where it can be cut.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Shape {
-    /// One snapshot a line: complete up to the last newline.
-    Lines,
-    /// The worker's log: a snapshot is a block of lines, complete when the
-    /// next header starts (or the file is quiet).
-    Log,
-    /// One JSON document: sent whole, once.
-    Document,
-}
-
-/// How much of `tail` (the unsent end of the file) holds complete
-/// snapshots. `quiet`: the file did not change since the last look.
-/// `worker`: the `docker compose` service read from a log of several.
-fn complete_prefix(tail: &[u8], shape: Shape, quiet: bool, worker: Option<&str>) -> usize {
-    if quiet || shape == Shape::Document {
-        return tail.len();
-    }
-    match shape {
-        Shape::Lines => memchr::memrchr(b'\n', tail).map_or(0, |i| i + 1),
-        // Up to the start of the line of the last snapshot header of the
-        // worker read: that snapshot may still be being written (other
-        // workers' lines, interleaved with it, are passed over anyway).
-        Shape::Log => {
-            let mut end = tail.len();
-            while let Some(at) = memchr::memmem::rfind(&tail[..end], b"Memory Snapshot [Cycle ") {
-                let line_start = memchr::memrchr(b'\n', &tail[..at]).map_or(0, |i| i + 1);
-                let ours = match (worker, ingest::log_line_worker(&tail[line_start..at])) {
-                    (Some(w), Some(name)) => name == w.as_bytes(),
-                    _ => true,
-                };
-                if ours {
-                    return line_start;
-                }
-                end = line_start;
-            }
-            0
-        }
-        Shape::Document => tail.len(),
-    }
-}
-
 fn say_worker(shown: &str, worker: &str) {
     eprintln!(
         "note: {shown}: sending the snapshots of worker \"{}\" (choose with --worker SERVICE)",
         leaklens_render::sanitize(worker)
     );
-}
-
-/// The services named on a log's snapshot headers: those of its lines.
-fn named_on_headers(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    bytes
-        .split(|&b| b == b'\n')
-        .filter(|line| memchr::memmem::find(line, b"Memory Snapshot [Cycle ").is_some())
-        .filter_map(ingest::log_line_worker)
-}
-
-/// The distinct services named on a log's snapshot headers, in order of
-/// appearance (linear: a hostile log may name one per line).
-fn header_workers(bytes: &[u8]) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    named_on_headers(bytes)
-        .filter(|n| seen.insert(*n))
-        .map(|n| String::from_utf8_lossy(n).into_owned())
-        .collect()
-}
-
-/// The service of the first snapshot header of a log piece whose headers
-/// name two or more services (one pass, stopping at the second name).
-fn first_of_several_workers(piece: &[u8]) -> Option<String> {
-    let mut names = named_on_headers(piece);
-    let first = names.next()?;
-    names
-        .any(|n| n != first)
-        .then(|| String::from_utf8_lossy(first).into_owned())
 }
 
 /// Bytes of NDJSON per request (well under the server's upload limit).
@@ -202,11 +132,10 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
     let client = Client::new(args.server);
     let name = header_name(args.file);
     let shown = args.file.display().to_string();
-    let read = || std::fs::read(args.file).with_context(|| format!("cannot read {shown}"));
 
     // Read it once first: a file that is no snapshot export is refused
     // before any run is created; its warnings are shown once.
-    let first = read()?;
+    let first = std::fs::read(args.file).with_context(|| format!("cannot read {shown}"))?;
     if let Some(w) = &args.worker {
         check_worker(&shown, &first, w)?;
     }
@@ -214,7 +143,7 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
     // every later piece reads that one (a piece of its own would choose by
     // what that piece holds, mixing replicas).
     let mut worker = args.worker.clone();
-    let shape = first_look(&shown, &first, args.follow, &mut worker)?;
+    let document = first_look(&shown, &first, args.follow, &mut worker)?;
     let (id, token) = match &args.run {
         Some((id, token)) => (id.clone(), token.clone()),
         None => create_run(&client, args.server, &name)?,
@@ -225,50 +154,108 @@ pub fn push(args: &PushArgs<'_>) -> anyhow::Result<()> {
         token: &token,
         name: &name,
     };
-    // Bytes of the file already sent, and the file's length at the last look.
-    let mut offset = 0usize;
-    let mut last_len: Option<usize> = None;
-    let mut sent = 0usize;
-    let mut backoff = args.poll;
-    loop {
-        let bytes = read()?;
-        if bytes.len() < offset {
-            eprintln!("note: {shown} was truncated or rotated: reading it from the start");
-            offset = 0;
-        }
-        let quiet = last_len == Some(bytes.len());
-        last_len = Some(bytes.len());
-        let tail = &bytes[offset..];
-        let cut = if args.follow {
-            complete_prefix(tail, shape, quiet, worker.as_deref())
-        } else {
-            tail.len()
+    // Pieces are what each look finds complete: the reader reads none
+    // before it is asked.
+    let reader = |worker: Option<String>| {
+        let options = ReadOptions {
+            as_written: true,
+            worker,
         };
-        let piece = &tail[..cut];
-        if !piece.iter().all(u8::is_ascii_whitespace) {
-            // A piece without a snapshot (other log lines) is passed over.
-            let run = read_piece(&shown, piece, shape, &mut worker);
-            let (done, failed) = batches.send(&run, args.follow, args.poll, &mut backoff)?;
-            // On a failure the sent part is in the run; the next look
-            // re-reads the piece from where it stopped, and readers drop
-            // repeated (cycle, label) pairs.
-            sent += done;
-            if failed {
-                continue;
+        Reader::with_options(&shown, Keep::Nothing, usize::MAX, options)
+    };
+    let mut reading = reader(worker.clone());
+    reading.push(&first);
+    if !args.follow || document {
+        let run = reading
+            .finish_with(&first)
+            .map(|p| p.run)
+            .unwrap_or_default();
+        let mut backoff = args.poll;
+        let (sent, _) = batches.send(&run, 0, false, args.poll, &mut backoff)?;
+        eprintln!("sent {sent} snapshots");
+        return Ok(());
+    }
+    drop(first);
+    let mut follower = Follower {
+        unsent: std::collections::VecDeque::new(),
+        backoff: args.poll,
+        last_len: None,
+    };
+    loop {
+        // The snapshots of the complete records, all of them once the file
+        // has been quiet for a poll.
+        let len = reading.bytes_read();
+        let batch = if follower.last_len == Some(len) {
+            reading.take_rest()
+        } else {
+            reading.take()
+        };
+        follower.last_len = Some(len);
+        if worker.is_none() {
+            if let Some(w) = batch.worker {
+                say_worker(&shown, &w);
+                worker = Some(w);
             }
         }
-        offset += cut;
-        if !args.follow || (shape == Shape::Document && offset >= bytes.len()) {
-            eprintln!("sent {sent} snapshots");
-            return Ok(());
-        }
+        follower.send(&batches, batch.run, args.poll)?;
         std::thread::sleep(args.poll);
+        let (grown, truncated) = read_from(args.file, reading.bytes_read())
+            .with_context(|| format!("cannot read {shown}"))?;
+        if truncated {
+            eprintln!("note: {shown} was truncated or rotated: reading it from the start");
+            reading = reader(worker.clone());
+            follower.last_len = None;
+        }
+        reading.push(&grown);
     }
+}
+
+/// What a follower has still to send.
+struct Follower {
+    /// Snapshots read and not yet delivered (a run, and how many of it were).
+    unsent: std::collections::VecDeque<(Run, usize)>,
+    backoff: Duration,
+    /// The file's length at the last look.
+    last_len: Option<u64>,
+}
+
+impl Follower {
+    /// Sends what is unsent, `run` after it; what a failure worth retrying
+    /// left is sent at the next look.
+    fn send(&mut self, batches: &Batches<'_>, run: Run, poll: Duration) -> anyhow::Result<()> {
+        if !run.is_empty() {
+            self.unsent.push_back((run, 0));
+        }
+        while let Some((run, from)) = self.unsent.front_mut() {
+            let (done, failed) = batches.send(run, *from, true, poll, &mut self.backoff)?;
+            *from = done;
+            if failed {
+                return Ok(());
+            }
+            self.unsent.pop_front();
+        }
+        Ok(())
+    }
+}
+
+/// The bytes of `file` after its first `from` ones, and whether it is now
+/// shorter than that (truncated or rotated: then all of it).
+fn read_from(file: &Path, from: u64) -> std::io::Result<(Vec<u8>, bool)> {
+    use std::io::{Read, Seek};
+    let mut f = std::fs::File::open(file)?;
+    let len = f.metadata()?.len();
+    let truncated = len < from;
+    if !truncated {
+        f.seek(std::io::SeekFrom::Start(from))?;
+    }
+    let mut grown = Vec::new();
+    f.read_to_end(&mut grown)?;
+    Ok((grown, truncated))
 }
 
 /// A `--worker` the log does not name would send nothing, silently: refused.
 fn check_worker(shown: &str, first: &[u8], w: &str) -> anyhow::Result<()> {
-    let named = header_workers(first);
+    let named = ingest::log_workers(first);
     if named.is_empty() || named.iter().any(|n| n == w) {
         return Ok(());
     }
@@ -285,16 +272,16 @@ fn check_worker(shown: &str, first: &[u8], w: &str) -> anyhow::Result<()> {
     )
 }
 
-/// How the file grows, from its first read (warnings shown once, the
-/// reader's choice of worker kept); an empty file being followed is
-/// waited for, as a log (the usual case).
+/// Whether the file is one JSON document (sent whole, once), from its
+/// first read (warnings shown once, the reader's choice of worker kept); an
+/// empty file being followed is waited for.
 fn first_look(
     shown: &str,
     first: &[u8],
     follow: bool,
     worker: &mut Option<String>,
-) -> anyhow::Result<Shape> {
-    let shape = match ingest::parse(shown, first) {
+) -> anyhow::Result<bool> {
+    let document = match ingest::parse(shown, first) {
         Ok(parsed) => {
             if worker.is_none() {
                 *worker = parsed.worker.clone();
@@ -306,24 +293,21 @@ fn first_look(
                 eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
             }
             match parsed.formats.first() {
-                Some(ingest::InputFormat::Ndjson) => Shape::Lines,
+                Some(ingest::InputFormat::Ndjson | ingest::InputFormat::WorkerLog) => false,
                 // One snapshot on one line so far: the first line of NDJSON.
-                Some(ingest::InputFormat::JsonObject) if !first.trim_ascii().contains(&b'\n') => {
-                    Shape::Lines
-                }
-                Some(ingest::InputFormat::WorkerLog) => Shape::Log,
-                _ => Shape::Document,
+                Some(ingest::InputFormat::JsonObject) => first.trim_ascii().contains(&b'\n'),
+                _ => true,
             }
         }
-        Err(_) if follow && first.iter().all(u8::is_ascii_whitespace) => Shape::Log,
+        Err(_) if follow && first.iter().all(u8::is_ascii_whitespace) => false,
         Err(e) => return Err(e.into()),
     };
-    if shape == Shape::Document && follow {
+    if document && follow {
         eprintln!(
             "note: {shown} is one JSON document: it is sent once (follow NDJSON or a worker log)"
         );
     }
-    Ok(shape)
+    Ok(document)
 }
 
 /// Creates the live run; prints its view's URL (and, on a terminal only,
@@ -352,37 +336,6 @@ fn create_run(client: &Client, server: &str, name: &str) -> anyhow::Result<(Stri
     Ok((created.id, created.write_token))
 }
 
-/// The snapshots of a piece of the file, as written: the server's readers
-/// sort, de-duplicate and number restarts on over the whole run. The first
-/// piece that names a worker decides for the rest: the reader's choice,
-/// or, when the headers name several with too few of each for it to
-/// choose (their fields then mixed), the first named, read again alone.
-fn read_piece(shown: &str, piece: &[u8], shape: Shape, worker: &mut Option<String>) -> Run {
-    let parsed = match worker.as_deref() {
-        Some(w) => ingest::parse_worker_as_written(shown, piece, w),
-        None => {
-            let parsed = ingest::parse_as_written(shown, piece);
-            let chosen = parsed.as_ref().ok().and_then(|p| p.worker.clone());
-            if let Some(w) = chosen {
-                say_worker(shown, &w);
-                *worker = Some(w);
-                parsed
-            } else if let Some(w) = (shape == Shape::Log)
-                .then(|| first_of_several_workers(piece))
-                .flatten()
-            {
-                say_worker(shown, &w);
-                let alone = ingest::parse_worker_as_written(shown, piece, &w);
-                *worker = Some(w);
-                alone
-            } else {
-                parsed
-            }
-        }
-    };
-    parsed.map(|p| p.run).unwrap_or_default()
-}
-
 /// Appends to one live run, in batches of at most [`BATCH_BYTES`].
 struct Batches<'a> {
     client: &'a Client,
@@ -392,16 +345,18 @@ struct Batches<'a> {
 }
 
 impl Batches<'_> {
-    /// Sends the run; returns (snapshots sent, whether it stopped on a
-    /// failure worth retrying, which only `follow` waits out).
+    /// Sends the run from its snapshot `from` on; returns (snapshots of the
+    /// run sent, whether it stopped on a failure worth retrying, which only
+    /// `follow` waits out).
     fn send(
         &self,
         run: &Run,
+        from: usize,
         follow: bool,
         poll: Duration,
         backoff: &mut Duration,
     ) -> anyhow::Result<(usize, bool)> {
-        let mut done = 0;
+        let mut done = from;
         let mut line = String::new();
         while done < run.len() {
             let mut body = String::new();

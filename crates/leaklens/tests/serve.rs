@@ -387,7 +387,7 @@ fn follow_a_compose_log_of_two_replicas_reads_one_worker_throughout() {
         .run;
     let received = || {
         let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
-        leaklens_core::ingest::parse_as_written("live", &body)
+        leaklens_core::ingest::parse_with("live", &body, &as_written())
             .map(|p| p.run)
             .unwrap_or_default()
     };
@@ -442,7 +442,7 @@ fn follow_a_compose_log_of_two_replicas_reads_one_worker_throughout() {
     let url = String::from_utf8_lossy(&o.stdout).to_string();
     let id = url.split("/live/").nth(1).unwrap().trim().to_string();
     let (_, body) = get(&format!("{}/api/runs/{id}", srv.base));
-    let sent = leaklens_core::ingest::parse_as_written("live", &body)
+    let sent = leaklens_core::ingest::parse_with("live", &body, &as_written())
         .unwrap()
         .run;
     let one = leaklens_core::ingest::parse("one", one.as_bytes())
@@ -593,5 +593,13 @@ fn report_writes_a_static_site_with_relative_links() {
     } else {
         assert_eq!(o.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&o.stderr).contains("build-release.sh"));
+    }
+}
+
+/// How the received run is read: as the server stored it.
+fn as_written() -> leaklens_core::ingest::ReadOptions {
+    leaklens_core::ingest::ReadOptions {
+        as_written: true,
+        worker: None,
     }
 }

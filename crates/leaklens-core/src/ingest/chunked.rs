@@ -3,7 +3,7 @@
 //! between pieces and show progress: the [`Reader`] fed from a slice, read
 //! whole from that slice when a piece cannot be read alone.
 
-use super::stream::{Finished, Keep, Reader};
+use super::stream::{Keep, Reader};
 use super::{IngestError, Parsed};
 
 /// A parse in steps: `new`, `step` until `is_done`, then `finish`.
@@ -60,10 +60,6 @@ impl<'a> ChunkedParse<'a> {
         while !self.is_done() {
             self.step();
         }
-        let source = self.reader.source().to_owned();
-        match self.reader.finish() {
-            Finished::Done(parsed) => parsed,
-            Finished::ReadWhole => super::parse(&source, self.bytes),
-        }
+        self.reader.finish_with(self.bytes)
     }
 }

@@ -605,17 +605,9 @@ fn interleaved_workers(bytes: &[u8]) -> (Option<Workers>, usize, Option<Vec<u8>>
     let mut order: Vec<&[u8]> = Vec::new();
     let mut counts: std::collections::HashMap<&[u8], usize> = std::collections::HashMap::new();
     let mut headers = 0usize;
-    let mut line_start = 0;
-    let mut searched_to = 0;
-    for at in memmem::find_iter(bytes, LOG_MARKER) {
+    for name in header_names(bytes) {
         headers += 1;
-        // The start of this header's line: searched back only as far as the
-        // previous header (linear over the file).
-        if let Some(i) = memrchr(b'\n', &bytes[searched_to..at]) {
-            line_start = searched_to + i + 1;
-        }
-        searched_to = at;
-        let Some(name) = compose_name(&bytes[line_start..at]) else {
+        let Some(name) = name else {
             continue;
         };
         let count = counts.entry(name).or_insert(0);
@@ -646,6 +638,22 @@ fn interleaved_workers(bytes: &[u8]) -> (Option<Workers>, usize, Option<Vec<u8>>
         .map(|(_, n)| n.to_vec())
         .collect();
     (Some((chosen, others)), distinct, None)
+}
+
+/// The `docker compose` service named on each snapshot header's line (None
+/// for a header without one), in order; linear over the log.
+pub(super) fn header_names(bytes: &[u8]) -> impl Iterator<Item = Option<&[u8]>> {
+    let mut line_start = 0;
+    let mut searched_to = 0;
+    memmem::find_iter(bytes, LOG_MARKER).map(move |at| {
+        // The start of this header's line: searched back only as far as the
+        // previous header.
+        if let Some(i) = memrchr(b'\n', &bytes[searched_to..at]) {
+            line_start = searched_to + i + 1;
+        }
+        searched_to = at;
+        compose_name(&bytes[line_start..at])
+    })
 }
 
 /// True for an empty line, or one holding only a prefix (`worker-1  | `,

@@ -139,36 +139,39 @@ const PROGRESS_STEP: usize = 1 << 20;
 /// returned run is normalized: sorted by cycle, repeated (cycle, label)
 /// pairs dropped with a warning.
 pub fn parse(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    let ingested = read_file(source, bytes, Progress::default(), None)?;
-    Ok(assemble(vec![ingested], source))
+    parse_with(source, bytes, &ReadOptions::default())
 }
 
-/// The snapshots of one file exactly as written: in file order, cycles as
-/// the file numbers them (no sorting, no de-duplication, no renumbering
-/// after a restart). For tools that forward a file piece by piece, like
-/// `leaklens push`: the reader of the whole does all that once.
-pub fn parse_as_written(source: &str, bytes: &[u8]) -> Result<Parsed, IngestError> {
-    as_written(read_file(source, bytes, Progress::default(), None)?)
+/// How a file is read (the default: as [`parse`] reads it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The snapshots exactly as written: in file order, cycles as the file
+    /// numbers them (no sorting, no de-duplication, no renumbering after a
+    /// restart). For tools that forward a file piece by piece, like
+    /// `leaklens push`: the reader of the whole does all that once.
+    pub as_written: bool,
+    /// Read only this `docker compose` service of a log: the lines of the
+    /// others are passed over, with no warning about them.
+    pub worker: Option<String>,
 }
 
-/// [`parse_as_written`] of one worker of a `docker compose` log: the lines
-/// of other services are passed over, whatever this piece of the file
-/// holds. A tool that forwards a log piece by piece reads the worker the
-/// first piece chose ([`Parsed::worker`]) in every later one.
-pub fn parse_worker_as_written(
+/// [`parse`] with options.
+pub fn parse_with(
     source: &str,
     bytes: &[u8],
-    worker: &str,
+    options: &ReadOptions,
 ) -> Result<Parsed, IngestError> {
-    as_written(read_file(
-        source,
-        bytes,
-        Progress::default(),
-        Some(worker.as_bytes()),
-    )?)
+    let pin = options.worker.as_deref().map(str::as_bytes);
+    let ingested = read_file(source, bytes, Progress::default(), pin)?;
+    Ok(if options.as_written {
+        as_written(ingested)
+    } else {
+        assemble(vec![ingested], source)
+    })
 }
 
-fn as_written(ingested: Ingested) -> Result<Parsed, IngestError> {
+/// One file's snapshots as read, in file order.
+fn as_written(ingested: Ingested) -> Parsed {
     let mut parsed = Parsed {
         sources: vec![ingested.diag.source.clone()],
         warnings: ingested.diag.finish(),
@@ -181,13 +184,19 @@ fn as_written(ingested: Ingested) -> Result<Parsed, IngestError> {
         run: ingested.run,
     };
     parsed.run.compact();
-    Ok(parsed)
+    parsed
 }
 
-/// The `docker compose` service a log line comes from (`worker-1  | ...`),
-/// if it has that prefix.
-pub fn log_line_worker(line: &[u8]) -> Option<&[u8]> {
-    log::compose_name(line)
+/// The distinct `docker compose` services named on a log's snapshot
+/// headers, in order of appearance (none for a log of one unnamed worker,
+/// or a file that is no log).
+pub fn log_workers(bytes: &[u8]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    log::header_names(bytes)
+        .flatten()
+        .filter(|n| seen.insert(*n))
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect()
 }
 
 /// Several exports of one run (say, successive `keepLast` windows): each is
@@ -220,16 +229,22 @@ pub fn merge_parsed(mut files: Vec<Parsed>) -> Parsed {
     if files.len() <= 1 {
         return files.pop().unwrap_or_default();
     }
+    merge_files(&files)
+}
+
+/// [`merge_parsed`] of files the caller keeps (their runs are not copied
+/// before merging).
+pub(crate) fn merge_files<P: std::borrow::Borrow<Parsed>>(files: &[P]) -> Parsed {
     let mut out = Parsed::default();
     let mut runs = Vec::with_capacity(files.len());
-    for f in files {
-        out.sources.extend(f.sources);
-        out.warnings.extend(f.warnings);
-        out.worker_verdicts.extend(f.worker_verdicts);
-        out.formats.extend(f.formats);
+    for f in files.iter().map(std::borrow::Borrow::borrow) {
+        out.sources.extend_from_slice(&f.sources);
+        out.warnings.extend_from_slice(&f.warnings);
+        out.worker_verdicts.extend_from_slice(&f.worker_verdicts);
+        out.formats.extend_from_slice(&f.formats);
         out.converted_from_bytes |= f.converted_from_bytes;
-        out.worker = out.worker.or(f.worker);
-        runs.push(f.run);
+        out.worker = out.worker.or_else(|| f.worker.clone());
+        runs.push(&f.run);
     }
     let (run, dropped) = Run::merge_reporting(&runs);
     if let Some(message) = dropped.message(" while merging the files") {

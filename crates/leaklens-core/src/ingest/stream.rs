@@ -14,11 +14,18 @@
 //!
 //! Sans-IO: the caller reads (a file, standard input, a browser `Blob`, a
 //! growing log) and shows progress ([`Reader::bytes_read`]).
+//!
+//! A forwarder (`leaklens push --follow`) reads [`ReadOptions::as_written`]
+//! and [`take`](Reader::take)s the snapshots of the complete records as they
+//! arrive, the unfinished record kept for the next take. Once anything was
+//! taken (or, without [`Keep::All`], let go) nothing can be read whole any
+//! more: a piece that would need the whole file is read alone, as a file of
+//! its own.
 
 use memchr::{memchr, memmem, memrchr};
 
 use super::detect::{self, Shape, LOG_MARKER};
-use super::{conclude, json, log, IngestError, Ingested, Parsed, Progress};
+use super::{conclude, json, log, IngestError, Ingested, Parsed, Progress, ReadOptions};
 use crate::run::Run;
 
 /// What the reader keeps of the bytes it has read and let go.
@@ -77,6 +84,9 @@ struct Scan {
 pub struct Reader {
     source: String,
     keep: Keep,
+    options: ReadOptions,
+    /// Something was taken ([`Reader::take`]): nothing is read whole now.
+    taken: bool,
     piece_bytes: usize,
     mode: Mode,
     /// Bytes pushed and not read yet; they start on a record boundary.
@@ -104,9 +114,21 @@ impl Reader {
     /// A reading of the file called `source` (the name in warnings and
     /// errors), in pieces of about `piece_bytes`.
     pub fn new(source: &str, keep: Keep, piece_bytes: usize) -> Self {
+        Self::with_options(source, keep, piece_bytes, ReadOptions::default())
+    }
+
+    /// [`new`](Reader::new), reading as `options` say.
+    pub fn with_options(
+        source: &str,
+        keep: Keep,
+        piece_bytes: usize,
+        options: ReadOptions,
+    ) -> Self {
         Reader {
             source: source.to_owned(),
             keep,
+            options,
+            taken: false,
             piece_bytes: piece_bytes.max(1),
             mode: Mode::Undecided,
             pending: Vec::new(),
@@ -159,7 +181,7 @@ impl Reader {
         }
         // Pieces are read a batch at a time (on several cores, when the
         // `parallel` feature has them).
-        if self.pending.len() > self.piece_bytes * crate::par::batch() {
+        if self.pending.len() > self.piece_bytes.saturating_mul(crate::par::batch()) {
             self.read_pieces(false);
         }
     }
@@ -172,7 +194,12 @@ impl Reader {
         self.read_pieces(true);
         if self.streams() && !self.ended {
             // What is left is no piece: an array without its closing `]`.
-            self.fall_back();
+            if self.reads_alone() {
+                let len = self.pending.len();
+                self.read_batch(&[(0, len, len)]);
+            } else {
+                self.fall_back();
+            }
         }
         match self.mode {
             Mode::Lost | Mode::Whole => self.finish_whole(),
@@ -285,7 +312,7 @@ impl Reader {
         let mut from = target.max(self.scan.at);
         while let Some(at) = memmem::find(&p[from..], LOG_MARKER).map(|i| from + i) {
             let line_start = memrchr(b'\n', &p[..at]).map(|i| i + 1).unwrap_or(0);
-            if line_start > base {
+            if line_start > base && self.header_is_read(&p[line_start..at]) {
                 return Some((line_start, line_start));
             }
             from = at + LOG_MARKER.len();
@@ -293,6 +320,42 @@ impl Reader {
         // A header may straddle the end: search its last bytes again.
         self.scan.at = p.len().saturating_sub(LOG_MARKER.len()).max(target);
         None
+    }
+
+    /// True for a header (`before`: its line up to the marker) of the
+    /// worker read: another one's may start while a block of this one's
+    /// is still being written, its lines interleaved.
+    fn header_is_read(&self, before: &[u8]) -> bool {
+        match (self.pin(), log::compose_name(before)) {
+            (Some(pin), Some(name)) => name == pin,
+            _ => true,
+        }
+    }
+
+    /// The end of the last complete record in `pending`, for a take.
+    fn last_cut(&mut self) -> Option<(usize, usize)> {
+        let p = &self.pending;
+        match self.mode {
+            Mode::Array => {
+                let mut last = None;
+                while let Some(cut) = self.next_top_level_comma(0) {
+                    last = Some(cut);
+                }
+                last
+            }
+            Mode::Log => {
+                let mut end = p.len();
+                while let Some(at) = memmem::rfind(&p[..end], LOG_MARKER) {
+                    let line_start = memrchr(b'\n', &p[..at]).map_or(0, |i| i + 1);
+                    if self.header_is_read(&p[line_start..at]) {
+                        return (line_start > 0).then_some((line_start, line_start));
+                    }
+                    end = line_start;
+                }
+                None
+            }
+            _ => memrchr(b'\n', p).map(|i| (i + 1, i + 1)),
+        }
     }
 
     /// A JSON array: the first comma at its top level at or after `target`.
@@ -355,26 +418,83 @@ impl Reader {
     /// can), adds them in order, and lets `pending[..next]` of the last go.
     fn read_batch(&mut self, cuts: &[(usize, usize, usize)]) {
         let (mode, source, pending) = (self.mode, self.source.as_str(), &self.pending);
+        let pin = self.pin();
         let read = crate::par::map(cuts, |&(start, end, _)| {
-            read_piece(mode, source, &pending[start..end])
+            read_piece(mode, source, &pending[start..end], pin)
         });
         for (&(start, end, next), ingested) in cuts.iter().zip(read) {
-            let Some(ingested) = ingested else {
-                return self.fall_back();
+            let streamed = ingested.filter(|i| !self.needs_the_whole(i, &self.pending[start..end]));
+            let ingested = match streamed {
+                Some(ingested) => {
+                    if self.mode == Mode::Probe {
+                        self.mode = Mode::Ndjson;
+                    }
+                    Some(ingested)
+                }
+                // What needs the whole file is read whole, or when that
+                // is no longer possible (see the module docs), alone.
+                None if self.reads_alone() => self.read_alone(start, end),
+                None => return self.fall_back(),
             };
-            if self.needs_the_whole(&ingested, &self.pending[start..end]) {
-                return self.fall_back();
-            }
-            if self.mode == Mode::Probe {
-                self.mode = Mode::Ndjson;
-            }
             let lines = memchr::memchr_iter(b'\n', &self.pending[start..next]).count();
-            self.absorb(ingested);
+            if let Some(ingested) = ingested {
+                // A forwarder keeps to the worker the first piece chose.
+                if self.options.as_written && self.options.worker.is_none() {
+                    self.options.worker = ingested
+                        .worker
+                        .as_deref()
+                        .map(|w| String::from_utf8_lossy(w).into_owned());
+                }
+                self.absorb(ingested);
+            }
             self.lines_before += lines;
         }
         let consumed = cuts.last().map_or(0, |c| c.2);
         self.pending.drain(..consumed);
         self.scan.at = self.scan.at.saturating_sub(consumed);
+    }
+
+    /// The worker read, as bytes.
+    fn pin(&self) -> Option<&[u8]> {
+        self.options.worker.as_deref().map(str::as_bytes)
+    }
+
+    /// True when a piece that needs the whole file is read alone.
+    fn reads_alone(&self) -> bool {
+        self.taken || (self.options.as_written && self.keep == Keep::Nothing && self.consumed_any())
+    }
+
+    /// `pending[start..end]` read as a file of its own, as written.
+    fn read_alone(&mut self, start: usize, end: usize) -> Option<Ingested> {
+        let piece = &self.pending[start..end];
+        let wrapped;
+        let piece = if self.mode == Mode::Array {
+            wrapped = [&b"["[..], piece, b"]"].concat();
+            &wrapped[..]
+        } else {
+            piece
+        };
+        let read = |pin: Option<&[u8]>| {
+            super::read_file(&self.source, piece, Progress::default(), pin).ok()
+        };
+        let ingested = read(self.pin());
+        // Headers of several workers and too few of each to choose one:
+        // the first named is read (not their fields mixed).
+        let first = ingested
+            .as_ref()
+            .filter(|i| i.interleaved && i.worker.is_none() && self.pin().is_none())
+            .and_then(|_| {
+                log::header_names(piece)
+                    .flatten()
+                    .next()
+                    .map(<[u8]>::to_vec)
+            });
+        let Some(first) = first else {
+            return ingested;
+        };
+        let ingested = read(Some(&first));
+        self.options.worker = Some(String::from_utf8_lossy(&first).into_owned());
+        ingested
     }
 
     /// What a piece cannot decide alone: which worker of an interleaved log
@@ -392,7 +512,8 @@ impl Reader {
                 || piece.iter().all(u8::is_ascii_whitespace));
         let not_ndjson = self.mode == Mode::Probe
             && (ingested.format != super::InputFormat::Ndjson || ingested.run.is_empty());
-        ingested.interleaved || ingested.needs_whole || other_worker || broken_array || not_ndjson
+        let interleaved = ingested.interleaved && self.pin().is_none();
+        interleaved || ingested.needs_whole || other_worker || broken_array || not_ndjson
     }
 
     /// Adds a piece's snapshots, warnings and verdicts to those before it
@@ -466,7 +587,7 @@ impl Reader {
         match self.mode {
             Mode::Whole => {
                 let bytes = self.whole_bytes();
-                Finished::Done(super::parse(&self.source, &bytes))
+                Finished::Done(super::parse_with(&self.source, &bytes, &self.options))
             }
             _ => Finished::ReadWhole,
         }
@@ -475,6 +596,21 @@ impl Reader {
     fn conclude(mut self) -> Finished {
         let combined = self.combined.take().filter(|c| !c.run.is_empty());
         let Some(mut combined) = combined else {
+            if self.taken {
+                // Nothing since the last take.
+                return Finished::Done(Ok(Parsed {
+                    sources: vec![self.source.clone()],
+                    ..Parsed::default()
+                }));
+            }
+            if self.reads_alone() {
+                return Finished::Done(Err(IngestError {
+                    source_name: self.source.clone(),
+                    line: None,
+                    message: format!("no memory snapshot found: {}", super::EXPECTED),
+                    hint: None,
+                }));
+            }
             // No snapshot in any piece: why is decided on the whole file.
             self.fall_back();
             return self.finish_whole();
@@ -487,17 +623,90 @@ impl Reader {
             message,
             hint,
         };
+        let as_written = self.options.as_written;
         Finished::Done(
-            conclude(&self.source, &[], combined, None, error)
-                .map(|ingested| super::assemble(vec![ingested], &self.source)),
+            conclude(&self.source, &[], combined, None, error).map(|ingested| {
+                if as_written {
+                    super::as_written(ingested)
+                } else {
+                    super::assemble(vec![ingested], &self.source)
+                }
+            }),
         )
+    }
+
+    /// [`finish`](Reader::finish) for a caller that still holds the whole
+    /// file: read from `whole` when it must be read whole.
+    pub fn finish_with(self, whole: &[u8]) -> Result<Parsed, IngestError> {
+        let (source, options) = (self.source.clone(), self.options.clone());
+        match self.finish() {
+            Finished::Done(parsed) => parsed,
+            Finished::ReadWhole => super::parse_with(&source, whole, &options),
+        }
+    }
+
+    /// The snapshots of the complete records pushed since the last take, as
+    /// written (see [`ReadOptions::as_written`]); the unfinished record at
+    /// the end stays for the next take.
+    pub fn take(&mut self) -> Parsed {
+        self.take_to(false)
+    }
+
+    /// [`take`](Reader::take), the unfinished end too, as if the file ended
+    /// there (a growing file that has been quiet a while); the reading goes
+    /// on with the bytes pushed next.
+    pub fn take_rest(&mut self) -> Parsed {
+        self.take_to(true)
+    }
+
+    fn take_to(&mut self, rest: bool) -> Parsed {
+        self.taken = true;
+        // Nothing will be read whole: the kept copy is of no use.
+        if self.keep == Keep::All {
+            self.keep = Keep::Nothing;
+            let all = std::mem::take(&mut self.all);
+            if self.mode == Mode::Whole {
+                // The copy is the file, its opening included.
+                self.pending = all;
+                self.opening.clear();
+            }
+        }
+        if self.mode == Mode::Whole {
+            // Read in pieces after all (alone where they need the whole).
+            self.mode = Mode::Undecided;
+            self.restore_opening();
+            self.lines_before = 0;
+        }
+        if self.mode == Mode::Undecided && !self.pending.iter().all(u8::is_ascii_whitespace) {
+            self.decide();
+        }
+        if self.streams() {
+            let cut = match rest {
+                true if self.mode != Mode::Array => {
+                    let len = self.pending.len();
+                    (len > 0).then_some((len, len))
+                }
+                _ => self.last_cut(),
+            };
+            if let Some((end, next)) = cut {
+                self.read_batch(&[(0, end, next)]);
+            }
+        }
+        let source = self.source.clone();
+        let mut parsed = self
+            .combined
+            .take()
+            .map(super::as_written)
+            .unwrap_or_default();
+        parsed.sources = vec![source];
+        parsed
     }
 }
 
 /// One piece read alone; None when it must be read with the whole file:
 /// text that needs repair (repaired pieces would report their repairs
 /// piece by piece), or a worker log's header among JSON lines.
-fn read_piece(mode: Mode, source: &str, piece: &[u8]) -> Option<Ingested> {
+fn read_piece(mode: Mode, source: &str, piece: &[u8], pin: Option<&[u8]>) -> Option<Ingested> {
     if super::repair::needed(piece)
         || (matches!(mode, Mode::Probe | Mode::Ndjson) && detect::has_log_marker(piece))
     {
@@ -506,7 +715,7 @@ fn read_piece(mode: Mode, source: &str, piece: &[u8]) -> Option<Ingested> {
     Some(match mode {
         Mode::Probe => json::read_object_or_ndjson(source, piece, Progress::default()),
         Mode::Ndjson => json::read_ndjson(source, piece, Progress::default()),
-        Mode::Log => log::read_log(source, piece, Progress::default(), None),
+        Mode::Log => log::read_log(source, piece, Progress::default(), pin),
         _ => {
             let mut wrapped = Vec::with_capacity(piece.len() + 2);
             wrapped.push(b'[');

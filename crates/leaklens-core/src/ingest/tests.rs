@@ -1057,6 +1057,47 @@ fn the_reader_streams_every_shape_that_can_be_cut() {
     }
 }
 
+#[test]
+fn a_forwarder_takes_each_complete_record_once() {
+    let line = |c: u64| {
+        format!("{{\"cycle\": {c}, \"label\": \"x\", \"nodejs\": {{\"heapUsed\": {c}}}}}\n")
+    };
+    // Cycle numbers that go back (a restart) stay as written.
+    let ndjson: String = (1..=300).chain(1..=50).map(line).collect();
+    let log: String = (1..=300)
+        .chain(1..=50)
+        .map(|i| BLOCK.replace("Cycle 5", &format!("Cycle {i}")))
+        .collect();
+    let as_written = ReadOptions {
+        as_written: true,
+        worker: None,
+    };
+    for text in [&ndjson, &log] {
+        let whole = parse_with("t", text.as_bytes(), &as_written).unwrap();
+        assert_eq!(whole.run.len(), 350);
+        for (push, piece) in [(37, 100), (1000, usize::MAX), (7, 64)] {
+            let mut r = Reader::with_options("t", Keep::Nothing, piece, as_written.clone());
+            let mut cycles = Vec::new();
+            for (i, part) in text.as_bytes().chunks(push).enumerate() {
+                r.push(part);
+                // Now and then the file is quiet (after a whole line): its
+                // end is taken too.
+                let taken = if i % 5 == 4 && text == &ndjson && part.ends_with(b"\n") {
+                    r.take_rest()
+                } else {
+                    r.take()
+                };
+                cycles.extend_from_slice(taken.run.cycles());
+            }
+            let Finished::Done(last) = r.finish() else {
+                panic!("a forwarder never reads whole")
+            };
+            cycles.extend_from_slice(last.unwrap().run.cycles());
+            assert_eq!(cycles, whole.run.cycles(), "push {push}, piece {piece}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------- never panics
 
 const FRAGMENTS: &[&str] = &[
@@ -1650,7 +1691,25 @@ fn interleaved_compose_workers_are_not_mixed() {
     // A forwarder that chose worker-1 on an earlier piece keeps reading it,
     // though this piece holds more of worker-2: its own snapshots, no
     // warning about the others.
-    let one = super::parse_worker_as_written("t", text.as_bytes(), "worker-1").unwrap();
+    let pinned = super::ReadOptions {
+        as_written: true,
+        worker: Some("worker-1".to_owned()),
+    };
+    let one = super::parse_with("t", text.as_bytes(), &pinned).unwrap();
+    // The same in pieces that cut through the other worker's blocks.
+    let mut r = Reader::with_options("t", Keep::Nothing, 150, pinned);
+    for part in text.as_bytes().chunks(70) {
+        r.push(part);
+    }
+    let Finished::Done(streamed) = r.finish() else {
+        panic!("read in pieces")
+    };
+    assert_eq!(heap(&streamed.unwrap()), heap(&one));
+    assert_eq!(
+        super::log_workers(text.as_bytes()),
+        ["worker-1", "worker-2"],
+        "in order of appearance"
+    );
     assert_eq!(one.run.len(), 12);
     assert_eq!(heap(&one), (51..=62).map(f64::from).collect::<Vec<_>>());
     assert!(one.run.column(Metric::Rss).iter().all(|&v| v == 160.0));
@@ -1668,10 +1727,10 @@ fn interleaved_compose_workers_are_not_mixed() {
     assert_eq!(ok(levels).worker, None);
     assert_eq!(ok(levels).run.len(), 2);
     assert_eq!(
-        super::log_line_worker(b"worker-1  | x"),
+        super::log::compose_name(b"worker-1  | x"),
         Some(&b"worker-1"[..])
     );
-    assert_eq!(super::log_line_worker(b"2025-01-01T10:00:00Z|x"), None);
+    assert_eq!(super::log::compose_name(b"2025-01-01T10:00:00Z|x"), None);
 }
 
 #[test]

@@ -264,19 +264,41 @@ pub fn check(target: Target, input: &[u8]) -> Result<(), String> {
             // The reader fed in pushes that do not line up with its pieces,
             // keeping the bytes or asking for them again.
             for keep in [ingest::Keep::All, ingest::Keep::Nothing] {
-                let mut r = ingest::Reader::new("f", keep, 61);
-                for push in input.chunks(23) {
-                    r.push(push);
-                }
-                let read = match r.finish() {
-                    ingest::Finished::Done(p) => p,
-                    ingest::Finished::ReadWhole => ingest::parse("f", input),
-                };
-                let b = summary(&read);
+                let b = summary(&pushed(input, keep, ingest::ReadOptions::default()));
                 if a != b {
                     return Err(format!("reader {keep:?}: {b} != whole {a}"));
                 }
             }
+            // Its options: one worker of a log, as written (kept, so that
+            // what needs the whole file is read whole).
+            let worker = ingest::log_workers(input).pop();
+            for options in [
+                ingest::ReadOptions {
+                    as_written: false,
+                    worker: worker.clone(),
+                },
+                ingest::ReadOptions {
+                    as_written: true,
+                    worker,
+                },
+            ] {
+                let a = summary(&ingest::parse_with("f", input, &options));
+                let b = summary(&pushed(input, ingest::Keep::All, options.clone()));
+                if a != b {
+                    return Err(format!("reader {options:?}: {b} != whole {a}"));
+                }
+            }
+            // A forwarder taking after every push: never panics.
+            let options = ingest::ReadOptions {
+                as_written: true,
+                worker: None,
+            };
+            let mut r = ingest::Reader::with_options("f", ingest::Keep::Nothing, 61, options);
+            for (i, push) in input.chunks(23).enumerate() {
+                r.push(push);
+                let _ = if i % 3 == 2 { r.take_rest() } else { r.take() };
+            }
+            let _ = r.finish_with(input);
         } else if let Ok(p) = &whole {
             // The report of what was read: the analysis must take any run.
             let _ = leaklens_core::analyze_parsed(p, &leaklens_core::Config::default());
@@ -293,6 +315,20 @@ pub fn check(target: Target, input: &[u8]) -> Result<(), String> {
                 .unwrap_or_default()
         )),
     }
+}
+
+/// `input` pushed to a reader in pushes that do not line up with its
+/// pieces, then finished.
+fn pushed(
+    input: &[u8],
+    keep: ingest::Keep,
+    options: ingest::ReadOptions,
+) -> Result<ingest::Parsed, ingest::IngestError> {
+    let mut r = ingest::Reader::with_options("f", keep, 61, options);
+    for push in input.chunks(23) {
+        r.push(push);
+    }
+    r.finish_with(input)
 }
 
 /// Runs `execs` mutated inputs of `target` from `seed`; the first failure.
