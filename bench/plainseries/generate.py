@@ -138,20 +138,18 @@ def main():
                 v = [a + b for a, b in zip(shape("linear", 100, rate, rng), noise(nk, 100, rng, 1.0))]
                 emit(f"linear-{rate}-{nk}-100-s{seed}", "leak", "heap_used", v, rng,
                      shape="linear", rate=rate, noise=nk, cycles=100)
+    def walk(walk_seed):
+        rng = random.Random(walk_seed)
+        v = shape("random_walk", 100, 0, rng)
+        emit(f"random_walk-100-s{walk_seed}", "no_leak", "heap_used", v, rng,
+             shape="random_walk", rate=0, noise="walk", cycles=100)
     for rep in range(40):
         seed += 1
-        rng = random.Random(seed)
-        v = shape("random_walk", 100, 0, rng)
-        emit(f"random_walk-100-s{seed}", "no_leak", "heap_used", v, rng,
-             shape="random_walk", rate=0, noise="walk", cycles=100)
+        walk(seed)
     # More driftless walks (their false-alarm rate is a small number: it
     # needs many runs to be measured), and one bounded step, 100 cycles.
     for rep in range(160):
-        seed2 = 100_000 + rep
-        rng = random.Random(seed2)
-        v = shape("random_walk", 100, 0, rng)
-        emit(f"random_walk-100-s{seed2}", "no_leak", "heap_used", v, rng,
-             shape="random_walk", rate=0, noise="walk", cycles=100)
+        walk(100_000 + rep)
     for rep in range(60):
         seed2 = 200_000 + rep
         rng = random.Random(seed2)

@@ -42,7 +42,7 @@ use sha2::{Digest, Sha256};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use store::{DirStore, NewFile, ReportId, Store, StoreError};
+pub use store::{Batch, DirStore, NewFile, ReportId, Store, StoreError};
 pub use viewer::Viewer;
 
 /// Server settings.

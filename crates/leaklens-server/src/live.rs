@@ -30,7 +30,7 @@ use leaklens_protocol::{range, routes, Progress, RunCreated};
 use tokio::sync::{broadcast, watch};
 
 use crate::{
-    bearer, blocking, file_name_header, host_of, parse_id, ApiError, AppState, StoreError,
+    bearer, blocking, file_name_header, host_of, parse_id, ApiError, AppState, Batch, StoreError,
 };
 
 /// The broadcast channels of runs being watched, and the server's closing
@@ -159,7 +159,15 @@ pub(crate) async fn create(
         let n = validate(&name, &body)?;
         let (id, token) = store.create_run(&name)?;
         if n > 0 {
-            store.append_run(&id, &token, &body, n, max_run)?;
+            store.append_run(
+                &id,
+                &token,
+                Batch {
+                    bytes: &body,
+                    snapshots: n,
+                    max_size: max_run,
+                },
+            )?;
         }
         Ok((id, token))
     })
@@ -197,7 +205,15 @@ pub(crate) async fn append(
         if n == 0 {
             return Ok(meta);
         }
-        Ok(store.append_run(&id, &token, &body, n, max_run)?)
+        Ok(store.append_run(
+            &id,
+            &token,
+            Batch {
+                bytes: &body,
+                snapshots: n,
+                max_size: max_run,
+            },
+        )?)
     })
     .await?;
     let p = Progress {

@@ -118,6 +118,17 @@ impl From<std::io::Error> for StoreError {
     }
 }
 
+/// What one append adds to a live run.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    /// Complete NDJSON lines.
+    pub bytes: &'a [u8],
+    /// The snapshots they hold.
+    pub snapshots: usize,
+    /// The run may not grow past this many bytes.
+    pub max_size: u64,
+}
+
 pub trait Store: Send + Sync + 'static {
     /// Stores a report's files; returns its id and the delete token.
     fn put(&self, files: &[NewFile<'_>]) -> Result<(ReportId, String), StoreError>;
@@ -128,15 +139,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates an empty live run; returns its id and write token.
     fn create_run(&self, name: &str) -> Result<(ReportId, String), StoreError>;
-    /// Appends NDJSON lines (already validated) to a run, unless the run
-    /// would grow past `max_size` bytes.
+    /// Appends a batch of NDJSON lines (already checked) to a run.
     fn append_run(
         &self,
         id: &ReportId,
         token: &str,
-        bytes: &[u8],
-        snapshots: usize,
-        max_size: u64,
+        batch: Batch<'_>,
     ) -> Result<RunMeta, StoreError>;
     fn run_meta(&self, id: &ReportId) -> Result<RunMeta, StoreError>;
     /// The run's committed data from byte `from` on (nothing when `from` is
@@ -431,10 +439,13 @@ impl Store for DirStore {
         &self,
         id: &ReportId,
         token: &str,
-        bytes: &[u8],
-        snapshots: usize,
-        max_size: u64,
+        batch: Batch<'_>,
     ) -> Result<RunMeta, StoreError> {
+        let Batch {
+            bytes,
+            snapshots,
+            max_size,
+        } = batch;
         let _guard = self
             .append_lock
             .lock()

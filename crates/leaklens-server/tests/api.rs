@@ -539,13 +539,23 @@ async fn live_run_appends_and_streams_events() {
 
 #[test]
 fn a_torn_append_is_never_visible_and_is_cut_off() {
-    use leaklens_server::Store;
+    use leaklens_server::{Batch, Store};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let store = DirStore::open(dir).unwrap();
     let (id, token) = store.create_run("w").unwrap();
     let a = ndjson(0..5);
-    store.append_run(&id, &token, &a, 5, 1 << 20).unwrap();
+    store
+        .append_run(
+            &id,
+            &token,
+            Batch {
+                bytes: &a,
+                snapshots: 5,
+                max_size: 1 << 20,
+            },
+        )
+        .unwrap();
     // A crash in the middle of the next append: half a line past the committed length.
     let data = dir.join("runs").join(format!("{}.data", id.as_str()));
     let mut f = std::fs::OpenOptions::new()
@@ -561,7 +571,17 @@ fn a_torn_append_is_never_visible_and_is_cut_off() {
         "only committed bytes are read"
     );
     let b = ndjson(5..9);
-    let meta = store.append_run(&id, &token, &b, 4, 1 << 20).unwrap();
+    let meta = store
+        .append_run(
+            &id,
+            &token,
+            Batch {
+                bytes: &b,
+                snapshots: 4,
+                max_size: 1 << 20,
+            },
+        )
+        .unwrap();
     assert_eq!(meta.snapshots, 9);
     let mut both = a.clone();
     both.extend_from_slice(&b);
