@@ -37,15 +37,16 @@ impl Metric {
     /// How many metrics there are.
     pub const COUNT: usize = 8;
 
-    /// The memory metrics (MB).
-    pub const MEMORY: [Metric; 6] = [
-        Metric::HeapUsed,
-        Metric::HeapTotal,
-        Metric::Rss,
-        Metric::External,
-        Metric::ArrayBuffers,
-        Metric::BrowserMemory,
-    ];
+    /// The memory metrics (MB): every metric before the two counts.
+    pub const MEMORY: [Metric; 6] = {
+        let mut memory = [Metric::HeapUsed; 6];
+        let mut i = 0;
+        while i < memory.len() {
+            memory[i] = Metric::ALL[i];
+            i += 1;
+        }
+        memory
+    };
 
     /// The key used in the report JSON (`heap_used`, ...).
     pub fn key(self) -> &'static str {

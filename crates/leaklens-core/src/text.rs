@@ -183,15 +183,31 @@ pub fn is_unsafe_char(c: char) -> bool {
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn html_escape(s: &str) -> String {
+    escape_markup(s, |c, out| {
+        match c {
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' => out.push('\n'),
+            _ => return false,
+        }
+        true
+    })
+}
+
+/// Escapes text for a markup medium (HTML, Markdown): `special` writes the
+/// characters the medium escapes its own way (and says it did); of the
+/// others, `&`, `<` and `>` become HTML entities, a character
+/// [`is_unsafe_char`] flags becomes U+FFFD, and the rest stay.
+pub fn escape_markup(s: &str, special: impl Fn(char, &mut String) -> bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        if special(c, &mut out) {
+            continue;
+        }
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' => out.push('\n'),
             c if is_unsafe_char(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }

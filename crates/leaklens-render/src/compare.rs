@@ -47,20 +47,20 @@ pub fn text(c: &Comparison, names: &(String, String)) -> String {
             mc.verdict.as_str()
         );
     }
-    for (title, list) in issue_groups(c) {
-        let _ = writeln!(o);
-        let _ = writeln!(o, "{title}:");
-        for i in list {
-            let _ = writeln!(
-                o,
+    write_issue_groups(
+        &mut o,
+        c,
+        |title| format!("{title}:"),
+        |i| {
+            format!(
                 "   {} {} ({}): {}",
                 i.severity.as_str(),
                 i.kind.as_str(),
                 i.metric,
                 sanitize(&i.message)
-            );
-        }
-    }
+            )
+        },
+    );
     o
 }
 
@@ -76,22 +76,38 @@ pub fn markdown(c: &Comparison, names: &(String, String)) -> String {
     let _ = writeln!(o, "**{}** — {}", badge(c.verdict), md_escape(&c.reason));
     let _ = writeln!(o);
     crate::markdown::write_table(&mut o, &tables::comparison(c));
-    for (title, list) in issue_groups(c) {
-        let _ = writeln!(o);
-        let _ = writeln!(o, "**{title}**");
-        let _ = writeln!(o);
-        for i in list {
-            let _ = writeln!(
-                o,
+    write_issue_groups(
+        &mut o,
+        c,
+        |title| format!("**{title}**\n"),
+        |i| {
+            format!(
                 "- {} `{}` ({}): {}",
                 i.severity.as_str(),
                 i.kind.as_str(),
                 i.metric,
                 md_escape(&i.message)
-            );
+            )
+        },
+    );
+    o
+}
+
+/// Each non-empty group of issues after a blank line: its `heading`, then
+/// one `line` an issue.
+fn write_issue_groups(
+    o: &mut String,
+    c: &Comparison,
+    heading: impl Fn(&str) -> String,
+    line: impl Fn(&IssueRef) -> String,
+) {
+    for (title, list) in issue_groups(c) {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "{}", heading(title));
+        for i in list {
+            let _ = writeln!(o, "{}", line(i));
         }
     }
-    o
 }
 
 /// The issues that disappeared, appeared and remain, titled, non-empty only.

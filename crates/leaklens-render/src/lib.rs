@@ -13,8 +13,8 @@ pub mod tables;
 pub mod text;
 
 use leaklens_core::report::Trend;
-use leaklens_core::text::is_unsafe_char;
 pub use leaklens_core::text::{cleanup_text, duration, forecast_text, num, signed_unit, with_unit};
+use leaklens_core::text::{escape_markup, is_unsafe_char};
 
 /// File text for a terminal or a text file: every character that could
 /// forge a line, steer the terminal or reorder the text on screen (see
@@ -29,23 +29,17 @@ pub use leaklens_core::text::html_escape;
 
 /// Escapes text for Markdown (GitHub renders inline HTML, so HTML too).
 pub fn md_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    escape_markup(s, |c, out| {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '|' => out.push_str("\\|"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' | '(' | ')' => {
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' | '(' | ')' => {
                 out.push('\\');
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
-            c if is_unsafe_char(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
+            _ => return false,
         }
-    }
-    out
+        true
+    })
 }
 
 /// The run's summary facts, one phrase each, in the order every report

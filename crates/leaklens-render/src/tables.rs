@@ -2,7 +2,7 @@
 //! HTML), which escapes them for itself.
 
 use leaklens_core::compare::Comparison;
-use leaklens_core::report::{ForecastStatus, Report};
+use leaklens_core::report::{ForecastStatus, MetricReport, Report};
 use leaklens_core::text::{forecast_text, interval_label, signed_unit, slope_with_ci, with_unit};
 use leaklens_core::Metric;
 
@@ -35,31 +35,26 @@ pub fn metrics(r: &Report) -> Table {
             "Change points".into(),
         ],
         numeric: vec![false, true, true, true, true, false, false, false, false],
-        rows: r
-            .metrics
-            .iter()
-            .map(|(m, mr)| {
-                vec![
-                    m.display_name().to_string(),
-                    with_unit(*m, mr.baseline),
-                    with_unit(*m, mr.current),
-                    signed_unit(*m, mr.slope_per_cycle),
-                    format!(
-                        "{} … {}",
-                        signed_unit(*m, mr.slope_ci[0]),
-                        signed_unit(*m, mr.slope_ci[1])
-                    ),
-                    mr.trend.as_str().to_string(),
-                    mr.assessment.words().to_string(),
-                    mr.pattern.as_str().to_string(),
-                    mr.change_points
-                        .iter()
-                        .map(|c| c.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ]
-            })
-            .collect(),
+        rows: metric_rows(r, |m, mr| {
+            vec![
+                with_unit(m, mr.baseline),
+                with_unit(m, mr.current),
+                signed_unit(m, mr.slope_per_cycle),
+                format!(
+                    "{} … {}",
+                    signed_unit(m, mr.slope_ci[0]),
+                    signed_unit(m, mr.slope_ci[1])
+                ),
+                mr.trend.as_str().to_string(),
+                mr.assessment.words().to_string(),
+                mr.pattern.as_str().to_string(),
+                mr.change_points
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        }),
     }
 }
 
@@ -68,18 +63,25 @@ pub fn evidence(r: &Report) -> Table {
     Table {
         header: vec!["Metric".into(), "Judged".into(), "Evidence".into()],
         numeric: vec![false, false, false],
-        rows: r
-            .metrics
-            .iter()
-            .map(|(m, mr)| {
-                vec![
-                    m.display_name().to_string(),
-                    mr.assessment.words().to_string(),
-                    mr.judgement.clone(),
-                ]
-            })
-            .collect(),
+        rows: metric_rows(r, |_, mr| {
+            vec![mr.assessment.words().to_string(), mr.judgement.clone()]
+        }),
     }
+}
+
+/// One row a metric, in report order: its name, then its `cells`.
+fn metric_rows(
+    r: &Report,
+    cells: impl Fn(Metric, &MetricReport) -> Vec<String>,
+) -> Vec<Vec<String>> {
+    r.metrics
+        .iter()
+        .map(|(m, mr)| {
+            let mut row = vec![m.display_name().to_string()];
+            row.extend(cells(*m, mr));
+            row
+        })
+        .collect()
 }
 
 /// The windowed analysis: each window in the verdict's words (judged on

@@ -26,42 +26,40 @@ const ANALYSIS_MARKER: &[u8] = b"MEMORY LEAK ANALYSIS";
 /// neither fields nor blank (so a stray `RSS:` far below is not taken).
 const MAX_GAP: u32 = 8;
 
-/// A field line of a snapshot block.
+/// A field line of a snapshot block: `Heap` (used / total), or one
+/// metric's line, keyed by its display name (`RSS`, `Browser Pages`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Key {
     Heap,
-    Rss,
-    External,
-    ArrayBuffers,
-    BrowserMemory,
-    Pages,
-    Contexts,
+    Metric(Metric),
 }
 
-const KEYS: [(&[u8], Key); 7] = [
-    (b"Heap", Key::Heap),
-    (b"RSS", Key::Rss),
-    (b"External", Key::External),
-    (b"ArrayBuffers", Key::ArrayBuffers),
-    (b"Browser Memory", Key::BrowserMemory),
-    (b"Browser Pages", Key::Pages),
-    (b"Browser Contexts", Key::Contexts),
+/// Every key, in the order they are tried.
+const KEYS: [Key; 7] = [
+    Key::Heap,
+    Key::Metric(Metric::Rss),
+    Key::Metric(Metric::External),
+    Key::Metric(Metric::ArrayBuffers),
+    Key::Metric(Metric::BrowserMemory),
+    Key::Metric(Metric::Pages),
+    Key::Metric(Metric::Contexts),
 ];
 
 impl Key {
+    /// Its bit in a set of keys (heap used's for `Heap`).
     fn bit(self) -> u8 {
-        1 << (self as u8)
+        let m = match self {
+            Key::Heap => Metric::HeapUsed,
+            Key::Metric(m) => m,
+        };
+        1 << m.index()
     }
 
+    /// The key as the profiler prints it.
     fn name(self) -> &'static str {
         match self {
             Key::Heap => "Heap",
-            Key::Rss => "RSS",
-            Key::External => "External",
-            Key::ArrayBuffers => "ArrayBuffers",
-            Key::BrowserMemory => "Browser Memory",
-            Key::Pages => "Browser Pages",
-            Key::Contexts => "Browser Contexts",
+            Key::Metric(m) => m.display_name(),
         }
     }
 }
@@ -378,26 +376,12 @@ impl Reader<'_, '_> {
                     self.amount(block, Metric::HeapTotal, "heap total", total, line_no);
                 }
             }
-            Key::Rss => self.amount(block, Metric::Rss, key.name(), value, line_no),
-            Key::External => self.amount(block, Metric::External, key.name(), value, line_no),
-            Key::ArrayBuffers => {
-                self.amount(block, Metric::ArrayBuffers, key.name(), value, line_no)
-            }
-            Key::BrowserMemory => {
-                self.amount(block, Metric::BrowserMemory, key.name(), value, line_no)
-            }
-            Key::Pages | Key::Contexts => {
-                let metric = if key == Key::Pages {
-                    Metric::Pages
-                } else {
-                    Metric::Contexts
-                };
-                match parse_count(value) {
-                    Some(v) if v < 0.0 => self.bad_value(key.name(), value, line_no),
-                    Some(v) => block.values[metric.index()] = v,
-                    None => self.bad_value(key.name(), value, line_no),
-                }
-            }
+            Key::Metric(m) if m.is_count() => match parse_count(value) {
+                Some(v) if v < 0.0 => self.bad_value(key.name(), value, line_no),
+                Some(v) => block.values[m.index()] = v,
+                None => self.bad_value(key.name(), value, line_no),
+            },
+            Key::Metric(m) => self.amount(block, m, key.name(), value, line_no),
         }
     }
 
@@ -546,7 +530,8 @@ fn find_field(line: &[u8]) -> Option<(Key, &[u8])> {
         ) {
             continue;
         }
-        for (name, key) in KEYS {
+        for key in KEYS {
+            let name = key.name().as_bytes();
             let Some(start) = before.len().checked_sub(name.len()) else {
                 continue;
             };
@@ -570,9 +555,11 @@ fn starts_with_field(line: &[u8]) -> bool {
     let text = from_first_letter(text);
     find_field(text).is_some_and(|(_, value)| {
         let key_end = text.len() - value.len() - 1;
-        KEYS.iter().any(|(name, _)| {
-            text.get(..key_end)
-                .is_some_and(|k| k.trim_ascii_end().eq_ignore_ascii_case(name))
+        KEYS.iter().any(|key| {
+            text.get(..key_end).is_some_and(|k| {
+                k.trim_ascii_end()
+                    .eq_ignore_ascii_case(key.name().as_bytes())
+            })
         })
     })
 }
@@ -752,11 +739,11 @@ mod tests {
         );
         assert_eq!(
             f("worker-1  |    RSS: 3MB"),
-            Some((Key::Rss, " 3MB".into()))
+            Some((Key::Metric(Metric::Rss), " 3MB".into()))
         );
         assert_eq!(
             f("2026-11-20T10:00:01.123Z    Browser Pages: 1"),
-            Some((Key::Pages, " 1".into()))
+            Some((Key::Metric(Metric::Pages), " 1".into()))
         );
         assert_eq!(f("   Heap Used: +4MB"), None);
         assert_eq!(f("[worker] scraped https://x in 5ms"), None);

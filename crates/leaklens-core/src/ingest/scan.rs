@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 
 use super::json::{field, Field, Num, Raw, Scalar};
-use super::units::fast_decimal;
+use super::units::{decimal_value, fast_decimal};
 use crate::Metric;
 
 /// A cursor over JSON text.
@@ -220,20 +220,8 @@ impl<'de> Scan<'de> {
                 return int;
             }
         }
-        let fast = if simple {
-            fast_decimal(mantissa, exp10)
-        } else {
-            None
-        };
-        let v = match fast {
-            Some(v) if negative => -v,
-            Some(v) => v,
-            None => std::str::from_utf8(self.b.get(start..self.i)?)
-                .ok()?
-                .parse::<f64>()
-                .ok()?,
-        };
-        v.is_finite().then_some(Scalar::Float(v))
+        let text = self.b.get(start..self.i)?;
+        decimal_value(text, negative, simple.then_some((mantissa, exp10))).map(Scalar::Float)
     }
 
     /// A metric value, read as [`Scalar::as_num`] reads it.

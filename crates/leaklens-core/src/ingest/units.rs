@@ -67,6 +67,23 @@ pub(crate) fn fast_decimal(mantissa: u64, exp10: i32) -> Option<f64> {
     Some(if exp10 >= 0 { m * p } else { m / p })
 }
 
+/// The value of a decimal number already scanned, written `text`: by
+/// [`fast_decimal`] from its `(mantissa, exp10)` when given (at most 19
+/// digits, no exponent), else parsed from the text; None when it is not
+/// finite.
+#[inline]
+pub(crate) fn decimal_value(text: &[u8], negative: bool, fast: Option<(u64, i32)>) -> Option<f64> {
+    let v = match fast.and_then(|(mantissa, exp10)| fast_decimal(mantissa, exp10)) {
+        Some(v) if negative => -v,
+        Some(v) => v,
+        None => {
+            let text = std::str::from_utf8(text).ok()?;
+            text.strip_prefix('+').unwrap_or(text).parse().ok()?
+        }
+    };
+    v.is_finite().then_some(v)
+}
+
 /// Splits `s` (leading whitespace already removed) into a decimal number
 /// (`-12`, `+4.5`, `.5`, `1e3`) and the rest. None when `s` does not start
 /// with a number.
@@ -118,20 +135,8 @@ fn split_number(s: &[u8]) -> Option<(f64, &[u8])> {
             simple = false;
         }
     }
-    let fast = if simple {
-        fast_decimal(mantissa, exp10)
-    } else {
-        None
-    };
-    let v = match fast {
-        Some(v) if negative => -v,
-        Some(v) => v,
-        None => {
-            let text = std::str::from_utf8(s.get(..i)?).ok()?;
-            text.strip_prefix('+').unwrap_or(text).parse().ok()?
-        }
-    };
-    v.is_finite().then_some((v, s.get(i..)?))
+    let v = decimal_value(s.get(..i)?, negative, simple.then_some((mantissa, exp10)))?;
+    Some((v, s.get(i..)?))
 }
 
 /// Reads a memory amount such as `245.32MB`, `512 KB`, `+45.23MB` or `0`

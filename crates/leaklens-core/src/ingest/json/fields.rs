@@ -124,6 +124,7 @@ impl Raw<'_> {
         }
     }
 }
+
 /// A scalar field value; arrays and objects are skipped and only named.
 #[derive(Debug)]
 pub(in crate::ingest) enum Scalar<'de> {
@@ -185,6 +186,7 @@ impl Scalar<'_> {
         }
     }
 }
+
 /// A metric value: a number, or a numeric string. Null is absent.
 pub(in crate::ingest) enum Num {
     Absent,

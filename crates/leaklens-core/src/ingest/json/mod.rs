@@ -38,7 +38,7 @@ use sink::{Ctx, Sink};
 
 /// Reads a file that starts with `[`.
 pub(super) fn read_array(source: &str, bytes: &[u8], progress: Progress<'_>) -> Ingested {
-    read_array_into(Sink::new(source, bytes, progress))
+    read_documents(Sink::new(source, bytes, progress), InputFormat::JsonArray)
 }
 
 /// Reads a file that starts with `{`: one object (possibly pretty-printed
@@ -65,32 +65,45 @@ pub(super) fn read_with_serde_only(source: &str, bytes: &[u8], array: bool) -> I
     let mut sink = Sink::new(source, bytes, Progress::default());
     sink.fast = false;
     if array {
-        read_array_into(sink)
+        read_documents(sink, InputFormat::JsonArray)
     } else {
         read_object_or_ndjson_into(sink)
     }
 }
 
-fn read_array_into(mut sink: Sink<'_, '_>) -> Ingested {
-    let bytes = sink.bytes;
+/// The whole input as JSON documents: a list of snapshots (`format` is
+/// [`InputFormat::JsonArray`]), or a wrapper or a single snapshot object.
+/// Fast, else (a single snapshot, or a syntax error) serde reads it again,
+/// keeps the same good prefix and says where and what the error is.
+fn read_documents(mut sink: Sink<'_, '_>, format: InputFormat) -> Ingested {
     if sink.fast && sink.fast_documents().is_some() {
-        return sink.finish(InputFormat::JsonArray);
+        return sink.finish(format);
     }
-    // A syntax error: serde reads it again, keeps the same good prefix and
-    // says where and what the error is.
     sink.reset();
+    let bytes = sink.bytes;
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let ctx = Ctx::default();
-    let result = ListSeed {
-        sink: &mut sink,
-        ctx,
-    }
-    .deserialize(&mut de)
-    .and_then(|()| de.end());
-    if let Err(e) = result {
+    let result = if format == InputFormat::JsonArray {
+        let ctx = Ctx::default();
+        ListSeed {
+            sink: &mut sink,
+            ctx,
+        }
+        .deserialize(&mut de)
+    } else {
+        let ctx = Ctx {
+            top: true,
+            ..Ctx::default()
+        };
+        ElementSeed {
+            sink: &mut sink,
+            ctx,
+        }
+        .deserialize(&mut de)
+    };
+    if let Err(e) = result.and_then(|()| de.end()) {
         sink.syntax_error(&e);
     }
-    sink.finish(InputFormat::JsonArray)
+    sink.finish(format)
 }
 
 fn read_object_or_ndjson_into(mut sink: Sink<'_, '_>) -> Ingested {
@@ -102,7 +115,7 @@ fn read_object_or_ndjson_into(mut sink: Sink<'_, '_>) -> Ingested {
         first_non_space(rest).map(|i| e + i)
     });
     let (Some(first_end), Some(next_line)) = (first_end, next_line) else {
-        return read_whole_object(sink);
+        return read_documents(sink, InputFormat::JsonObject);
     };
     let first_line_no =
         1 + memchr::memchr_iter(b'\n', bytes.get(..start).unwrap_or_default()).count();
@@ -117,40 +130,15 @@ fn read_object_or_ndjson_into(mut sink: Sink<'_, '_>) -> Ingested {
         }
         Err(e) if e.is_eof() => {
             sink.reset();
-            return read_whole_object(sink);
+            return read_documents(sink, InputFormat::JsonObject);
         }
         Err(e) if next_starts_object => sink.bad_line(&e, first_line_no),
         Err(_) => {
             sink.reset();
-            return read_whole_object(sink);
+            return read_documents(sink, InputFormat::JsonObject);
         }
     }
     read_ndjson_from(sink, first_end + 1, first_line_no + 1)
-}
-
-/// The whole input as one JSON object: a wrapper or a single snapshot.
-fn read_whole_object(mut sink: Sink<'_, '_>) -> Ingested {
-    if sink.fast && sink.fast_documents().is_some() {
-        return sink.finish(InputFormat::JsonObject);
-    }
-    // A single snapshot, or a syntax error: serde reads it again.
-    sink.reset();
-    let bytes = sink.bytes;
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let ctx = Ctx {
-        top: true,
-        ..Ctx::default()
-    };
-    let result = ElementSeed {
-        sink: &mut sink,
-        ctx,
-    }
-    .deserialize(&mut de)
-    .and_then(|()| de.end());
-    if let Err(e) = result {
-        sink.syntax_error(&e);
-    }
-    sink.finish(InputFormat::JsonObject)
 }
 
 /// NDJSON from byte `pos`, which starts line `line_no`.

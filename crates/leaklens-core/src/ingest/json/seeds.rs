@@ -11,6 +11,62 @@ use super::fields::{field, num_from_str, Field, Num, Raw, Scalar};
 use super::sink::{Ctx, Sink};
 use crate::ingest::WarnKind;
 
+/// A `DeserializeSeed` that is its own visitor, for any JSON value.
+macro_rules! seed_of_any {
+    ($ty:ty) => {
+        impl<'de> DeserializeSeed<'de> for $ty {
+            type Value = <Self as Visitor<'de>>::Value;
+
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+        }
+    };
+}
+
+/// The `visit_*` methods of a visitor for the scalars it does not take
+/// (a boolean, a number, a string): each gives what `$wrong(self, type)`
+/// gives, with the type named as the warnings name it. With `optional
+/// object`, for a visitor of an object that may be null, arrays too.
+macro_rules! refuse_scalars {
+    ($wrong:path) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($wrong(self, "a boolean"))
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($wrong(self, "a number"))
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($wrong(self, "a number"))
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($wrong(self, "a number"))
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($wrong(self, "a string"))
+        }
+    };
+    // An object that may be null or absent: an array is of the wrong type
+    // too.
+    ($wrong:path, optional object) => {
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+            drain_seq(seq)?;
+            $wrong(self, "an array");
+            Ok(())
+        }
+
+        refuse_scalars!($wrong);
+    };
+}
+
 /// Reads the fields of one snapshot object (or wrapper, when `ctx.top`).
 fn read_snapshot<'de, A: MapAccess<'de>>(
     mut map: A,
@@ -108,15 +164,10 @@ impl<'de> Visitor<'de> for KeySeed {
         Ok((field(v.as_bytes()), None))
     }
 }
+
 struct ScalarSeed;
 
-impl<'de> DeserializeSeed<'de> for ScalarSeed {
-    type Value = Scalar<'de>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_of_any!(ScalarSeed);
 
 impl<'de> Visitor<'de> for ScalarSeed {
     type Value = Scalar<'de>;
@@ -166,15 +217,10 @@ impl<'de> Visitor<'de> for ScalarSeed {
         Ok(Scalar::Object)
     }
 }
+
 struct NumSeed;
 
-impl<'de> DeserializeSeed<'de> for NumSeed {
-    type Value = Num;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_of_any!(NumSeed);
 
 impl<'de> Visitor<'de> for NumSeed {
     type Value = Num;
@@ -217,6 +263,7 @@ impl<'de> Visitor<'de> for NumSeed {
         Ok(Num::Bad("an object"))
     }
 }
+
 /// `nodejs: {...}` or `browser: {...}`: metric values, `unit`, `pageUrls`.
 struct NestedSeed<'r, 'de> {
     raw: &'r mut Raw<'de>,
@@ -224,11 +271,12 @@ struct NestedSeed<'r, 'de> {
     name: &'static str,
 }
 
-impl<'de> DeserializeSeed<'de> for NestedSeed<'_, 'de> {
-    type Value = ();
+seed_of_any!(NestedSeed<'_, 'de>);
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+impl NestedSeed<'_, '_> {
+    /// A value of the wrong type where the object should be.
+    fn wrong(self, ty: &'static str) {
+        self.raw.bad.add(self.name, ty);
     }
 }
 
@@ -263,40 +311,7 @@ impl<'de> Visitor<'de> for NestedSeed<'_, 'de> {
         Ok(())
     }
 
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.raw.bad.add(self.name, "a boolean");
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        self.raw.bad.add(self.name, "a number");
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.raw.bad.add(self.name, "a number");
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        self.raw.bad.add(self.name, "a number");
-        Ok(())
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        self.raw.bad.add(self.name, "a string");
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        drain_seq(seq)?;
-        self.raw.bad.add(self.name, "an array");
-        Ok(())
-    }
+    refuse_scalars!(Self::wrong, optional object);
 }
 
 /// `gc: {...}`: the collections since the previous snapshot (counts per
@@ -307,11 +322,12 @@ struct GcSeed<'r, 'de> {
     raw: &'r mut Raw<'de>,
 }
 
-impl<'de> DeserializeSeed<'de> for GcSeed<'_, 'de> {
-    type Value = ();
+seed_of_any!(GcSeed<'_, 'de>);
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+impl GcSeed<'_, '_> {
+    /// A value of the wrong type where the object should be.
+    fn wrong(self, ty: &'static str) {
+        self.raw.bad.add("gc", ty);
     }
 }
 
@@ -330,40 +346,7 @@ impl<'de> Visitor<'de> for GcSeed<'_, 'de> {
         Ok(())
     }
 
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.raw.bad.add("gc", "a boolean");
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        self.raw.bad.add("gc", "a number");
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.raw.bad.add("gc", "a number");
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        self.raw.bad.add("gc", "a number");
-        Ok(())
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        self.raw.bad.add("gc", "a string");
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        drain_seq(seq)?;
-        self.raw.bad.add("gc", "an array");
-        Ok(())
-    }
+    refuse_scalars!(Self::wrong, optional object);
 }
 
 /// `pageUrls: [...]`; returns how many entries were not strings.
@@ -371,11 +354,12 @@ struct UrlsSeed<'r, 'de> {
     urls: &'r mut Vec<Cow<'de, str>>,
 }
 
-impl<'de> DeserializeSeed<'de> for UrlsSeed<'_, 'de> {
-    type Value = usize;
+seed_of_any!(UrlsSeed<'_, 'de>);
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
-        d.deserialize_any(self)
+impl UrlsSeed<'_, '_> {
+    /// A value that is not a list: one entry that is not a string.
+    fn wrong(self, _: &'static str) -> usize {
+        1
     }
 }
 
@@ -402,30 +386,12 @@ impl<'de> Visitor<'de> for UrlsSeed<'_, 'de> {
         Ok(0)
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<usize, E> {
-        Ok(1)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<usize, E> {
-        Ok(1)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<usize, E> {
-        Ok(1)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<usize, E> {
-        Ok(1)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<usize, E> {
-        Ok(1)
-    }
-
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<usize, A::Error> {
         drain_map(map)?;
         Ok(1)
     }
+
+    refuse_scalars!(Self::wrong);
 }
 
 /// A list of snapshot objects: the top-level array or a wrapper's `snapshots`.
@@ -434,13 +400,7 @@ pub(super) struct ListSeed<'s, 'de, 'p> {
     pub(super) ctx: Ctx,
 }
 
-impl<'de> DeserializeSeed<'de> for ListSeed<'_, 'de, '_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_of_any!(ListSeed<'_, 'de, '_>);
 
 impl<'de> ListSeed<'_, 'de, '_> {
     fn not_a_list(self, ty: &'static str) {
@@ -489,30 +449,7 @@ impl<'de> Visitor<'de> for ListSeed<'_, 'de, '_> {
         Ok(())
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.not_a_list("a boolean");
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        self.not_a_list("a number");
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.not_a_list("a number");
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        self.not_a_list("a number");
-        Ok(())
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        self.not_a_list("a string");
-        Ok(())
-    }
+    refuse_scalars!(Self::not_a_list);
 }
 
 /// One element of a list, one NDJSON line or the whole document: a snapshot
@@ -523,13 +460,7 @@ pub(super) struct ElementSeed<'s, 'de, 'p> {
     pub(super) ctx: Ctx,
 }
 
-impl<'de> DeserializeSeed<'de> for ElementSeed<'_, 'de, '_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
+seed_of_any!(ElementSeed<'_, 'de, '_>);
 
 impl ElementSeed<'_, '_, '_> {
     fn not_an_object(self, ty: &'static str) {
@@ -578,30 +509,7 @@ impl<'de> Visitor<'de> for ElementSeed<'_, 'de, '_> {
         Ok(())
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        self.not_an_object("a boolean");
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        self.not_an_object("a number");
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        self.not_an_object("a number");
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        self.not_an_object("a number");
-        Ok(())
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        self.not_an_object("a string");
-        Ok(())
-    }
+    refuse_scalars!(Self::not_an_object);
 }
 
 fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {

@@ -34,6 +34,7 @@ impl Ctx {
         }
     }
 }
+
 /// Receives the snapshots of one file and keeps the counters its warnings
 /// are made of.
 pub(super) struct Sink<'de, 'p> {
