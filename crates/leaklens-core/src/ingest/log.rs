@@ -16,7 +16,7 @@ use memchr::{memchr, memchr_iter, memmem, memrchr};
 use super::detect::LOG_MARKER;
 use super::timestamp::{parse_epoch_digits, parse_iso8601};
 use super::units::{parse_amount, parse_count, Unit};
-use super::{Diag, Ingested, InputFormat, Progress, WarnKind, WorkerVerdict};
+use super::{Diag, Ingested, InputFormat, WarnKind, WorkerVerdict};
 use crate::run::{Run, SnapshotIn};
 use crate::Metric;
 
@@ -99,11 +99,10 @@ enum State<'a> {
     Verdict(VerdictBlock),
 }
 
-struct Reader<'a, 'p> {
+struct Reader<'a> {
     source: &'a str,
     run: Run,
     diag: Diag,
-    progress: Progress<'p>,
     verdicts: Vec<WorkerVerdict>,
     converted_from_bytes: bool,
     last_cycle: Option<u64>,
@@ -114,17 +113,11 @@ struct Reader<'a, 'p> {
 
 /// `pin`: read only this `docker compose` service (a piece of a log whose
 /// worker an earlier piece chose), without a warning about the others.
-pub(super) fn read_log(
-    source: &str,
-    bytes: &[u8],
-    progress: Progress<'_>,
-    pin: Option<&[u8]>,
-) -> Ingested {
+pub(super) fn read_log(source: &str, bytes: &[u8], pin: Option<&[u8]>) -> Ingested {
     let mut reader = Reader {
         source,
         run: Run::with_capacity(super::estimate_snapshots(bytes, LOG_MARKER)),
         diag: Diag::new(source),
-        progress,
         verdicts: Vec::new(),
         converted_from_bytes: false,
         last_cycle: None,
@@ -217,7 +210,6 @@ pub(super) fn read_log(
                 continue;
             }
         }
-        reader.progress.at(pos);
         // The block before a header ends first (an analysis names the
         // cycle of the snapshot before it).
         if let Some(at) = headers.in_line(pos, end) {
@@ -261,7 +253,7 @@ impl<'a> Marker<'a> {
     }
 }
 
-impl Reader<'_, '_> {
+impl Reader<'_> {
     /// A `Memory Snapshot [Cycle N] - label:` line; `at` is where the marker starts.
     fn header<'a>(&mut self, line: &'a [u8], at: usize, line_no: usize) -> State<'a> {
         self.headers += 1;

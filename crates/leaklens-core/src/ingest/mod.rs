@@ -130,9 +130,6 @@ or the profiler's log (\"📊 Memory Snapshot [Cycle N] - <label>:\")";
 /// How many warnings of one kind are listed; the rest are only counted.
 const WARNINGS_PER_KIND: usize = 20;
 
-/// A reader given a progress callback calls it once per this many bytes.
-const PROGRESS_STEP: usize = 1 << 20;
-
 /// Reads one file. `source` is the file name used in warnings and errors.
 ///
 /// The shape is detected from the content (see the module docs). The
@@ -162,7 +159,7 @@ pub fn parse_with(
     options: &ReadOptions,
 ) -> Result<Parsed, IngestError> {
     let pin = options.worker.as_deref().map(str::as_bytes);
-    let ingested = read_file(source, bytes, Progress::default(), pin)?;
+    let ingested = read_file(source, bytes, pin)?;
     Ok(if options.as_written {
         as_written(ingested)
     } else {
@@ -215,7 +212,7 @@ pub fn parse_many(inputs: &[(&str, &[u8])]) -> Result<Parsed, IngestError> {
     }
     let files = inputs
         .iter()
-        .map(|&(source, bytes)| read_file(source, bytes, Progress::default(), None))
+        .map(|&(source, bytes)| read_file(source, bytes, None))
         .collect::<Result<Vec<_>, _>>()?;
     let names: Vec<&str> = inputs.iter().map(|&(name, _)| name).collect();
     let mut parsed = assemble(files, &names.join(", "));
@@ -295,12 +292,7 @@ pub(crate) struct Ingested {
 }
 
 /// `pin`: read only this `docker compose` service of a log.
-fn read_file(
-    source: &str,
-    bytes: &[u8],
-    progress: Progress<'_>,
-    pin: Option<&[u8]>,
-) -> Result<Ingested, IngestError> {
+fn read_file(source: &str, bytes: &[u8], pin: Option<&[u8]>) -> Result<Ingested, IngestError> {
     let error = |line, message: String, hint: Option<String>| IngestError {
         source_name: source.to_owned(),
         line,
@@ -318,7 +310,7 @@ fn read_file(
         Some(detect::Compression::Gzip) => {
             let text = gunzip(bytes, MAX_DECOMPRESSED_BYTES)
                 .map_err(|(message, hint)| error(None, message, hint))?;
-            return read_file(source, &text, progress, pin);
+            return read_file(source, &text, pin);
         }
         Some(detect::Compression::Zstd) => {
             return Err(error(
@@ -330,9 +322,9 @@ fn read_file(
         None => {}
     }
     if let Some(text) = detect::decode_utf16(bytes) {
-        return read_text(source, text.as_bytes(), progress, pin, error);
+        return read_text(source, text.as_bytes(), pin, error);
     }
-    read_text(source, bytes, progress, pin, error)
+    read_text(source, bytes, pin, error)
 }
 
 /// What the first bytes of a file say, for a reader that streams and wants
@@ -399,7 +391,6 @@ pub fn gunzip(_bytes: &[u8], _limit: u64) -> Result<Vec<u8>, (String, Option<Str
 fn read_text(
     source: &str,
     bytes: &[u8],
-    progress: Progress<'_>,
     pin: Option<&[u8]>,
     error: impl Fn(Option<usize>, String, Option<String>) -> IngestError,
 ) -> Result<Ingested, IngestError> {
@@ -413,9 +404,9 @@ fn read_text(
                 Some(EXPECTED.to_owned()),
             ))
         }
-        detect::Shape::JsonArray => json::read_array(source, body, progress),
-        detect::Shape::JsonObject => json::read_object_or_ndjson(source, body, progress),
-        detect::Shape::Log => log::read_log(source, body, progress, pin),
+        detect::Shape::JsonArray => json::read_array(source, body),
+        detect::Shape::JsonObject => json::read_object_or_ndjson(source, body),
+        detect::Shape::Log => log::read_log(source, body, pin),
     };
     // After `conclude`: a fallback reading (NDJSON after a junk line, a log
     // after a JSON line) comes with a diagnosis of its own.
@@ -442,7 +433,7 @@ fn conclude(
     // JSON that holds no snapshot but a log's header text: a log after all
     // (say, one that starts with a JSON config line).
     if ingested.format != InputFormat::WorkerLog && detect::has_log_marker(body) {
-        let as_log = log::read_log(source, body, Progress::default(), pin);
+        let as_log = log::read_log(source, body, pin);
         if !as_log.run.is_empty() {
             return Ok(as_log);
         }
@@ -453,7 +444,7 @@ fn conclude(
         && !detect::has_log_marker(body)
         && memchr::memmem::find(body, b"\n{").is_some()
     {
-        let as_ndjson = json::read_ndjson(source, body, Progress::default());
+        let as_ndjson = json::read_ndjson(source, body);
         if !as_ndjson.run.is_empty() {
             return Ok(as_ndjson);
         }
@@ -726,25 +717,5 @@ impl Diag {
             }
         }
         self.list
-    }
-}
-
-/// Calls the caller's progress callback every [`PROGRESS_STEP`] bytes.
-#[derive(Default)]
-pub(crate) struct Progress<'p> {
-    report: Option<&'p mut dyn FnMut(usize)>,
-    next: usize,
-}
-
-impl<'p> Progress<'p> {
-    /// `pos` bytes have been consumed.
-    #[inline]
-    pub(crate) fn at(&mut self, pos: usize) {
-        if pos >= self.next {
-            if let Some(report) = self.report.as_mut() {
-                report(pos);
-            }
-            self.next = pos.saturating_add(PROGRESS_STEP);
-        }
     }
 }

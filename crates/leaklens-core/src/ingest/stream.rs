@@ -25,7 +25,7 @@
 use memchr::{memchr, memmem, memrchr};
 
 use super::detect::{self, Shape, LOG_MARKER};
-use super::{conclude, json, log, IngestError, Ingested, Parsed, Progress, ReadOptions};
+use super::{conclude, json, log, IngestError, Ingested, Parsed, ReadOptions};
 use crate::run::Run;
 
 /// What the reader keeps of the bytes it has read and let go.
@@ -474,9 +474,7 @@ impl Reader {
         } else {
             piece
         };
-        let read = |pin: Option<&[u8]>| {
-            super::read_file(&self.source, piece, Progress::default(), pin).ok()
-        };
+        let read = |pin: Option<&[u8]>| super::read_file(&self.source, piece, pin).ok();
         let ingested = read(self.pin());
         // Headers of several workers and too few of each to choose one:
         // the first named is read (not their fields mixed).
@@ -713,15 +711,15 @@ fn read_piece(mode: Mode, source: &str, piece: &[u8], pin: Option<&[u8]>) -> Opt
         return None;
     }
     Some(match mode {
-        Mode::Probe => json::read_object_or_ndjson(source, piece, Progress::default()),
-        Mode::Ndjson => json::read_ndjson(source, piece, Progress::default()),
-        Mode::Log => log::read_log(source, piece, Progress::default(), pin),
+        Mode::Probe => json::read_object_or_ndjson(source, piece),
+        Mode::Ndjson => json::read_ndjson(source, piece),
+        Mode::Log => log::read_log(source, piece, pin),
         _ => {
             let mut wrapped = Vec::with_capacity(piece.len() + 2);
             wrapped.push(b'[');
             wrapped.extend_from_slice(piece);
             wrapped.push(b']');
-            json::read_array(source, &wrapped, Progress::default())
+            json::read_array(source, &wrapped)
         }
     })
 }

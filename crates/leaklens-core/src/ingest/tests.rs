@@ -1357,9 +1357,9 @@ fn same_as_serde(text: &str) -> Result<(), TestCaseError> {
         _ => return Ok(()),
     };
     let fast = if array {
-        json::read_array("t", bytes, Progress::default())
+        json::read_array("t", bytes)
     } else {
-        json::read_object_or_ndjson("t", bytes, Progress::default())
+        json::read_object_or_ndjson("t", bytes)
     };
     let slow = json::read_with_serde_only("t", bytes, array);
     let broken = slow.fatal.is_some()

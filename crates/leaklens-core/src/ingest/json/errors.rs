@@ -54,7 +54,7 @@ pub(super) fn next_list_item(bytes: &[u8], from: usize) -> Resync {
     Resync::CutOff
 }
 
-impl Sink<'_, '_> {
+impl Sink<'_> {
     /// After a list element at `start` that could not be read: where the
     /// next one starts (or the list ends), with a warning that says what
     /// was wrong and where.

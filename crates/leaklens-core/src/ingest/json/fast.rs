@@ -11,7 +11,7 @@ use super::sink::{Ctx, Sink};
 use crate::ingest::scan::Scan;
 use crate::ingest::WarnKind;
 
-impl<'de> Sink<'de, '_> {
+impl<'de> Sink<'de> {
     /// One NDJSON line: the fast path, else serde (which also gives the
     /// error of a bad line).
     pub(super) fn ndjson_line(
@@ -92,7 +92,6 @@ impl<'de> Sink<'de, '_> {
                     }
                 }
             }
-            self.progress.at(scan.i);
             match scan.next()? {
                 b',' => scan.ws(),
                 b']' => return Some(()),

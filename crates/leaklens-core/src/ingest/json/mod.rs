@@ -23,7 +23,7 @@ use memchr::memchr;
 use serde::de::DeserializeSeed;
 
 use super::detect::{first_non_space, has_log_marker};
-use super::{Ingested, InputFormat, Progress};
+use super::{Ingested, InputFormat};
 
 mod errors;
 mod fast;
@@ -37,8 +37,8 @@ use seeds::{ElementSeed, ListSeed};
 use sink::{Ctx, Sink};
 
 /// Reads a file that starts with `[`.
-pub(super) fn read_array(source: &str, bytes: &[u8], progress: Progress<'_>) -> Ingested {
-    read_documents(Sink::new(source, bytes, progress), InputFormat::JsonArray)
+pub(super) fn read_array(source: &str, bytes: &[u8]) -> Ingested {
+    read_documents(Sink::new(source, bytes), InputFormat::JsonArray)
 }
 
 /// Reads a file that starts with `{`: one object (possibly pretty-printed
@@ -46,23 +46,19 @@ pub(super) fn read_array(source: &str, bytes: &[u8], progress: Progress<'_>) -> 
 /// is a complete object and more lines follow, the file is NDJSON and that
 /// parse is kept; if it is an unfinished object, the file is one object. So
 /// no byte is parsed twice, except the first line of a multi-line object.
-pub(super) fn read_object_or_ndjson(
-    source: &str,
-    bytes: &[u8],
-    progress: Progress<'_>,
-) -> Ingested {
-    read_object_or_ndjson_into(Sink::new(source, bytes, progress))
+pub(super) fn read_object_or_ndjson(source: &str, bytes: &[u8]) -> Ingested {
+    read_object_or_ndjson_into(Sink::new(source, bytes))
 }
 
 /// NDJSON lines only (a piece of a file already known to be NDJSON).
-pub(super) fn read_ndjson(source: &str, bytes: &[u8], progress: Progress<'_>) -> Ingested {
-    read_ndjson_from(Sink::new(source, bytes, progress), 0, 1)
+pub(super) fn read_ndjson(source: &str, bytes: &[u8]) -> Ingested {
+    read_ndjson_from(Sink::new(source, bytes), 0, 1)
 }
 
 /// The same readers without the fast path: the reference it is tested against.
 #[cfg(test)]
 pub(super) fn read_with_serde_only(source: &str, bytes: &[u8], array: bool) -> Ingested {
-    let mut sink = Sink::new(source, bytes, Progress::default());
+    let mut sink = Sink::new(source, bytes);
     sink.fast = false;
     if array {
         read_documents(sink, InputFormat::JsonArray)
@@ -75,7 +71,7 @@ pub(super) fn read_with_serde_only(source: &str, bytes: &[u8], array: bool) -> I
 /// [`InputFormat::JsonArray`]), or a wrapper or a single snapshot object.
 /// Fast, else (a single snapshot, or a syntax error) serde reads it again,
 /// keeps the same good prefix and says where and what the error is.
-fn read_documents(mut sink: Sink<'_, '_>, format: InputFormat) -> Ingested {
+fn read_documents(mut sink: Sink<'_>, format: InputFormat) -> Ingested {
     if sink.fast && sink.fast_documents().is_some() {
         return sink.finish(format);
     }
@@ -106,7 +102,7 @@ fn read_documents(mut sink: Sink<'_, '_>, format: InputFormat) -> Ingested {
     sink.finish(format)
 }
 
-fn read_object_or_ndjson_into(mut sink: Sink<'_, '_>) -> Ingested {
+fn read_object_or_ndjson_into(mut sink: Sink<'_>) -> Ingested {
     let bytes = sink.bytes;
     let start = first_non_space(bytes).unwrap_or(0);
     let first_end = memchr(b'\n', bytes.get(start..).unwrap_or_default()).map(|i| start + i);
@@ -142,7 +138,7 @@ fn read_object_or_ndjson_into(mut sink: Sink<'_, '_>) -> Ingested {
 }
 
 /// NDJSON from byte `pos`, which starts line `line_no`.
-fn read_ndjson_from(mut sink: Sink<'_, '_>, mut pos: usize, mut line_no: usize) -> Ingested {
+fn read_ndjson_from(mut sink: Sink<'_>, mut pos: usize, mut line_no: usize) -> Ingested {
     let bytes = sink.bytes;
     // One snapshot per line: reserving up front avoids regrowing the
     // columns. Lines are estimated from the first 64 KB (counting them all
@@ -159,7 +155,6 @@ fn read_ndjson_from(mut sink: Sink<'_, '_>, mut pos: usize, mut line_no: usize) 
     while let Some(rest) = bytes.get(pos..).filter(|r| !r.is_empty()) {
         let len = memchr(b'\n', rest).unwrap_or(rest.len());
         let line = rest.get(..len).unwrap_or_default();
-        sink.progress.at(pos);
         if let Err(e) = sink.ndjson_line(line, line_no) {
             sink.bad_line(&e, line_no);
         }
@@ -171,7 +166,7 @@ fn read_ndjson_from(mut sink: Sink<'_, '_>, mut pos: usize, mut line_no: usize) 
 
 /// Parses one NDJSON line with serde (blank lines are skipped).
 fn parse_line<'de>(
-    sink: &mut Sink<'de, '_>,
+    sink: &mut Sink<'de>,
     line: &'de [u8],
     line_no: usize,
 ) -> Result<(), serde_json::Error> {

@@ -70,7 +70,7 @@ macro_rules! refuse_scalars {
 /// Reads the fields of one snapshot object (or wrapper, when `ctx.top`).
 fn read_snapshot<'de, A: MapAccess<'de>>(
     mut map: A,
-    sink: &mut Sink<'de, '_>,
+    sink: &mut Sink<'de>,
     ctx: Ctx,
 ) -> Result<(), A::Error> {
     let mut raw = Raw::new();
@@ -395,14 +395,14 @@ impl<'de> Visitor<'de> for UrlsSeed<'_, 'de> {
 }
 
 /// A list of snapshot objects: the top-level array or a wrapper's `snapshots`.
-pub(super) struct ListSeed<'s, 'de, 'p> {
-    pub(super) sink: &'s mut Sink<'de, 'p>,
+pub(super) struct ListSeed<'s, 'de> {
+    pub(super) sink: &'s mut Sink<'de>,
     pub(super) ctx: Ctx,
 }
 
-seed_of_any!(ListSeed<'_, 'de, '_>);
+seed_of_any!(ListSeed<'_, 'de>);
 
-impl<'de> ListSeed<'_, 'de, '_> {
+impl<'de> ListSeed<'_, 'de> {
     fn not_a_list(self, ty: &'static str) {
         let line = self.ctx.line;
         self.sink.diag.warn(WarnKind::NotSnapshot, line, || {
@@ -411,7 +411,7 @@ impl<'de> ListSeed<'_, 'de, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for ListSeed<'_, 'de, '_> {
+impl<'de> Visitor<'de> for ListSeed<'_, 'de> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -434,7 +434,6 @@ impl<'de> Visitor<'de> for ListSeed<'_, 'de, '_> {
                 return Ok(());
             }
             index += 1;
-            self.sink.progress.at(self.sink.last_pos);
         }
     }
 
@@ -455,14 +454,14 @@ impl<'de> Visitor<'de> for ListSeed<'_, 'de, '_> {
 /// One element of a list, one NDJSON line or the whole document: a snapshot
 /// object (or, at the top, a wrapper or an array of snapshots). Anything
 /// else is skipped with a warning.
-pub(super) struct ElementSeed<'s, 'de, 'p> {
-    pub(super) sink: &'s mut Sink<'de, 'p>,
+pub(super) struct ElementSeed<'s, 'de> {
+    pub(super) sink: &'s mut Sink<'de>,
     pub(super) ctx: Ctx,
 }
 
-seed_of_any!(ElementSeed<'_, 'de, '_>);
+seed_of_any!(ElementSeed<'_, 'de>);
 
-impl ElementSeed<'_, '_, '_> {
+impl ElementSeed<'_, '_> {
     fn not_an_object(self, ty: &'static str) {
         let ctx = self.ctx;
         let line = ctx.line.or_else(|| {
@@ -475,7 +474,7 @@ impl ElementSeed<'_, '_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for ElementSeed<'_, 'de, '_> {
+impl<'de> Visitor<'de> for ElementSeed<'_, 'de> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {

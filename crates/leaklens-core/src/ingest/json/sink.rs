@@ -8,7 +8,7 @@ use super::fields::{Bad, Raw, Scalar};
 use crate::ingest::scan::KeyMemo;
 use crate::ingest::timestamp::parse_iso8601;
 use crate::ingest::units::Unit;
-use crate::ingest::{Diag, Ingested, InputFormat, Progress, WarnKind};
+use crate::ingest::{Diag, Ingested, InputFormat, WarnKind};
 use crate::run::{Run, SnapshotIn};
 use crate::Metric;
 
@@ -37,13 +37,12 @@ impl Ctx {
 
 /// Receives the snapshots of one file and keeps the counters its warnings
 /// are made of.
-pub(super) struct Sink<'de, 'p> {
+pub(super) struct Sink<'de> {
     pub(super) bytes: &'de [u8],
     /// Address of `bytes`, to turn borrowed keys into byte offsets.
     pub(super) base: usize,
     pub(super) run: Run,
     pub(super) diag: Diag,
-    pub(super) progress: Progress<'p>,
     /// Page URLs of the snapshot being read (reused, never shrunk).
     pub(super) urls: Vec<Cow<'de, str>>,
     /// Key order seen so far, for the fast path.
@@ -71,14 +70,13 @@ pub(super) struct Sink<'de, 'p> {
     pub(super) resynced: usize,
 }
 
-impl<'de, 'p> Sink<'de, 'p> {
-    pub(super) fn new(source: &str, bytes: &'de [u8], progress: Progress<'p>) -> Self {
+impl<'de> Sink<'de> {
+    pub(super) fn new(source: &str, bytes: &'de [u8]) -> Self {
         Sink {
             bytes,
             base: bytes.as_ptr() as usize,
             run: Run::with_capacity(crate::ingest::estimate_snapshots(bytes, b"\"rss\"")),
             diag: Diag::new(source),
-            progress,
             urls: Vec::new(),
             keys: KeyMemo::default(),
             fast: true,
@@ -100,10 +98,9 @@ impl<'de, 'p> Sink<'de, 'p> {
 
     /// Forgets everything read so far (the file turned out to be another shape).
     pub(super) fn reset(&mut self) {
-        let progress = std::mem::take(&mut self.progress);
         let source = std::mem::take(&mut self.diag.source);
         let fast = self.fast;
-        *self = Sink::new(&source, self.bytes, progress);
+        *self = Sink::new(&source, self.bytes);
         self.fast = fast;
     }
 
