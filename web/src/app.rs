@@ -13,6 +13,10 @@ use crate::report::ReportView;
 use crate::state::{self, ViewState};
 use crate::window;
 
+/// Past this many snapshots the page says it is analysing them (and lets
+/// the browser paint that) before the analysis runs.
+const ANNOUNCE_ANALYSIS_SNAPSHOTS: usize = 100_000;
+
 /// Progress of the read under way: (fraction done, what is being read).
 type ProgressState = RwSignal<Option<(f64, String)>>;
 
@@ -99,7 +103,7 @@ fn parse_on_change(
                 .filter_map(|p| p.result.as_ref().ok())
                 .map(|p| p.run.len())
                 .sum();
-            if snapshots > 100_000 {
+            if snapshots > ANNOUNCE_ANALYSIS_SNAPSHOTS {
                 // Let the browser paint this before the analysis runs.
                 progress.set(Some((1.0, format!("Analysing {snapshots} snapshots…"))));
                 load::yield_to_browser().await;

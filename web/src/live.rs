@@ -13,10 +13,18 @@ use wasm_bindgen::JsCast;
 use crate::load::{self, Input};
 use crate::{shown, window};
 
+/// The first pause before a refused stream is opened again (ms); it doubles
+/// at every refusal, up to [`RETRY_MAX_MS`].
+const RETRY_FIRST_MS: i32 = 2_000;
+/// The longest pause between two attempts to open a refused stream (ms).
+const RETRY_MAX_MS: i32 = 30_000;
+/// Refusals after which the pause stops doubling.
+const RETRY_MAX_DOUBLINGS: u32 = 4;
+
 /// The pause before attempt `attempt + 1` at a refused stream (ms):
 /// 2 s, 4 s, 8 s, 16 s, then 30 s.
 pub fn retry_delay_ms(attempt: u32) -> i32 {
-    (2_000 * 2i32.pow(attempt.min(4))).min(30_000)
+    (RETRY_FIRST_MS * 2i32.pow(attempt.min(RETRY_MAX_DOUBLINGS))).min(RETRY_MAX_MS)
 }
 
 /// The live status line.

@@ -11,6 +11,9 @@ use crate::load::{self, Input, Shared, SAMPLES};
 use crate::shown;
 use crate::state::ViewState;
 
+/// At most this many input warnings are listed (the count says them all).
+const MAX_WARNINGS_SHOWN: usize = 200;
+
 /// The drop zone, file picker, paste box and samples.
 #[component]
 pub fn Loader(
@@ -231,7 +234,7 @@ pub fn Errors(
             <details class="warnings" id="warnings">
                 <summary>{move || format!("{} input warning(s): lines skipped, the rest kept", warnings().len())}</summary>
                 <ul>
-                    {move || warnings().into_iter().take(200).map(|w| view! { <li>{shown(&w)}</li> }).collect_view()}
+                    {move || warnings().into_iter().take(MAX_WARNINGS_SHOWN).map(|w| view! { <li>{shown(&w)}</li> }).collect_view()}
                 </ul>
             </details>
         </Show>

@@ -18,6 +18,12 @@ use crate::shown;
 use crate::state::ViewState;
 use crate::tables::{TableView, Tables};
 
+/// Heights of the charts (CSS pixels): memory, browser, and the two runs
+/// of a comparison overlaid.
+const MEMORY_CHART_HEIGHT: u32 = 380;
+const BROWSER_CHART_HEIGHT: u32 = 240;
+const OVERLAY_CHART_HEIGHT: u32 = 340;
+
 /// The report of one run, or the comparison of two.
 #[component]
 pub fn ReportView(
@@ -34,7 +40,7 @@ pub fn ReportView(
                 (Some(before), Some(after)) => Some(view! {
                     <div class="overlay">
                         <h3>{shown(&format!("Before ({}) and after ({}), by cycle", before.title, after.title))}</h3>
-                        <Chart run=after kind=ChartKind::Memory view_state=view_state height=340 ghost=before/>
+                        <Chart run=after kind=ChartKind::Memory view_state=view_state height=OVERLAY_CHART_HEIGHT ghost=before/>
                     </div>
                 }),
                 _ => None,
@@ -94,9 +100,9 @@ fn RunView(run: Arc<Analysed>, view_state: RwSignal<ViewState>) -> impl IntoView
                 <ul class="watch">{s.watch.iter().map(|w| view! { <li>{shown(w)}</li> }).collect_view()}</ul>
             })}
             <IssueList issues=issues view_state=view_state/>
-            <Chart run=run_c.clone() kind=ChartKind::Memory view_state=view_state height=380/>
+            <Chart run=run_c.clone() kind=ChartKind::Memory view_state=view_state height=MEMORY_CHART_HEIGHT/>
             {run_c.parsed.run.has_metric(Metric::Pages).then(|| view! {
-                <Chart run=run_c.clone() kind=ChartKind::Browser view_state=view_state height=240/>
+                <Chart run=run_c.clone() kind=ChartKind::Browser view_state=view_state height=BROWSER_CHART_HEIGHT/>
             })}
             {move || tables_ready.get().then(|| view! { <Tables report=run_t.report.clone() view_state=view_state/> })}
         </article>

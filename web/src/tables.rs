@@ -9,11 +9,15 @@ use leptos::prelude::*;
 use crate::shown;
 use crate::state::ViewState;
 
+/// A long run has thousands of windows: this many render at once, the rest
+/// on request.
+const FIRST_WINDOW_ROWS: usize = 60;
+
 #[component]
 pub fn Tables(report: Report, view_state: RwSignal<ViewState>) -> impl IntoView {
     let windows = StoredValue::new(tables::windows(&report));
     let n_windows = report.windows.len();
-    let window_rows = RwSignal::new(60);
+    let window_rows = RwSignal::new(FIRST_WINDOW_ROWS);
     view! {
         <h3>"Metrics: retained level after GC"</h3>
         <TableView id="metrics-table" table=tables::metrics(&report)/>

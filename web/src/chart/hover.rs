@@ -5,7 +5,7 @@
 use leaklens_chart::{ChartKind, ChartLayout, XAxis};
 use leaklens_core::text::{signed_unit as signed, with_unit as unit};
 
-use super::interact::to_css;
+use super::interact::{to_css, TOOLTIP_OFFSET};
 use crate::load::Analysed;
 use crate::shown;
 use crate::state::ViewState;
@@ -64,8 +64,8 @@ pub fn hover_at(
         })
         .collect();
     Some(Hover {
-        left: f64::from(p.css.0) + 14.0,
-        top: f64::from(p.css.1) + 10.0,
+        left: f64::from(p.css.0) + TOOLTIP_OFFSET.0,
+        top: f64::from(p.css.1) + TOOLTIP_OFFSET.1,
         lines: describe(run, i, kind, v),
         cross: (css(l.px_at_x(index.x_of(i))), css(top), css(bottom - top)),
         dots,
@@ -181,7 +181,10 @@ mod tests {
         let h = hover_at(&a, ChartKind::Memory, &l, at(96, 50), &v).expect("on the plot");
         assert_eq!(h.lines[0], describe(&a, 1, ChartKind::Memory, &v)[0]);
         assert_eq!(h.cross, (50.0, 0.0, 50.0));
-        assert_eq!((h.left - 14.0, h.top - 10.0), (48.0, 25.0));
+        assert_eq!(
+            (h.left - TOOLTIP_OFFSET.0, h.top - TOOLTIP_OFFSET.1),
+            (48.0, 25.0)
+        );
         assert!(!h.dots.is_empty());
         assert!(hover_at(&a, ChartKind::Memory, &l, at(300, 50), &v).is_none());
     }

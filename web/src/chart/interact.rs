@@ -5,9 +5,33 @@
 
 use leaklens_chart::{ChartLayout, XAxis};
 
+/// The device pixel ratio is taken within these bounds (a crisp chart on
+/// HiDPI screens, without giant canvases on odd zoom levels).
+pub const MIN_DPR: f64 = 1.0;
+pub const MAX_DPR: f64 = 4.0;
+
+/// The canvas is as wide as its box (CSS pixels), at least this, and
+/// [`FALLBACK_CSS_WIDTH`] when its box cannot be measured.
+pub const MIN_CSS_WIDTH: i32 = 320;
+pub const FALLBACK_CSS_WIDTH: i32 = 900;
+
+/// One zoom step in (the range shrinks to this fraction) and out; one pan
+/// step (wheel, arrow key), a fraction of the range's width.
+pub const ZOOM_IN: f64 = 0.8;
+pub const ZOOM_OUT: f64 = 1.25;
+pub const PAN_STEP: f64 = 0.1;
+
+/// A drag shorter than this (CSS pixels) is a click, not a zoom; its
+/// selection is shown once it is [`MIN_SELECTION_PX`] wide.
+pub const MIN_DRAG_PX: i32 = 6;
+pub const MIN_SELECTION_PX: i32 = 2;
+
+/// The tooltip's offset (right, down) from the pointer, CSS pixels.
+pub const TOOLTIP_OFFSET: (f64, f64) = (14.0, 10.0);
+
 /// The device pixel ratio the chart draws at.
 pub fn clamp_dpr(dpr: f64) -> f64 {
-    dpr.clamp(1.0, 4.0)
+    dpr.clamp(MIN_DPR, MAX_DPR)
 }
 
 /// A length in CSS pixels as device pixels at `dpr`.
@@ -27,7 +51,7 @@ pub fn canvas_px(css: u32, dpr: f64) -> u32 {
 
 /// The canvas's CSS width for its box's width (`None`: not measured).
 pub fn css_width(box_width: Option<i32>) -> u32 {
-    box_width.unwrap_or(900).max(320) as u32
+    box_width.unwrap_or(FALLBACK_CSS_WIDTH).max(MIN_CSS_WIDTH) as u32
 }
 
 /// Pans `range` by `frac` of its width (negative: to the left).
@@ -78,10 +102,10 @@ pub enum Nav {
 pub fn key_nav(key: &str, range: (f64, f64)) -> Option<Nav> {
     let mid = (range.0 + range.1) / 2.0;
     Some(match key {
-        "ArrowLeft" => Nav::To(pan_by(range, -0.1)),
-        "ArrowRight" => Nav::To(pan_by(range, 0.1)),
-        "+" | "=" => Nav::To(zoom_around(range, mid, 0.8)),
-        "-" | "_" => Nav::To(zoom_around(range, mid, 1.25)),
+        "ArrowLeft" => Nav::To(pan_by(range, -PAN_STEP)),
+        "ArrowRight" => Nav::To(pan_by(range, PAN_STEP)),
+        "+" | "=" => Nav::To(zoom_around(range, mid, ZOOM_IN)),
+        "-" | "_" => Nav::To(zoom_around(range, mid, ZOOM_OUT)),
         "0" | "Escape" => Nav::Reset,
         _ => return None,
     })
@@ -102,7 +126,7 @@ pub struct Wheel {
 /// Shift+wheel or a sideways scroll pans, as in Grafana and Perfetto.
 pub fn wheel_nav(w: Wheel, range: (f64, f64), at: f64) -> Option<(f64, f64)> {
     if w.zoom_key {
-        let factor = if w.delta_y < 0.0 { 0.8 } else { 1.25 };
+        let factor = if w.delta_y < 0.0 { ZOOM_IN } else { ZOOM_OUT };
         return Some(zoom_around(range, at, factor));
     }
     let sideways = if w.shift {
@@ -112,19 +136,20 @@ pub fn wheel_nav(w: Wheel, range: (f64, f64), at: f64) -> Option<(f64, f64)> {
     } else {
         0.0
     };
-    (sideways != 0.0).then(|| pan_by(range, 0.1 * sideways.signum()))
+    (sideways != 0.0).then(|| pan_by(range, PAN_STEP * sideways.signum()))
 }
 
 /// The CSS pixels a drag from `a` to `b` selects, left to right; `None`
 /// when it is too short to be a zoom.
 pub fn drag_span(a: i32, b: i32) -> Option<(i32, i32)> {
-    ((a - b).abs() >= 6).then(|| (a.min(b), a.max(b)))
+    ((a - b).abs() >= MIN_DRAG_PX).then(|| (a.min(b), a.max(b)))
 }
 
 /// The style of the selection box of a drag from `a` to `b` (CSS pixels),
 /// once it is wide enough to show.
 pub fn selection_style(a: i32, b: i32) -> Option<String> {
-    ((a - b).abs() >= 2).then(|| format!("left:{}px;width:{}px", a.min(b), (a - b).abs()))
+    ((a - b).abs() >= MIN_SELECTION_PX)
+        .then(|| format!("left:{}px;width:{}px", a.min(b), (a - b).abs()))
 }
 
 #[cfg(test)]
@@ -145,9 +170,9 @@ pub(super) mod tests {
 
     #[test]
     fn pixel_ratios_are_bounded_and_round_trip() {
-        assert_eq!(clamp_dpr(0.5), 1.0);
+        assert_eq!(clamp_dpr(0.5), MIN_DPR);
         assert_eq!(clamp_dpr(2.0), 2.0);
-        assert_eq!(clamp_dpr(9.0), 4.0);
+        assert_eq!(clamp_dpr(9.0), MAX_DPR);
         assert_eq!(to_device(101, 1.5), 152);
         assert_eq!(to_css(300, 2.0), 150.0);
         assert_eq!(canvas_px(900, 1.25), 1125);
@@ -160,10 +185,10 @@ pub(super) mod tests {
     fn zoom_and_pan_keep_the_point_and_the_width() {
         assert_eq!(pan_by((10.0, 20.0), 0.5), (15.0, 25.0));
         assert_eq!(pan_by((10.0, 20.0), -0.1), (9.0, 19.0));
-        let z = zoom_around((0.0, 100.0), 25.0, 0.8);
+        let z = zoom_around((0.0, 100.0), 25.0, ZOOM_IN);
         assert_eq!(z, (5.0, 85.0));
         // Zooming in then out comes back.
-        let back = zoom_around(z, 25.0, 1.25);
+        let back = zoom_around(z, 25.0, ZOOM_OUT);
         assert!((back.0 - 0.0).abs() < 1e-9 && (back.1 - 100.0).abs() < 1e-9);
     }
 
