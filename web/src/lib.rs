@@ -12,10 +12,27 @@ pub mod crypto;
 mod deflate;
 pub mod state;
 
+mod app;
+mod chart;
+mod export;
+mod live;
 mod load;
-mod view;
+mod loader;
+mod report;
+mod share;
+mod tables;
 
-pub use view::App;
+pub use app::App;
+
+/// Text from a file as shown: line breaks, controls and bidi overrides
+/// become U+FFFD (a label cannot reorder the text around it). Applied where
+/// text is displayed, never to the whole run.
+pub(crate) use leaklens_render::sanitize as shown;
+
+/// The page's window.
+pub(crate) fn window() -> web_sys::Window {
+    web_sys::window().expect("a browser window")
+}
 
 /// Parses and analyses `bytes` as one snapshot file and returns the number of
 /// snapshots: a hook for `scripts/bench-web.mjs`, which times the wasm core

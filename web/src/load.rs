@@ -475,3 +475,19 @@ pub async fn unseal(
     }
     (good, errors)
 }
+
+/// Fetches every `src` (decrypting sealed files with the link's key); what
+/// could not be read comes back as (source, why).
+pub async fn fetch_all(srcs: &[String], key: Option<&str>) -> (Vec<Input>, Vec<(String, String)>) {
+    let mut got = Vec::new();
+    let mut errors = Vec::new();
+    for (n, s) in srcs.iter().enumerate() {
+        match fetch(s).await {
+            Ok(i) => got.push((n, i)),
+            Err(e) => errors.push((s.clone(), e)),
+        }
+    }
+    let (got, sealed_errors) = unseal(got, srcs.len(), key).await;
+    errors.extend(sealed_errors);
+    (got, errors)
+}
