@@ -29,6 +29,9 @@ cargo test --locked -p leaklens-core --target wasm32-unknown-unknown --test gold
 say "clippy (the web viewer, wasm32)"
 cargo clippy --locked -p leaklens-web --target wasm32-unknown-unknown -- -D warnings
 
+say "structure: no file over 800 lines, no function over 150 (outside tests)"
+./scripts/check-structure.sh
+
 say "build the viewer (trunk, release), and a leaklens with it embedded"
 ./scripts/build-web.sh
 LEAKLENS_EMBED_VIEWER="$PWD/dist" cargo build --locked -p leaklens
