@@ -8,7 +8,7 @@
 //! place in the share (`leaklens/<n>/<count>`), so a server cannot reorder,
 //! drop or swap the files of a share without the link refusing them.
 
-use base64::Engine;
+use base64ct::Encoding;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -21,12 +21,11 @@ pub fn is_sealed(bytes: &[u8]) -> bool {
 
 /// The key as it appears in a link.
 pub fn key_to_text(key: &[u8; 32]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
+    base64ct::Base64UrlUnpadded::encode_string(key)
 }
 
 pub fn key_from_text(text: &str) -> Result<[u8; 32], String> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text.trim())
+    base64ct::Base64UrlUnpadded::decode_vec(text.trim())
         .ok()
         .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
         .ok_or_else(|| {

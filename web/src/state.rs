@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
+use base64ct::Encoding;
 use leaklens_core::Metric;
 
 /// What the user sees, enough to bring the same view back from a URL.
@@ -156,13 +156,12 @@ pub fn frame(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 
 /// The link text of deflated bytes.
 pub fn to_text(deflated: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated)
+    base64ct::Base64UrlUnpadded::encode_string(deflated)
 }
 
 /// The deflated bytes of a link's text; damage is an error that says so.
 pub fn from_text(data: &str) -> Result<Vec<u8>, String> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(data.trim())
+    base64ct::Base64UrlUnpadded::decode_vec(data.trim())
         .map_err(|e| format!("the link's data is damaged (base64: {e})"))
 }
 
