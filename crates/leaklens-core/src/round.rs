@@ -5,6 +5,7 @@
 //! hundreds of thousands of numbers.
 
 /// Powers of ten a double holds exactly.
+#[cfg(not(target_arch = "wasm32"))]
 const EXACT_POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
@@ -16,7 +17,13 @@ pub(crate) fn six_digits(x: f64) -> f64 {
     if !x.is_finite() || x == 0.0 {
         return if x.is_finite() { 0.0 } else { x };
     }
-    fast(x).unwrap_or_else(|| by_formatter(x))
+    // The browser keeps to the formatter: the same values, less code in the
+    // page's wasm (its size budget), and its runs are rarely that long.
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(v) = fast(x) {
+        return v;
+    }
+    by_formatter(x)
 }
 
 fn by_formatter(x: f64) -> f64 {
@@ -29,6 +36,7 @@ fn by_formatter(x: f64) -> f64 {
 /// half, which is left to the formatter. `r · 10^(e − 5)` is then one
 /// correctly rounded operation on exact operands: the double nearest the
 /// decimal, which is what parsing the formatted text gives.
+#[cfg(not(target_arch = "wasm32"))]
 fn fast(x: f64) -> Option<f64> {
     let a = x.abs();
     let e = libm::floor(libm::log10(a)) as i32;
