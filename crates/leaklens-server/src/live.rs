@@ -159,15 +159,7 @@ pub(crate) async fn create(
         let n = validate(&name, &body)?;
         let (id, token) = store.create_run(&name)?;
         if n > 0 {
-            store.append_run(
-                &id,
-                &token,
-                Batch {
-                    bytes: &body,
-                    snapshots: n,
-                    max_size: max_run,
-                },
-            )?;
+            store.append_run(&id, &token, Batch::new(&body, n, max_run))?;
         }
         Ok((id, token))
     })
@@ -205,15 +197,7 @@ pub(crate) async fn append(
         if n == 0 {
             return Ok(meta);
         }
-        Ok(store.append_run(
-            &id,
-            &token,
-            Batch {
-                bytes: &body,
-                snapshots: n,
-                max_size: max_run,
-            },
-        )?)
+        Ok(store.append_run(&id, &token, Batch::new(&body, n, max_run))?)
     })
     .await?;
     let p = Progress {

@@ -129,6 +129,16 @@ pub struct Batch<'a> {
     pub max_size: u64,
 }
 
+impl<'a> Batch<'a> {
+    pub fn new(bytes: &'a [u8], snapshots: usize, max_size: u64) -> Self {
+        Batch {
+            bytes,
+            snapshots,
+            max_size,
+        }
+    }
+}
+
 pub trait Store: Send + Sync + 'static {
     /// Stores a report's files; returns its id and the delete token.
     fn put(&self, files: &[NewFile<'_>]) -> Result<(ReportId, String), StoreError>;
