@@ -47,6 +47,19 @@ fn bench(c: &mut Criterion) {
             analyze(&p.run, &cfg)
         })
     });
+    // As the CLI reads a file: 1 MB pushes into the incremental reader
+    // (its pieces read on several cores with the `parallel` feature).
+    g.bench_function("ndjson_reader", |b| {
+        b.iter(|| {
+            let mut r =
+                ingest::Reader::new("bench.ndjson", ingest::Keep::Nothing, ingest::PIECE_BYTES);
+            for piece in ndjson.as_bytes().chunks(ingest::PIECE_BYTES) {
+                r.push(piece);
+            }
+            let p = r.finish_with(ndjson.as_bytes()).expect("parses");
+            analyze(&p.run, &cfg)
+        })
+    });
     g.throughput(Throughput::Bytes(array.len() as u64));
     g.bench_function("json_array", |b| {
         b.iter(|| {
