@@ -1081,26 +1081,12 @@ async fn slow_drip_uploads_block_nobody() {
         held.push(s);
     }
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let r = request(
-        srv.addr,
-        "GET",
-        "/api/reports/0123456789abcdef0123456789abcdef",
-        &[],
-        b"",
-    )
-    .await;
+    let r = get_unknown_report(srv.addr).await;
     assert_eq!(r.status, 429);
     assert!(r.headers.to_ascii_lowercase().contains("retry-after"));
     drop(held);
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let r = request(
-        srv.addr,
-        "GET",
-        "/api/reports/0123456789abcdef0123456789abcdef",
-        &[],
-        b"",
-    )
-    .await;
+    let r = get_unknown_report(srv.addr).await;
     assert_eq!(r.status, 404, "its place is free again");
 
     // Writes beyond the client's burst: 429, reads still answered.
@@ -1118,14 +1104,7 @@ async fn slow_drip_uploads_block_nobody() {
     let r = request(srv.addr, "POST", "/api/reports", &[], &small).await;
     assert_eq!(r.status, 429);
     assert!(String::from_utf8_lossy(&r.body).contains("too many writes"));
-    let r = request(
-        srv.addr,
-        "GET",
-        "/api/reports/0123456789abcdef0123456789abcdef",
-        &[],
-        b"",
-    )
-    .await;
+    let r = get_unknown_report(srv.addr).await;
     assert_eq!(r.status, 404);
 
     // Bodies beyond the byte budget: 503, retry.
@@ -1296,4 +1275,16 @@ async fn a_live_runs_counter_agrees_with_its_file() {
         .warnings
         .iter()
         .any(|w| w.message.contains("1 duplicate snapshot")));
+}
+
+/// GET of a report id nobody stored: 404 when the server answers it.
+async fn get_unknown_report(addr: std::net::SocketAddr) -> Reply {
+    request(
+        addr,
+        "GET",
+        "/api/reports/0123456789abcdef0123456789abcdef",
+        &[],
+        b"",
+    )
+    .await
 }

@@ -469,7 +469,7 @@ impl Reader {
         let piece = &self.pending[start..end];
         let wrapped;
         let piece = if self.mode == Mode::Array {
-            wrapped = [&b"["[..], piece, b"]"].concat();
+            wrapped = as_array(piece);
             &wrapped[..]
         } else {
             piece
@@ -714,12 +714,15 @@ fn read_piece(mode: Mode, source: &str, piece: &[u8], pin: Option<&[u8]>) -> Opt
         Mode::Probe => json::read_object_or_ndjson(source, piece),
         Mode::Ndjson => json::read_ndjson(source, piece),
         Mode::Log => log::read_log(source, piece, pin),
-        _ => {
-            let mut wrapped = Vec::with_capacity(piece.len() + 2);
-            wrapped.push(b'[');
-            wrapped.extend_from_slice(piece);
-            wrapped.push(b']');
-            json::read_array(source, &wrapped)
-        }
+        _ => json::read_array(source, &as_array(piece)),
     })
+}
+
+/// Elements of an array (between its brackets) as an array document.
+fn as_array(elements: &[u8]) -> Vec<u8> {
+    let mut doc = Vec::with_capacity(elements.len() + 2);
+    doc.push(b'[');
+    doc.extend_from_slice(elements);
+    doc.push(b']');
+    doc
 }
