@@ -68,6 +68,16 @@ pub struct Interner {
 
 impl Interner {
     pub fn intern(&mut self, s: &str) -> StrId {
+        self.intern_with(s, || Arc::from(s))
+    }
+
+    /// [`intern`](Interner::intern) of a string another interner holds:
+    /// shared, not copied.
+    fn intern_shared(&mut self, s: &Arc<str>) -> StrId {
+        self.intern_with(s, || Arc::clone(s))
+    }
+
+    fn intern_with(&mut self, s: &str, shared: impl FnOnce() -> Arc<str>) -> StrId {
         // Labels are a handful of strings: comparing beats hashing.
         if self.names.len() <= 8 {
             if let Some(i) = self.names.iter().position(|n| **n == *s) {
@@ -82,7 +92,7 @@ impl Interner {
             }
         }
         let id = self.names.len() as StrId;
-        let shared: Arc<str> = Arc::from(s);
+        let shared = shared();
         self.names.push(Arc::clone(&shared));
         self.index.insert(shared, id);
         id
@@ -393,10 +403,16 @@ impl Run {
         let n = self.len();
         let labels: Vec<StrId> = other
             .label_names
-            .names()
-            .map(|s| self.label_names.intern(s))
+            .names
+            .iter()
+            .map(|s| self.label_names.intern_shared(s))
             .collect();
-        let urls: Vec<StrId> = other.urls.names().map(|s| self.urls.intern(s)).collect();
+        let urls: Vec<StrId> = other
+            .urls
+            .names
+            .iter()
+            .map(|s| self.urls.intern_shared(s))
+            .collect();
         self.cycles.extend_from_slice(&other.cycles);
         self.labels
             .extend(other.labels.iter().map(|&l| labels[l as usize]));
