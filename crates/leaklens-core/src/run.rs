@@ -10,7 +10,7 @@ type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState
 use std::borrow::Borrow;
 use std::sync::Arc;
 
-use crate::Metric;
+use crate::{Column, Metric};
 
 /// Duplicates dropped by [`Run::merge_reporting`]: snapshots of a (cycle,
 /// label) already kept.
@@ -212,7 +212,7 @@ pub struct Run {
     /// Milliseconds since the epoch; [`NO_TIME`] where the snapshot has none
     /// (half the memory of `Option<i64>` on a million snapshots).
     timestamps: Vec<i64>,
-    values: [Vec<f64>; Metric::COUNT],
+    values: [Column; Metric::COUNT],
     label_names: Interner,
     urls: Interner,
     /// `url_ids[url_offsets[i]..url_offsets[i + 1]]` are snapshot i's open page URLs.
@@ -300,6 +300,14 @@ impl Run {
         self.label_names.compact();
         self.urls.compact();
         self.url_ids.shrink_to_fit();
+        self.url_offsets.shrink_to_fit();
+        self.cycles.shrink_to_fit();
+        self.labels.shrink_to_fit();
+        self.timestamps.shrink_to_fit();
+        self.gc.shrink_to_fit();
+        for col in &mut self.values {
+            col.shrink_to_fit();
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -339,7 +347,6 @@ impl Run {
         time(self.timestamps[i])
     }
 
-    /// The metric's values, one per snapshot, NaN where absent.
     /// The garbage collections recorded with snapshot `i`, if any.
     pub fn gc(&self, i: usize) -> Option<&GcSince> {
         self.gc.get(i).and_then(Option::as_ref)
@@ -350,12 +357,13 @@ impl Run {
         !self.gc.is_empty()
     }
 
-    pub fn column(&self, m: Metric) -> &[f64] {
+    /// The metric's values, one per snapshot, NaN where absent.
+    pub fn column(&self, m: Metric) -> &Column {
         &self.values[m.index()]
     }
 
     pub fn value(&self, m: Metric, i: usize) -> f64 {
-        self.values[m.index()][i]
+        self.values[m.index()].get(i)
     }
 
     /// True when at least one snapshot carries the metric (kept as
@@ -426,7 +434,7 @@ impl Run {
             }
         }
         for (col, more) in self.values.iter_mut().zip(&other.values) {
-            col.extend_from_slice(more);
+            col.extend_from(more);
         }
         let base = self.url_ids.len() as u32;
         self.url_ids

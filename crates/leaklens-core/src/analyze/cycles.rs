@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use crate::point::CyclePoint;
 use crate::stats::median;
-use crate::{Metric, Run};
+use crate::{Column, Metric, Run};
 
 /// The garbage collections of one cycle, from the recorder's `gc` fields.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,13 +23,13 @@ pub(crate) struct Cycles {
     pub cycle: Vec<u64>,
     /// Minimum over the cycle's snapshots, per metric (empty for a memory
     /// metric the run does not have).
-    pub floor: [Vec<f64>; Metric::COUNT],
+    pub floor: [Column; Metric::COUNT],
     /// Maximum over the cycle's snapshots, per metric.
-    pub peak: [Vec<f64>; Metric::COUNT],
+    pub peak: [Column; Metric::COUNT],
     /// The cycle's quiet point (its cleanup snapshot, else its minimum): for
     /// counts, so a page recreate's transient extra page is not counted.
     /// Empty for memory metrics, which are judged on their floors.
-    pub quiet: [Vec<f64>; Metric::COUNT],
+    pub quiet: [Column; Metric::COUNT],
     /// First timestamp of the cycle (ms).
     pub ts: Vec<Option<i64>>,
     /// Index range of the cycle's snapshots in the run.
@@ -60,7 +60,7 @@ impl Cycles {
             }
             let col = run.column(m);
             let (floor, peak) = (&mut c.floor[m.index()], &mut c.peak[m.index()]);
-            let mut quiet = Vec::with_capacity(if count { n } else { 0 });
+            let mut quiet = Column::default();
             floor.reserve(n);
             peak.reserve(n);
             for (_, r) in &ranges {
@@ -68,7 +68,7 @@ impl Cycles {
                 let mut hi = f64::NEG_INFINITY;
                 let mut q = f64::NAN;
                 for i in r.clone() {
-                    let v = col[i];
+                    let v = col.get(i);
                     if v.is_finite() {
                         lo = lo.min(v);
                         hi = hi.max(v);

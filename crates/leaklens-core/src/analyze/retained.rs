@@ -260,8 +260,8 @@ pub(crate) fn retained(c: &Cycles, m: Metric, seg: &Range<usize>) -> Retained {
     };
     let floors: Vec<(f64, f64)> = seg
         .clone()
-        .filter(|&i| source[i].is_finite())
-        .map(|i| (c.cycle[i] as f64, source[i]))
+        .filter(|&i| source.get(i).is_finite())
+        .map(|i| (c.cycle[i] as f64, source.get(i)))
         .collect();
     if m.is_count() {
         return Retained {
@@ -345,7 +345,7 @@ fn after_major_gc(
             let v = if value(i).is_finite() {
                 value(i)
             } else {
-                floor[i]
+                floor.get(i)
             };
             if v.is_finite() {
                 majors += gc[i].major as usize;
@@ -381,7 +381,7 @@ fn after_major_gc(
     // set, so this is a generous standard deviation.
     let swings: Vec<f64> = seg
         .clone()
-        .map(|i| c.peak[m.index()][i] - floor[i])
+        .map(|i| c.peak[m.index()].get(i) - floor.get(i))
         .filter(|v| v.is_finite())
         .collect();
     let level_noise = median(&swings).map(|s| (s / 2.0).max(RESOLUTION));
@@ -399,8 +399,8 @@ fn after_major_gc(
 pub(crate) fn peaks(c: &Cycles, m: Metric, seg: &Range<usize>) -> Vec<(f64, f64)> {
     let mirrored: Vec<(f64, f64)> = seg
         .clone()
-        .filter(|&i| c.peak[m.index()][i].is_finite())
-        .map(|i| (c.cycle[i] as f64, -c.peak[m.index()][i]))
+        .filter(|&i| c.peak[m.index()].get(i).is_finite())
+        .map(|i| (c.cycle[i] as f64, -c.peak[m.index()].get(i)))
         .collect();
     let (lows, _) = troughs(&mirrored);
     bin(lows.into_iter().map(|(x, y)| (x, -y)).collect())

@@ -112,13 +112,13 @@ fn refine_step(c: &Cycles, m: Metric, seg: &Range<usize>, xs: &[f64], fit: &Fit,
     seg.clone()
         .filter(|&i| {
             let cy = c.cycle[i] as f64;
-            cy > lo && cy <= hi && floor[i].is_finite()
+            cy > lo && cy <= hi && floor.get(i).is_finite()
         })
         .find(|&i| {
             if after >= before {
-                floor[i] >= mid
+                floor.get(i) >= mid
             } else {
-                floor[i] <= mid
+                floor.get(i) <= mid
             }
         })
         .map(|i| c.cycle[i])
@@ -199,8 +199,8 @@ impl Levels {
         let col = &c.floor[m.index()];
         let raw: Vec<(f64, f64)> = seg
             .clone()
-            .filter(|&i| col[i].is_finite())
-            .map(|i| (c.cycle[i] as f64, col[i]))
+            .filter(|&i| col.get(i).is_finite())
+            .map(|i| (c.cycle[i] as f64, col.get(i)))
             .collect();
         let (&(first_x, first), &(last_x, last)) = (raw.first()?, raw.last()?);
         let ret = retained(c, m, seg);
@@ -483,7 +483,7 @@ fn metric_report(
     let max_seen = s
         .seg
         .clone()
-        .map(|i| peaks_col[i])
+        .map(|i| peaks_col.get(i))
         .filter(|v| v.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
     let (ret, min, evidence) = (&lv.ret, lv.min, shape.evidence);
@@ -556,7 +556,7 @@ fn current_peak(s: Subject<'_>) -> f64 {
     let tail = (seg.len() / 10).max(3).min(seg.len());
     seg.clone()
         .skip(seg.len() - tail)
-        .map(|i| peaks_col[i])
+        .map(|i| peaks_col.get(i))
         .filter(|v| v.is_finite())
         .fold(f64::NEG_INFINITY, f64::max)
 }

@@ -1,0 +1,302 @@
+//! A column of measurements in half the memory when that loses nothing.
+//!
+//! Memory is exported in MB with two decimals and counts are whole, so
+//! nearly every value is a whole number of hundredths. Such a value is kept
+//! as that number in 4 bytes: `hundredths / 100.0` is the division of two
+//! exactly represented numbers, correctly rounded, which is the same double
+//! the parser made of the text ("123.45" → the double nearest 123.45). The
+//! first value that is not (more decimals, bytes converted to MB, a huge
+//! number) turns the column into plain doubles, so nothing is ever rounded.
+//! A metric a run never has (browser memory in most files) costs nothing.
+
+/// Where a value is missing (NaN) in a column of hundredths.
+const MISSING: i32 = i32::MIN;
+
+/// A column of `f64` values (NaN where missing), stored as hundredths in
+/// an `i32` while every value is one.
+#[derive(Debug, Clone)]
+pub enum Column {
+    /// This many values, every one missing.
+    Missing(usize),
+    Hundredths(Vec<i32>),
+    Wide(Vec<f64>),
+}
+
+impl Default for Column {
+    fn default() -> Self {
+        Column::Missing(0)
+    }
+}
+
+/// `v` as a whole number of hundredths, when that is exactly `v` (to the
+/// bit: −0.0 is not 0).
+#[inline]
+fn hundredths(v: f64) -> Option<i32> {
+    if v.is_nan() {
+        return Some(MISSING);
+    }
+    let h = (v * 100.0).round();
+    if !(h > f64::from(MISSING) && h <= f64::from(i32::MAX)) {
+        return None;
+    }
+    let h = h as i32;
+    (decode(h).to_bits() == v.to_bits()).then_some(h)
+}
+
+#[inline]
+fn decode(h: i32) -> f64 {
+    if h == MISSING {
+        f64::NAN
+    } else {
+        f64::from(h) / 100.0
+    }
+}
+
+impl Column {
+    /// A column of these values.
+    pub fn from_values(values: impl IntoIterator<Item = f64>) -> Self {
+        let mut c = Column::default();
+        for v in values {
+            c.push(v);
+        }
+        c
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Missing(n) => *n,
+            Column::Hundredths(v) => v.len(),
+            Column::Wide(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Value `i` (NaN where missing). Panics when `i` is out of range, as
+    /// indexing a slice does.
+    #[inline]
+    pub fn get(&self, i: usize) -> f64 {
+        match self {
+            Column::Missing(n) => {
+                assert!(i < *n, "index {i} out of a column of {n}");
+                f64::NAN
+            }
+            Column::Hundredths(v) => decode(v[i]),
+            Column::Wide(v) => v[i],
+        }
+    }
+
+    #[inline]
+    pub fn push(&mut self, value: f64) {
+        match self {
+            Column::Missing(n) if value.is_nan() => *n += 1,
+            Column::Missing(n) => {
+                let mut v = Vec::with_capacity(*n + 1);
+                v.resize(*n, MISSING);
+                *self = Column::Hundredths(v);
+                self.push(value);
+            }
+            Column::Hundredths(v) => match hundredths(value) {
+                Some(h) => v.push(h),
+                None => {
+                    self.widen();
+                    self.push(value);
+                }
+            },
+            Column::Wide(v) => v.push(value),
+        }
+    }
+
+    /// Every value, in order.
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            column: self,
+            next: 0,
+        }
+    }
+
+    /// The values as a vector of doubles.
+    pub fn to_vec(&self) -> Vec<f64> {
+        self.iter().collect()
+    }
+
+    /// Appends every value of `other`.
+    pub fn extend_from(&mut self, other: &Column) {
+        match (&mut *self, other) {
+            (Column::Missing(a), Column::Missing(b)) => *a += b,
+            (Column::Missing(n), _) => {
+                let mut joined = other.clone();
+                joined.prepend_missing(*n);
+                *self = joined;
+            }
+            (Column::Hundredths(a), Column::Missing(b)) => a.resize(a.len() + b, MISSING),
+            (Column::Wide(a), Column::Missing(b)) => a.resize(a.len() + b, f64::NAN),
+            (Column::Hundredths(a), Column::Hundredths(b)) => a.extend_from_slice(b),
+            (Column::Wide(a), Column::Wide(b)) => a.extend_from_slice(b),
+            (Column::Wide(a), Column::Hundredths(b)) => a.extend(b.iter().map(|&h| decode(h))),
+            (Column::Hundredths(_), Column::Wide(b)) => {
+                self.widen();
+                if let Column::Wide(a) = self {
+                    a.extend_from_slice(b);
+                }
+            }
+        }
+    }
+
+    /// Reserves room for `n` more values.
+    pub fn reserve(&mut self, n: usize) {
+        match self {
+            Column::Missing(_) => {}
+            Column::Hundredths(v) => v.reserve(n),
+            Column::Wide(v) => v.reserve(n),
+        }
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            Column::Missing(_) => {}
+            Column::Hundredths(v) => v.shrink_to_fit(),
+            Column::Wide(v) => v.shrink_to_fit(),
+        }
+    }
+
+    fn prepend_missing(&mut self, n: usize) {
+        match self {
+            Column::Missing(k) => *k += n,
+            Column::Hundredths(v) => {
+                v.splice(0..0, std::iter::repeat_n(MISSING, n));
+            }
+            Column::Wide(v) => {
+                v.splice(0..0, std::iter::repeat_n(f64::NAN, n));
+            }
+        }
+    }
+
+    fn widen(&mut self) {
+        if let Column::Hundredths(v) = self {
+            let mut wide = Vec::with_capacity(v.capacity().max(v.len() + 1));
+            wide.extend(v.iter().map(|&h| decode(h)));
+            *self = Column::Wide(wide);
+        }
+    }
+}
+
+impl PartialEq for Column {
+    /// Equal when every value is (NaN equal to NaN: both missing).
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+    }
+}
+
+/// The values of a [`Column`], in order.
+#[derive(Clone)]
+pub struct Iter<'a> {
+    column: &'a Column,
+    next: usize,
+}
+
+impl Iterator for Iter<'_> {
+    type Item = f64;
+
+    #[inline]
+    fn next(&mut self) -> Option<f64> {
+        if self.next >= self.column.len() {
+            return None;
+        }
+        let v = self.column.get(self.next);
+        self.next += 1;
+        Some(v)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.column.len() - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parsed_hundredths_are_kept_in_four_bytes_and_read_back_exactly() {
+        let text = ["123.45", "0.01", "1536.99", "0", "7", "-3.2", "21474836.47"];
+        let values: Vec<f64> = text.iter().map(|t| t.parse().unwrap()).collect();
+        let c = Column::from_values(values.iter().copied());
+        assert!(matches!(c, Column::Hundredths(_)));
+        for (i, v) in values.iter().enumerate() {
+            assert_eq!(c.get(i).to_bits(), v.to_bits(), "{}", text[i]);
+        }
+    }
+
+    #[test]
+    fn a_value_that_is_not_hundredths_widens_the_column_and_keeps_everything() {
+        let mut c = Column::from_values([1.5, f64::NAN, 2.25]);
+        c.push(1.0 / 3.0);
+        c.push(-0.0);
+        c.push(4.0);
+        assert!(matches!(c, Column::Wide(_)));
+        let v = c.to_vec();
+        assert_eq!(v[0], 1.5);
+        assert!(v[1].is_nan());
+        assert_eq!(v[3], 1.0 / 3.0);
+        assert_eq!(v[4].to_bits(), (-0.0f64).to_bits());
+        assert_eq!(v[5], 4.0);
+    }
+
+    #[test]
+    fn a_column_of_missing_values_holds_no_memory_until_a_value_comes() {
+        let mut c = Column::from_values([f64::NAN; 3]);
+        assert!(matches!(c, Column::Missing(3)));
+        c.extend_from(&Column::Missing(2));
+        assert!(matches!(c, Column::Missing(5)));
+        c.push(2.5);
+        assert_eq!(c.len(), 6);
+        assert!(c.get(4).is_nan());
+        assert_eq!(c.get(5), 2.5);
+        let mut m = Column::Missing(2);
+        m.extend_from(&Column::from_values([1.0 / 3.0]));
+        assert!(m.get(0).is_nan() && m.get(2) == 1.0 / 3.0);
+    }
+
+    #[test]
+    fn huge_and_infinite_values_widen() {
+        for v in [3e9, f64::INFINITY, -f64::INFINITY, 1e-300] {
+            let c = Column::from_values([1.0, v]);
+            assert!(matches!(c, Column::Wide(_)), "{v}");
+            assert_eq!(c.get(1), v);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_double_reads_back_to_the_bit(v in any::<f64>(), h in any::<i32>()) {
+            let from_text: f64 = format!("{}.{:02}", h / 100, (h % 100).abs()).parse().unwrap();
+            for x in [v, from_text, f64::from(h) / 100.0] {
+                let c = Column::from_values([0.5, x]);
+                let got = c.get(1);
+                prop_assert!(got.to_bits() == x.to_bits() || (got.is_nan() && x.is_nan()));
+            }
+        }
+
+        #[test]
+        fn appending_columns_equals_pushing_their_values(
+            a in proptest::collection::vec(prop_oneof![(-1000i32..1000).prop_map(|h| f64::from(h) / 100.0), any::<f64>()], 0..20),
+            b in proptest::collection::vec(prop_oneof![(-1000i32..1000).prop_map(|h| f64::from(h) / 100.0), any::<f64>()], 0..20),
+        ) {
+            let mut joined = Column::from_values(a.iter().copied());
+            joined.extend_from(&Column::from_values(b.iter().copied()));
+            let pushed = Column::from_values(a.iter().chain(&b).copied());
+            prop_assert_eq!(joined, pushed);
+        }
+    }
+}
