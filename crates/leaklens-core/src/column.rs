@@ -62,6 +62,19 @@ impl Column {
         c
     }
 
+    /// A column of exactly these values, in the smallest form that keeps
+    /// them (no spare capacity).
+    pub fn from_slice(values: &[f64]) -> Self {
+        if values.iter().all(|v| v.is_nan()) {
+            return Column::Missing(values.len());
+        }
+        let narrow: Option<Vec<i32>> = values.iter().map(|&v| hundredths(v)).collect();
+        match narrow {
+            Some(h) => Column::Hundredths(h),
+            None => Column::Wide(values.to_vec()),
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
             Column::Missing(n) => *n,
@@ -295,8 +308,10 @@ mod tests {
         ) {
             let mut joined = Column::from_values(a.iter().copied());
             joined.extend_from(&Column::from_values(b.iter().copied()));
-            let pushed = Column::from_values(a.iter().chain(&b).copied());
-            prop_assert_eq!(joined, pushed);
+            let all: Vec<f64> = a.iter().chain(&b).copied().collect();
+            let pushed = Column::from_values(all.iter().copied());
+            prop_assert_eq!(&joined, &pushed);
+            prop_assert_eq!(&Column::from_slice(&all), &pushed);
         }
     }
 }

@@ -18,6 +18,14 @@ pub(crate) struct CycleGc {
     pub external_after_major: f64,
 }
 
+const NO_TIME: i64 = i64::MIN;
+
+/// A snapshot index in 4 bytes (the reader refuses inputs over 4 GiB, so a
+/// run holds fewer than 2³² snapshots).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).expect("a run holds fewer than 2^32 snapshots")
+}
+
 /// Per-cycle aggregates of a run.
 pub(crate) struct Cycles {
     pub cycle: Vec<u64>,
@@ -30,10 +38,12 @@ pub(crate) struct Cycles {
     /// counts, so a page recreate's transient extra page is not counted.
     /// Empty for memory metrics, which are judged on their floors.
     pub quiet: [Column; Metric::COUNT],
-    /// First timestamp of the cycle (ms).
-    pub ts: Vec<Option<i64>>,
-    /// Index range of the cycle's snapshots in the run.
-    pub ranges: Vec<Range<usize>>,
+    /// First timestamp of the cycle (ms; `i64::MIN` for none), empty when
+    /// the run has no timestamps.
+    ts: Vec<i64>,
+    /// Index of the cycle's first snapshot in the run, and the run's length
+    /// last (4 bytes each: a run holds fewer than 2³² snapshots).
+    starts: Vec<u32>,
     /// Garbage collections per cycle, when the run records them.
     pub gc: Option<Vec<CycleGc>>,
 }
@@ -47,11 +57,18 @@ impl Cycles {
             floor: Default::default(),
             peak: Default::default(),
             quiet: Default::default(),
-            ts: Vec::with_capacity(n),
-            ranges: Vec::with_capacity(n),
+            ts: Vec::new(),
+            starts: Vec::with_capacity(n + 1),
             gc: None,
         };
         let cleanup = cleanup_label_ids(run);
+        // One buffer of doubles each, reused: every column is then stored
+        // in its smallest lossless form, with no spare capacity.
+        let (mut floor, mut peak, mut quiet) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         for m in Metric::ALL {
             // Counts are always there (page URLs are judged against them).
             let count = m.is_count();
@@ -59,10 +76,9 @@ impl Cycles {
                 continue;
             }
             let col = run.column(m);
-            let (floor, peak) = (&mut c.floor[m.index()], &mut c.peak[m.index()]);
-            let mut quiet = Column::default();
-            floor.reserve(n);
-            peak.reserve(n);
+            floor.clear();
+            peak.clear();
+            quiet.clear();
             for (_, r) in &ranges {
                 let mut lo = f64::INFINITY;
                 let mut hi = f64::NEG_INFINITY;
@@ -91,7 +107,9 @@ impl Cycles {
                     }
                 }
             }
-            c.quiet[m.index()] = quiet;
+            c.floor[m.index()] = Column::from_slice(&floor);
+            c.peak[m.index()] = Column::from_slice(&peak);
+            c.quiet[m.index()] = Column::from_slice(&quiet);
         }
         if run.has_gc() {
             let mut out = Vec::with_capacity(n);
@@ -118,12 +136,27 @@ impl Cycles {
             }
             c.gc = Some(out);
         }
+        let timed = (0..run.len()).any(|i| run.timestamp(i).is_some());
         for (cy, r) in ranges {
             c.cycle.push(cy);
-            c.ts.push(r.clone().find_map(|i| run.timestamp(i)));
-            c.ranges.push(r);
+            if timed {
+                let t = r.clone().find_map(|i| run.timestamp(i));
+                c.ts.push(t.unwrap_or(NO_TIME));
+            }
+            c.starts.push(index(r.start));
         }
+        c.starts.push(index(run.len()));
         c
+    }
+
+    /// Index range of cycle `i`'s snapshots in the run.
+    pub fn range(&self, i: usize) -> Range<usize> {
+        self.starts[i] as usize..self.starts[i + 1] as usize
+    }
+
+    /// First timestamp of cycle `i` (ms).
+    fn timestamp(&self, i: usize) -> Option<i64> {
+        self.ts.get(i).copied().filter(|&t| t != NO_TIME)
     }
 
     pub fn len(&self) -> usize {
@@ -135,7 +168,7 @@ impl Cycles {
         let mut d = Vec::new();
         let mut prev: Option<(u64, i64)> = None;
         for i in seg.clone() {
-            if let Some(t) = self.ts[i] {
+            if let Some(t) = self.timestamp(i) {
                 if let Some((pc, pt)) = prev {
                     let dc = self.cycle[i].saturating_sub(pc);
                     if dc > 0 && t > pt {

@@ -99,7 +99,7 @@ pub(crate) fn lingering_urls(
         if pages.get(i).partial_cmp(&pool) != Some(std::cmp::Ordering::Greater) {
             continue;
         }
-        let r = c.ranges[i].clone();
+        let r = c.range(i);
         // The quiet snapshot of the cycle: its cleanup point, else the one with fewest pages.
         let snap = r
             .clone()
