@@ -68,10 +68,12 @@ impl Column {
         if values.iter().all(|v| v.is_nan()) {
             return Column::Missing(values.len());
         }
-        let narrow: Option<Vec<i32>> = values.iter().map(|&v| hundredths(v)).collect();
-        match narrow {
-            Some(h) => Column::Hundredths(h),
-            None => Column::Wide(values.to_vec()),
+        if values.iter().all(|&v| hundredths(v).is_some()) {
+            let mut h = Vec::with_capacity(values.len());
+            h.extend(values.iter().filter_map(|&v| hundredths(v)));
+            Column::Hundredths(h)
+        } else {
+            Column::Wide(values.to_vec())
         }
     }
 
@@ -235,6 +237,119 @@ impl Iterator for Iter<'_> {
 
 impl ExactSizeIterator for Iter<'_> {}
 
+/// Where a snapshot has no timestamp, as an offset.
+const NO_OFFSET: i32 = i32::MIN;
+/// Where a snapshot has no timestamp, whole (no worker writes this time,
+/// 292 million years before 1970; the run reads it as none).
+pub(crate) const NO_TIME: i64 = i64::MIN;
+/// Snapshots that share one base time.
+const BLOCK: usize = 1024;
+
+/// Timestamps (ms since the epoch, or none) in about 4 bytes each: an
+/// offset from the first time of their block of [`BLOCK`] snapshots, while
+/// a block spans less than 24 days (one with a longer gap keeps every time
+/// whole).
+#[derive(Debug, Clone)]
+pub enum Times {
+    Offsets { bases: Vec<i64>, offsets: Vec<i32> },
+    Whole(Vec<i64>),
+}
+
+impl Default for Times {
+    fn default() -> Self {
+        Times::Offsets {
+            bases: Vec::new(),
+            offsets: Vec::new(),
+        }
+    }
+}
+
+impl Times {
+    pub fn len(&self) -> usize {
+        match self {
+            Times::Offsets { offsets, .. } => offsets.len(),
+            Times::Whole(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<i64> {
+        let t = match self {
+            Times::Offsets { bases, offsets } => {
+                let d = offsets[i];
+                if d == NO_OFFSET {
+                    return None;
+                }
+                bases[i / BLOCK] + i64::from(d)
+            }
+            Times::Whole(v) => v[i],
+        };
+        (t != NO_TIME).then_some(t)
+    }
+
+    pub fn push(&mut self, t: Option<i64>) {
+        let t = t.filter(|&t| t != NO_TIME);
+        match self {
+            Times::Offsets { bases, offsets } => {
+                let i = offsets.len();
+                if i % BLOCK == 0 {
+                    bases.push(NO_TIME);
+                }
+                let Some(t) = t else {
+                    offsets.push(NO_OFFSET);
+                    return;
+                };
+                let base = &mut bases[i / BLOCK];
+                if *base == NO_TIME {
+                    *base = t;
+                }
+                match t.checked_sub(*base).and_then(|d| i32::try_from(d).ok()) {
+                    Some(d) if d != NO_OFFSET => offsets.push(d),
+                    _ => {
+                        let mut whole = Vec::with_capacity(offsets.capacity().max(i + 1));
+                        whole.extend((0..i).map(|k| self.get(k).unwrap_or(NO_TIME)));
+                        *self = Times::Whole(whole);
+                        self.push(Some(t));
+                    }
+                }
+            }
+            Times::Whole(v) => v.push(t.unwrap_or(NO_TIME)),
+        }
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<i64>> + Clone + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    pub fn extend_from(&mut self, other: &Times) {
+        self.reserve(other.len());
+        for t in other.iter() {
+            self.push(t);
+        }
+    }
+
+    pub fn reserve(&mut self, n: usize) {
+        match self {
+            Times::Offsets { offsets, .. } => offsets.reserve(n),
+            Times::Whole(v) => v.reserve(n),
+        }
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        match self {
+            Times::Offsets { bases, offsets } => {
+                bases.shrink_to_fit();
+                offsets.shrink_to_fit();
+            }
+            Times::Whole(v) => v.shrink_to_fit(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +394,49 @@ mod tests {
         let mut m = Column::Missing(2);
         m.extend_from(&Column::from_values([1.0 / 3.0]));
         assert!(m.get(0).is_nan() && m.get(2) == 1.0 / 3.0);
+    }
+
+    #[test]
+    fn timestamps_within_weeks_are_offsets_and_a_far_one_keeps_them_whole() {
+        let day = 86_400_000i64;
+        let ts = [
+            None,
+            Some(1_700_000_000_000),
+            Some(1_700_000_000_000 - day),
+            None,
+        ];
+        // A month in blocks of snapshots minutes apart stays offsets.
+        let mut month = Times::default();
+        let minutes = (0..50_000).map(|k| Some(1_700_000_000_000 + k * 60_000));
+        for x in minutes.clone() {
+            month.push(x);
+        }
+        assert!(matches!(month, Times::Offsets { .. }));
+        assert!(month.iter().eq(minutes));
+        let mut t = Times::default();
+        for x in ts {
+            t.push(x);
+        }
+        assert!(matches!(t, Times::Offsets { .. }));
+        assert!(t.iter().eq(ts));
+        let far = Some(1_700_000_000_000 + 30 * day);
+        // Thirty days after the block's first time: kept whole.
+        t.push(far);
+        assert!(matches!(t, Times::Whole(_)));
+        assert!(t.iter().eq(ts.into_iter().chain([far])));
+        let mut joined = Times::default();
+        joined.push(Some(5));
+        joined.extend_from(&t);
+        assert!(joined
+            .iter()
+            .eq([Some(5)].into_iter().chain(ts).chain([far])));
+        let mut extremes = Times::default();
+        for x in [Some(i64::MIN + 1), Some(i64::MAX), Some(0)] {
+            extremes.push(x);
+        }
+        assert!(extremes
+            .iter()
+            .eq([Some(i64::MIN + 1), Some(i64::MAX), Some(0)]));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
+use crate::column::Times;
 use crate::{Column, Metric};
 
 /// Duplicates dropped by [`Run::merge_reporting`]: snapshots of a (cycle,
@@ -47,14 +48,6 @@ impl Dropped {
         }
         Some(m)
     }
-}
-
-/// A snapshot without a timestamp, in the timestamp column. (A file that
-/// writes this very number, 292 million years before 1970, has none.)
-const NO_TIME: i64 = i64::MIN;
-
-fn time(t: i64) -> Option<i64> {
-    (t != NO_TIME).then_some(t)
 }
 
 /// Index of an interned string (label or URL).
@@ -223,9 +216,8 @@ impl<'a> SnapshotIn<'a> {
 pub struct Run {
     cycles: Vec<u64>,
     labels: Vec<StrId>,
-    /// Milliseconds since the epoch; [`NO_TIME`] where the snapshot has none
-    /// (half the memory of `Option<i64>` on a million snapshots).
-    timestamps: Vec<i64>,
+    /// Milliseconds since the epoch, where the snapshot has one.
+    timestamps: Times,
     values: [Column; Metric::COUNT],
     label_names: Interner,
     urls: Interner,
@@ -270,7 +262,7 @@ impl Run {
         self.cycles.push(s.cycle);
         let label = self.label_names.intern(s.label);
         self.labels.push(label);
-        self.timestamps.push(s.timestamp.unwrap_or(NO_TIME));
+        self.timestamps.push(s.timestamp);
         if s.gc.is_some() && self.gc.is_empty() {
             self.gc.resize(self.cycles.len() - 1, None);
         }
@@ -354,11 +346,11 @@ impl Run {
 
     /// Every snapshot's timestamp (ms since the epoch), in order.
     pub fn timestamps(&self) -> impl ExactSizeIterator<Item = Option<i64>> + Clone + '_ {
-        self.timestamps.iter().map(|&t| time(t))
+        self.timestamps.iter()
     }
 
     pub fn timestamp(&self, i: usize) -> Option<i64> {
-        time(self.timestamps[i])
+        self.timestamps.get(i)
     }
 
     /// The garbage collections recorded with snapshot `i`, if any.
@@ -432,7 +424,7 @@ impl Run {
         self.cycles.extend_from_slice(&other.cycles);
         self.labels
             .extend(other.labels.iter().map(|&l| labels[l as usize]));
-        self.timestamps.extend_from_slice(&other.timestamps);
+        self.timestamps.extend_from(&other.timestamps);
         if !other.gc.is_empty() || !self.gc.is_empty() {
             self.gc.resize(n, None);
             if other.gc.is_empty() {
@@ -492,8 +484,7 @@ impl Run {
         let mut offset = 0u64;
         // (as written, renumbered, timestamp) of the previous snapshot.
         let mut prev: Option<(u64, u64, Option<i64>)> = None;
-        for (c, &ts) in self.cycles.iter_mut().zip(&self.timestamps) {
-            let ts = time(ts);
+        for (c, ts) in self.cycles.iter_mut().zip(self.timestamps.iter()) {
             let raw = *c;
             if let Some((prev_raw, prev_eff, prev_ts)) = prev {
                 let forward = match (prev_ts, ts) {

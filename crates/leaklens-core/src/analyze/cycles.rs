@@ -50,17 +50,29 @@ pub(crate) struct Cycles {
 
 impl Cycles {
     pub fn of(run: &Run) -> Cycles {
-        let ranges = run.cycle_ranges();
-        let n = ranges.len();
+        // The cycles and where each starts, first: every pass below walks them.
+        let (mut cycle, mut starts) = (Vec::new(), Vec::new());
+        let all = run.cycles();
+        for (i, &cy) in all.iter().enumerate() {
+            if i == 0 || cy != all[i - 1] {
+                cycle.push(cy);
+                starts.push(index(i));
+            }
+        }
+        starts.push(index(run.len()));
+        cycle.shrink_to_fit();
+        starts.shrink_to_fit();
         let mut c = Cycles {
-            cycle: Vec::with_capacity(n),
+            cycle,
             floor: Default::default(),
             peak: Default::default(),
             quiet: Default::default(),
             ts: Vec::new(),
-            starts: Vec::with_capacity(n + 1),
+            starts: Vec::new(),
             gc: None,
         };
+        let n = c.cycle.len();
+        let ranges = || starts.windows(2).map(|w| w[0] as usize..w[1] as usize);
         let cleanup = cleanup_label_ids(run);
         // One buffer of doubles each, reused: every column is then stored
         // in its smallest lossless form, with no spare capacity.
@@ -79,7 +91,7 @@ impl Cycles {
             floor.clear();
             peak.clear();
             quiet.clear();
-            for (_, r) in &ranges {
+            for r in ranges() {
                 let mut lo = f64::INFINITY;
                 let mut hi = f64::NEG_INFINITY;
                 let mut q = f64::NAN;
@@ -118,7 +130,7 @@ impl Cycles {
                 heap_after_major: f64::NAN,
                 external_after_major: f64::NAN,
             };
-            for (_, r) in &ranges {
+            for r in ranges() {
                 let mut g = CycleGc { major: 0, ..last };
                 for i in r.clone() {
                     if let Some(s) = run.gc(i) {
@@ -136,16 +148,13 @@ impl Cycles {
             }
             c.gc = Some(out);
         }
-        let timed = (0..run.len()).any(|i| run.timestamp(i).is_some());
-        for (cy, r) in ranges {
-            c.cycle.push(cy);
-            if timed {
-                let t = r.clone().find_map(|i| run.timestamp(i));
-                c.ts.push(t.unwrap_or(NO_TIME));
-            }
-            c.starts.push(index(r.start));
+        if run.timestamps().any(|t| t.is_some()) {
+            let ts = ranges()
+                .map(|r| r.clone().find_map(|i| run.timestamp(i)).unwrap_or(NO_TIME))
+                .collect();
+            c.ts = ts;
         }
-        c.starts.push(index(run.len()));
+        c.starts = starts;
         c
     }
 

@@ -31,7 +31,7 @@ use std::ops::Range;
 use super::cycles::Cycles;
 use crate::report::RetainedSource;
 use crate::stats::median;
-use crate::Metric;
+use crate::{Column, Metric};
 
 /// A step is a collection (or a jump) when it is this many robust standard
 /// deviations of the steps away from their median: under normal noise one
@@ -250,6 +250,19 @@ pub(crate) fn troughs(v: &[(f64, f64)]) -> (Vec<(f64, f64)>, usize) {
     (kept, big.len())
 }
 
+/// (cycle, value) of the cycles of `seg` where `col` has a value, in a
+/// vector of exactly that size (a long run has hundreds of thousands).
+pub(crate) fn finite_points(c: &Cycles, col: &Column, seg: &Range<usize>) -> Vec<(f64, f64)> {
+    let n = seg.clone().filter(|&i| col.get(i).is_finite()).count();
+    let mut out = Vec::with_capacity(n);
+    out.extend(
+        seg.clone()
+            .filter(|&i| col.get(i).is_finite())
+            .map(|i| (c.cycle[i] as f64, col.get(i))),
+    );
+    out
+}
+
 /// The retained level of memory metric `m` over segment `seg`, or the
 /// quiet points of a count.
 pub(crate) fn retained(c: &Cycles, m: Metric, seg: &Range<usize>) -> Retained {
@@ -258,11 +271,7 @@ pub(crate) fn retained(c: &Cycles, m: Metric, seg: &Range<usize>) -> Retained {
     } else {
         &c.floor[m.index()]
     };
-    let floors: Vec<(f64, f64)> = seg
-        .clone()
-        .filter(|&i| source.get(i).is_finite())
-        .map(|i| (c.cycle[i] as f64, source.get(i)))
-        .collect();
+    let floors = finite_points(c, source, seg);
     if m.is_count() {
         return Retained {
             points: bin(floors),

@@ -27,7 +27,7 @@ use std::ops::Range;
 
 use super::config::Config;
 use super::cycles::Cycles;
-use super::retained::{peaks, retained, Retained};
+use super::retained::{finite_points, peaks, retained, Retained};
 use crate::models::{self, Fit, Model, Selection};
 use crate::report::{Assessment, Decision, MetricReport, ModelFit, Pattern, TrendLine};
 use crate::stats::{self, median, UnitRootLevel};
@@ -196,12 +196,7 @@ struct Levels {
 impl Levels {
     fn of(s: Subject<'_>, cfg: &Config) -> Option<Levels> {
         let Subject { c, m, seg } = s;
-        let col = &c.floor[m.index()];
-        let raw: Vec<(f64, f64)> = seg
-            .clone()
-            .filter(|&i| col.get(i).is_finite())
-            .map(|i| (c.cycle[i] as f64, col.get(i)))
-            .collect();
+        let raw = finite_points(c, &c.floor[m.index()], seg);
         let (&(first_x, first), &(last_x, last)) = (raw.first()?, raw.last()?);
         let ret = retained(c, m, seg);
         let xs: Vec<f64> = ret.points.iter().map(|p| p.0).collect();
