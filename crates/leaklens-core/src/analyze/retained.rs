@@ -266,25 +266,30 @@ pub(crate) fn finite_points(c: &Cycles, col: &Column, seg: &Range<usize>) -> Vec
 /// The retained level of memory metric `m` over segment `seg`, or the
 /// quiet points of a count.
 pub(crate) fn retained(c: &Cycles, m: Metric, seg: &Range<usize>) -> Retained {
-    let source = if m.is_count() {
-        &c.quiet[m.index()]
-    } else {
-        &c.floor[m.index()]
-    };
-    let floors = finite_points(c, source, seg);
     if m.is_count() {
         return Retained {
-            points: bin(floors),
+            points: bin(finite_points(c, &c.quiet[m.index()], seg)),
             source: RetainedSource::QuietPoints,
             collections: 0,
             level_noise: None,
             uncollected: None,
         };
     }
-    if let Some(r) = after_major_gc(c, m, seg, &floors) {
+    retained_of_floors(c, m, seg, &finite_points(c, &c.floor[m.index()], seg))
+}
+
+/// The retained level of memory metric `m` over `seg`, whose per-cycle
+/// floors (the cycles that have one) the caller already holds.
+pub(crate) fn retained_of_floors(
+    c: &Cycles,
+    m: Metric,
+    seg: &Range<usize>,
+    floors: &[(f64, f64)],
+) -> Retained {
+    if let Some(r) = after_major_gc(c, m, seg, floors) {
         return r;
     }
-    let (level1, teeth) = troughs(&floors);
+    let (level1, teeth) = troughs(floors);
     // Returns: falls of the troughs themselves (the troughs' own first
     // point, the lowest of a tooth whose start the run did not see, is no
     // collection and is left out of the test).

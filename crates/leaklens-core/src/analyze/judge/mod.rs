@@ -27,7 +27,7 @@ use std::ops::Range;
 
 use super::config::Config;
 use super::cycles::Cycles;
-use super::retained::{finite_points, peaks, retained, Retained};
+use super::retained::{finite_points, peaks, retained, retained_of_floors, Retained};
 use crate::models::{self, Fit, Model, Selection};
 use crate::report::{Assessment, Decision, MetricReport, ModelFit, Pattern, TrendLine};
 use crate::stats::{self, median, UnitRootLevel};
@@ -198,7 +198,11 @@ impl Levels {
         let Subject { c, m, seg } = s;
         let raw = finite_points(c, &c.floor[m.index()], seg);
         let (&(first_x, first), &(last_x, last)) = (raw.first()?, raw.last()?);
-        let ret = retained(c, m, seg);
+        let ret = if m.is_count() {
+            retained(c, m, seg)
+        } else {
+            retained_of_floors(c, m, seg, &raw)
+        };
         let xs: Vec<f64> = ret.points.iter().map(|p| p.0).collect();
         let ys: Vec<f64> = ret.points.iter().map(|p| p.1).collect();
         let n = ys.len();
