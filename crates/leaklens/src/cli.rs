@@ -154,6 +154,12 @@ impl std::error::Error for UsageHint {}
 
 #[derive(Debug, Args)]
 pub struct AnalysisOptions {
+    /// Read this worker only: a `docker compose` service of a log that
+    /// interleaves several, or a process (its instance, pid or
+    /// service.instance.id) of a metrics export that holds several.
+    /// Default: the one with the most snapshots.
+    #[arg(long, value_name = "NAME")]
+    pub worker: Option<String>,
     /// Windowed analysis every N cycles (the worker's PROFILING_ANALYSIS_INTERVAL).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..))]
     pub interval: u64,

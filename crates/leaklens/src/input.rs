@@ -33,7 +33,7 @@ const PIECE: u64 = 1 << 20;
 
 /// Text every snapshot format holds early: the profiler's log header and
 /// the names of `process.memoryUsage()` and browser fields.
-const SNAPSHOT_SIGNS: [&[u8]; 7] = [
+const SNAPSHOT_SIGNS: [&[u8]; 12] = [
     b"Memory Snapshot",
     b"heapUsed",
     b"heap_used",
@@ -41,6 +41,11 @@ const SNAPSHOT_SIGNS: [&[u8]; 7] = [
     b"pageCount",
     b"contextCount",
     b"RSS:",
+    b"heap_size_used",
+    b"heap.used",
+    b"JSHeapUsedSize",
+    b"resident_memory",
+    b"memory.usage",
 ];
 
 /// Opens a file (or standard input) for reading, decompressing gzip (by its
@@ -171,8 +176,9 @@ fn too_big(what: &str) -> String {
 pub type NamedParsed = (String, Parsed);
 
 /// Reads and parses every file (for `leaklens_core::inputs`).
-pub fn read_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<NamedParsed>> {
-    Ok(read_all(files, false)?.0)
+/// `worker`: the one worker (log service, or metrics process) to read.
+pub fn read_inputs(files: &[PathBuf], worker: Option<&str>) -> anyhow::Result<Vec<NamedParsed>> {
+    Ok(read_all(files, false, worker)?.0)
 }
 
 /// A file's display name and its bytes.
@@ -181,11 +187,16 @@ pub type NamedBytes = (String, Vec<u8>);
 /// [`read_inputs`], also returning each file's name and bytes.
 pub fn read_inputs_keeping_bytes(
     files: &[PathBuf],
+    worker: Option<&str>,
 ) -> anyhow::Result<(Vec<NamedParsed>, Vec<NamedBytes>)> {
-    read_all(files, true)
+    read_all(files, true, worker)
 }
 
-fn read_all(files: &[PathBuf], keep: bool) -> anyhow::Result<(Vec<NamedParsed>, Vec<NamedBytes>)> {
+fn read_all(
+    files: &[PathBuf],
+    keep: bool,
+    worker: Option<&str>,
+) -> anyhow::Result<(Vec<NamedParsed>, Vec<NamedBytes>)> {
     if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
         anyhow::bail!("standard input (`-`) can be read only once");
     }
@@ -193,7 +204,7 @@ fn read_all(files: &[PathBuf], keep: bool) -> anyhow::Result<(Vec<NamedParsed>, 
     let mut kept = Vec::with_capacity(files.len());
     for f in files {
         let name = display_name(f);
-        let (one, bytes) = read_one(f, &name, keep)?;
+        let (one, bytes) = read_one(f, &name, keep, worker)?;
         if let Some(bytes) = bytes {
             kept.push((name.clone(), bytes));
         }
@@ -205,7 +216,16 @@ fn read_all(files: &[PathBuf], keep: bool) -> anyhow::Result<(Vec<NamedParsed>, 
 /// Reads one file as it arrives, in pieces, with a progress bar on a
 /// terminal: the file is never held whole unless `keep` (or its shape needs
 /// it read whole). Returns its snapshots, and its bytes when `keep`.
-fn read_one(p: &Path, name: &str, keep: bool) -> anyhow::Result<(Parsed, Option<Vec<u8>>)> {
+fn read_one(
+    p: &Path,
+    name: &str,
+    keep: bool,
+    worker: Option<&str>,
+) -> anyhow::Result<(Parsed, Option<Vec<u8>>)> {
+    let options = ingest::ReadOptions {
+        worker: worker.map(str::to_owned),
+        ..ingest::ReadOptions::default()
+    };
     let (mut source, what, counted) = open(p)?;
     let stdin = p.as_os_str() == "-";
     let size = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
@@ -217,7 +237,8 @@ fn read_one(p: &Path, name: &str, keep: bool) -> anyhow::Result<(Parsed, Option<
     } else {
         ingest::Keep::Nothing
     };
-    let mut reader = ingest::Reader::new(name, policy, ingest::PIECE_BYTES);
+    let mut reader =
+        ingest::Reader::with_options(name, policy, ingest::PIECE_BYTES, options.clone());
     let mut kept = keep.then(Vec::new);
     let mut guard = Guard::new(&what);
     let mut piece = Vec::with_capacity(PIECE as usize);
@@ -242,7 +263,7 @@ fn read_one(p: &Path, name: &str, keep: bool) -> anyhow::Result<(Parsed, Option<
     }
     let parsed = match (reader.finish(), &kept) {
         (ingest::Finished::Done(parsed), _) => parsed?,
-        (ingest::Finished::ReadWhole, Some(bytes)) => ingest::parse(name, bytes)?,
+        (ingest::Finished::ReadWhole, Some(bytes)) => ingest::parse_with(name, bytes, &options)?,
         (ingest::Finished::ReadWhole, None) => {
             // Read again from the start, whole (a file on disk).
             let (mut source, what, _) = open(p)?;
@@ -252,7 +273,7 @@ fn read_one(p: &Path, name: &str, keep: bool) -> anyhow::Result<(Parsed, Option<
                 guard.check(&piece)?;
                 bytes.extend_from_slice(&piece);
             }
-            ingest::parse(name, &bytes)?
+            ingest::parse_with(name, &bytes, &options)?
         }
     };
     Ok((parsed, kept))

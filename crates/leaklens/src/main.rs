@@ -77,7 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `analyze`: one report.
 fn analyze(args: cli::AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let cfg = args.config();
-    let files = input::read_inputs(&args.files)?;
+    let files = input::read_inputs(&args.files, args.options.worker.as_deref())?;
     let (parsed, report) = merged(files, &cfg)?;
     for w in &parsed.warnings {
         eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
@@ -103,7 +103,8 @@ fn report(args: cli::ReportArgs) -> anyhow::Result<ExitCode> {
         ))
         .context("this leaklens has no viewer built in and there is no dist/")
     })?;
-    let (read, files) = input::read_inputs_keeping_bytes(&args.files)?;
+    let (read, files) =
+        input::read_inputs_keeping_bytes(&args.files, args.options.worker.as_deref())?;
     let (parsed, report) = merged(read, &cfg)?;
     for w in &parsed.warnings {
         eprintln!("warning: {}", leaklens_render::sanitize(&w.to_string()));
@@ -136,7 +137,7 @@ fn compare(args: cli::CompareArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("standard input (`-`) can be read only once");
     }
     let read = |file: &std::path::PathBuf| {
-        input::read_inputs(std::slice::from_ref(file))?
+        input::read_inputs(std::slice::from_ref(file), args.options.worker.as_deref())?
             .pop()
             .context("no input file")
     };

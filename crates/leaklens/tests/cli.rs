@@ -565,3 +565,35 @@ fn unknown_generator_names_and_bad_sizes_are_usage_errors() {
         assert!(stderr(&o).contains("invalid value"), "{}", stderr(&o));
     }
 }
+
+/// A Prometheus range query of two processes: the busier is read, the
+/// other is named, and `--worker` reads it instead (the same for a log of
+/// interleaved services).
+#[test]
+fn a_prometheus_export_of_two_processes_reads_one_and_worker_picks_the_other() {
+    let series = |instance: &str, n: usize, mb: &dyn Fn(usize) -> f64| {
+        let values: Vec<String> = (0..n)
+            .map(|k| format!("[{},\"{}\"]", 1_700_000_000 + 60 * k, mb(k) * 1_048_576.0))
+            .collect();
+        format!(
+            r#"{{"metric":{{"__name__":"nodejs_heap_size_used_bytes","instance":"{instance}"}},"values":[{}]}}"#,
+            values.join(",")
+        )
+    };
+    let leaking = series("w1", 400, &|k| 200.0 + 0.5 * k as f64 + (k % 7) as f64);
+    let flat = series("w2", 300, &|k| 150.0 + (k % 5) as f64);
+    let body = format!(
+        r#"{{"status":"success","data":{{"resultType":"matrix","result":[{leaking},{flat}]}}}}"#
+    );
+    let (_dir, path) = tmp("query_range.json", body.as_bytes());
+    let path = path.to_str().unwrap();
+
+    let busiest = run(&["analyze", path, "--format", "json"]);
+    assert_eq!(json(&busiest)["summary"]["verdict"], "leak");
+    let said = stderr(&busiest);
+    assert!(said.contains("read \"w1\"") && said.contains("\"w2\""), "{said}");
+
+    let other = run(&["analyze", path, "--worker", "w2", "--format", "json"]);
+    assert_eq!(json(&other)["summary"]["verdict"], "no_leak");
+    assert!(stderr(&other).contains("process \"w2\""));
+}

@@ -33,6 +33,7 @@ mod chunked;
 mod detect;
 mod json;
 mod log;
+mod metrics;
 mod repair;
 mod scan;
 mod stream;
@@ -54,6 +55,9 @@ pub enum InputFormat {
     Ndjson,
     /// The profiler's console output.
     WorkerLog,
+    /// Metrics exported from Prometheus, Grafana, OpenTelemetry or
+    /// Puppeteer (`ingest::metrics`).
+    Metrics,
 }
 
 /// A recoverable problem: something skipped, the rest kept.
@@ -396,6 +400,10 @@ fn read_text(
 ) -> Result<Ingested, IngestError> {
     let (text, repairs) = repair::repair(bytes);
     let body = detect::skip_bom(&text);
+    if let Some(kind) = metrics::kind(body) {
+        let ingested = metrics::read(source, body, kind, pin);
+        return conclude(source, body, ingested, pin, error);
+    }
     let ingested = match detect::detect(body) {
         detect::Shape::Blank => {
             return Err(error(

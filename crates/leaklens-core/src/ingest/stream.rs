@@ -218,7 +218,10 @@ impl Reader {
     /// as the whole-file reader makes).
     fn decide(&mut self) {
         let head = &self.pending;
-        if detect::is_utf16(head) || detect::compression(head).is_some() {
+        if detect::is_utf16(head)
+            || detect::compression(head).is_some()
+            || super::metrics::kind(detect::skip_bom(head)).is_some()
+        {
             return self.read_whole_at_end();
         }
         self.mode = match detect::detect(detect::skip_bom(head)) {

@@ -320,6 +320,7 @@ impl<'de> Sink<'de> {
                 InputFormat::JsonObject => "a JSON object",
                 InputFormat::Ndjson => "NDJSON",
                 InputFormat::WorkerLog => "a worker log",
+                InputFormat::Metrics => "a metrics export",
             };
             if self.seen == 0 {
                 format!("read as {shape}, but it holds no snapshot object")
