@@ -154,6 +154,11 @@ impl Reader {
         self.offset
     }
 
+    /// Whether the file was found bad already (the rest need not be read).
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
     /// Reads the next piece of the file. After an error, every later push
     /// is ignored and [`finish`](Reader::finish) returns the error.
     pub fn push(&mut self, bytes: &[u8]) {
