@@ -402,6 +402,22 @@ impl Reader {
                 Num::After => match c {
                     b',' => num = Num::Need,
                     b']' => {
+                        if self.field != 0 {
+                            let (fields, what) = match &self.layout {
+                                Some(l) if self.section == Section::Nodes => {
+                                    (l.node_slots.len(), "node")
+                                }
+                                Some(l) => (l.edge_slots.len(), "edge"),
+                                None => (0, "record"),
+                            };
+                            return Err(self.bad_value(
+                                i,
+                                format!(
+                                    "`{}` ends inside a {what}: its length is not a multiple of the {fields} {what} fields",
+                                    self.section.name()
+                                ),
+                            ));
+                        }
                         self.state = State::AfterValue;
                         self.num = Num::Open;
                         return Ok(i + 1);
