@@ -28,7 +28,7 @@ pub struct Dominators {
 
 /// The nodes the root reaches over edges that retain, children before
 /// parents (a depth-first postorder; the root last).
-pub fn postorder(s: &Snapshot, retains: impl Fn(usize) -> bool) -> Vec<u32> {
+pub fn postorder(s: &Snapshot, retains: impl Fn(usize, usize) -> bool) -> Vec<u32> {
     let n = s.node_count();
     let mut order = Vec::with_capacity(n);
     let mut seen = vec![false; n];
@@ -39,7 +39,7 @@ pub fn postorder(s: &Snapshot, retains: impl Fn(usize) -> bool) -> Vec<u32> {
         let (node, next) = (top.0 as usize, top.1 as usize);
         let end = s.edges(node).end;
         let mut e = next;
-        while e < end && (!retains(e) || seen[s.edge_to(e)]) {
+        while e < end && (!retains(node, e) || seen[s.edge_to(e)]) {
             e += 1;
         }
         if e < end {
@@ -55,9 +55,15 @@ pub fn postorder(s: &Snapshot, retains: impl Fn(usize) -> bool) -> Vec<u32> {
     order
 }
 
-/// Whether edge `e` keeps its target alive.
-pub fn retains(s: &Snapshot, e: usize) -> bool {
-    s.edge_kind(e) != EdgeKind::Weak
+/// Whether edge `e`, from node `from`, keeps its target alive: not a weak
+/// edge, nor a shortcut (a link the snapshot adds for display) except from
+/// the root, as DevTools counts them.
+pub fn retains(s: &Snapshot, from: usize, e: usize) -> bool {
+    match s.edge_kind(e) {
+        EdgeKind::Weak => false,
+        EdgeKind::Shortcut => from == 0,
+        _ => true,
+    }
 }
 
 /// The predecessors of every node over the edges that retain (a reversed
@@ -70,9 +76,11 @@ pub struct Reversed {
 pub fn reversed(s: &Snapshot) -> Reversed {
     let n = s.node_count();
     let mut first = vec![0u32; n + 1];
-    for e in 0..s.edge_count() {
-        if retains(s, e) {
-            first[s.edge_to(e) + 1] += 1;
+    for node in 0..n {
+        for e in s.edges(node) {
+            if retains(s, node, e) {
+                first[s.edge_to(e) + 1] += 1;
+            }
         }
     }
     for i in 0..n {
@@ -82,7 +90,7 @@ pub fn reversed(s: &Snapshot) -> Reversed {
     let mut from = vec![0u32; first[n] as usize];
     for node in 0..n {
         for e in s.edges(node) {
-            if retains(s, e) {
+            if retains(s, node, e) {
                 let to = s.edge_to(e);
                 from[fill[to] as usize] = node as u32;
                 fill[to] += 1;
@@ -95,7 +103,7 @@ pub fn reversed(s: &Snapshot) -> Reversed {
 /// The dominator tree and retained sizes of `s`.
 pub fn dominators(s: &Snapshot) -> Dominators {
     let n = s.node_count();
-    let order = postorder(s, |e| retains(s, e));
+    let order = postorder(s, |from, e| retains(s, from, e));
     let mut po = vec![NONE; n];
     for (i, node) in order.iter().enumerate() {
         po[*node as usize] = i as u32;

@@ -33,4 +33,4 @@ pub mod paths;
 pub mod report;
 pub mod summary;
 
-pub use report::{Analysis, HeapReport, Options, Verdict};
+pub use report::{Analysis, ClassRow, HeapReport, Options, Verdict};

@@ -29,7 +29,7 @@ pub fn shortest_tree(s: &Snapshot) -> Vec<u32> {
         head += 1;
         for e in s.edges(node) {
             let to = s.edge_to(e);
-            if !seen[to] && retains(s, e) {
+            if !seen[to] && retains(s, node, e) {
                 seen[to] = true;
                 parent[to] = e as u32;
                 queue.push(to as u32);

@@ -21,6 +21,8 @@ pub struct Options {
     pub samples: usize,
     /// Classes in the diff of the first and the last snapshot.
     pub diff: usize,
+    /// Classes of the last snapshot listed.
+    pub classes: usize,
     /// V8's own classes among the growers too ([`crate::growth::ClassKind::Internal`]).
     pub internal: bool,
 }
@@ -32,6 +34,7 @@ impl Default for Options {
             paths: 5,
             samples: 500,
             diff: 20,
+            classes: 20,
             internal: false,
         }
     }
@@ -84,6 +87,17 @@ pub struct HeapReport {
     pub growers_total: usize,
     /// The first snapshot against the last, the largest change first.
     pub diff: Vec<ClassDiff>,
+    /// The last snapshot per class, the most retained first.
+    pub classes: Vec<ClassRow>,
+}
+
+/// One class of the last snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClassRow {
+    pub name: String,
+    pub count: u64,
+    pub self_size: u64,
+    pub retained_size: u64,
 }
 
 impl HeapReport {
@@ -183,7 +197,32 @@ impl Analysis {
             growers,
             growers_total,
             diff,
+            classes: self.largest(o.classes),
         }
+    }
+
+    /// The `most` classes of the last snapshot that retain the most.
+    fn largest(&self, most: usize) -> Vec<ClassRow> {
+        let Some(last) = self.summaries.last() else {
+            return Vec::new();
+        };
+        let mut rows: Vec<ClassRow> = last
+            .classes
+            .iter()
+            .map(|(name, c)| ClassRow {
+                name: name.clone(),
+                count: c.count,
+                self_size: c.self_size,
+                retained_size: c.retained_size,
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.retained_size
+                .cmp(&a.retained_size)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        rows.truncate(most);
+        rows
     }
 
     /// Up to `most` objects of class `name` in the last snapshot, those not

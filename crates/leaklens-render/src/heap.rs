@@ -148,6 +148,29 @@ pub fn text(r: &HeapReport, title: &str) -> String {
     o
 }
 
+fn largest_text(o: &mut String, r: &HeapReport) {
+    if r.classes.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "📊 Last snapshot, the classes that retain the most");
+    let _ = writeln!(
+        o,
+        "   {:<36} {:>9} {:>12} {:>12}",
+        "Class", "Count", "Self", "Retained"
+    );
+    for c in &r.classes {
+        let _ = writeln!(
+            o,
+            "   {:<36} {:>9} {:>12} {:>12}",
+            sanitize(&short(&c.name, 36)),
+            c.count,
+            bytes(c.self_size),
+            bytes(c.retained_size)
+        );
+    }
+}
+
 fn objects(p: &PathGroup) -> &'static str {
     if p.objects == 1 {
         "object"
@@ -208,6 +231,21 @@ pub fn markdown(r: &HeapReport, title: &str) -> String {
                 );
             }
             let _ = writeln!(o);
+        }
+    }
+    if !r.classes.is_empty() {
+        let _ = writeln!(o, "\n### Last snapshot, the classes that retain the most\n");
+        let _ = writeln!(o, "| Class | Count | Self size | Retained size |");
+        let _ = writeln!(o, "|---|---:|---:|---:|");
+        for c in &r.classes {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                md_escape(&c.name),
+                c.count,
+                bytes(c.self_size),
+                bytes(c.retained_size)
+            );
         }
     }
     if !r.diff.is_empty() {
@@ -274,6 +312,20 @@ pub fn html(r: &HeapReport, title: &str) -> String {
             }
             let _ = writeln!(o, "</ul>");
         }
+    }
+    if !r.classes.is_empty() {
+        let _ = writeln!(o, "<h2>Last snapshot, the classes that retain the most</h2><table><tr><th>Class</th><th>Count</th><th>Self size</th><th>Retained size</th></tr>");
+        for c in &r.classes {
+            let _ = writeln!(
+                o,
+                "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                e(&c.name),
+                c.count,
+                e(&bytes(c.self_size)),
+                e(&bytes(c.retained_size))
+            );
+        }
+        let _ = writeln!(o, "</table>");
     }
     if !r.diff.is_empty() {
         let _ = writeln!(o, "<h2>First → last snapshot</h2><table><tr><th>Class</th><th>Δ count</th><th>Δ self size</th><th>Δ retained size</th></tr>");
