@@ -62,10 +62,18 @@ pub fn verdict_line(r: &HeapReport) -> String {
 fn facts(r: &HeapReport) -> String {
     let first = r.snapshots.first();
     let last = r.snapshots.last();
-    let mut f = vec![format!("{} snapshots", r.snapshots.len())];
-    if let (Some(a), Some(b)) = (first, last) {
-        f.push(format!("{} → {} objects", a.nodes, b.nodes));
-        f.push(format!("{} → {}", bytes(a.total_size), bytes(b.total_size)));
+    let n = r.snapshots.len();
+    let mut f = vec![format!("{n} snapshot{}", if n == 1 { "" } else { "s" })];
+    match (first, last) {
+        (Some(a), Some(b)) if n > 1 => {
+            f.push(format!("{} → {} objects", a.nodes, b.nodes));
+            f.push(format!("{} → {}", bytes(a.total_size), bytes(b.total_size)));
+        }
+        (Some(a), _) => {
+            f.push(format!("{} objects", a.nodes));
+            f.push(bytes(a.total_size));
+        }
+        _ => {}
     }
     if r.snapshots.len() == 2 {
         f.push("a third snapshot tells a leak from one-off growth".into());
@@ -123,6 +131,7 @@ pub fn text(r: &HeapReport, title: &str) -> String {
             }
         }
     }
+    largest_text(&mut o, r);
     if !r.diff.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(
