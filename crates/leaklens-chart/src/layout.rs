@@ -15,12 +15,12 @@ use crate::ticks::{decimals_for, format_number, format_time, nice_step, ticks, t
 use crate::{ChartError, ChartKind, ChartLayout, ChartSpec, XAxis};
 
 /// The series a chart shows, one value per point.
-pub(crate) struct Data<'r> {
+pub(crate) struct Data {
     pub pts: Points,
     /// The metrics drawn, in drawing order.
     pub metrics: Vec<Metric>,
     /// Their values, one column per metric.
-    pub columns: Vec<Cow<'r, [f64]>>,
+    pub columns: Vec<Vec<f64>>,
     /// The other run of a comparison.
     pub ghost: Option<Ghost>,
 }
@@ -34,13 +34,8 @@ pub(crate) struct Ghost {
     pub name: String,
 }
 
-impl<'r> Data<'r> {
-    pub fn new(
-        run: &'r Run,
-        ghost: Option<(&Run, &str)>,
-        spec: &ChartSpec,
-        style: &Style,
-    ) -> Data<'r> {
+impl Data {
+    pub fn new(run: &Run, ghost: Option<(&Run, &str)>, spec: &ChartSpec, style: &Style) -> Data {
         let pts = Points::new(run, spec.x_axis);
         let metrics: Vec<Metric> = spec
             .kind
@@ -65,7 +60,7 @@ impl<'r> Data<'r> {
             let cols = metrics
                 .iter()
                 .filter(|m| g.has_metric(**m))
-                .map(|&m| (m, gp.ys(g, m).into_owned()))
+                .map(|&m| (m, gp.ys(g, m)))
                 .collect();
             Ghost {
                 pts: gp,
@@ -325,7 +320,7 @@ impl Layout {
     pub fn new(
         size: (u32, u32),
         sc: Scale,
-        data: &Data<'_>,
+        data: &Data,
         report: &Report,
         spec: &ChartSpec,
         style: &Style,

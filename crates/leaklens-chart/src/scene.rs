@@ -88,7 +88,7 @@ pub(crate) struct Scene {
 impl Scene {
     pub fn new(
         l: &Layout,
-        data: &Data<'_>,
+        data: &Data,
         run: &Run,
         report: &Report,
         spec: &ChartSpec,
@@ -298,7 +298,7 @@ fn series_lines(l: &Layout, xs: &[f64], col: &[f64], style: &Style) -> Lines {
 }
 
 /// The other run's series and their legend entries.
-fn ghosts(l: &Layout, data: &Data<'_>, style: &Style) -> (Vec<Stroked>, Vec<(String, Glyph)>) {
+fn ghosts(l: &Layout, data: &Data, style: &Style) -> (Vec<Stroked>, Vec<(String, Glyph)>) {
     let Some(g) = &data.ghost else {
         return (Vec::new(), Vec::new());
     };
@@ -319,7 +319,7 @@ fn ghosts(l: &Layout, data: &Data<'_>, style: &Style) -> (Vec<Stroked>, Vec<(Str
 #[allow(clippy::type_complexity)]
 fn markers(
     l: &Layout,
-    data: &Data<'_>,
+    data: &Data,
     run: &Run,
     style: &Style,
 ) -> (Vec<(RGBColor, [Vec<P>; 5])>, [bool; 5], MarkerSize) {
@@ -458,7 +458,7 @@ fn key(l: &Layout, shown: [bool; 5], style: &Style) -> Vec<(Phase, (i32, i32))> 
 }
 
 /// What to say when nothing is drawn.
-fn note(l: &Layout, run: &Run, data: &Data<'_>) -> Option<&'static str> {
+fn note(l: &Layout, run: &Run, data: &Data) -> Option<&'static str> {
     if l.has_data {
         None
     } else if run.is_empty() {

@@ -692,7 +692,6 @@ fn a_ghost_run_is_overlaid_by_cycle() {
     let max_before = before
         .column(Metric::HeapUsed)
         .iter()
-        .copied()
         .fold(f64::MIN, f64::max);
     assert!(layout.y_range.1 >= max_before, "y covers the other run too");
     // Without a ghost the legend has no such entry.

@@ -473,8 +473,8 @@ fn onset_of(run: &leaklens_core::Run, spec: &Spec) -> usize {
             };
             let base = generate(&probe);
             let m = spec.target.metric();
-            let a = run.column(m);
-            let b = base.column(m);
+            let a = run.column(m).to_vec();
+            let b = base.column(m).to_vec();
             let ranges = run.cycle_ranges();
             ranges
                 .iter()

@@ -432,7 +432,7 @@ mod tests {
             ..Spec::default()
         };
         let run = generate(&spec);
-        let h = run.column(Metric::HeapUsed);
+        let h = run.column(Metric::HeapUsed).to_vec();
         let drops = h.windows(2).filter(|w| w[1] < w[0] - 1.0).count();
         assert!(drops > 5, "GC drops: {drops}");
         let first: f64 = h[..12].iter().copied().fold(f64::INFINITY, f64::min);
@@ -452,7 +452,7 @@ mod tests {
             ..Spec::default()
         };
         let run = generate(&spec);
-        let p = run.column(Metric::Pages);
+        let p = run.column(Metric::Pages).to_vec();
         assert!(p[p.len() - 1] >= 19.0);
     }
 }

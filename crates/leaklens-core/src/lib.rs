@@ -14,6 +14,7 @@
 //! Pipeline: [`ingest`] → [`Run`] (column-wise) → [`analyze`] → [`Report`];
 //! [`compare`] contrasts two reports.
 
+pub mod column;
 pub mod ingest;
 pub mod inputs;
 pub mod metric;
@@ -22,6 +23,7 @@ pub mod point;
 mod round;
 pub mod run;
 
+pub use column::Column;
 pub use metric::Metric;
 pub use run::{GcSince, Run, SnapshotIn};
 pub mod analyze;

@@ -8,9 +8,12 @@
 /// from hostile files, unlike an unseeded one).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::borrow::Borrow;
-use std::sync::Arc;
+use std::hash::BuildHasher;
 
-use crate::Metric;
+use hashbrown::HashTable;
+
+use crate::column::Times;
+use crate::{Column, Metric};
 
 /// Duplicates dropped by [`Run::merge_reporting`]: snapshots of a (cycle,
 /// label) already kept.
@@ -47,91 +50,95 @@ impl Dropped {
     }
 }
 
-/// A snapshot without a timestamp, in the timestamp column. (A file that
-/// writes this very number, 292 million years before 1970, has none.)
-const NO_TIME: i64 = i64::MIN;
-
-fn time(t: i64) -> Option<i64> {
-    (t != NO_TIME).then_some(t)
-}
-
 /// Index of an interned string (label or URL).
 pub type StrId = u32;
 
-/// Strings stored once (one allocation shared by the list and the index),
-/// referred to by [`StrId`]. Page URLs are mostly distinct, so this matters.
-#[derive(Debug, Clone, Default)]
+/// Strings stored once, referred to by [`StrId`]: their bytes one after
+/// another in one buffer, found again through a table of ids hashed by
+/// their text. Page URLs are mostly distinct (hundreds of thousands in a
+/// long run), so one allocation each would cost more than their text.
+#[derive(Clone, Default)]
 pub struct Interner {
-    names: Vec<Arc<str>>,
-    index: HashMap<Arc<str>, StrId>,
+    text: String,
+    /// `text[ends[i - 1]..ends[i]]` is string `i` (from 0 for the first).
+    ends: Vec<usize>,
+    /// Ids by the hash of their string; empty after [`Interner::compact`]
+    /// until the next `intern`.
+    index: HashTable<StrId>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
 }
 
 impl Interner {
     pub fn intern(&mut self, s: &str) -> StrId {
-        self.intern_with(s, || Arc::from(s))
-    }
-
-    /// [`intern`](Interner::intern) of a string another interner holds:
-    /// shared, not copied.
-    fn intern_shared(&mut self, s: &Arc<str>) -> StrId {
-        self.intern_with(s, || Arc::clone(s))
-    }
-
-    fn intern_with(&mut self, s: &str, shared: impl FnOnce() -> Arc<str>) -> StrId {
         // Labels are a handful of strings: comparing beats hashing.
-        if self.names.len() <= 8 {
-            if let Some(i) = self.names.iter().position(|n| **n == *s) {
+        if self.ends.len() <= 8 {
+            if let Some(i) = self.names().position(|n| n == s) {
                 return i as StrId;
             }
-        } else {
-            if self.index.len() < self.names.len() {
-                self.rebuild_index();
-            }
-            if let Some(&id) = self.index.get(s) {
+        } else if self.index.len() < self.ends.len() {
+            self.rebuild_index();
+        }
+        let hash = self.hasher.hash_one(s);
+        if self.ends.len() > 8 {
+            let (text, ends) = (&self.text, &self.ends);
+            if let Some(&id) = self.index.find(hash, |&id| str_at(text, ends, id) == s) {
                 return id;
             }
         }
-        let id = self.names.len() as StrId;
-        let shared = shared();
-        self.names.push(Arc::clone(&shared));
-        self.index.insert(shared, id);
+        let id = self.ends.len() as StrId;
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+        self.index
+            .insert_unique(hash, id, |&k| hasher.hash_one(str_at(text, ends, k)));
         id
     }
 
     fn rebuild_index(&mut self) {
-        self.index = self
-            .names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (Arc::clone(n), i as StrId))
-            .collect();
+        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+        let mut index = HashTable::with_capacity(ends.len());
+        for id in 0..ends.len() as StrId {
+            let hash = hasher.hash_one(str_at(text, ends, id));
+            index.insert_unique(hash, id, |&k| hasher.hash_one(str_at(text, ends, k)));
+        }
+        self.index = index;
     }
 
-    /// Drops the lookup index (rebuilt on the next `intern`): a finished
-    /// run only needs id → string.
+    /// Drops the lookup index (rebuilt on the next `intern`) and spare
+    /// capacity: a finished run only needs id → string.
     pub fn compact(&mut self) {
-        self.index = HashMap::default();
+        self.index = HashTable::new();
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 
     pub fn get(&self, id: StrId) -> &str {
-        &self.names[id as usize]
-    }
-
-    pub fn lookup(&self, s: &str) -> Option<StrId> {
-        self.index.get(s).copied()
+        str_at(&self.text, &self.ends, id)
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.ends.is_empty()
     }
 
     pub fn names(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.names.iter().map(|n| &**n)
+        (0..self.ends.len()).map(|i| self.get(i as StrId))
     }
+}
+
+fn str_at<'t>(text: &'t str, ends: &[usize], id: StrId) -> &'t str {
+    let i = id as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &text[start..ends[i]]
 }
 
 /// The garbage collections a snapshot saw since the previous one, as the
@@ -209,10 +216,9 @@ impl<'a> SnapshotIn<'a> {
 pub struct Run {
     cycles: Vec<u64>,
     labels: Vec<StrId>,
-    /// Milliseconds since the epoch; [`NO_TIME`] where the snapshot has none
-    /// (half the memory of `Option<i64>` on a million snapshots).
-    timestamps: Vec<i64>,
-    values: [Vec<f64>; Metric::COUNT],
+    /// Milliseconds since the epoch, where the snapshot has one.
+    timestamps: Times,
+    values: [Column; Metric::COUNT],
     label_names: Interner,
     urls: Interner,
     /// `url_ids[url_offsets[i]..url_offsets[i + 1]]` are snapshot i's open page URLs.
@@ -256,7 +262,7 @@ impl Run {
         self.cycles.push(s.cycle);
         let label = self.label_names.intern(s.label);
         self.labels.push(label);
-        self.timestamps.push(s.timestamp.unwrap_or(NO_TIME));
+        self.timestamps.push(s.timestamp);
         if s.gc.is_some() && self.gc.is_empty() {
             self.gc.resize(self.cycles.len() - 1, None);
         }
@@ -300,6 +306,14 @@ impl Run {
         self.label_names.compact();
         self.urls.compact();
         self.url_ids.shrink_to_fit();
+        self.url_offsets.shrink_to_fit();
+        self.cycles.shrink_to_fit();
+        self.labels.shrink_to_fit();
+        self.timestamps.shrink_to_fit();
+        self.gc.shrink_to_fit();
+        for col in &mut self.values {
+            col.shrink_to_fit();
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -332,14 +346,13 @@ impl Run {
 
     /// Every snapshot's timestamp (ms since the epoch), in order.
     pub fn timestamps(&self) -> impl ExactSizeIterator<Item = Option<i64>> + Clone + '_ {
-        self.timestamps.iter().map(|&t| time(t))
+        self.timestamps.iter()
     }
 
     pub fn timestamp(&self, i: usize) -> Option<i64> {
-        time(self.timestamps[i])
+        self.timestamps.get(i)
     }
 
-    /// The metric's values, one per snapshot, NaN where absent.
     /// The garbage collections recorded with snapshot `i`, if any.
     pub fn gc(&self, i: usize) -> Option<&GcSince> {
         self.gc.get(i).and_then(Option::as_ref)
@@ -350,12 +363,13 @@ impl Run {
         !self.gc.is_empty()
     }
 
-    pub fn column(&self, m: Metric) -> &[f64] {
+    /// The metric's values, one per snapshot, NaN where absent.
+    pub fn column(&self, m: Metric) -> &Column {
         &self.values[m.index()]
     }
 
     pub fn value(&self, m: Metric, i: usize) -> f64 {
-        self.values[m.index()][i]
+        self.values[m.index()].get(i)
     }
 
     /// True when at least one snapshot carries the metric (kept as
@@ -403,20 +417,14 @@ impl Run {
         let n = self.len();
         let labels: Vec<StrId> = other
             .label_names
-            .names
-            .iter()
-            .map(|s| self.label_names.intern_shared(s))
+            .names()
+            .map(|s| self.label_names.intern(s))
             .collect();
-        let urls: Vec<StrId> = other
-            .urls
-            .names
-            .iter()
-            .map(|s| self.urls.intern_shared(s))
-            .collect();
+        let urls: Vec<StrId> = other.urls.names().map(|s| self.urls.intern(s)).collect();
         self.cycles.extend_from_slice(&other.cycles);
         self.labels
             .extend(other.labels.iter().map(|&l| labels[l as usize]));
-        self.timestamps.extend_from_slice(&other.timestamps);
+        self.timestamps.extend_from(&other.timestamps);
         if !other.gc.is_empty() || !self.gc.is_empty() {
             self.gc.resize(n, None);
             if other.gc.is_empty() {
@@ -426,7 +434,7 @@ impl Run {
             }
         }
         for (col, more) in self.values.iter_mut().zip(&other.values) {
-            col.extend_from_slice(more);
+            col.extend_from(more);
         }
         let base = self.url_ids.len() as u32;
         self.url_ids
@@ -476,8 +484,7 @@ impl Run {
         let mut offset = 0u64;
         // (as written, renumbered, timestamp) of the previous snapshot.
         let mut prev: Option<(u64, u64, Option<i64>)> = None;
-        for (c, &ts) in self.cycles.iter_mut().zip(&self.timestamps) {
-            let ts = time(ts);
+        for (c, ts) in self.cycles.iter_mut().zip(self.timestamps.iter()) {
             let raw = *c;
             if let Some((prev_raw, prev_eff, prev_ts)) = prev {
                 let forward = match (prev_ts, ts) {

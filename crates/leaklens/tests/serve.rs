@@ -407,8 +407,8 @@ fn follow_a_compose_log_of_two_replicas_reads_one_worker_throughout() {
     use leaklens_core::Metric;
     for i in 0..run.len() {
         assert_eq!(
-            (run.cycle(i), run.column(Metric::HeapUsed)[i]),
-            (own.cycle(i), own.column(Metric::HeapUsed)[i]),
+            (run.cycle(i), run.column(Metric::HeapUsed).get(i)),
+            (own.cycle(i), own.column(Metric::HeapUsed).get(i)),
             "snapshot {i} is worker-2's"
         );
     }

@@ -92,7 +92,6 @@ pub fn describe(a: &Analysed, i: usize, kind: ChartKind, v: &ViewState) -> Vec<S
         let first = run
             .column(m)
             .iter()
-            .copied()
             .find(|x| x.is_finite())
             .unwrap_or(f64::NAN);
         let mut line = format!("{}: {}", m.display_name(), unit(m, val));

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use crate::point::CyclePoint;
 use crate::stats::median;
-use crate::{Metric, Run};
+use crate::{Column, Metric, Run};
 
 /// The garbage collections of one cycle, from the recorder's `gc` fields.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,40 +18,69 @@ pub(crate) struct CycleGc {
     pub external_after_major: f64,
 }
 
+const NO_TIME: i64 = i64::MIN;
+
+/// A snapshot index in 4 bytes (the reader refuses inputs over 4 GiB, so a
+/// run holds fewer than 2³² snapshots).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).expect("a run holds fewer than 2^32 snapshots")
+}
+
 /// Per-cycle aggregates of a run.
 pub(crate) struct Cycles {
     pub cycle: Vec<u64>,
     /// Minimum over the cycle's snapshots, per metric (empty for a memory
     /// metric the run does not have).
-    pub floor: [Vec<f64>; Metric::COUNT],
+    pub floor: [Column; Metric::COUNT],
     /// Maximum over the cycle's snapshots, per metric.
-    pub peak: [Vec<f64>; Metric::COUNT],
+    pub peak: [Column; Metric::COUNT],
     /// The cycle's quiet point (its cleanup snapshot, else its minimum): for
     /// counts, so a page recreate's transient extra page is not counted.
     /// Empty for memory metrics, which are judged on their floors.
-    pub quiet: [Vec<f64>; Metric::COUNT],
-    /// First timestamp of the cycle (ms).
-    pub ts: Vec<Option<i64>>,
-    /// Index range of the cycle's snapshots in the run.
-    pub ranges: Vec<Range<usize>>,
+    pub quiet: [Column; Metric::COUNT],
+    /// First timestamp of the cycle (ms; `i64::MIN` for none), empty when
+    /// the run has no timestamps.
+    ts: Vec<i64>,
+    /// Index of the cycle's first snapshot in the run, and the run's length
+    /// last (4 bytes each: a run holds fewer than 2³² snapshots).
+    starts: Vec<u32>,
     /// Garbage collections per cycle, when the run records them.
     pub gc: Option<Vec<CycleGc>>,
 }
 
 impl Cycles {
     pub fn of(run: &Run) -> Cycles {
-        let ranges = run.cycle_ranges();
-        let n = ranges.len();
+        // The cycles and where each starts, first: every pass below walks them.
+        let (mut cycle, mut starts) = (Vec::new(), Vec::new());
+        let all = run.cycles();
+        for (i, &cy) in all.iter().enumerate() {
+            if i == 0 || cy != all[i - 1] {
+                cycle.push(cy);
+                starts.push(index(i));
+            }
+        }
+        starts.push(index(run.len()));
+        cycle.shrink_to_fit();
+        starts.shrink_to_fit();
         let mut c = Cycles {
-            cycle: Vec::with_capacity(n),
+            cycle,
             floor: Default::default(),
             peak: Default::default(),
             quiet: Default::default(),
-            ts: Vec::with_capacity(n),
-            ranges: Vec::with_capacity(n),
+            ts: Vec::new(),
+            starts: Vec::new(),
             gc: None,
         };
+        let n = c.cycle.len();
+        let ranges = || starts.windows(2).map(|w| w[0] as usize..w[1] as usize);
         let cleanup = cleanup_label_ids(run);
+        // One buffer of doubles each, reused: every column is then stored
+        // in its smallest lossless form, with no spare capacity.
+        let (mut floor, mut peak, mut quiet) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
         for m in Metric::ALL {
             // Counts are always there (page URLs are judged against them).
             let count = m.is_count();
@@ -59,16 +88,15 @@ impl Cycles {
                 continue;
             }
             let col = run.column(m);
-            let (floor, peak) = (&mut c.floor[m.index()], &mut c.peak[m.index()]);
-            let mut quiet = Vec::with_capacity(if count { n } else { 0 });
-            floor.reserve(n);
-            peak.reserve(n);
-            for (_, r) in &ranges {
+            floor.clear();
+            peak.clear();
+            quiet.clear();
+            for r in ranges() {
                 let mut lo = f64::INFINITY;
                 let mut hi = f64::NEG_INFINITY;
                 let mut q = f64::NAN;
                 for i in r.clone() {
-                    let v = col[i];
+                    let v = col.get(i);
                     if v.is_finite() {
                         lo = lo.min(v);
                         hi = hi.max(v);
@@ -91,7 +119,9 @@ impl Cycles {
                     }
                 }
             }
-            c.quiet[m.index()] = quiet;
+            c.floor[m.index()] = Column::from_slice(&floor);
+            c.peak[m.index()] = Column::from_slice(&peak);
+            c.quiet[m.index()] = Column::from_slice(&quiet);
         }
         if run.has_gc() {
             let mut out = Vec::with_capacity(n);
@@ -100,7 +130,7 @@ impl Cycles {
                 heap_after_major: f64::NAN,
                 external_after_major: f64::NAN,
             };
-            for (_, r) in &ranges {
+            for r in ranges() {
                 let mut g = CycleGc { major: 0, ..last };
                 for i in r.clone() {
                     if let Some(s) = run.gc(i) {
@@ -118,12 +148,24 @@ impl Cycles {
             }
             c.gc = Some(out);
         }
-        for (cy, r) in ranges {
-            c.cycle.push(cy);
-            c.ts.push(r.clone().find_map(|i| run.timestamp(i)));
-            c.ranges.push(r);
+        if run.timestamps().any(|t| t.is_some()) {
+            let ts = ranges()
+                .map(|r| r.clone().find_map(|i| run.timestamp(i)).unwrap_or(NO_TIME))
+                .collect();
+            c.ts = ts;
         }
+        c.starts = starts;
         c
+    }
+
+    /// Index range of cycle `i`'s snapshots in the run.
+    pub fn range(&self, i: usize) -> Range<usize> {
+        self.starts[i] as usize..self.starts[i + 1] as usize
+    }
+
+    /// First timestamp of cycle `i` (ms).
+    fn timestamp(&self, i: usize) -> Option<i64> {
+        self.ts.get(i).copied().filter(|&t| t != NO_TIME)
     }
 
     pub fn len(&self) -> usize {
@@ -135,7 +177,7 @@ impl Cycles {
         let mut d = Vec::new();
         let mut prev: Option<(u64, i64)> = None;
         for i in seg.clone() {
-            if let Some(t) = self.ts[i] {
+            if let Some(t) = self.timestamp(i) {
                 if let Some((pc, pt)) = prev {
                     let dc = self.cycle[i].saturating_sub(pc);
                     if dc > 0 && t > pt {

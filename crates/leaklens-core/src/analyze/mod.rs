@@ -183,9 +183,17 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let hints = hints::hints(&analyses);
     let decided = verdict::verdict(&analyses, &issues, seg.len(), seg_last, cfg);
 
-    let timestamps: Vec<i64> = run.timestamps().flatten().collect();
-    let duration_hours = match (timestamps.iter().min(), timestamps.iter().max()) {
-        (Some(a), Some(b)) if b > a => Some(rnd((*b as f64 - *a as f64) / 3_600_000.0)),
+    let (first, last) =
+        run.timestamps()
+            .flatten()
+            .fold((None, None), |(lo, hi): (Option<i64>, Option<i64>), t| {
+                (
+                    Some(lo.map_or(t, |l| l.min(t))),
+                    Some(hi.map_or(t, |h| h.max(t))),
+                )
+            });
+    let duration_hours = match (first, last) {
+        (Some(a), Some(b)) if b > a => Some(rnd((b as f64 - a as f64) / 3_600_000.0)),
         _ => None,
     };
     let summary = Summary {

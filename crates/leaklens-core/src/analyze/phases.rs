@@ -96,10 +96,10 @@ pub(crate) fn lingering_urls(
     // url id → (first, last, cycles open beyond the pool)
     let mut seen: BTreeMap<u32, (u64, u64, usize)> = BTreeMap::new();
     for i in seg.clone() {
-        if pages[i].partial_cmp(&pool) != Some(std::cmp::Ordering::Greater) {
+        if pages.get(i).partial_cmp(&pool) != Some(std::cmp::Ordering::Greater) {
             continue;
         }
-        let r = c.ranges[i].clone();
+        let r = c.range(i);
         // The quiet snapshot of the cycle: its cleanup point, else the one with fewest pages.
         let snap = r
             .clone()

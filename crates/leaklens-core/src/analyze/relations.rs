@@ -110,8 +110,8 @@ pub(crate) fn reserved_heap(
     );
     let native: Vec<(f64, f64)> = bin(seg
         .clone()
-        .filter(|&i| rss[i].is_finite() && total[i].is_finite())
-        .map(|i| (c.cycle[i] as f64, rss[i] - total[i]))
+        .filter(|&i| rss.get(i).is_finite() && total.get(i).is_finite())
+        .map(|i| (c.cycle[i] as f64, rss.get(i) - total.get(i)))
         .collect());
     let Some(a) = analyses.get_mut(&Metric::Rss) else {
         return;

@@ -31,7 +31,7 @@ use std::ops::Range;
 use super::cycles::Cycles;
 use crate::report::RetainedSource;
 use crate::stats::median;
-use crate::Metric;
+use crate::{Column, Metric};
 
 /// A step is a collection (or a jump) when it is this many robust standard
 /// deviations of the steps away from their median: under normal noise one
@@ -250,32 +250,46 @@ pub(crate) fn troughs(v: &[(f64, f64)]) -> (Vec<(f64, f64)>, usize) {
     (kept, big.len())
 }
 
+/// (cycle, value) of the cycles of `seg` where `col` has a value, in a
+/// vector of exactly that size (a long run has hundreds of thousands).
+pub(crate) fn finite_points(c: &Cycles, col: &Column, seg: &Range<usize>) -> Vec<(f64, f64)> {
+    let n = seg.clone().filter(|&i| col.get(i).is_finite()).count();
+    let mut out = Vec::with_capacity(n);
+    out.extend(
+        seg.clone()
+            .filter(|&i| col.get(i).is_finite())
+            .map(|i| (c.cycle[i] as f64, col.get(i))),
+    );
+    out
+}
+
 /// The retained level of memory metric `m` over segment `seg`, or the
 /// quiet points of a count.
 pub(crate) fn retained(c: &Cycles, m: Metric, seg: &Range<usize>) -> Retained {
-    let source = if m.is_count() {
-        &c.quiet[m.index()]
-    } else {
-        &c.floor[m.index()]
-    };
-    let floors: Vec<(f64, f64)> = seg
-        .clone()
-        .filter(|&i| source[i].is_finite())
-        .map(|i| (c.cycle[i] as f64, source[i]))
-        .collect();
     if m.is_count() {
         return Retained {
-            points: bin(floors),
+            points: bin(finite_points(c, &c.quiet[m.index()], seg)),
             source: RetainedSource::QuietPoints,
             collections: 0,
             level_noise: None,
             uncollected: None,
         };
     }
-    if let Some(r) = after_major_gc(c, m, seg, &floors) {
+    retained_of_floors(c, m, seg, &finite_points(c, &c.floor[m.index()], seg))
+}
+
+/// The retained level of memory metric `m` over `seg`, whose per-cycle
+/// floors (the cycles that have one) the caller already holds.
+pub(crate) fn retained_of_floors(
+    c: &Cycles,
+    m: Metric,
+    seg: &Range<usize>,
+    floors: &[(f64, f64)],
+) -> Retained {
+    if let Some(r) = after_major_gc(c, m, seg, floors) {
         return r;
     }
-    let (level1, teeth) = troughs(&floors);
+    let (level1, teeth) = troughs(floors);
     // Returns: falls of the troughs themselves (the troughs' own first
     // point, the lowest of a tooth whose start the run did not see, is no
     // collection and is left out of the test).
@@ -345,7 +359,7 @@ fn after_major_gc(
             let v = if value(i).is_finite() {
                 value(i)
             } else {
-                floor[i]
+                floor.get(i)
             };
             if v.is_finite() {
                 majors += gc[i].major as usize;
@@ -381,7 +395,7 @@ fn after_major_gc(
     // set, so this is a generous standard deviation.
     let swings: Vec<f64> = seg
         .clone()
-        .map(|i| c.peak[m.index()][i] - floor[i])
+        .map(|i| c.peak[m.index()].get(i) - floor.get(i))
         .filter(|v| v.is_finite())
         .collect();
     let level_noise = median(&swings).map(|s| (s / 2.0).max(RESOLUTION));
@@ -399,8 +413,8 @@ fn after_major_gc(
 pub(crate) fn peaks(c: &Cycles, m: Metric, seg: &Range<usize>) -> Vec<(f64, f64)> {
     let mirrored: Vec<(f64, f64)> = seg
         .clone()
-        .filter(|&i| c.peak[m.index()][i].is_finite())
-        .map(|i| (c.cycle[i] as f64, -c.peak[m.index()][i]))
+        .filter(|&i| c.peak[m.index()].get(i).is_finite())
+        .map(|i| (c.cycle[i] as f64, -c.peak[m.index()].get(i)))
         .collect();
     let (lows, _) = troughs(&mirrored);
     bin(lows.into_iter().map(|(x, y)| (x, -y)).collect())

@@ -36,7 +36,7 @@ pub(crate) fn segments(c: &Cycles, restarts: &[u64]) -> Vec<Range<usize>> {
             // A new process: its level is not compared with the old one's
             // (also when its first cycles lack the metric).
             new_process |= restart_at.binary_search(&i).is_ok();
-            let v = s[i];
+            let v = s.get(i);
             if !v.is_finite() {
                 continue;
             }

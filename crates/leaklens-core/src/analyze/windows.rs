@@ -69,8 +69,8 @@ fn window(c: &Cycles, r: std::ops::Range<usize>, metrics: &[Metric], cfg: &Confi
         let src = if m.is_count() { &c.quiet } else { &c.floor };
         let all: Vec<(f64, f64)> = r
             .clone()
-            .filter(|&k| src[m.index()][k].is_finite())
-            .map(|k| (c.cycle[k] as f64, src[m.index()][k]))
+            .filter(|&k| src[m.index()].get(k).is_finite())
+            .map(|k| (c.cycle[k] as f64, src[m.index()].get(k)))
             .collect();
         // Memory is judged on what survives GC, as for the whole run.
         // (A huge --interval is binned as the whole run is.)

@@ -8,6 +8,12 @@ pub fn median(v: &[f64]) -> Option<f64> {
 
 /// [`median`] of values the caller no longer needs (reordered in place).
 pub(super) fn median_of(mut s: Vec<f64>) -> Option<f64> {
+    median_in(&mut s)
+}
+
+/// The median of `s`, reordering it (mean of the two middle values of an
+/// even count, as of `s` sorted); `None` when empty.
+pub(super) fn median_in(s: &mut [f64]) -> Option<f64> {
     if s.is_empty() {
         return None;
     }

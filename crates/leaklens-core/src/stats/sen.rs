@@ -33,7 +33,7 @@ pub(super) fn pairwise_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
     out
 }
 
-fn unsorted_pairwise_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
+pub(super) fn unsorted_pairwise_slopes(x: &[f64], y: &[f64]) -> Vec<f64> {
     let n = x.len().min(y.len());
     let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
     for i in 0..n {

@@ -1,9 +1,9 @@
 //! A trend test whose slope, interval and p-value come from one
 //! statistic: the interval is the inversion of the Mann–Kendall test.
 
-use super::describe::median_sorted;
+use super::describe::median_in;
 use super::kendall::{mahonian, mann_kendall_detrended, mk_p_of};
-use super::sen::pairwise_slopes;
+use super::sen::unsorted_pairwise_slopes;
 use super::{median, norm_quantile, MannKendall};
 
 /// A trend test of `y` on `x` whose three answers cannot disagree: Sen's
@@ -40,15 +40,20 @@ impl SlopeTest {
     }
 }
 
+/// The value at position `k` of `s` sorted (total order).
+fn nth(s: &mut [f64], k: usize) -> f64 {
+    *s.select_nth_unstable_by(k, f64::total_cmp).1
+}
+
 /// [`SlopeTest`] of `y` on `x` (x ascending).
 pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     let n = x.len().min(y.len());
     let (x, y) = (&x[..n], &y[..n]);
-    let slopes = pairwise_slopes(x, y);
-    if slopes.is_empty() {
-        return None;
-    }
-    let slope = median_sorted(&slopes);
+    // Order statistics by selection, not a sort (the windowed table tests
+    // tens of thousands of windows): the values are those of the sorted
+    // slopes at the same positions.
+    let mut slopes = unsorted_pairwise_slopes(x, y);
+    let slope = median_in(&mut slopes)?;
     let mk = mann_kendall_detrended(x, y, slope);
     let counts = mk.exact.then(|| mahonian(mk.n));
     let counts = counts.as_deref();
@@ -76,8 +81,8 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // at each slope value; just left of a value v it is #(≥ v) − #(< v),
     // just right #(> v) − #(≤ v).
     let total = slopes.len() as f64;
-    let below = slopes.partition_point(|&s| s < 0.0) as f64;
-    let not_above = slopes.partition_point(|&s| s <= 0.0) as f64;
+    let below = slopes.iter().filter(|&&s| s < 0.0).count() as f64;
+    let not_above = slopes.iter().filter(|&&s| s <= 0.0).count() as f64;
     let offset = mk.s - ((total - not_above) - below);
     // Lower end: sup{β : S(β) ≥ s_crit}. Just left of the value at sorted
     // position k, S is at least N − 2k + offset (its group starts at or
@@ -86,18 +91,21 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // position t − 1, S is at most N − 2t + offset, so the smallest t with
     // N − 2t + offset ≤ −s_crit gives it. (Found by position, not by a
     // search over values: the windowed table asks for thousands.)
+    let last = slopes.len() - 1;
     let k = libm::floor((total + offset - s_crit) / 2.0);
-    let lower = if k >= 0.0 {
-        slopes[(k as usize).min(slopes.len() - 1)]
-    } else {
-        slopes[0]
-    };
+    let lower = nth(
+        &mut slopes,
+        if k >= 0.0 { (k as usize).min(last) } else { 0 },
+    );
     let t = libm::ceil((total + offset + s_crit) / 2.0);
-    let upper = if t >= 1.0 && t <= total {
-        slopes[t as usize - 1]
-    } else {
-        slopes[slopes.len() - 1]
-    };
+    let upper = nth(
+        &mut slopes,
+        if t >= 1.0 && t <= total {
+            t as usize - 1
+        } else {
+            last
+        },
+    );
     // Where no β is significant at all (too few points for α), the interval
     // reaches zero on both sides: nothing is excluded.
     let (lower, upper) = if s_crit > pairs {

@@ -22,15 +22,14 @@ pub(crate) fn thresholds_exceeded(run: &Run, cfg: &Config) -> Vec<Issue> {
     let mut out = Vec::new();
     for (m, limit, is_limit) in thresholds {
         let col = run.column(m);
-        let Some(i) = (0..run.len()).find(|&i| col[i] > limit) else {
+        let Some(i) = (0..run.len()).find(|&i| col.get(i) > limit) else {
             continue;
         };
         let max = col
             .iter()
-            .copied()
             .filter(|v| v.is_finite())
             .fold(f64::MIN, f64::max);
-        let over = col.iter().filter(|v| **v > limit).count();
+        let over = col.iter().filter(|&v| v > limit).count();
         let mut evidence = BTreeMap::new();
         evidence.insert("threshold".into(), rnd(limit));
         evidence.insert("max".into(), rnd(max));

@@ -27,7 +27,7 @@ use std::ops::Range;
 
 use super::config::Config;
 use super::cycles::Cycles;
-use super::retained::{peaks, retained, Retained};
+use super::retained::{finite_points, peaks, retained, retained_of_floors, Retained};
 use crate::models::{self, Fit, Model, Selection};
 use crate::report::{Assessment, Decision, MetricReport, ModelFit, Pattern, TrendLine};
 use crate::stats::{self, median, UnitRootLevel};
@@ -112,13 +112,13 @@ fn refine_step(c: &Cycles, m: Metric, seg: &Range<usize>, xs: &[f64], fit: &Fit,
     seg.clone()
         .filter(|&i| {
             let cy = c.cycle[i] as f64;
-            cy > lo && cy <= hi && floor[i].is_finite()
+            cy > lo && cy <= hi && floor.get(i).is_finite()
         })
         .find(|&i| {
             if after >= before {
-                floor[i] >= mid
+                floor.get(i) >= mid
             } else {
-                floor[i] <= mid
+                floor.get(i) <= mid
             }
         })
         .map(|i| c.cycle[i])
@@ -196,14 +196,13 @@ struct Levels {
 impl Levels {
     fn of(s: Subject<'_>, cfg: &Config) -> Option<Levels> {
         let Subject { c, m, seg } = s;
-        let col = &c.floor[m.index()];
-        let raw: Vec<(f64, f64)> = seg
-            .clone()
-            .filter(|&i| col[i].is_finite())
-            .map(|i| (c.cycle[i] as f64, col[i]))
-            .collect();
+        let raw = finite_points(c, &c.floor[m.index()], seg);
         let (&(first_x, first), &(last_x, last)) = (raw.first()?, raw.last()?);
-        let ret = retained(c, m, seg);
+        let ret = if m.is_count() {
+            retained(c, m, seg)
+        } else {
+            retained_of_floors(c, m, seg, &raw)
+        };
         let xs: Vec<f64> = ret.points.iter().map(|p| p.0).collect();
         let ys: Vec<f64> = ret.points.iter().map(|p| p.1).collect();
         let n = ys.len();
@@ -483,7 +482,7 @@ fn metric_report(
     let max_seen = s
         .seg
         .clone()
-        .map(|i| peaks_col[i])
+        .map(|i| peaks_col.get(i))
         .filter(|v| v.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
     let (ret, min, evidence) = (&lv.ret, lv.min, shape.evidence);
@@ -556,7 +555,7 @@ fn current_peak(s: Subject<'_>) -> f64 {
     let tail = (seg.len() / 10).max(3).min(seg.len());
     seg.clone()
         .skip(seg.len() - tail)
-        .map(|i| peaks_col[i])
+        .map(|i| peaks_col.get(i))
         .filter(|v| v.is_finite())
         .fold(f64::NEG_INFINITY, f64::max)
 }
