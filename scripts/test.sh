@@ -15,8 +15,8 @@ cargo fmt --all --check
 say "clippy (native)"
 cargo clippy --workspace --exclude leaklens-web --all-targets --locked -- -D warnings
 
-say "clippy (wasm32: core, protocol, chart and render, no I/O, clock or threads)"
-CLIPPY_CONF_DIR=scripts/clippy_wasm cargo clippy --locked -p leaklens-core -p leaklens-protocol -p leaklens-chart -p leaklens-render \
+say "clippy (wasm32: core, protocol, chart, heap and render, no I/O, clock or threads)"
+CLIPPY_CONF_DIR=scripts/clippy_wasm cargo clippy --locked -p leaklens-core -p leaklens-protocol -p leaklens-chart -p leaklens-heap -p leaklens-render \
   -p leaklens-node --target wasm32-unknown-unknown -- -D warnings
 
 say "tests (native)"

@@ -7,6 +7,7 @@
 //! the medium it goes to.
 
 pub mod compare;
+pub mod heap;
 pub mod html;
 pub mod markdown;
 pub mod tables;

@@ -21,6 +21,9 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Compare a run before a fix with a run after it.
     Compare(CompareArgs),
+    /// What grows across V8 heap snapshots (`.heapsnapshot`, taken at
+    /// increasing cycles) and what holds it.
+    Heap(HeapArgs),
     /// Generate a realistic synthetic run (for tests, benchmarks and demos).
     Generate(GenerateArgs),
     /// Write a static site: the viewer, the data, and an index page that opens
@@ -254,6 +257,35 @@ impl CompareArgs {
     pub fn config(&self) -> Config {
         self.options.config()
     }
+}
+
+#[derive(Debug, Args)]
+pub struct HeapArgs {
+    /// Heap snapshots of one process, in the order they were taken (two or
+    /// more; three or more tell a leak from one-off growth).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit with code 1 when some class grew in every interval.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub fail_on: Option<HeapFail>,
+    /// Growers shown, each with its retainer paths.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub top: u64,
+    /// Count V8's own classes too ((system), (object shape), (compiled
+    /// code), system / …), which grow as code warms up.
+    #[arg(long)]
+    pub internal: bool,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeapFail {
+    /// Some class grew in every interval.
+    Grow,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

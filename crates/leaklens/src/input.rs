@@ -10,9 +10,9 @@ use leaklens_core::ingest::{self, Parsed};
 use memchr::memmem;
 
 /// Inputs above this size get a progress bar (when stderr is a terminal).
-const PROGRESS_MIN_BYTES: usize = 4 << 20;
+pub(crate) const PROGRESS_MIN_BYTES: usize = 4 << 20;
 
-fn display_name(p: &Path) -> String {
+pub(crate) fn display_name(p: &Path) -> String {
     if p.as_os_str() == "-" {
         "<stdin>".to_string()
     } else {
@@ -51,7 +51,7 @@ const SNAPSHOT_SIGNS: [&[u8]; 12] = [
 /// Opens a file (or standard input) for reading, decompressing gzip (by its
 /// magic bytes, not the name) as it is read. Also returns the name to show
 /// and a counter of the bytes taken from the file itself (the progress).
-fn open(p: &Path) -> anyhow::Result<(Box<dyn Read>, String, Counted)> {
+pub(crate) fn open(p: &Path) -> anyhow::Result<(Box<dyn Read>, String, Counted)> {
     let stdin = p.as_os_str() == "-";
     let shown = if stdin {
         "standard input".to_string()
@@ -92,7 +92,7 @@ fn open(p: &Path) -> anyhow::Result<(Box<dyn Read>, String, Counted)> {
 
 /// Bytes read from a file so far, shared with the reader that counts them.
 #[derive(Clone, Default)]
-struct Counted(std::rc::Rc<std::cell::Cell<u64>>);
+pub(crate) struct Counted(pub(crate) std::rc::Rc<std::cell::Cell<u64>>);
 
 struct CountingRead<R> {
     inner: R,
@@ -280,7 +280,11 @@ fn read_one(
 }
 
 /// The next piece of `source` (its size; 0 at the end) into `piece`.
-fn read_piece(source: &mut dyn Read, piece: &mut Vec<u8>, what: &str) -> anyhow::Result<usize> {
+pub(crate) fn read_piece(
+    source: &mut dyn Read,
+    piece: &mut Vec<u8>,
+    what: &str,
+) -> anyhow::Result<usize> {
     piece.clear();
     source
         .take(PIECE)
@@ -288,7 +292,7 @@ fn read_piece(source: &mut dyn Read, piece: &mut Vec<u8>, what: &str) -> anyhow:
         .with_context(|| format!("cannot read {what}"))
 }
 
-fn progress_bar(total: u64, name: &str) -> ProgressBar {
+pub(crate) fn progress_bar(total: u64, name: &str) -> ProgressBar {
     let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template(

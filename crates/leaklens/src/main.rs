@@ -9,6 +9,7 @@ use clap::Parser;
 
 mod alloc;
 mod cli;
+mod heap_input;
 mod input;
 mod push;
 mod site;
@@ -68,6 +69,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze(args),
         Command::Report(args) => report(args),
         Command::Compare(args) => compare(args),
+        Command::Heap(args) => heap(args),
         Command::Serve(args) => serve(args),
         Command::Push(args) => push_to_server(args),
         Command::Generate(args) => generate(args),
@@ -171,6 +173,36 @@ fn compare(args: cli::CompareArgs) -> anyhow::Result<ExitCode> {
     };
     write_output(args.output.as_deref(), &out)?;
     let fail = args.fail_on_regression && cmp.verdict == leaklens_core::compare::Change::Regressed;
+    Ok(if fail {
+        ExitCode::from(EXIT_FAIL_ON)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `heap`: what grows across heap snapshots, and what holds it.
+fn heap(args: cli::HeapArgs) -> anyhow::Result<ExitCode> {
+    let mut analysis = leaklens_heap::Analysis::new();
+    for file in &args.files {
+        let (name, snapshot) = heap_input::read(file)?;
+        analysis.add(&name, snapshot);
+    }
+    let options = leaklens_heap::Options {
+        top: args.top as usize,
+        internal: args.internal,
+        ..leaklens_heap::Options::default()
+    };
+    let report = analysis.report(&options);
+    let title = input::title_of(&args.files);
+    let out = match args.format {
+        Format::Text => leaklens_render::heap::text(&report, &title),
+        Format::Json => report.to_json() + "\n",
+        Format::Markdown => leaklens_render::heap::markdown(&report, &title),
+        Format::Html => leaklens_render::heap::html(&report, &title),
+    };
+    write_output(args.output.as_deref(), &out)?;
+    let fail = args.fail_on == Some(cli::HeapFail::Grow)
+        && report.verdict == leaklens_heap::Verdict::Grows;
     Ok(if fail {
         ExitCode::from(EXIT_FAIL_ON)
     } else {
