@@ -591,7 +591,10 @@ fn a_prometheus_export_of_two_processes_reads_one_and_worker_picks_the_other() {
     let busiest = run(&["analyze", path, "--format", "json"]);
     assert_eq!(json(&busiest)["summary"]["verdict"], "leak");
     let said = stderr(&busiest);
-    assert!(said.contains("read \"w1\"") && said.contains("\"w2\""), "{said}");
+    assert!(
+        said.contains("read \"w1\"") && said.contains("\"w2\""),
+        "{said}"
+    );
 
     let other = run(&["analyze", path, "--worker", "w2", "--format", "json"]);
     assert_eq!(json(&other)["summary"]["verdict"], "no_leak");
