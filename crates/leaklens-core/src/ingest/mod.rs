@@ -401,8 +401,20 @@ fn read_text(
     let (text, repairs) = repair::repair(bytes);
     let body = detect::skip_bom(&text);
     if let Some(kind) = metrics::kind(body) {
-        let ingested = metrics::read(source, body, kind, pin);
-        return conclude(source, body, ingested, pin, error);
+        #[cfg(feature = "metrics")]
+        return conclude(
+            source,
+            body,
+            metrics::read(source, body, kind, pin),
+            pin,
+            error,
+        );
+        #[cfg(not(feature = "metrics"))]
+        return Err(error(
+            None,
+            format!("this is {}, which this build does not read", kind.name()),
+            Some("analyse it with the leaklens command line: leaklens analyze FILE".to_owned()),
+        ));
     }
     let ingested = match detect::detect(body) {
         detect::Shape::Blank => {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{add_point, metric_of, series_of, Series};
+use super::{add_point, metric_of, series_of, split_csv, Series};
 use crate::ingest::timestamp::{parse_epoch_digits, parse_iso8601};
 use crate::ingest::units::{parse_amount, Unit};
 use crate::ingest::{Diag, WarnKind};
@@ -129,37 +129,6 @@ fn say_skipped(diag: &mut Diag, skipped: &BTreeMap<String, usize>) {
             list.join(", ")
         )
     });
-}
-
-/// True when the first line is a CSV header whose first column is `Time`.
-pub(super) fn is_grafana_csv(body: &[u8]) -> bool {
-    let line = body.split(|&b| b == b'\n').next().unwrap_or_default();
-    let cells = split_csv(line);
-    cells.len() >= 2 && cells[0].eq_ignore_ascii_case("time")
-}
-
-/// One CSV line's cells, quotes removed (`""` inside quotes is `"`).
-fn split_csv(line: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(line);
-    let text = text.trim_end_matches('\r');
-    let sep = if text.contains(',') { ',' } else { ';' };
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            c if c == sep && !quoted => cells.push(std::mem::take(&mut cell)),
-            c => cell.push(c),
-        }
-    }
-    cells.push(cell);
-    cells.into_iter().map(|c| c.trim().to_owned()).collect()
 }
 
 /// A column's metric and process, from its header: a metric name with
