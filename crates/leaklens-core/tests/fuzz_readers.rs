@@ -47,3 +47,8 @@ fn raw() {
 fn chunked_equals_whole() {
     brief(fuzz::Target::Chunked);
 }
+
+#[test]
+fn metrics() {
+    brief(fuzz::Target::Metrics);
+}

@@ -400,23 +400,7 @@ fn read_text(
 ) -> Result<Ingested, IngestError> {
     let (text, repairs) = repair::repair(bytes);
     let body = detect::skip_bom(&text);
-    if let Some(kind) = metrics::kind(body) {
-        #[cfg(feature = "metrics")]
-        return conclude(
-            source,
-            body,
-            metrics::read(source, body, kind, pin),
-            pin,
-            error,
-        );
-        #[cfg(not(feature = "metrics"))]
-        return Err(error(
-            None,
-            format!("this is {}, which this build does not read", kind.name()),
-            Some("analyse it with the leaklens command line: leaklens analyze FILE".to_owned()),
-        ));
-    }
-    let ingested = match detect::detect(body) {
+    let own = match detect::detect(body) {
         detect::Shape::Blank => {
             return Err(error(
                 None,
@@ -424,18 +408,68 @@ fn read_text(
                 Some(EXPECTED.to_owned()),
             ))
         }
-        detect::Shape::JsonArray => json::read_array(source, body),
-        detect::Shape::JsonObject => json::read_object_or_ndjson(source, body),
-        detect::Shape::Log => log::read_log(source, body, pin),
+        _ if metrics::kind(body).is_some() => None,
+        detect::Shape::JsonArray => Some(json::read_array(source, body)),
+        detect::Shape::JsonObject => Some(json::read_object_or_ndjson(source, body)),
+        detect::Shape::Log => Some(log::read_log(source, body, pin)),
     };
     // After `conclude`: a fallback reading (NDJSON after a junk line, a log
     // after a JSON line) comes with a diagnosis of its own.
-    conclude(source, body, ingested, pin, error).map(|mut ingested| {
+    let read = match own {
+        Some(ingested) => conclude(source, body, ingested, pin, &error),
+        None => read_metrics(source, body, pin, &error),
+    };
+    read.map(|mut ingested| {
         for message in repairs.messages() {
             ingested.diag.warn(WarnKind::Other, None, || message);
         }
         ingested
     })
+}
+
+/// A metrics export (`metrics::kind`), or our own format after all when
+/// it reads as none (text like `"resultType":` in a damaged line of ours).
+fn read_metrics(
+    source: &str,
+    body: &[u8],
+    pin: Option<&[u8]>,
+    error: impl Fn(Option<usize>, String, Option<String>) -> IngestError,
+) -> Result<Ingested, IngestError> {
+    let own = |body: &[u8]| match detect::detect(body) {
+        detect::Shape::JsonArray => json::read_array(source, body),
+        detect::Shape::JsonObject => json::read_object_or_ndjson(source, body),
+        _ => log::read_log(source, body, pin),
+    };
+    #[cfg(feature = "metrics")]
+    {
+        let kind = metrics::kind(body);
+        let read = kind.map(|k| metrics::read(source, body, k, pin));
+        match read {
+            Some(m) if !m.run.is_empty() => Ok(m),
+            Some(m) => {
+                let ours = own(body);
+                if ours.run.is_empty() {
+                    conclude(source, body, m, pin, error)
+                } else {
+                    conclude(source, body, ours, pin, error)
+                }
+            }
+            None => conclude(source, body, own(body), pin, error),
+        }
+    }
+    #[cfg(not(feature = "metrics"))]
+    {
+        let ours = own(body);
+        if !ours.run.is_empty() {
+            return conclude(source, body, ours, pin, error);
+        }
+        let what = metrics::kind(body).map_or("a metrics export", |k| k.name());
+        Err(error(
+            None,
+            format!("this is {what}, which this build does not read"),
+            Some("analyse it with the leaklens command line: leaklens analyze FILE".to_owned()),
+        ))
+    }
 }
 
 /// What a file read to its end comes to: its snapshots, or an error that

@@ -176,7 +176,11 @@ impl Reader {
             Mode::Whole if self.keep == Keep::All => return,
             _ => self.pending.extend_from_slice(bytes),
         }
-        if self.mode == Mode::Undecided && self.pending.len() > self.piece_bytes {
+        // (At least the start a metrics export is told by, as the
+        // whole-file reader sees it.)
+        if self.mode == Mode::Undecided
+            && self.pending.len() > self.piece_bytes.max(super::metrics::HEAD + 3)
+        {
             self.decide();
         }
         // Pieces are read a batch at a time (on several cores, when the

@@ -25,17 +25,21 @@ pub enum Target {
     Raw,
     /// The piece-by-piece reader against the whole-file reader.
     Chunked,
+    /// Metrics exports (Prometheus, Grafana CSV, OTLP JSON, page.metrics()),
+    /// whole and in pieces.
+    Metrics,
 }
 
 // (`ALL` and `parse` are for the example's command line.)
 #[allow(dead_code)]
 impl Target {
-    pub const ALL: [Target; 5] = [
+    pub const ALL: [Target; 6] = [
         Target::Json,
         Target::Ndjson,
         Target::Log,
         Target::Raw,
         Target::Chunked,
+        Target::Metrics,
     ];
 
     pub fn parse(s: &str) -> Option<Target> {
@@ -49,6 +53,7 @@ impl Target {
             Target::Log => "log",
             Target::Raw => "raw",
             Target::Chunked => "chunked",
+            Target::Metrics => "metrics",
         }
     }
 
@@ -58,6 +63,7 @@ impl Target {
             Target::Ndjson => file.ends_with(".ndjson"),
             Target::Log => file.ends_with(".log"),
             Target::Raw | Target::Chunked => true,
+            Target::Metrics => false,
         }
     }
 }
@@ -124,8 +130,24 @@ pub fn seeds(target: Target) -> Vec<Vec<u8>> {
     if target == Target::Raw {
         out.push(Vec::new());
     }
+    if target == Target::Metrics {
+        out.extend(METRICS_SEEDS.iter().map(|s| s.as_bytes().to_vec()));
+    }
     out
 }
+
+/// One small export of each kind `ingest::metrics` reads.
+const METRICS_SEEDS: [&str; 4] = [
+    r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"nodejs_heap_size_used_bytes","instance":"w1"},"values":[[1700000000,"104857600"],[1700000060,"105906176"],[1700000120.5,"106954752"]]},{"metric":{"__name__":"process_resident_memory_bytes","instance":"w2"},"values":[[1700000000,"3.1e8"]]}]}}"#,
+    "\"Time\",\"nodejs_heap_size_used_bytes{instance=\"\"w1\"\"}\",\"process_resident_memory_bytes\"\n2024-01-02 10:00:00,104857600,300 MiB\n1704189660000,110100480,301 MiB\n",
+    concat!(
+        r#"{"resourceMetrics":[{"resource":{"attributes":[{"key":"service.instance.id","value":{"stringValue":"a"}}]},"scopeMetrics":[{"metrics":[{"name":"v8js.memory.heap.used","unit":"By","gauge":{"dataPoints":[{"timeUnixNano":"1700000000000000000","asInt":"8388608","attributes":[{"key":"v8js.heap.space.name","value":{"stringValue":"new_space"}}]}]}},{"name":"process.memory.usage","unit":"By","sum":{"dataPoints":[{"timeUnixNano":1700000000000000000,"asDouble":268435456}]}}]}]}]}"#,
+        "\n",
+        r#"{"resourceMetrics":[{"resource":{"attributes":[{"key":"process.pid","value":{"intValue":"42"}}]},"scopeMetrics":[{"metrics":[{"name":"v8js.memory.heap.used","unit":"By","gauge":{"dataPoints":[{"timeUnixNano":"1700000010000000000","asInt":9437184}]}}]}]}]}"#,
+        "\n"
+    ),
+    "{\"Timestamp\":1000.5,\"Documents\":2,\"Nodes\":900,\"JSHeapUsedSize\":10485760,\"JSHeapTotalSize\":67108864}\n{\"Timestamp\":1001.5,\"Documents\":3,\"Nodes\":940,\"JSHeapUsedSize\":11534336,\"JSHeapTotalSize\":67108864}\n",
+];
 
 const TOKENS: &[&[u8]] = &[
     b"{",
@@ -168,6 +190,15 @@ const TOKENS: &[&[u8]] = &[
     b"worker-1  | ",
     b"\xEF\xBB\xBF",
     b"\x1f\x8b",
+    b"\"resultType\":",
+    b"\"values\":[[",
+    b"\"resourceMetrics\":[",
+    b"\"asInt\":\"",
+    b"\"timeUnixNano\":",
+    b"\"JSHeapUsedSize\":",
+    b"Time,",
+    b" MiB",
+    b"9223372036854775807",
 ];
 
 /// One mutation of `input` (several, a few times out of four).
@@ -249,7 +280,7 @@ pub struct Failure {
 pub fn check(target: Target, input: &[u8]) -> Result<(), String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| -> Result<(), String> {
         let whole = ingest::parse("f", input);
-        if target == Target::Chunked {
+        if target == Target::Chunked || target == Target::Metrics {
             let a = summary(&whole);
             for piece in [97, 1024] {
                 let mut c = ChunkedParse::new("f", input, piece);

@@ -35,15 +35,20 @@ pub(crate) enum Kind {
     Puppeteer,
 }
 
+/// How much of the start of a file [`kind`] looks at.
+pub(crate) const HEAD: usize = 64 << 10;
+
 /// Which metrics export `head` (the start of a file, BOM skipped) is, if
 /// any. Looks for keys only these formats have (`"resultType":`,
 /// `"resourceMetrics":`, `"JSHeapUsedSize":`) or a CSV header whose first
 /// column is `Time`.
 pub(crate) fn kind(head: &[u8]) -> Option<Kind> {
+    // Their keys come first: the first 64 KB is plenty, a long run of our
+    // own format is not searched to its end, and the streaming reader
+    // decides on the very same bytes.
+    let head = &head[..head.len().min(HEAD)];
     let start = super::detect::first_non_space(head)?;
-    // Their keys come first: 64 KB is plenty, and a long run of our own
-    // format is not searched to its end.
-    let body = &head[start..head.len().min(start + (64 << 10))];
+    let body = &head[start..];
     let has_key = |k: &str| {
         memmem::find_iter(body, k.as_bytes()).any(|at| {
             body[at + k.len()..]
