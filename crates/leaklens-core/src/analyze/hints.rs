@@ -82,6 +82,12 @@ pub(crate) fn hints(m: &BTreeMap<Metric, MetricAnalysis>) -> Vec<Hint> {
              (errors, timeouts, redirects opening popups).",
         );
     }
+    if let Some(h) = m
+        .get(&Metric::HeapUsed)
+        .filter(|_| leaking(Metric::HeapUsed))
+    {
+        push("heap_snapshots", &heap_snapshots(h.report.slope_per_cycle));
+    }
     if up(Metric::HeapTotal) && !up(Metric::HeapUsed) {
         push(
             "heap_reserve",
@@ -90,4 +96,30 @@ pub(crate) fn hints(m: &BTreeMap<Metric, MetricAnalysis>) -> Vec<Hint> {
         );
     }
     out
+}
+
+/// Growth worth seeing between two heap snapshots, MB: well above what one
+/// cycle's work leaves alive for a while.
+const SNAPSHOT_GROWTH_MB: f64 = 5.0;
+
+/// How to find what grows: three heap snapshots far enough apart for the
+/// leak to stand out, and `leaklens heap` on them.
+fn heap_snapshots(slope: f64) -> String {
+    let apart = if slope > 0.0 {
+        (SNAPSHOT_GROWTH_MB / slope).ceil().clamp(10.0, 10_000.0) as u64
+    } else {
+        10
+    };
+    let first = 20;
+    format!(
+        "To find which objects grow and what holds them, take three V8 heap snapshots {apart} \
+         cycles apart after warm-up (say at cycles {first}, {}, {}; the heap grows about {:.1} MB \
+         between two at this rate): the recorder's rec.heapSnapshot(path), node \
+         --heapsnapshot-signal=SIGUSR2, or DevTools' Memory tab. Then leaklens heap A.heapsnapshot \
+         B.heapsnapshot C.heapsnapshot lists the classes that grew in every interval, with their \
+         retainer paths.",
+        first + apart,
+        first + 2 * apart,
+        slope * apart as f64
+    )
 }
