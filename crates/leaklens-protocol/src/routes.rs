@@ -24,6 +24,8 @@ pub const RUN_SNAPSHOTS: &str = "/api/runs/{id}/snapshots";
 pub const RUN_EVENTS: &str = "/api/runs/{id}/events";
 /// `GET`: the viewer on a live run (a redirect).
 pub const RUN_VIEW: &str = "/live/{id}";
+/// Every live run's verdict and growth for Prometheus (OpenMetrics text).
+pub const METRICS: &str = "/metrics";
 
 /// The query parameter that names a file for the viewer to open
 /// (repeated: several files of one run).

@@ -23,6 +23,7 @@
 //! timeouts, a concurrency limit, structured logs.
 
 pub mod budget;
+mod exposition;
 pub mod live;
 pub mod store;
 mod tree;
@@ -101,6 +102,8 @@ pub struct AppState {
     max_run: u64,
     stream_idle: Duration,
     streams_per_client: Arc<budget::PerClient>,
+    /// Live runs as analysed for `GET /metrics`.
+    judged: Arc<exposition::Judgements>,
 }
 
 impl AppState {
@@ -111,6 +114,7 @@ impl AppState {
             max_run: ServerConfig::default().max_run,
             stream_idle: ServerConfig::default().stream_idle,
             streams_per_client: budget::PerClient::new(ServerConfig::default().streams_per_client),
+            judged: Arc::default(),
         }
     }
 }
@@ -620,6 +624,7 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         .route(routes::RUN, get(live::download))
         .route(routes::REPORT_VIEW, get(open_in_viewer))
         .route(routes::RUN_VIEW, get(live::open_in_viewer))
+        .route(routes::METRICS, get(exposition::metrics))
         .with_state(state.clone());
     let router = match &cfg.viewer {
         Some(viewer) => {

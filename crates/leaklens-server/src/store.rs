@@ -160,6 +160,8 @@ pub trait Store: Send + Sync + 'static {
     /// The run's committed data from byte `from` on (nothing when `from` is
     /// at or past its end).
     fn get_run(&self, id: &ReportId, from: u64) -> Result<(RunMeta, Vec<u8>), StoreError>;
+    /// Every live run's id (in no particular order).
+    fn run_ids(&self) -> Vec<ReportId>;
 }
 
 /// Reports in a directory: `reports/<id>.<n>.data` and `reports/<id>.meta.json`;
@@ -385,6 +387,19 @@ impl DirStore {
 }
 
 impl Store for DirStore {
+    fn run_ids(&self) -> Vec<ReportId> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("runs")) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                ReportId::parse(name.strip_suffix(".meta.json")?)
+            })
+            .collect()
+    }
+
     fn put(&self, files: &[NewFile<'_>]) -> Result<(ReportId, String), StoreError> {
         let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
         self.reserve(total)?;

@@ -1288,3 +1288,57 @@ async fn get_unknown_report(addr: std::net::SocketAddr) -> Reply {
     )
     .await
 }
+
+/// `GET /metrics`: each live run's verdict for Prometheus, its name (from
+/// the worker: untrusted) escaped as a label value, and an append that
+/// changes the verdict shows in the next scrape.
+#[tokio::test]
+async fn metrics_expose_each_live_runs_verdict_for_prometheus() {
+    let srv = start(64 << 20).await;
+    let empty = call(&srv.app, "GET", "/metrics", &[], b"").await;
+    assert_eq!(empty.status, 200);
+    assert!(empty.headers.contains("application/openmetrics-text"));
+    assert!(String::from_utf8_lossy(&empty.body).ends_with("# EOF\n"));
+
+    // A leaking run under a hostile name.
+    let spec = leaklens_core::generate::Spec {
+        cycles: 80,
+        rate: 1.0,
+        ..leaklens_core::generate::Spec::default()
+    };
+    let run = leaklens_core::generate::generate(&spec);
+    let mut body = String::new();
+    leaklens_core::generate::to_ndjson_range(&run, 0..run.len(), &mut body);
+    let name = "w\"1\\x\"} 1 # forged";
+    let r = call(
+        &srv.app,
+        "POST",
+        "/api/runs",
+        &[(leaklens_protocol::FILE_NAME_HEADER, name)],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let created: RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let text = String::from_utf8(call(&srv.app, "GET", "/metrics", &[], b"").await.body).unwrap();
+    let line = |verdict: &str| {
+        format!(
+            "leaklens_verdict{{run=\"{}\",name=\"w\\\"1\\\\x\\\"}} 1 # forged\",verdict=\"{verdict}\"}} ",
+            created.id
+        )
+    };
+    assert!(text.contains(&format!("{}1", line("leak"))), "{text}");
+    assert!(text.contains(&format!("{}0", line("no_leak"))), "{text}");
+    assert_eq!(text.matches("verdict=\"leak\"} ").count(), 1, "{text}");
+    assert!(text.contains("leaklens_slope_per_cycle{"), "{text}");
+    assert!(text.contains(&format!("leaklens_snapshots{{run=\"{}\"", created.id)));
+    // Asked again with nothing new: the same series, from the cache (in
+    // another order: the text format does not order them).
+    let again = String::from_utf8(call(&srv.app, "GET", "/metrics", &[], b"").await.body).unwrap();
+    let sorted = |t: &str| {
+        let mut l: Vec<String> = t.lines().map(str::to_owned).collect();
+        l.sort();
+        l
+    };
+    assert_eq!(sorted(&again), sorted(&text));
+}

@@ -1,0 +1,228 @@
+//! `GET /metrics`: every live run's verdict, growth and time to a limit in
+//! the OpenMetrics text format, so Prometheus scrapes the fleet and
+//! Alertmanager does the alerting (`leaklens_verdict{verdict="leak"} == 1`).
+//!
+//! A run is analysed again only when it grew since the last scrape; the
+//! others are answered from the cache.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use leaklens_core::ingest::{self, Parsed};
+use leaklens_core::{analyze, Config, Metric};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+use crate::{blocking, ApiError, AppState, ReportId, Store};
+
+/// What a scrape says of one run, as of its size then.
+#[derive(Debug, Clone)]
+struct Judged {
+    size: u64,
+    name: String,
+    snapshots: usize,
+    verdict: &'static str,
+    /// Growth per cycle of each metric judged.
+    slopes: Vec<(Metric, f64)>,
+    /// Cycles until a metric reaches its limit, where one is forecast.
+    to_limit: Vec<(Metric, f64)>,
+    /// The last snapshot's time, seconds since the epoch.
+    last_seen: Option<f64>,
+}
+
+/// Runs analysed at their last scrape, by id.
+#[derive(Default)]
+pub struct Judgements(Mutex<HashMap<String, Judged>>);
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RunLabels {
+    run: String,
+    name: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct VerdictLabels {
+    run: String,
+    name: String,
+    verdict: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MetricLabels {
+    run: String,
+    name: String,
+    metric: String,
+}
+
+type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
+
+/// The verdicts a run can have: each gets a series (1 for the run's, 0 for
+/// the others), so an alert on `verdict="leak"` also sees it resolve.
+const VERDICTS: [&str; 3] = ["leak", "no_leak", "inconclusive"];
+
+pub(crate) async fn metrics(
+    axum::extract::State(st): State<AppState>,
+) -> Result<Response, ApiError> {
+    let (store, cache) = (st.store.clone(), st.judged.clone());
+    let text = blocking(move || Ok(exposition(store.as_ref(), &cache))).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
+}
+
+fn exposition(store: &dyn Store, cache: &Arc<Judgements>) -> String {
+    let mut judged = Vec::new();
+    {
+        let mut known = cache.0.lock().unwrap_or_else(|e| e.into_inner());
+        let ids = store.run_ids();
+        known.retain(|id, _| ids.iter().any(|i| i.as_str() == id));
+        for id in ids {
+            let Ok(meta) = store.run_meta(&id) else {
+                continue;
+            };
+            let key = id.as_str().to_string();
+            let fresh = known.get(&key).is_some_and(|j| j.size == meta.size);
+            if !fresh {
+                if let Some(j) = judge(store, &id) {
+                    known.insert(key.clone(), j);
+                }
+            }
+            if let Some(j) = known.get(&key) {
+                judged.push((key, j.clone()));
+            }
+        }
+    }
+    render(&judged)
+}
+
+/// Reads and analyses a run as it is now.
+fn judge(store: &dyn Store, id: &ReportId) -> Option<Judged> {
+    let (meta, data) = store.get_run(id, 0).ok()?;
+    let parsed: Parsed = ingest::parse(&meta.name, &data).ok()?;
+    let report = analyze(&parsed.run, &Config::default());
+    let last_seen = (0..parsed.run.len())
+        .rev()
+        .find_map(|i| parsed.run.timestamp(i))
+        .map(|ms| ms as f64 / 1000.0);
+    Some(Judged {
+        size: meta.size,
+        name: meta.name,
+        snapshots: parsed.run.len(),
+        verdict: report.summary.verdict.as_str(),
+        slopes: report
+            .metrics
+            .iter()
+            .map(|(&m, r)| (m, r.slope_per_cycle))
+            .collect(),
+        to_limit: report
+            .forecasts
+            .iter()
+            .filter_map(|f| Some((f.metric, f.cycles?)))
+            .collect(),
+        last_seen,
+    })
+}
+
+/// A label value as the text format needs it: prometheus-client writes
+/// values as given, and a run's name comes from the worker (a quote or a
+/// newline in it would end the value, or the line, and forge series).
+fn label(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn render(runs: &[(String, Judged)]) -> String {
+    let mut registry = Registry::with_prefix("leaklens");
+    let verdict = Family::<VerdictLabels, Gauge>::default();
+    let snapshots = Family::<RunLabels, Gauge>::default();
+    let last_seen = Family::<RunLabels, FloatGauge>::default();
+    let slope = Family::<MetricLabels, FloatGauge>::default();
+    let to_limit = Family::<MetricLabels, FloatGauge>::default();
+    for (id, j) in runs {
+        let (id, name) = (&label(id), &label(&j.name));
+        let run = RunLabels {
+            run: id.clone(),
+            name: name.clone(),
+        };
+        for v in VERDICTS {
+            let labels = VerdictLabels {
+                run: id.clone(),
+                name: name.clone(),
+                verdict: v.to_string(),
+            };
+            verdict
+                .get_or_create(&labels)
+                .set(i64::from(v == j.verdict));
+        }
+        snapshots
+            .get_or_create(&run)
+            .set(i64::try_from(j.snapshots).unwrap_or(i64::MAX));
+        if let Some(t) = j.last_seen {
+            last_seen.get_or_create(&run).set(t);
+        }
+        let of = |m: Metric| MetricLabels {
+            run: id.clone(),
+            name: name.clone(),
+            metric: m.key().to_string(),
+        };
+        for &(m, s) in &j.slopes {
+            slope.get_or_create(&of(m)).set(s);
+        }
+        for &(m, c) in &j.to_limit {
+            to_limit.get_or_create(&of(m)).set(c);
+        }
+    }
+    registry.register(
+        "verdict",
+        "1 for the live run's verdict, 0 for the others",
+        verdict,
+    );
+    registry.register("snapshots", "Snapshots the live run holds", snapshots);
+    registry.register(
+        "last_seen_seconds",
+        "Time of the live run's last snapshot (Unix seconds)",
+        last_seen,
+    );
+    registry.register(
+        "slope_per_cycle",
+        "Growth of the retained level per cycle (MB, or a count)",
+        slope,
+    );
+    registry.register(
+        "cycles_to_limit",
+        "Cycles until the metric reaches its limit, at its growth",
+        to_limit,
+    );
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = encode(&mut out, &registry);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn label_values_escape_what_would_end_them() {
+        assert_eq!(super::label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+        assert_eq!(super::label("plain-1.ndjson"), "plain-1.ndjson");
+    }
+}
