@@ -26,6 +26,8 @@ pub const RUN_EVENTS: &str = "/api/runs/{id}/events";
 pub const RUN_VIEW: &str = "/live/{id}";
 /// Every live run's verdict and growth for Prometheus (OpenMetrics text).
 pub const METRICS: &str = "/metrics";
+/// Every live run on one page, most severe first (`?service=` filters).
+pub const FLEET: &str = "/fleet";
 
 /// The query parameter that names a file for the viewer to open
 /// (repeated: several files of one run).

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use leaklens_core::ingest::{self, Parsed};
+use leaklens_core::report::Severity;
 use leaklens_core::{analyze, Config, Metric};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -23,17 +24,21 @@ use crate::{blocking, ApiError, AppState, ReportId, Store};
 
 /// What a scrape says of one run, as of its size then.
 #[derive(Debug, Clone)]
-struct Judged {
-    size: u64,
-    name: String,
-    snapshots: usize,
-    verdict: &'static str,
+pub(crate) struct Judged {
+    pub(crate) size: u64,
+    pub(crate) name: String,
+    pub(crate) snapshots: usize,
+    pub(crate) verdict: &'static str,
     /// Growth per cycle of each metric judged.
-    slopes: Vec<(Metric, f64)>,
+    pub(crate) slopes: Vec<(Metric, f64)>,
     /// Cycles until a metric reaches its limit, where one is forecast.
-    to_limit: Vec<(Metric, f64)>,
+    pub(crate) to_limit: Vec<(Metric, f64)>,
     /// The last snapshot's time, seconds since the epoch.
-    last_seen: Option<f64>,
+    pub(crate) last_seen: Option<f64>,
+    /// The most severe issue: severity, kind and message.
+    pub(crate) top_issue: Option<(Severity, &'static str, String)>,
+    /// Hours until a metric reaches its limit, the soonest forecast.
+    pub(crate) hours_to_limit: Option<(Metric, f64)>,
 }
 
 /// Runs analysed at their last scrape, by id.
@@ -82,6 +87,12 @@ pub(crate) async fn metrics(
 }
 
 fn exposition(store: &dyn Store, cache: &Arc<Judgements>) -> String {
+    render(&current(store, cache))
+}
+
+/// Every live run as judged now: from the cache, or analysed again when it
+/// grew since.
+fn current(store: &dyn Store, cache: &Arc<Judgements>) -> Vec<(String, Judged)> {
     let mut judged = Vec::new();
     {
         let mut known = cache.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -103,7 +114,7 @@ fn exposition(store: &dyn Store, cache: &Arc<Judgements>) -> String {
             }
         }
     }
-    render(&judged)
+    judged
 }
 
 /// Reads and analyses a run as it is now.
@@ -131,7 +142,47 @@ fn judge(store: &dyn Store, id: &ReportId) -> Option<Judged> {
             .filter_map(|f| Some((f.metric, f.cycles?)))
             .collect(),
         last_seen,
+        top_issue: report
+            .issues
+            .iter()
+            .max_by_key(|i| i.severity)
+            .map(|i| (i.severity, i.kind.as_str(), i.message.clone())),
+        hours_to_limit: report
+            .forecasts
+            .iter()
+            .filter_map(|f| Some((f.metric, f.hours?)))
+            .min_by(|a, b| a.1.total_cmp(&b.1)),
     })
+}
+
+/// `GET /fleet[?service=NAME]`: every live run on one page, most severe
+/// first (leaks, then the worst issue, then the soonest limit), each linked
+/// to its live view; `service` keeps the runs whose name contains it.
+pub(crate) async fn fleet(
+    State(st): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let (store, cache) = (st.store.clone(), st.judged.clone());
+    let service = q.get("service").cloned().unwrap_or_default();
+    let page = blocking(move || {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        Ok(crate::fleet::page(
+            &current(store.as_ref(), &cache),
+            &service,
+            now,
+        ))
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        page,
+    )
+        .into_response())
 }
 
 /// A label value as the text format needs it: prometheus-client writes

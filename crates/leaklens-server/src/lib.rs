@@ -24,6 +24,7 @@
 
 pub mod budget;
 mod exposition;
+mod fleet;
 pub mod live;
 pub mod store;
 mod tree;
@@ -625,6 +626,7 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         .route(routes::REPORT_VIEW, get(open_in_viewer))
         .route(routes::RUN_VIEW, get(live::open_in_viewer))
         .route(routes::METRICS, get(exposition::metrics))
+        .route(routes::FLEET, get(exposition::fleet))
         .with_state(state.clone());
     let router = match &cfg.viewer {
         Some(viewer) => {

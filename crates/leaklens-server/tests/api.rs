@@ -1342,3 +1342,49 @@ async fn metrics_expose_each_live_runs_verdict_for_prometheus() {
     };
     assert_eq!(sorted(&again), sorted(&text));
 }
+
+/// `GET /fleet`: every live run, the leaking one first, names shown as
+/// text, `?service=` keeping the runs whose name contains it.
+#[tokio::test]
+async fn the_fleet_page_lists_leaks_first_and_filters_by_service() {
+    let srv = start(64 << 20).await;
+    let run_of = |rate: f64| {
+        let spec = leaklens_core::generate::Spec {
+            cycles: 80,
+            rate,
+            ..leaklens_core::generate::Spec::default()
+        };
+        let run = leaklens_core::generate::generate(&spec);
+        let mut body = String::new();
+        leaklens_core::generate::to_ndjson_range(&run, 0..run.len(), &mut body);
+        body
+    };
+    for (name, rate) in [
+        ("scraper-ok", 0.0),
+        ("scraper-<img src=x onerror=alert(1)>", 1.0),
+    ] {
+        let r = call(
+            &srv.app,
+            "POST",
+            "/api/runs",
+            &[(leaklens_protocol::FILE_NAME_HEADER, name)],
+            run_of(rate).as_bytes(),
+        )
+        .await;
+        assert_eq!(r.status, 201);
+    }
+    let page = call(&srv.app, "GET", "/fleet", &[], b"").await;
+    assert_eq!(page.status, 200);
+    assert!(page.headers.contains("text/html"));
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(!html.contains("<img"), "a name is text, never markup");
+    let leak = html.find("scraper-&lt;img").expect("the leaking run");
+    let ok = html.find("scraper-ok").expect("the healthy run");
+    assert!(leak < ok, "the leak first");
+    assert!(html.contains("class=\"leak\">leak<") && html.contains("2 live runs, 1 leaking"));
+    assert!(html.contains("href=\"/live/"));
+    let only = call(&srv.app, "GET", "/fleet?service=ok", &[], b"").await;
+    let only = String::from_utf8(only.body).unwrap();
+    assert!(only.contains("scraper-ok") && !only.contains("scraper-&lt;img"));
+    assert!(only.contains("1 live run whose name contains “ok”, 0 leaking"));
+}
