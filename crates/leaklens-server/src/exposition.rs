@@ -117,6 +117,20 @@ fn current(store: &dyn Store, cache: &Arc<Judgements>) -> Vec<(String, Judged)> 
     judged
 }
 
+/// Run `id` as judged now: from the cache when it has not grown since,
+/// else analysed again (and cached).
+pub(crate) fn judge_now(store: &dyn Store, cache: &Judgements, id: &ReportId) -> Option<Judged> {
+    let meta = store.run_meta(id).ok()?;
+    let key = id.as_str().to_string();
+    let mut known = cache.0.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(j) = known.get(&key).filter(|j| j.size == meta.size) {
+        return Some(j.clone());
+    }
+    let j = judge(store, id)?;
+    known.insert(key, j.clone());
+    Some(j)
+}
+
 /// Reads and analyses a run as it is now.
 fn judge(store: &dyn Store, id: &ReportId) -> Option<Judged> {
     let (meta, data) = store.get_run(id, 0).ok()?;

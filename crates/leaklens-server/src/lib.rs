@@ -29,6 +29,7 @@ pub mod live;
 pub mod store;
 mod tree;
 pub mod viewer;
+mod webhook;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +47,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use store::{Batch, DirStore, NewFile, ReportId, Store, StoreError};
 pub use viewer::Viewer;
+pub use webhook::WebhookConfig;
 
 /// Server settings.
 #[derive(Debug, Clone)]
@@ -76,6 +78,8 @@ pub struct ServerConfig {
     /// `write_burst` (more: 429).
     pub writes_per_minute: u32,
     pub write_burst: u32,
+    /// A JSON POST here when a live run's verdict changes.
+    pub webhook: Option<WebhookConfig>,
 }
 
 impl Default for ServerConfig {
@@ -92,6 +96,7 @@ impl Default for ServerConfig {
             stream_idle: Duration::from_secs(600),
             writes_per_minute: 1200,
             write_burst: 300,
+            webhook: None,
         }
     }
 }
@@ -105,6 +110,7 @@ pub struct AppState {
     streams_per_client: Arc<budget::PerClient>,
     /// Live runs as analysed for `GET /metrics`.
     judged: Arc<exposition::Judgements>,
+    webhook: Option<Arc<webhook::Webhook>>,
 }
 
 impl AppState {
@@ -116,6 +122,7 @@ impl AppState {
             stream_idle: ServerConfig::default().stream_idle,
             streams_per_client: budget::PerClient::new(ServerConfig::default().streams_per_client),
             judged: Arc::default(),
+            webhook: None,
         }
     }
 }
@@ -603,6 +610,7 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
     state.max_run = cfg.max_run;
     state.stream_idle = cfg.stream_idle;
     state.streams_per_client = budget::PerClient::new(cfg.streams_per_client);
+    state.webhook = cfg.webhook.clone().map(webhook::Webhook::new);
     let csp = content_security_policy(cfg.viewer.as_ref().and_then(|v| v.index_html()));
     let api = Router::new()
         .route(routes::REPORTS, post(upload))

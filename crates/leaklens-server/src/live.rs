@@ -165,6 +165,14 @@ pub(crate) async fn create(
     })
     .await?;
     tracing::info!(id = id.as_str(), "live run created");
+    if let Some(hook) = &st.webhook {
+        hook.poke(
+            id.clone(),
+            host.clone(),
+            st.store.clone(),
+            st.judged.clone(),
+        );
+    }
     Ok((
         StatusCode::CREATED,
         Json(RunCreated {
@@ -187,6 +195,7 @@ pub(crate) async fn append(
     let store = st.store.clone();
     let max_run = st.max_run;
     let key = id.as_str().to_string();
+    let run = id.clone();
     let meta = blocking(move || {
         // Strangers are refused before their body is parsed.
         let meta = store.run_meta(&id).map_err(no_run)?;
@@ -205,6 +214,9 @@ pub(crate) async fn append(
         bytes: meta.size,
     };
     st.live.publish(&key, p);
+    if let Some(hook) = &st.webhook {
+        hook.poke(run, host_of(&headers), st.store.clone(), st.judged.clone());
+    }
     Ok(Json(p))
 }
 

@@ -1388,3 +1388,102 @@ async fn the_fleet_page_lists_leaks_first_and_filters_by_service() {
     assert!(only.contains("scraper-ok") && !only.contains("scraper-&lt;img"));
     assert!(only.contains("1 live run whose name contains “ok”, 0 leaking"));
 }
+
+/// `--webhook`: a live run's first verdict and each change are POSTed as
+/// JSON; a receiver that fails is tried again; an append that leaves the
+/// verdict as it was sends nothing.
+#[tokio::test]
+async fn a_verdict_change_is_posted_to_the_webhook_and_retried() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The receiver: fails its first request, then keeps every body.
+    let got: Arc<std::sync::Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = {
+        let (got, calls) = (got.clone(), calls.clone());
+        Router::new().route(
+            "/hook",
+            axum::routing::post(move |body: axum::body::Bytes| {
+                let (got, calls) = (got.clone(), calls.clone());
+                async move {
+                    if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                        return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    got.lock()
+                        .unwrap()
+                        .push(serde_json::from_slice(&body).unwrap());
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, receiver).await;
+    });
+    let srv = start_with(ServerConfig {
+        webhook: Some(leaklens_server::WebhookConfig {
+            url: format!("http://{hook_addr}/hook"),
+            settle: std::time::Duration::from_millis(50),
+            attempts: 3,
+            backoff: std::time::Duration::from_millis(50),
+        }),
+        ..ServerConfig::default()
+    })
+    .await;
+    let spec = leaklens_core::generate::Spec {
+        cycles: 80,
+        rate: 1.0,
+        ..leaklens_core::generate::Spec::default()
+    };
+    let run = leaklens_core::generate::generate(&spec);
+    let mut body = String::new();
+    leaklens_core::generate::to_ndjson_range(&run, 0..run.len() / 2, &mut body);
+    let r = call(&srv.app, "POST", "/api/runs", &[], body.as_bytes()).await;
+    assert_eq!(r.status, 201);
+    let created: RunCreated = serde_json::from_slice(&r.body).unwrap();
+    let wait_for = |n: usize| {
+        let got = got.clone();
+        async move {
+            for _ in 0..200 {
+                if got.lock().unwrap().len() >= n {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+            panic!("no webhook call {n}");
+        }
+    };
+    wait_for(1).await;
+    {
+        let first = &got.lock().unwrap()[0];
+        assert_eq!(first["run"], created.id.as_str());
+        assert_eq!(first["verdict"], "leak");
+        assert!(first["previous"].is_null());
+        assert!(first["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/live/{}", created.id)));
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "failed once, then sent");
+    // More of the same leak: no change, nothing sent.
+    let mut more = String::new();
+    leaklens_core::generate::to_ndjson_range(&run, run.len() / 2..run.len(), &mut more);
+    let auth = format!("Bearer {}", created.write_token);
+    let path = format!("/api/runs/{}/snapshots", created.id);
+    let r = call(
+        &srv.app,
+        "POST",
+        &path,
+        &[("authorization", &auth)],
+        more.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(
+        got.lock().unwrap().len(),
+        1,
+        "an unchanged verdict is not sent again"
+    );
+}

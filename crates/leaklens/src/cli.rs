@@ -118,6 +118,10 @@ pub struct ServeArgs {
     /// deleted (checked hourly). 0: keep them for ever.
     #[arg(long, default_value_t = 90)]
     pub retention_days: u64,
+    /// POST a JSON message to this URL when a live run's verdict changes
+    /// (its first verdict included; retried when the receiver fails).
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

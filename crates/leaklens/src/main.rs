@@ -251,6 +251,10 @@ fn serve(args: cli::ServeArgs) -> anyhow::Result<ExitCode> {
         } else {
             args.max_per_client
         },
+        webhook: args
+            .webhook
+            .clone()
+            .map(leaklens_server::WebhookConfig::new),
         ..leaklens_server::ServerConfig::default()
     };
     let state = leaklens_server::AppState::new(store.clone());
