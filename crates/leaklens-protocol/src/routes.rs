@@ -28,6 +28,9 @@ pub const RUN_VIEW: &str = "/live/{id}";
 pub const METRICS: &str = "/metrics";
 /// Every live run on one page, most severe first (`?service=` filters).
 pub const FLEET: &str = "/fleet";
+/// The OTLP/HTTP metrics receiver (an OpenTelemetry Collector's
+/// `otlphttp` exporter posts here).
+pub const OTLP_METRICS: &str = "/v1/metrics";
 
 /// The query parameter that names a file for the viewer to open
 /// (repeated: several files of one run).

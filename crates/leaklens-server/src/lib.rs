@@ -26,6 +26,7 @@ pub mod budget;
 mod exposition;
 mod fleet;
 pub mod live;
+pub mod otlp;
 pub mod store;
 mod tree;
 pub mod viewer;
@@ -111,6 +112,8 @@ pub struct AppState {
     /// Live runs as analysed for `GET /metrics`.
     judged: Arc<exposition::Judgements>,
     webhook: Option<Arc<webhook::Webhook>>,
+    /// The live run of each process the OTLP receiver has heard from.
+    otlp: Arc<otlp::Receivers>,
 }
 
 impl AppState {
@@ -123,6 +126,7 @@ impl AppState {
             streams_per_client: budget::PerClient::new(ServerConfig::default().streams_per_client),
             judged: Arc::default(),
             webhook: None,
+            otlp: Arc::default(),
         }
     }
 }
@@ -616,6 +620,7 @@ pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
         .route(routes::REPORTS, post(upload))
         .route(routes::RUNS, post(live::create))
         .route(routes::RUN_SNAPSHOTS, post(live::append))
+        .route(routes::OTLP_METRICS, post(otlp::receive))
         .layer(RequestBodyLimitLayer::new(cfg.max_upload))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             cfg.body_idle,

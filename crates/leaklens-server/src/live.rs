@@ -88,7 +88,7 @@ impl Live {
             .subscribe()
     }
 
-    fn publish(&self, id: &str, p: Progress) {
+    pub(crate) fn publish(&self, id: &str, p: Progress) {
         let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(tx) = map.get(id) {
             let _ = tx.send(p);

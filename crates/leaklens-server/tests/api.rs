@@ -1487,3 +1487,115 @@ async fn a_verdict_change_is_posted_to_the_webhook_and_retried() {
         "an unchanged verdict is not sent again"
     );
 }
+
+/// `POST /v1/metrics`: OTLP JSON and protobuf (gzip) from two processes
+/// become a live run each; a later export of a process appends to its run
+/// with the cycles numbered on; `/metrics` judges them.
+#[tokio::test]
+async fn the_otlp_receiver_keeps_a_live_run_per_process() {
+    use leaklens_server::otlp::proto;
+    use prost::Message;
+    let srv = start(64 << 20).await;
+    let mb = 1_048_576.0;
+    // pod-a leaks 2 MB a sample, pod-b holds; 30 samples 10 s apart.
+    let json_export = |from: u64, to: u64| {
+        let docs: Vec<String> = (from..to)
+            .map(|k| {
+                let t = 1_700_000_000_000_000_000u64 + k * 10_000_000_000;
+                let (a, b) = (100.0 + 2.0 * k as f64, 100.0 + (k % 3) as f64);
+                format!(
+                    r#"{{"resourceMetrics":[{{"resource":{{"attributes":[{{"key":"service.instance.id","value":{{"stringValue":"pod-a"}}}}]}},"scopeMetrics":[{{"metrics":[{{"name":"v8js.memory.heap.used","unit":"By","gauge":{{"dataPoints":[{{"timeUnixNano":"{t}","asInt":"{}"}}]}}}}]}}]}},{{"resource":{{"attributes":[{{"key":"service.instance.id","value":{{"stringValue":"pod-b"}}}}]}},"scopeMetrics":[{{"metrics":[{{"name":"v8js.memory.heap.used","unit":"By","gauge":{{"dataPoints":[{{"timeUnixNano":"{t}","asInt":"{}"}}]}}}}]}}]}}]}}"#,
+                    (a * mb) as u64,
+                    (b * mb) as u64
+                )
+            })
+            .collect();
+        docs.join("\n")
+    };
+    let r = call(
+        &srv.app,
+        "POST",
+        "/v1/metrics",
+        &[("content-type", "application/json")],
+        json_export(0, 30).as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    // The next 30 samples of pod-a, as gzip-compressed protobuf.
+    let point = |k: u64| proto::NumberDataPoint {
+        attributes: vec![],
+        time_unix_nano: 1_700_000_000_000_000_000 + k * 10_000_000_000,
+        as_double: None,
+        as_int: Some(((100.0 + 2.0 * k as f64) * mb) as i64),
+    };
+    let req = proto::ExportMetricsServiceRequest {
+        resource_metrics: vec![proto::ResourceMetrics {
+            resource: Some(proto::Resource {
+                attributes: vec![proto::KeyValue {
+                    key: "service.instance.id".into(),
+                    value: Some(proto::AnyValue {
+                        string_value: Some("pod-a".into()),
+                        int_value: None,
+                    }),
+                }],
+            }),
+            scope_metrics: vec![proto::ScopeMetrics {
+                metrics: vec![proto::Metric {
+                    name: "v8js.memory.heap.used".into(),
+                    unit: "By".into(),
+                    gauge: Some(proto::Points {
+                        data_points: (30..60).map(point).collect(),
+                    }),
+                    sum: None,
+                }],
+            }],
+        }],
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &req.encode_to_vec()).unwrap();
+    let r = call(
+        &srv.app,
+        "POST",
+        "/v1/metrics",
+        &[
+            ("content-type", "application/x-protobuf"),
+            ("content-encoding", "gzip"),
+        ],
+        &gz.finish().unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.headers.contains("application/x-protobuf"));
+
+    let text = String::from_utf8(call(&srv.app, "GET", "/metrics", &[], b"").await.body).unwrap();
+    let snapshots = |name: &str| {
+        text.lines()
+            .find(|l| {
+                l.starts_with("leaklens_snapshots{") && l.contains(&format!("name=\"{name}\""))
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .map(str::to_owned)
+    };
+    assert_eq!(snapshots("pod-a").as_deref(), Some("60"), "{text}");
+    assert_eq!(snapshots("pod-b").as_deref(), Some("30"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("name=\"pod-a\",verdict=\"leak\"} 1")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("name=\"pod-b\",verdict=\"leak\"} 0")),
+        "{text}"
+    );
+
+    let bad = call(
+        &srv.app,
+        "POST",
+        "/v1/metrics",
+        &[("content-type", "application/x-protobuf")],
+        b"\xff\xff\xff",
+    )
+    .await;
+    assert_eq!(bad.status, 422, "{}", String::from_utf8_lossy(&bad.body));
+}

@@ -188,6 +188,18 @@ fn as_written(ingested: Ingested) -> Parsed {
     parsed
 }
 
+/// Every process of a metrics export (Prometheus, Grafana CSV, OTLP JSON,
+/// page.metrics(); see `docs/formats.md`) as its own run, cycles 1… in
+/// time order, in process-name order: for a receiver that keeps a live
+/// run per process. An error when `bytes` is no metrics export.
+#[cfg(feature = "metrics")]
+pub fn metrics_runs(bytes: &[u8]) -> Result<Vec<(String, Run)>, String> {
+    let body = detect::skip_bom(bytes);
+    let kind = metrics::kind(body)
+        .ok_or("not a metrics export (OTLP JSON, a Prometheus range query, …)")?;
+    Ok(metrics::read_all(body, kind))
+}
+
 /// The distinct `docker compose` services named on a log's snapshot
 /// headers, in order of appearance (none for a log of one unnamed worker,
 /// or a file that is no log).

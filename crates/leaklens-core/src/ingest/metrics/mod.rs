@@ -22,9 +22,9 @@ mod read;
 use memchr::memmem;
 
 #[cfg(feature = "metrics")]
-pub(crate) use read::read;
-#[cfg(feature = "metrics")]
 use read::{add_point, metric_of, series_of, Series};
+#[cfg(feature = "metrics")]
+pub(crate) use read::{read, read_all};
 
 /// A metrics export recognised by [`kind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

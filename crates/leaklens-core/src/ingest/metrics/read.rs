@@ -12,13 +12,32 @@ const SAMPLE: &str = "sample";
 /// Reads a metrics export of kind `k`.
 pub(crate) fn read(source: &str, body: &[u8], k: Kind, pin: Option<&[u8]>) -> Ingested {
     let mut diag = Diag::new(source);
-    let series = match k {
-        Kind::Prometheus => prometheus::read_json(body, &mut diag),
-        Kind::GrafanaCsv => prometheus::read_csv(body, &mut diag),
-        Kind::Otlp => otlp::read(body, &mut diag),
-        Kind::Puppeteer => puppeteer::read(body, &mut diag),
-    };
+    let series = series_of_kind(body, k, &mut diag);
     assemble(series, k.name(), pin, diag)
+}
+
+fn series_of_kind(body: &[u8], k: Kind, diag: &mut Diag) -> Vec<Series> {
+    match k {
+        Kind::Prometheus => prometheus::read_json(body, diag),
+        Kind::GrafanaCsv => prometheus::read_csv(body, diag),
+        Kind::Otlp => otlp::read(body, diag),
+        Kind::Puppeteer => puppeteer::read(body, diag),
+    }
+}
+
+/// Every process of export `body` (of kind `k`) as its own run, in name
+/// order (a receiver keeps one live run per process).
+pub(crate) fn read_all(body: &[u8], k: Kind) -> Vec<(String, Run)> {
+    let series = series_of_kind(body, k, &mut Diag::new(""));
+    let mut by_process: BTreeMap<&str, Vec<&Series>> = BTreeMap::new();
+    for s in &series {
+        by_process.entry(s.process.as_str()).or_default().push(s);
+    }
+    by_process
+        .into_iter()
+        .map(|(p, list)| (p.to_owned(), run_of(&list)))
+        .filter(|(_, run)| !run.is_empty())
+        .collect()
 }
 
 /// One metric of one process over time.
