@@ -118,6 +118,11 @@ pub struct ServeArgs {
     /// deleted (checked hourly). 0: keep them for ever.
     #[arg(long, default_value_t = 90)]
     pub retention_days: u64,
+    /// Writes one client address may make a minute, after a burst of 300
+    /// (more: 429). 0: no limit — for a proxy or an OpenTelemetry
+    /// Collector that forwards a whole fleet from one address.
+    #[arg(long, value_name = "N", default_value_t = 1200)]
+    pub max_writes_per_minute: u32,
     /// POST a JSON message to this URL when a live run's verdict changes
     /// (its first verdict included; retried when the receiver fails).
     #[arg(long, value_name = "URL")]

@@ -255,6 +255,15 @@ fn serve(args: cli::ServeArgs) -> anyhow::Result<ExitCode> {
             .webhook
             .clone()
             .map(leaklens_server::WebhookConfig::new),
+        writes_per_minute: match args.max_writes_per_minute {
+            0 => u32::MAX,
+            n => n,
+        },
+        write_burst: if args.max_writes_per_minute == 0 {
+            u32::MAX
+        } else {
+            leaklens_server::ServerConfig::default().write_burst
+        },
         ..leaklens_server::ServerConfig::default()
     };
     let state = leaklens_server::AppState::new(store.clone());
