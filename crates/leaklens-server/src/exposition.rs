@@ -2,8 +2,12 @@
 //! the OpenMetrics text format, so Prometheus scrapes the fleet and
 //! Alertmanager does the alerting (`leaklens_verdict{verdict="leak"} == 1`).
 //!
-//! A run is analysed again only when it grew since the last scrape; the
-//! others are answered from the cache.
+//! A run is analysed again only when it grew since, and not more often than
+//! its analysis takes a hundredth of the time between two (at least every
+//! 10 s): a run of 100,000 snapshots (a third of a second to judge) is
+//! judged about every half minute, so judging a fleet costs at most about
+//! one core however long its runs grow, instead of work quadratic in a
+//! run's length (`docs/benchmarks.md`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,6 +43,23 @@ pub(crate) struct Judged {
     pub(crate) top_issue: Option<(Severity, &'static str, String)>,
     /// Hours until a metric reaches its limit, the soonest forecast.
     pub(crate) hours_to_limit: Option<(Metric, f64)>,
+    /// When it was judged, and how long that took.
+    at: std::time::Instant,
+    took: std::time::Duration,
+}
+
+impl Judged {
+    /// True when this judgement still stands for a run now `size` bytes.
+    fn stands(&self, size: u64) -> bool {
+        size == self.size || self.due_in() > std::time::Duration::ZERO
+    }
+
+    /// How long until the run may be judged again.
+    fn due_in(&self) -> std::time::Duration {
+        (self.took * 100)
+            .max(std::time::Duration::from_secs(10))
+            .saturating_sub(self.at.elapsed())
+    }
 }
 
 /// Runs analysed at their last scrape, by id.
@@ -103,7 +124,7 @@ fn current(store: &dyn Store, cache: &Arc<Judgements>) -> Vec<(String, Judged)> 
                 continue;
             };
             let key = id.as_str().to_string();
-            let fresh = known.get(&key).is_some_and(|j| j.size == meta.size);
+            let fresh = known.get(&key).is_some_and(|j| j.stands(meta.size));
             if !fresh {
                 if let Some(j) = judge(store, &id) {
                     known.insert(key.clone(), j);
@@ -117,22 +138,29 @@ fn current(store: &dyn Store, cache: &Arc<Judgements>) -> Vec<(String, Judged)> 
     judged
 }
 
-/// Run `id` as judged now: from the cache when it has not grown since,
-/// else analysed again (and cached).
-pub(crate) fn judge_now(store: &dyn Store, cache: &Judgements, id: &ReportId) -> Option<Judged> {
+/// Run `id` as judged now: from the cache while that stands, else
+/// analysed again (and cached). With it, when the run grew since the
+/// judgement (which stood), how long until it can be judged again.
+pub(crate) fn judge_now(
+    store: &dyn Store,
+    cache: &Judgements,
+    id: &ReportId,
+) -> Option<(Judged, Option<std::time::Duration>)> {
     let meta = store.run_meta(id).ok()?;
     let key = id.as_str().to_string();
     let mut known = cache.0.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(j) = known.get(&key).filter(|j| j.size == meta.size) {
-        return Some(j.clone());
+    if let Some(j) = known.get(&key).filter(|j| j.stands(meta.size)) {
+        let later = (j.size != meta.size).then(|| j.due_in());
+        return Some((j.clone(), later));
     }
     let j = judge(store, id)?;
     known.insert(key, j.clone());
-    Some(j)
+    Some((j, None))
 }
 
 /// Reads and analyses a run as it is now.
 fn judge(store: &dyn Store, id: &ReportId) -> Option<Judged> {
+    let at = std::time::Instant::now();
     let (meta, data) = store.get_run(id, 0).ok()?;
     let parsed: Parsed = ingest::parse(&meta.name, &data).ok()?;
     let report = analyze(&parsed.run, &Config::default());
@@ -166,6 +194,8 @@ fn judge(store: &dyn Store, id: &ReportId) -> Option<Judged> {
             .iter()
             .filter_map(|f| Some((f.metric, f.hours?)))
             .min_by(|a, b| a.1.total_cmp(&b.1)),
+        at,
+        took: at.elapsed(),
     })
 }
 
@@ -285,6 +315,36 @@ fn render(runs: &[(String, Judged)]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, Instant};
+
+    fn judged(took: Duration, ago: Duration) -> super::Judged {
+        super::Judged {
+            size: 100,
+            name: "w".into(),
+            snapshots: 1,
+            verdict: "leak",
+            slopes: vec![],
+            to_limit: vec![],
+            last_seen: None,
+            top_issue: None,
+            hours_to_limit: None,
+            at: Instant::now().checked_sub(ago).unwrap(),
+            took,
+        }
+    }
+
+    #[test]
+    fn a_run_is_judged_again_when_it_grew_and_its_judging_is_a_hundredth_of_the_wait() {
+        // Unchanged: stands for ever.
+        assert!(judged(Duration::from_millis(5), Duration::from_secs(3600)).stands(100));
+        // Grew, judged 3 s ago in 5 ms: the 10 s floor holds it.
+        assert!(judged(Duration::from_millis(5), Duration::from_secs(3)).stands(150));
+        assert!(!judged(Duration::from_millis(5), Duration::from_secs(11)).stands(150));
+        // A long run, 0.3 s to judge: 30 s between two.
+        assert!(judged(Duration::from_millis(300), Duration::from_secs(20)).stands(150));
+        assert!(!judged(Duration::from_millis(300), Duration::from_secs(31)).stands(150));
+    }
+
     #[test]
     fn label_values_escape_what_would_end_them() {
         assert_eq!(super::label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");

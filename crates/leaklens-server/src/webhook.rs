@@ -85,29 +85,49 @@ impl Webhook {
         }
         let hook = Arc::clone(self);
         tokio::spawn(async move {
-            tokio::time::sleep(hook.cfg.settle).await;
+            let mut wait = hook.cfg.settle;
+            loop {
+                tokio::time::sleep(wait).await;
+                let (hook2, id2, host2) = (Arc::clone(&hook), id.clone(), host.clone());
+                let (store2, cache2) = (store.clone(), cache.clone());
+                let judged = tokio::task::spawn_blocking(move || {
+                    hook2.judge_and_send(&id2, &host2, store2.as_ref(), &cache2)
+                })
+                .await;
+                // Judged a moment ago (a long run is not judged again at
+                // once): look again when it may be.
+                match judged {
+                    Ok(Some(later)) => wait = later,
+                    _ => break,
+                }
+            }
             hook.pending
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&key);
-            let hook2 = Arc::clone(&hook);
-            let _ = tokio::task::spawn_blocking(move || {
-                hook2.judge_and_send(&id, &host, store.as_ref(), &cache)
-            })
-            .await;
         });
     }
 
-    fn judge_and_send(&self, id: &ReportId, host: &str, store: &dyn Store, cache: &Judgements) {
-        let Some(j) = judge_now(store, cache, id) else {
-            return;
-        };
+    /// Judges run `id` and sends a change of verdict; when the judgement
+    /// was one made before its last appends, how long until it can be
+    /// judged again.
+    fn judge_and_send(
+        &self,
+        id: &ReportId,
+        host: &str,
+        store: &dyn Store,
+        cache: &Judgements,
+    ) -> Option<Duration> {
+        let (j, later) = judge_now(store, cache, id)?;
+        if let Some(later) = later {
+            return Some(later.max(Duration::from_millis(100)));
+        }
         let key = id.as_str();
         let previous = {
             let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
             let previous = sent.get(key).copied();
             if previous == Some(j.verdict) {
-                return;
+                return None;
             }
             sent.insert(key.to_string(), j.verdict);
             previous
@@ -122,12 +142,12 @@ impl Webhook {
             url: format!("{host}{}", leaklens_protocol::routes::run_view(key)),
         };
         let Ok(body) = serde_json::to_vec(&change) else {
-            return;
+            return None;
         };
         let mut wait = self.cfg.backoff;
         for attempt in 1..=self.cfg.attempts.max(1) {
             match post(&self.cfg.url, &body) {
-                Ok(()) => return,
+                Ok(()) => return None,
                 Err(e) if attempt < self.cfg.attempts => {
                     tracing::warn!(run = key, attempt, error = %e, "webhook failed; retrying");
                     std::thread::sleep(wait);
@@ -136,6 +156,7 @@ impl Webhook {
                 Err(e) => tracing::error!(run = key, error = %e, "webhook failed; giving up"),
             }
         }
+        None
     }
 }
 
