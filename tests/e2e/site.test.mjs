@@ -7,7 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, newPage, ROOT, SAMPLES, shot } from './harness.mjs';
+import { download, launch, newPage, ROOT, SAMPLES, shot } from './harness.mjs';
 
 let browser, server, base;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-site-'));
@@ -48,8 +48,13 @@ test('the static site opens the viewer on its data from a plain static server, u
   const facts = await page.textContent('.facts');
   assert.ok(facts.includes('leak-browser-contexts.json + leak-heap-steps.json'), facts);
   await shot(page, 'static-site');
+  // The export module is part of the site's viewer: the page's export is
+  // the site's report.json.
+  const exported = await download(page, '#export-json');
   await page.close();
   assert.deepEqual(errors, []);
+  const written = fs.readFileSync(path.join(root, 'ci', 'run-42', 'report.json'), 'utf8');
+  assert.equal(JSON.parse(exported.text).summary.verdict, JSON.parse(written).summary.verdict);
 
   // The other files of the site are there, next to the index.
   for (const f of ['report.html', 'report.json', 'report.md', 'data/leak-heap-steps.json']) {

@@ -153,6 +153,36 @@ fn error_text(e: &ingest::IngestError) -> String {
     why
 }
 
+/// Why an input is not read at all, if it is not.
+fn refusal(input: &Input) -> Option<String> {
+    (input.bytes.len() as f64 > MAX_FILE_BYTES).then(|| {
+        format!(
+            "too large for the browser ({:.0} MB): analyse it with the leaklens CLI",
+            input.bytes.len() as f64 / 1e6
+        )
+    })
+}
+
+/// Parses one input in one go, as [`parse_inputs`] does in pieces (the
+/// Reader gives the same snapshots whatever the pieces): the export
+/// module's read of the files the page analysed.
+pub fn parse_at_once(input: &Input) -> ParsedInput {
+    let result = match refusal(input) {
+        Some(why) => Err(why),
+        None => {
+            let mut c = ingest::ChunkedParse::new(&input.name, &input.bytes, usize::MAX);
+            while !c.is_done() {
+                c.step();
+            }
+            c.finish().map(Arc::new).map_err(|e| error_text(&e))
+        }
+    };
+    ParsedInput {
+        name: input.name.clone(),
+        result,
+    }
+}
+
 /// Parses every input in pieces, reporting `progress(fraction, what)` and
 /// yielding to the browser between pieces. `cancelled()` stops early (new
 /// files were dropped meanwhile).
@@ -165,13 +195,10 @@ pub async fn parse_inputs(
     let mut before = 0usize;
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
-        if input.bytes.len() as f64 > MAX_FILE_BYTES {
+        if let Some(why) = refusal(input) {
             out.push(ParsedInput {
                 name: input.name.clone(),
-                result: Err(format!(
-                    "too large for the browser ({:.0} MB): analyse it with the leaklens CLI",
-                    input.bytes.len() as f64 / 1e6
-                )),
+                result: Err(why),
             });
             before += input.bytes.len();
             continue;
@@ -216,9 +243,17 @@ fn analysed(run: inputs::Analysed<Arc<Parsed>>) -> Arc<Analysed> {
     })
 }
 
-/// Analyses the parsed inputs (keeping the good ones) as one run, or as two
-/// runs to compare.
-pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) -> Loaded {
+/// The core's analysis of the page's inputs.
+pub type CoreAnalysis = inputs::Analysis<Arc<Parsed>>;
+
+/// What the core made of the parsed inputs (the readable ones) as one run,
+/// or as two runs to compare, and the inputs it could not read: (name,
+/// why). The page and the export module both analyse this way.
+pub fn core_analysis(
+    inputs: &[ParsedInput],
+    compare: bool,
+    limits: &[(Metric, f64)],
+) -> (Option<CoreAnalysis>, Vec<(String, String)>) {
     let mut cfg = Config::default();
     cfg.limits.extend(limits.iter().copied());
     let mut good: Vec<(String, Arc<Parsed>)> = Vec::new();
@@ -229,7 +264,14 @@ pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) 
             Err(why) => errors.push((input.name.clone(), why.clone())),
         }
     }
-    let (runs, comparison) = match inputs::analyse(good, compare, &cfg) {
+    (inputs::analyse(good, compare, &cfg), errors)
+}
+
+/// Analyses the parsed inputs (keeping the good ones) as one run, or as two
+/// runs to compare.
+pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) -> Loaded {
+    let (analysis, errors) = core_analysis(inputs, compare, limits);
+    let (runs, comparison) = match analysis {
         Some(inputs::Analysis::Compared(c)) => (
             vec![analysed(c.before), analysed(c.after)],
             Some(c.comparison),

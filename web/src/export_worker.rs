@@ -1,0 +1,27 @@
+//! The export module's entry point, run in a Web Worker the page starts at
+//! its first export (`web/export-worker.js` loads it): it says "ready",
+//! then answers each request (`leaklens_web::export_job`). A panic is
+//! answered as an error, so the page never waits for nothing.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn main() {
+    std::panic::set_hook(Box::new(|info| {
+        let out = js_sys::Object::new();
+        let why = format!("the export failed: {info}");
+        let _ = js_sys::Reflect::set(&out, &"error".into(), &JsValue::from_str(&why));
+        let _ = scope().post_message(&out);
+    }));
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(|ev: MessageEvent| {
+        let _ = scope().post_message(&leaklens_web::export_job::answer(&ev.data()));
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let _ = scope().post_message(&JsValue::from_str("ready"));
+}
