@@ -19,7 +19,7 @@ use crate::state::ViewState;
 use crate::{shown, window};
 use hover::{hover_at, Hover, Pointer};
 use interact::Nav;
-use overview::Overview;
+use overview::overview;
 
 /// The device pixel ratio the chart draws at (bounded).
 fn dpr() -> f64 {
@@ -274,7 +274,7 @@ pub fn Chart(
                 ></canvas>
                 <Marks it=it/>
             </div>
-            <Overview it=it/>
+            {overview(it)}
         </div>
     }
 }
