@@ -2,8 +2,10 @@
 //! hover, zoom, pan and series toggles. What the pointer and keys do is
 //! pure logic in `interact` and `hover`; this module maps events onto it.
 
+mod help;
 mod hover;
 mod interact;
+mod overview;
 
 use std::sync::Arc;
 
@@ -17,6 +19,7 @@ use crate::state::ViewState;
 use crate::{shown, window};
 use hover::{hover_at, Hover, Pointer};
 use interact::Nav;
+use overview::overview;
 
 /// The device pixel ratio the chart draws at (bounded).
 fn dpr() -> f64 {
@@ -52,6 +55,18 @@ struct Interaction {
     drag: RwSignal<Option<(i32, i32)>>,
     /// Shift+drag pans: where the drag started (CSS px) and the x range then.
     pan: RwSignal<Option<(i32, (f64, f64))>>,
+    touch: StoredValue<Fingers>,
+}
+
+/// The fingers on a chart: their pointer ids, their x (device px) when the
+/// gesture started and now, and the x range then. A finger put down or
+/// lifted starts the gesture again from where it is.
+#[derive(Default)]
+struct Fingers {
+    ids: Vec<i32>,
+    start: Vec<i32>,
+    now: Vec<i32>,
+    range: (f64, f64),
 }
 
 impl Interaction {
@@ -62,6 +77,7 @@ impl Interaction {
             hover: RwSignal::new(None),
             drag: RwSignal::new(None),
             pan: RwSignal::new(None),
+            touch: StoredValue::new(Fingers::default()),
         }
     }
 
@@ -145,6 +161,42 @@ impl Interaction {
         }
     }
 
+    /// A finger down, moved (`down`: None) or up (`Some(false)`).
+    fn on_touch(self, ev: web_sys::PointerEvent, down: Option<bool>) {
+        let Some(l) = self.layout() else {
+            return;
+        };
+        if ev.pointer_type() != "touch" {
+            return;
+        }
+        self.hover.set(None);
+        let (id, x) = (ev.pointer_id(), device(ev.offset_x()));
+        let nav = self.touch.try_update_value(|f| {
+            let at = f.ids.iter().position(|&i| i == id);
+            match (at, down) {
+                (None, Some(true)) => {
+                    f.ids.push(id);
+                    f.now.push(x);
+                }
+                (Some(k), None) => {
+                    f.now[k] = x;
+                    return interact::touch_nav(&l, f.range, &f.start, &f.now);
+                }
+                (Some(k), Some(false)) => {
+                    f.ids.remove(k);
+                    f.now.remove(k);
+                }
+                _ => return None,
+            }
+            f.start.clone_from(&f.now);
+            f.range = l.x_range;
+            None
+        });
+        if let Some(nav) = nav.flatten() {
+            self.navigate(nav, &l);
+        }
+    }
+
     fn on_wheel(self, ev: web_sys::WheelEvent) {
         let Some(l) = self.layout() else {
             return;
@@ -215,9 +267,14 @@ pub fn Chart(
                     on:wheel=move |ev| it.on_wheel(ev)
                     on:keydown=move |ev| it.on_key(ev)
                     on:dblclick=move |_| it.reset()
+                    on:pointerdown=move |ev| it.on_touch(ev, Some(true))
+                    on:pointermove=move |ev| it.on_touch(ev, None)
+                    on:pointerup=move |ev| it.on_touch(ev, Some(false))
+                    on:pointercancel=move |ev| it.on_touch(ev, Some(false))
                 ></canvas>
                 <Marks it=it/>
             </div>
+            {overview(it)}
         </div>
     }
 }
@@ -325,7 +382,9 @@ fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>) -> impl Int
                     }/>
                 "wall-clock time"
             </label>
-            <span class="hint">"drag: zoom · shift+drag: pan"</span>
+            <span class="hint mouse-hint">"drag: zoom · shift+drag: pan · ctrl+wheel: zoom"</span>
+            <span class="hint touch-hint">"drag: pan · pinch: zoom"</span>
+            <help::Help/>
             <button class="reset-zoom" on:click=move |_| view_state.update(|v| v.zoom = None)>"Reset zoom"</button>
         </div>
     }
@@ -347,7 +406,7 @@ fn Marks(it: Interaction) -> impl IntoView {
             {h.dots.into_iter().map(|(top, color)| view! {
                 <div class="dot" style=format!("left:{}px;top:{}px;background:{}", h.cross.0, top, color)></div>
             }).collect_view()}
-            <div class="tooltip" style=format!("left:{}px;top:{}px", h.left, h.top)>
+            <div class="tooltip" style=format!("left:{}px;top:{}px{}", h.left, h.top, if h.flip { ";transform:translateX(-100%)" } else { "" })>
                 {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
             </div>
         })}
