@@ -62,6 +62,8 @@ pub struct Loaded {
     /// One run (merged files), or two in compare mode.
     pub runs: Vec<Arc<Analysed>>,
     pub comparison: Option<Comparison>,
+    /// With two files or more: whether the first two are one run's exports.
+    pub kinship: Option<inputs::Kinship>,
     /// Files that could not be read: (name, why). The others are kept.
     pub errors: Vec<(String, String)>,
 }
@@ -153,6 +155,21 @@ fn error_text(e: &ingest::IngestError) -> String {
     why
 }
 
+/// What a DevTools heap snapshot is, and what to do with it.
+const HEAP_SNAPSHOT: &str = "a V8 heap snapshot (Chrome DevTools' Memory tab, or v8.writeHeapSnapshot), not a memory-snapshot export: leaklens reads the snapshots your worker's memory profiler exports (JSON, NDJSON or its log). Reading heap snapshots is planned (issue 17); meanwhile open this one in Chrome DevTools → Memory → Load profile.";
+
+/// A V8 heap snapshot: by its name, or its first bytes
+/// (`{"snapshot":{"meta":`).
+fn is_heap_snapshot(name: &str, bytes: &[u8]) -> bool {
+    let head: Vec<u8> = bytes
+        .iter()
+        .take(64)
+        .filter(|b| !b.is_ascii_whitespace())
+        .copied()
+        .collect();
+    name.ends_with(".heapsnapshot") || head.starts_with(br#"{"snapshot":{"meta""#)
+}
+
 /// Parses every input in pieces, reporting `progress(fraction, what)` and
 /// yielding to the browser between pieces. `cancelled()` stops early (new
 /// files were dropped meanwhile).
@@ -172,6 +189,14 @@ pub async fn parse_inputs(
                     "too large for the browser ({:.0} MB): analyse it with the leaklens CLI",
                     input.bytes.len() as f64 / 1e6
                 )),
+            });
+            before += input.bytes.len();
+            continue;
+        }
+        if is_heap_snapshot(&input.name, &input.bytes) {
+            out.push(ParsedInput {
+                name: input.name.clone(),
+                result: Err(HEAP_SNAPSHOT.into()),
             });
             before += input.bytes.len();
             continue;
@@ -217,8 +242,8 @@ fn analysed(run: inputs::Analysed<Arc<Parsed>>) -> Arc<Analysed> {
 }
 
 /// Analyses the parsed inputs (keeping the good ones) as one run, or as two
-/// runs to compare.
-pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) -> Loaded {
+/// runs to compare (`None`: as their kinship decides).
+pub fn analyse(inputs: &[ParsedInput], compare: Option<bool>, limits: &[(Metric, f64)]) -> Loaded {
     let mut cfg = Config::default();
     cfg.limits.extend(limits.iter().copied());
     let mut good: Vec<(String, Arc<Parsed>)> = Vec::new();
@@ -229,7 +254,8 @@ pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) 
             Err(why) => errors.push((input.name.clone(), why.clone())),
         }
     }
-    let (runs, comparison) = match inputs::analyse(good, compare, &cfg) {
+    let (analysis, kinship) = inputs::analyse(good, compare, &cfg).unzip();
+    let (runs, comparison) = match analysis {
         Some(inputs::Analysis::Compared(c)) => (
             vec![analysed(c.before), analysed(c.after)],
             Some(c.comparison),
@@ -240,6 +266,7 @@ pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) 
     Loaded {
         runs,
         comparison,
+        kinship: kinship.flatten(),
         errors,
     }
 }
@@ -349,6 +376,13 @@ pub fn name_of(url: &str) -> String {
         .to_string()
 }
 
+/// The file name of a `Content-Disposition` header (`inline;
+/// filename="…"`, as `leaklens serve` writes it).
+fn disposition_name(header: &str) -> Option<String> {
+    let name = header.split('"').nth(1)?;
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 /// Fetches a file by URL (a bundled sample, or `?src=` from any host that
 /// allows CORS).
 pub async fn fetch(url: &str) -> Result<Input, String> {
@@ -356,7 +390,14 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
     if !resp.ok() {
         return Err(format!("{url}: HTTP {}", resp.status()));
     }
-    let name = name_of(url);
+    // A report's file is served with its name (`leaklens serve`).
+    let name = resp
+        .headers()
+        .get("Content-Disposition")
+        .ok()
+        .flatten()
+        .and_then(|d| disposition_name(&d))
+        .unwrap_or_else(|| name_of(url));
     let bytes = decompressed(&name, body(url, &resp).await?).await?;
     Ok(Input {
         name,
@@ -490,4 +531,21 @@ pub async fn fetch_all(srcs: &[String], key: Option<&str>) -> (Vec<Input>, Vec<(
     let (got, sealed_errors) = unseal(got, srcs.len(), key).await;
     errors.extend(sealed_errors);
     (got, errors)
+}
+
+/// Puts `?src=` in the address (a bundled sample: a reload opens it again),
+/// or takes it away (dropped files, which a reload cannot bring back).
+pub fn set_src(src: Option<&str>) {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let url = format!(
+        "{}{}{}{}",
+        loc.pathname().unwrap_or_default(),
+        if src.is_some() { "?src=" } else { "" },
+        src.unwrap_or_default(),
+        loc.hash().unwrap_or_default()
+    );
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }

@@ -201,7 +201,7 @@ pub fn Chart(
     draw_on_change(canvas, it, run.clone(), kind, height, ghost);
     view! {
         <div class="chart-box">
-            <ChartTools present=present view_state=view_state/>
+            <ChartTools present=present view_state=view_state timed=run.parsed.run.timestamps().any(|t| t.is_some())/>
             <div class="canvas-wrap">
                 <canvas
                     class=class
@@ -284,9 +284,10 @@ fn draw_on_change(
     });
 }
 
-/// The series toggles, the time axis switch and the zoom reset.
+/// The series toggles, the time axis switch (off, saying why, for a run
+/// without timestamps) and the zoom reset.
 #[component]
-fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>) -> impl IntoView {
+fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>, timed: bool) -> impl IntoView {
     let toggles = present
         .into_iter()
         .map(|m| {
@@ -317,13 +318,13 @@ fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>) -> impl Int
             {toggles}
             <span class="spacer"></span>
             <label class="toggle">
-                <input type="checkbox" class="time-axis"
-                    prop:checked=move || view_state.with(|v| v.time_axis)
+                <input type="checkbox" class="time-axis" disabled=!timed
+                    prop:checked=move || timed && view_state.with(|v| v.time_axis)
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         view_state.update(|v| { v.time_axis = on; v.zoom = None; });
                     }/>
-                "wall-clock time"
+                {if timed { "wall-clock time" } else { "wall-clock time (the snapshots have no timestamps)" }}
             </label>
             <span class="hint">"drag: zoom · shift+drag: pan"</span>
             <button class="reset-zoom" on:click=move |_| view_state.update(|v| v.zoom = None)>"Reset zoom"</button>
