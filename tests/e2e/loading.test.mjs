@@ -178,3 +178,39 @@ pageTest('short runs in minutes; windows in the verdict\'s words', ['inconclusiv
   assert.ok(words.every((w) => ['leak', 'no_leak', 'inconclusive'].includes(w)), words.join(','));
   assert.ok(!(await page.textContent('#windows')).includes('stable'));
 });
+
+pageTest('after a zoom the tooltip shows the new view\'s values; dots sit on the lines', ['leak-plateau-then-growth.ndjson'], async (page) => {
+  assert.equal(await verdict(page), 'leak');
+  const box = await (await page.$('canvas.chart-memory')).boundingBox();
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.5);
+  await page.waitForSelector('.tooltip');
+  const first = await page.textContent('.tooltip div');
+  // Zoom from the keyboard, the pointer still: what is under it changes.
+  await page.focus('canvas.chart-memory');
+  for (let k = 0; k < 3; k++) await page.keyboard.press('+');
+  await page.waitForFunction((t) => document.querySelector('.tooltip div')?.textContent !== t, first);
+  const [head, heap] = await page.$$eval('.tooltip div', (ds) => [ds[0].textContent, ds.find((d) => /^Heap Used/.test(d.textContent)).textContent]);
+  const [, cycle, label] = head.match(/^Cycle (\d+) — (.+)$/);
+  const snap = sample('leak-plateau-then-growth.ndjson').text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .find((s) => s.cycle === Number(cycle) && s.label === label);
+  const shown = Number(heap.match(/Heap Used: ([\d.]+)/)[1]);
+  assert.ok(Math.abs(shown - snap.nodejs.heapUsed) <= 0.01 * snap.nodejs.heapUsed, `${heap} vs ${snap.nodejs.heapUsed}`);
+  // Each dot's centre is on its series' line (a pixel of its colour within 2 px).
+  const off = await page.evaluate(() => {
+    const c = document.querySelector('canvas.chart-memory');
+    const ctx = c.getContext('2d');
+    const ratio = c.width / c.clientWidth;
+    const cr = c.getBoundingClientRect();
+    return [...document.querySelectorAll('.dot')].filter((d) => {
+      const r = d.getBoundingClientRect();
+      const [x, y] = [(r.left + r.width / 2 - cr.left) * ratio, (r.top + r.height / 2 - cr.top) * ratio];
+      const want = d.style.background.match(/\d+/g).map(Number);
+      const px = ctx.getImageData(Math.round(x) - 2, Math.round(y) - 2, 5, 5).data;
+      for (let i = 0; i < px.length; i += 4) {
+        if (Math.abs(px[i] - want[0]) + Math.abs(px[i + 1] - want[1]) + Math.abs(px[i + 2] - want[2]) < 90) return false;
+      }
+      return true;
+    }).length;
+  });
+  assert.equal(off, 0, 'every dot on its line');
+});

@@ -48,6 +48,8 @@ struct Interaction {
     /// Where the chart was drawn (None until it is).
     layout: RwSignal<Option<ChartLayoutBox>>,
     hover: RwSignal<Option<Hover>>,
+    /// Where the pointer is over the chart (None: off it).
+    pointer: StoredValue<Option<Pointer>>,
     /// A drag that zooms: where it started and where it is (CSS px).
     drag: RwSignal<Option<(i32, i32)>>,
     /// Shift+drag pans: where the drag started (CSS px) and the x range then.
@@ -60,6 +62,7 @@ impl Interaction {
             view_state,
             layout: RwSignal::new(None),
             hover: RwSignal::new(None),
+            pointer: StoredValue::new(None),
             drag: RwSignal::new(None),
             pan: RwSignal::new(None),
         }
@@ -83,6 +86,7 @@ impl Interaction {
     }
 
     fn leave(self) {
+        self.pointer.set_value(None);
         self.hover.set(None);
         self.drag.set(None);
         self.pan.set(None);
@@ -90,6 +94,12 @@ impl Interaction {
 
     fn on_move(self, ev: web_sys::MouseEvent, run: &Analysed, kind: ChartKind) {
         let (css_x, css_y) = (ev.offset_x(), ev.offset_y());
+        let pointer = Pointer {
+            css: (css_x, css_y),
+            device: (device(css_x), device(css_y)),
+            dpr: dpr(),
+        };
+        self.pointer.set_value(Some(pointer));
         if let Some((start, _)) = self.drag.get_untracked() {
             self.drag.set(Some((start, css_x)));
             return;
@@ -98,16 +108,12 @@ impl Interaction {
             return;
         };
         if let Some((start, range)) = self.pan.get_untracked() {
+            self.pointer.set_value(None);
             self.hover.set(None);
             let zoom = interact::pan_drag(&l, range, device(css_x) - device(start));
             self.view_state.update(|v| v.zoom = zoom);
             return;
         }
-        let pointer = Pointer {
-            css: (css_x, css_y),
-            device: (device(css_x), device(css_y)),
-            dpr: dpr(),
-        };
         let hover = self
             .view_state
             .with_untracked(|v| hover_at(run, kind, &l, pointer, v));
@@ -278,7 +284,14 @@ fn draw_on_change(
             other,
             &spec,
         ) {
-            Ok(l) => it.layout.set(Some(ChartLayoutBox(l))),
+            Ok(l) => {
+                it.layout.set(Some(ChartLayoutBox(l)));
+                // A zoom under a still pointer: the tooltip and dots of the
+                // new view, not the old one's.
+                if let Some(p) = it.pointer.get_value() {
+                    it.hover.set(hover_at(&run, kind, &l, p, &v));
+                }
+            }
             Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
         }
     });
