@@ -380,7 +380,7 @@ test('two files can be compared as before/after', async () => {
   const errors = [];
   const page = await open(errors);
   await dropFiles(page, [sample('leak-heap-linear-fast.log'), sample('no-leak-stable-gc.ndjson')]);
-  await page.check('#compare-mode');
+  // Two different runs: compared without asking.
   await page.waitForSelector('#compare-verdict');
   assert.equal(await page.getAttribute('#compare-verdict', 'data-verdict'), 'fixed');
   // Both runs on one chart, aligned by cycle, with the before run named in the legend.

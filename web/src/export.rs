@@ -91,7 +91,9 @@ fn request(kind: Kind, inputs: &[Input], view: &ViewState) -> (JsValue, Array) {
         files.push(&f);
     }
     set(&msg, field::FILES, &files);
-    set(&msg, field::COMPARE, &view.compare.into());
+    if let Some(compare) = view.compare {
+        set(&msg, field::COMPARE, &compare.into());
+    }
     let limits = Array::new();
     for (m, x) in &view.limits {
         limits.push(&Array::of2(&m.key().into(), &(*x).into()));

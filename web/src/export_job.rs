@@ -8,7 +8,7 @@
 //! [`load::core_analysis`]: the same report, byte for byte) and renders it.
 //!
 //! A request is a plain object: `kind` (`"json"` or `"html"`), `files`
-//! (`[{name, bytes: Uint8Array}]`), `compare` (bool), `limits` (`[[metric
+//! (`[{name, bytes: Uint8Array}]`), `compare` (bool, or none), `limits` (`[[metric
 //! key, value]]`), `charts` (`{memory, browser}`: data URLs, or empty). The
 //! answer is `{text}` or `{error}`.
 
@@ -69,7 +69,8 @@ fn export(data: &JsValue) -> Result<String, String> {
             ),
         })
         .collect();
-    let compare = get(data, field::COMPARE).as_bool().unwrap_or(false);
+    // Merge or compare as the user chose, else as the files' kinship says.
+    let compare = get(data, field::COMPARE).as_bool();
     let limits: Vec<(Metric, f64)> = Array::from(&get(data, field::LIMITS))
         .iter()
         .filter_map(|pair| {
@@ -82,7 +83,10 @@ fn export(data: &JsValue) -> Result<String, String> {
         .collect();
     let parsed: Vec<_> = files.iter().map(load::parse_at_once).collect();
     // The page exports its first run (the "before" one when comparing).
-    let first = match load::core_analysis(&parsed, compare, &limits).0 {
+    let first = match load::core_analysis(&parsed, compare, &limits)
+        .0
+        .map(|a| a.0)
+    {
         Some(inputs::Analysis::Merged(one)) => one,
         Some(inputs::Analysis::Compared(c)) => c.before,
         None => return Err("none of the files could be read".into()),

@@ -62,6 +62,8 @@ pub struct Loaded {
     /// One run (merged files), or two in compare mode.
     pub runs: Vec<Arc<Analysed>>,
     pub comparison: Option<Comparison>,
+    /// With two files or more: whether the first two are one run's exports.
+    pub kinship: Option<inputs::Kinship>,
     /// Files that could not be read: (name, why). The others are kept.
     pub errors: Vec<(String, String)>,
 }
@@ -153,14 +155,31 @@ fn error_text(e: &ingest::IngestError) -> String {
     why
 }
 
-/// Why an input is not read at all, if it is not.
+/// What a DevTools heap snapshot is, and what to do with it.
+const HEAP_SNAPSHOT: &str = "a V8 heap snapshot (Chrome DevTools' Memory tab, or v8.writeHeapSnapshot), not a memory-snapshot export: leaklens reads the snapshots your worker's memory profiler exports (JSON, NDJSON or its log). Reading heap snapshots is planned (issue 17); meanwhile open this one in Chrome DevTools → Memory → Load profile.";
+
+/// A V8 heap snapshot: by its name, or its first bytes
+/// (`{"snapshot":{"meta":`).
+fn is_heap_snapshot(name: &str, bytes: &[u8]) -> bool {
+    let head: Vec<u8> = bytes
+        .iter()
+        .take(64)
+        .filter(|b| !b.is_ascii_whitespace())
+        .copied()
+        .collect();
+    name.ends_with(".heapsnapshot") || head.starts_with(br#"{"snapshot":{"meta""#)
+}
+
+/// Why an input is not read at all, if it is not: too large, or a heap
+/// snapshot.
 fn refusal(input: &Input) -> Option<String> {
-    (input.bytes.len() as f64 > MAX_FILE_BYTES).then(|| {
-        format!(
+    if input.bytes.len() as f64 > MAX_FILE_BYTES {
+        return Some(format!(
             "too large for the browser ({:.0} MB): analyse it with the leaklens CLI",
             input.bytes.len() as f64 / 1e6
-        )
-    })
+        ));
+    }
+    is_heap_snapshot(&input.name, &input.bytes).then(|| HEAP_SNAPSHOT.into())
 }
 
 /// Parses one input in one go, as [`parse_inputs`] does in pieces (the
@@ -243,15 +262,16 @@ fn analysed(run: inputs::Analysed<Arc<Parsed>>) -> Arc<Analysed> {
     })
 }
 
-/// The core's analysis of the page's inputs.
-pub type CoreAnalysis = inputs::Analysis<Arc<Parsed>>;
+/// The core's analysis of the page's inputs, and their kinship.
+pub type CoreAnalysis = (inputs::Analysis<Arc<Parsed>>, Option<inputs::Kinship>);
 
 /// What the core made of the parsed inputs (the readable ones) as one run,
-/// or as two runs to compare, and the inputs it could not read: (name,
-/// why). The page and the export module both analyse this way.
+/// or as two runs to compare (`None`: as their kinship decides), and the
+/// inputs it could not read: (name, why). The page and the export module
+/// both analyse this way.
 pub fn core_analysis(
     inputs: &[ParsedInput],
-    compare: bool,
+    compare: Option<bool>,
     limits: &[(Metric, f64)],
 ) -> (Option<CoreAnalysis>, Vec<(String, String)>) {
     let mut cfg = Config::default();
@@ -268,9 +288,10 @@ pub fn core_analysis(
 }
 
 /// Analyses the parsed inputs (keeping the good ones) as one run, or as two
-/// runs to compare.
-pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) -> Loaded {
+/// runs to compare (`None`: as their kinship decides).
+pub fn analyse(inputs: &[ParsedInput], compare: Option<bool>, limits: &[(Metric, f64)]) -> Loaded {
     let (analysis, errors) = core_analysis(inputs, compare, limits);
+    let (analysis, kinship) = analysis.unzip();
     let (runs, comparison) = match analysis {
         Some(inputs::Analysis::Compared(c)) => (
             vec![analysed(c.before), analysed(c.after)],
@@ -282,6 +303,7 @@ pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) 
     Loaded {
         runs,
         comparison,
+        kinship: kinship.flatten(),
         errors,
     }
 }
@@ -391,6 +413,13 @@ pub fn name_of(url: &str) -> String {
         .to_string()
 }
 
+/// The file name of a `Content-Disposition` header (`inline;
+/// filename="…"`, as `leaklens serve` writes it).
+fn disposition_name(header: &str) -> Option<String> {
+    let name = header.split('"').nth(1)?;
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 /// Fetches a file by URL (a bundled sample, or `?src=` from any host that
 /// allows CORS).
 pub async fn fetch(url: &str) -> Result<Input, String> {
@@ -398,7 +427,14 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
     if !resp.ok() {
         return Err(format!("{url}: HTTP {}", resp.status()));
     }
-    let name = name_of(url);
+    // A report's file is served with its name (`leaklens serve`).
+    let name = resp
+        .headers()
+        .get("Content-Disposition")
+        .ok()
+        .flatten()
+        .and_then(|d| disposition_name(&d))
+        .unwrap_or_else(|| name_of(url));
     let bytes = decompressed(&name, body(url, &resp).await?).await?;
     Ok(Input {
         name,
@@ -532,4 +568,21 @@ pub async fn fetch_all(srcs: &[String], key: Option<&str>) -> (Vec<Input>, Vec<(
     let (got, sealed_errors) = unseal(got, srcs.len(), key).await;
     errors.extend(sealed_errors);
     (got, errors)
+}
+
+/// Puts `?src=` in the address (a bundled sample: a reload opens it again),
+/// or takes it away (dropped files, which a reload cannot bring back).
+pub fn set_src(src: Option<&str>) {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let url = format!(
+        "{}{}{}{}",
+        loc.pathname().unwrap_or_default(),
+        if src.is_some() { "?src=" } else { "" },
+        src.unwrap_or_default(),
+        loc.hash().unwrap_or_default()
+    );
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }

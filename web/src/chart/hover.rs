@@ -141,7 +141,7 @@ mod tests {
             name: "t.ndjson".into(),
             result: Ok(Arc::new(parsed)),
         };
-        analyse(&[input], false, &[]).runs.remove(0)
+        analyse(&[input], None, &[]).runs.remove(0)
     }
 
     #[test]

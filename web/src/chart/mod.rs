@@ -51,6 +51,8 @@ struct Interaction {
     /// Where the chart was drawn (None until it is).
     layout: RwSignal<Option<ChartLayoutBox>>,
     hover: RwSignal<Option<Hover>>,
+    /// Where the pointer is over the chart (None: off it).
+    pointer: StoredValue<Option<Pointer>>,
     /// A drag that zooms: where it started and where it is (CSS px).
     drag: RwSignal<Option<(i32, i32)>>,
     /// Shift+drag pans: where the drag started (CSS px) and the x range then.
@@ -75,6 +77,7 @@ impl Interaction {
             view_state,
             layout: RwSignal::new(None),
             hover: RwSignal::new(None),
+            pointer: StoredValue::new(None),
             drag: RwSignal::new(None),
             pan: RwSignal::new(None),
             touch: StoredValue::new(Fingers::default()),
@@ -99,6 +102,7 @@ impl Interaction {
     }
 
     fn leave(self) {
+        self.pointer.set_value(None);
         self.hover.set(None);
         self.drag.set(None);
         self.pan.set(None);
@@ -106,6 +110,12 @@ impl Interaction {
 
     fn on_move(self, ev: web_sys::MouseEvent, run: &Analysed, kind: ChartKind) {
         let (css_x, css_y) = (ev.offset_x(), ev.offset_y());
+        let pointer = Pointer {
+            css: (css_x, css_y),
+            device: (device(css_x), device(css_y)),
+            dpr: dpr(),
+        };
+        self.pointer.set_value(Some(pointer));
         if let Some((start, _)) = self.drag.get_untracked() {
             self.drag.set(Some((start, css_x)));
             return;
@@ -114,16 +124,12 @@ impl Interaction {
             return;
         };
         if let Some((start, range)) = self.pan.get_untracked() {
+            self.pointer.set_value(None);
             self.hover.set(None);
             let zoom = interact::pan_drag(&l, range, device(css_x) - device(start));
             self.view_state.update(|v| v.zoom = zoom);
             return;
         }
-        let pointer = Pointer {
-            css: (css_x, css_y),
-            device: (device(css_x), device(css_y)),
-            dpr: dpr(),
-        };
         let hover = self
             .view_state
             .with_untracked(|v| hover_at(run, kind, &l, pointer, v));
@@ -253,7 +259,7 @@ pub fn Chart(
     draw_on_change(canvas, it, run.clone(), kind, height, ghost);
     view! {
         <div class="chart-box">
-            <ChartTools present=present view_state=view_state/>
+            <ChartTools present=present view_state=view_state timed=run.parsed.run.timestamps().any(|t| t.is_some())/>
             <div class="canvas-wrap">
                 <canvas
                     class=class
@@ -335,15 +341,23 @@ fn draw_on_change(
             other,
             &spec,
         ) {
-            Ok(l) => it.layout.set(Some(ChartLayoutBox(l))),
+            Ok(l) => {
+                it.layout.set(Some(ChartLayoutBox(l)));
+                // A zoom under a still pointer: the tooltip and dots of the
+                // new view, not the old one's.
+                if let Some(p) = it.pointer.get_value() {
+                    it.hover.set(hover_at(&run, kind, &l, p, &v));
+                }
+            }
             Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
         }
     });
 }
 
-/// The series toggles, the time axis switch and the zoom reset.
+/// The series toggles, the time axis switch (off, saying why, for a run
+/// without timestamps) and the zoom reset.
 #[component]
-fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>) -> impl IntoView {
+fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>, timed: bool) -> impl IntoView {
     let toggles = present
         .into_iter()
         .map(|m| {
@@ -374,13 +388,13 @@ fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>) -> impl Int
             {toggles}
             <span class="spacer"></span>
             <label class="toggle">
-                <input type="checkbox" class="time-axis"
-                    prop:checked=move || view_state.with(|v| v.time_axis)
+                <input type="checkbox" class="time-axis" disabled=!timed
+                    prop:checked=move || timed && view_state.with(|v| v.time_axis)
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         view_state.update(|v| { v.time_axis = on; v.zoom = None; });
                     }/>
-                "wall-clock time"
+                {if timed { "wall-clock time" } else { "wall-clock time (the snapshots have no timestamps)" }}
             </label>
             <span class="hint mouse-hint">"drag: zoom · shift+drag: pan · ctrl+wheel: zoom"</span>
             <span class="hint touch-hint">"drag: pan · pinch: zoom"</span>
