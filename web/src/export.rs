@@ -5,15 +5,18 @@
 //! `leaklens-export`, in a Web Worker started at the first export; see
 //! `export_job`): the page's wasm then carries neither the report's JSON
 //! writer nor the HTML renderer. The page sends it the files it analysed,
-//! the mode and limits, and its charts as drawn (PNG).
+//! the mode and limits, and its charts as drawn (PNG). The uploads are made
+//! there too (`upload`).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, Worker};
 
 use crate::export_job::field;
 use crate::load::Input;
@@ -24,8 +27,12 @@ use crate::window;
 const WORKER_URL: &str = "./export-worker.js";
 
 thread_local! {
-    /// The export module, once it said it is ready.
-    static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
+    /// The export module: a promise of the worker, resolved once it said it
+    /// is ready (shared by requests made while it loads).
+    static WORKER: RefCell<Option<Promise>> = const { RefCell::new(None) };
+    /// Requests under way: their id and what resolves them.
+    static PENDING: RefCell<Vec<(u32, Function)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
 }
 
 /// Which export.
@@ -51,7 +58,7 @@ pub fn report(
     busy.set(true);
     status.set("Preparing the export…".into());
     spawn_local(async move {
-        let answer = ask(request).await;
+        let answer = ask(request).await.and_then(text_of);
         busy.set(false);
         match answer {
             Ok(text) => {
@@ -63,22 +70,36 @@ pub fn report(
                 download(name, mime, &text);
             }
             Err(why) => status.set(format!(
-                "Export failed: {why}. Reload the page to try again."
+                "Export failed: {why}. Try again, or reload the page."
             )),
         }
     });
 }
 
-/// The request to the export module, and the buffers it hands over.
-fn request(kind: Kind, inputs: &[Input], view: &ViewState) -> (JsValue, Array) {
-    let set = |o: &JsValue, k: &str, v: &JsValue| {
-        let _ = Reflect::set(o, &JsValue::from_str(k), v);
-    };
+/// Uploads `inputs` to the server the page came from (sealed first when
+/// `encrypted`), in the export module: the link's query (`src=…`) and, for
+/// an encrypted upload, the key as text.
+pub async fn upload(
+    inputs: Vec<Input>,
+    encrypted: bool,
+) -> Result<(String, Option<String>), String> {
+    let (msg, buffers) = message("upload", &inputs);
+    set(&msg, field::ENCRYPTED, &encrypted.into());
+    let data = ask((msg, buffers)).await?;
+    let key = Reflect::get(&data, &field::KEY.into())
+        .ok()
+        .and_then(|k| k.as_string());
+    let query = text_of(data)?.as_string().unwrap_or_default();
+    Ok((query, key))
+}
+
+fn set(o: &JsValue, k: &str, v: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+}
+
+/// A request of `kind` with the files, and the buffers it hands over.
+fn message(kind: &str, inputs: &[Input]) -> (JsValue, Array) {
     let msg: JsValue = Object::new().into();
-    let kind = match kind {
-        Kind::Json => "json",
-        Kind::Html => "html",
-    };
     set(&msg, field::KIND, &kind.into());
     let files = Array::new();
     let buffers = Array::new();
@@ -91,6 +112,16 @@ fn request(kind: Kind, inputs: &[Input], view: &ViewState) -> (JsValue, Array) {
         files.push(&f);
     }
     set(&msg, field::FILES, &files);
+    (msg, buffers)
+}
+
+/// The request for an export: the files, the mode and limits, the charts.
+fn request(kind: Kind, inputs: &[Input], view: &ViewState) -> (JsValue, Array) {
+    let kind = match kind {
+        Kind::Json => "json",
+        Kind::Html => "html",
+    };
+    let (msg, buffers) = message(kind, inputs);
     if let Some(compare) = view.compare {
         set(&msg, field::COMPARE, &compare.into());
     }
@@ -114,30 +145,6 @@ fn request(kind: Kind, inputs: &[Input], view: &ViewState) -> (JsValue, Array) {
     (msg, buffers)
 }
 
-/// The next message from `worker` (its `data`), or why none will come.
-async fn next_message(worker: &web_sys::Worker) -> Result<JsValue, String> {
-    let promise = js_sys::Promise::new(&mut |resolve, reject| {
-        worker.set_onmessage(Some(&resolve));
-        worker.set_onerror(Some(&reject));
-    });
-    let got = JsFuture::from(promise).await;
-    worker.set_onmessage(None);
-    worker.set_onerror(None);
-    match got {
-        Ok(ev) => Ok(Reflect::get(&ev, &"data".into()).unwrap_or(JsValue::UNDEFINED)),
-        Err(ev) => {
-            let why = Reflect::get(&ev, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .filter(|m| !m.is_empty());
-            Err(match why {
-                Some(m) => format!("the export module failed ({m})"),
-                None => "the export module could not be loaded".into(),
-            })
-        }
-    }
-}
-
 /// An answer's error, if it is one.
 fn error_of(data: &JsValue) -> Option<String> {
     Reflect::get(data, &field::ERROR.into())
@@ -145,49 +152,122 @@ fn error_of(data: &JsValue) -> Option<String> {
         .and_then(|e| e.as_string())
 }
 
-/// The export module, started and ready.
-async fn worker() -> Result<web_sys::Worker, String> {
-    if let Some(w) = WORKER.with(|w| w.borrow().clone()) {
-        return Ok(w);
-    }
-    let w = web_sys::Worker::new(WORKER_URL)
-        .map_err(|_| "the browser could not start the export module".to_string())?;
-    let first = next_message(&w).await;
-    match first {
-        Ok(data) if data.as_string().as_deref() == Some("ready") => {
-            WORKER.with(|cell| *cell.borrow_mut() = Some(w.clone()));
-            Ok(w)
-        }
-        other => {
-            w.terminate();
-            Err(other
-                .ok()
-                .and_then(|d| error_of(&d))
-                .unwrap_or_else(|| "the export module could not be loaded".into()))
-        }
-    }
-}
-
-/// Sends `request` to the export module; its text, or why there is none.
-async fn ask((msg, buffers): (JsValue, Array)) -> Result<JsValue, String> {
-    let w = worker().await?;
-    let answer = match w.post_message_with_transfer(&msg, &buffers) {
-        Ok(()) => next_message(&w).await,
-        Err(_) => Err("the files could not be handed to the export module".into()),
-    };
-    let text = answer.and_then(|data| match error_of(&data) {
+/// An answer's text, or its error.
+fn text_of(data: JsValue) -> Result<JsValue, String> {
+    match error_of(&data) {
         Some(e) => Err(e),
         None => Reflect::get(&data, &field::TEXT.into())
             .ok()
             .filter(JsValue::is_string)
             .ok_or_else(|| "the export module gave no answer".into()),
-    });
-    if text.is_err() {
-        // Start afresh next time (a module that failed may be stuck).
-        w.terminate();
-        WORKER.with(|cell| *cell.borrow_mut() = None);
     }
-    text
+}
+
+/// Answers every request under way with `data`.
+fn answer_all(data: &JsValue) {
+    for (_, resolve) in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
+        let _ = resolve.call1(&JsValue::NULL, data);
+    }
+}
+
+/// Forgets the module (a failed one is started afresh next time).
+fn forget(worker: &Worker) {
+    worker.terminate();
+    WORKER.with(|w| *w.borrow_mut() = None);
+}
+
+/// Hands each answer of a ready module to its request; an answer without
+/// an id (a panic) or an error event fails every request under way.
+fn dispatch(worker: &Worker) {
+    let w = worker.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
+        let data = ev.data();
+        let Some(id) = Reflect::get(&data, &field::ID.into())
+            .ok()
+            .and_then(|i| i.as_f64())
+        else {
+            forget(&w);
+            return answer_all(&data);
+        };
+        let found = PENDING.with(|p| {
+            let mut p = p.borrow_mut();
+            let at = p.iter().position(|(i, _)| f64::from(*i) == id)?;
+            Some(p.remove(at).1)
+        });
+        if let Some(resolve) = found {
+            let _ = resolve.call1(&JsValue::NULL, &data);
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let w = worker.clone();
+    let on_error = Closure::<dyn Fn()>::new(move || {
+        forget(&w);
+        let failed: JsValue = Object::new().into();
+        set(&failed, field::ERROR, &"the export module failed".into());
+        answer_all(&failed);
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+}
+
+/// Starts the export module: a promise of the worker once it is ready.
+fn start() -> Result<Promise, String> {
+    let worker = Worker::new(WORKER_URL)
+        .map_err(|_| "the browser could not start the export module".to_string())?;
+    Ok(Promise::new(&mut |resolve, reject| {
+        let w = worker.clone();
+        worker.set_onerror(Some(&reject));
+        let on_first = Closure::once_into_js(move |ev: MessageEvent| {
+            let data = ev.data();
+            if data.as_string().as_deref() == Some("ready") {
+                dispatch(&w);
+                let _ = resolve.call1(&JsValue::NULL, &w);
+            } else {
+                let _ = reject.call1(&JsValue::NULL, &data);
+            }
+        });
+        worker.set_onmessage(Some(on_first.unchecked_ref()));
+    }))
+}
+
+/// The export module, started and ready.
+async fn worker() -> Result<Worker, String> {
+    let ready = match WORKER.with(|w| w.borrow().clone()) {
+        Some(p) => p,
+        None => {
+            let p = start()?;
+            WORKER.with(|w| *w.borrow_mut() = Some(p.clone()));
+            p
+        }
+    };
+    match JsFuture::from(ready).await {
+        Ok(w) => Ok(w.unchecked_into()),
+        Err(why) => {
+            WORKER.with(|w| *w.borrow_mut() = None);
+            Err(error_of(&why).unwrap_or_else(|| "the export module could not be loaded".into()))
+        }
+    }
+}
+
+/// Sends `request` to the export module: its answer (`{text}` or
+/// `{error}`), or why there is none.
+async fn ask((msg, buffers): (JsValue, Array)) -> Result<JsValue, String> {
+    let w = worker().await?;
+    let id = NEXT_ID.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    });
+    set(&msg, field::ID, &id.into());
+    let answer =
+        Promise::new(&mut |resolve, _| PENDING.with(|p| p.borrow_mut().push((id, resolve))));
+    if w.post_message_with_transfer(&msg, &buffers).is_err() {
+        PENDING.with(|p| p.borrow_mut().retain(|(i, _)| *i != id));
+        return Err("the files could not be handed to the export module".into());
+    }
+    JsFuture::from(answer)
+        .await
+        .map_err(|_| "the export module gave no answer".into())
 }
 
 /// The canvas `selector` as a PNG data URL.

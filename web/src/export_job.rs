@@ -7,10 +7,17 @@
 //! the files again with the same code ([`load::parse_at_once`],
 //! [`load::core_analysis`]: the same report, byte for byte) and renders it.
 //!
-//! A request is a plain object: `kind` (`"json"` or `"html"`), `files`
-//! (`[{name, bytes: Uint8Array}]`), `compare` (bool, or none), `limits` (`[[metric
-//! key, value]]`), `charts` (`{memory, browser}`: data URLs, or empty). The
-//! answer is `{text}` or `{error}`.
+//! The uploads of "Upload & copy permalink" and "Upload encrypted" are
+//! made here too (sealed first when encrypted): the page's wasm carries
+//! neither the form upload nor the sealing.
+//!
+//! A request is a plain object: `id` (echoed in the answer), `kind`
+//! (`"json"`, `"html"` or `"upload"`), `files` (`[{name, bytes:
+//! Uint8Array}]`); for exports `compare` (bool, or none), `limits`
+//! (`[[metric key, value]]`), `charts` (`{memory, browser}`: data URLs, or
+//! empty); for uploads `encrypted` (bool). The answer is `{id, text}` (the
+//! export, or the link's query) with `key` (an encrypted upload's key as
+//! text), or `{id, error}`.
 
 use std::sync::Arc;
 
@@ -34,6 +41,9 @@ pub mod field {
     pub const BROWSER: &str = "browser";
     pub const TEXT: &str = "text";
     pub const ERROR: &str = "error";
+    pub const ID: &str = "id";
+    pub const ENCRYPTED: &str = "encrypted";
+    pub const KEY: &str = "key";
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -44,20 +54,32 @@ fn string(obj: &JsValue, key: &str) -> String {
     get(obj, key).as_string().unwrap_or_default()
 }
 
-/// The answer to the page's request `data`: `{text}` or `{error}`.
-pub fn answer(data: &JsValue) -> JsValue {
-    let out = Object::new();
-    let (key, value) = match export(data) {
-        Ok(text) => (field::TEXT, text),
-        Err(why) => (field::ERROR, why),
+/// The answer to the page's request `data`: `{id, text}` or `{id, error}`.
+pub async fn answer(data: &JsValue) -> JsValue {
+    let out: JsValue = Object::new().into();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&out, &k.into(), v);
     };
-    let _ = Reflect::set(&out, &key.into(), &JsValue::from_str(&value));
-    out.into()
+    set(field::ID, &get(data, field::ID));
+    let done = match string(data, field::KIND).as_str() {
+        "upload" => upload(data).await.map(|(query, key)| {
+            if let Some(key) = key {
+                set(field::KEY, &key.into());
+            }
+            query
+        }),
+        _ => export(data),
+    };
+    match done {
+        Ok(text) => set(field::TEXT, &text.into()),
+        Err(why) => set(field::ERROR, &why.into()),
+    }
+    out
 }
 
-/// The export a request asks for.
-fn export(data: &JsValue) -> Result<String, String> {
-    let files: Vec<Input> = Array::from(&get(data, field::FILES))
+/// The files of a request.
+fn files(data: &JsValue) -> Vec<Input> {
+    Array::from(&get(data, field::FILES))
         .iter()
         .map(|f| Input {
             name: string(&f, field::NAME),
@@ -68,7 +90,21 @@ fn export(data: &JsValue) -> Result<String, String> {
                     .unwrap_or_default(),
             ),
         })
-        .collect();
+        .collect()
+}
+
+/// The upload a request asks for: the link's query, and the key as text
+/// when it is encrypted.
+async fn upload(data: &JsValue) -> Result<(String, Option<String>), String> {
+    let encrypted = get(data, field::ENCRYPTED).as_bool() == Some(true);
+    let key = encrypted.then(crate::crypto::new_key).transpose()?;
+    let query = load::upload(&files(data), key.as_ref()).await?;
+    Ok((query, key.as_ref().map(crate::crypto::key_to_text)))
+}
+
+/// The export a request asks for.
+fn export(data: &JsValue) -> Result<String, String> {
+    let files = files(data);
     // Merge or compare as the user chose, else as the files' kinship says.
     let compare = get(data, field::COMPARE).as_bool();
     let limits: Vec<(Metric, f64)> = Array::from(&get(data, field::LIMITS))

@@ -1,7 +1,8 @@
 //! The export module's entry point, run in a Web Worker the page starts at
 //! its first export (`web/export-worker.js` loads it): it says "ready",
-//! then answers each request (`leaklens_web::export_job`). A panic is
-//! answered as an error, so the page never waits for nothing.
+//! then answers each request (`leaklens_web::export_job`: the JSON and HTML
+//! exports, the uploads). A panic is answered as an error (with no `id`:
+//! every request under way fails), so the page never waits for nothing.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -19,7 +20,10 @@ fn main() {
         let _ = scope().post_message(&out);
     }));
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(|ev: MessageEvent| {
-        let _ = scope().post_message(&leaklens_web::export_job::answer(&ev.data()));
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer = leaklens_web::export_job::answer(&ev.data()).await;
+            let _ = scope().post_message(&answer);
+        });
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();

@@ -448,7 +448,9 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
 /// link's query (`src=...`). A page on a plain static host gets a clear
 /// "no server".
 pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
+    // Run in the export module's worker: its global scope fetches (with
+    // the page's origin, relative to the page's folder).
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let form = web_sys::FormData::new().map_err(|_| "no form data")?;
     for (n, input) in inputs.iter().enumerate() {
         let (bytes, name, ty) = match key {
@@ -476,7 +478,7 @@ pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, 
     init.set_method("POST");
     init.set_body(&form);
     let resp =
-        JsFuture::from(window.fetch_with_str_and_init(routes::relative(routes::REPORTS), &init))
+        JsFuture::from(scope.fetch_with_str_and_init(routes::relative(routes::REPORTS), &init))
             .await
             .map_err(|_| "the upload failed (network error)".to_string())?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::export::{self, Kind};
-use crate::load::{self, Analysed, Input};
+use crate::load::{Analysed, Input};
 use crate::state::{self, ViewState};
 use crate::window;
 
@@ -132,18 +132,15 @@ fn upload(
         "Uploading…"
     });
     spawn_local(async move {
-        let key = match encrypted.then(crate::crypto::new_key).transpose() {
-            Ok(k) => k,
-            Err(e) => return link.settle(request, Err(e)),
-        };
-        let answer = load::upload(&files, key.as_ref()).await.map(|query| {
+        // Sealed and uploaded by the export module (off the page's wasm).
+        let answer = export::upload(files, encrypted).await.map(|(query, key)| {
             let mut frag = view.encode();
             if let Some(k) = &key {
                 if !frag.is_empty() {
                     frag.push('&');
                 }
                 frag.push_str("k=");
-                frag.push_str(&crate::crypto::key_to_text(k));
+                frag.push_str(k);
             }
             if !frag.is_empty() {
                 frag.insert(0, '#');
