@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, newPage, startLeaklens } from './harness.mjs';
+import { download, launch, newPage, startLeaklens } from './harness.mjs';
 
 let proc, base, browser;
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-embedded-'));
@@ -44,6 +44,11 @@ test('the embedded viewer is served compressed, hashed assets cached for good, a
   await page.goto(`${base}?src=samples/leak-heap-steps.json`);
   await page.waitForSelector('#verdict', { timeout: 20000 });
   assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'leak');
+  // The export module (a worker, under the server's CSP) is served too.
+  const json = await download(page, '#export-json');
+  assert.equal(JSON.parse(json.text).summary.verdict, 'leak');
+  const page_html = await download(page, '#export-html');
+  assert.ok(page_html.text.includes('<img alt="memory chart" src="data:image/png;base64,'));
   await page.close();
   assert.deepEqual(errors, []);
 });

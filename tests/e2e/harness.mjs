@@ -35,7 +35,7 @@ export function serve(dir, { cors = false } = {}) {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
-      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }) });
     });
   });
 }
@@ -112,4 +112,10 @@ export function startLeaklens(args, { cwd } = {}) {
     });
     proc.on('exit', (code) => reject(new Error(`leaklens exited with ${code}: ${state.stderr}`)));
   });
+}
+
+/** Clicks the export button `selector` and resolves with the download's name and text. */
+export async function download(page, selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.click(selector)]);
+  return { name: dl.suggestedFilename(), text: fs.readFileSync(await dl.path(), 'utf8') };
 }

@@ -7,15 +7,16 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launch, newPage, ROOT, SAMPLES, shot } from './harness.mjs';
+import { download, launch, newPage, ROOT, SAMPLES, shot } from './harness.mjs';
 
 let browser, server, base;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-site-'));
 
 before(async () => {
   const site = path.join(root, 'ci', 'run-42');
-  execFileSync(path.join(ROOT, 'target/debug/leaklens'), ['report', path.join(SAMPLES, 'leak-browser-contexts.json'),
-    path.join(SAMPLES, 'leak-heap-steps.json'), '-o', site, '--viewer', path.join(ROOT, 'dist')], { stdio: 'pipe' });
+  // Run from the samples' folder: the report names the files as the viewer does.
+  execFileSync(path.join(ROOT, 'target/debug/leaklens'), ['report', 'leak-browser-contexts.json',
+    'leak-heap-steps.json', '-o', site, '--viewer', path.join(ROOT, 'dist')], { stdio: 'pipe', cwd: SAMPLES });
   server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '0', '-d', root], { stdio: ['ignore', 'pipe', 'pipe'] });
   base = await new Promise((resolve, reject) => {
     let out = '';
@@ -48,8 +49,14 @@ test('the static site opens the viewer on its data from a plain static server, u
   const facts = await page.textContent('.facts');
   assert.ok(facts.includes('leak-browser-contexts.json + leak-heap-steps.json'), facts);
   await shot(page, 'static-site');
+  // The export module is part of the site's viewer: the page's export is
+  // the site's report.json, byte for byte (the viewer merged the files as
+  // the report did).
+  const exported = await download(page, '#export-json');
   await page.close();
   assert.deepEqual(errors, []);
+  const written = fs.readFileSync(path.join(root, 'ci', 'run-42', 'report.json'), 'utf8');
+  assert.equal(`${exported.text}\n`, written);
 
   // The other files of the site are there, next to the index.
   for (const f of ['report.html', 'report.json', 'report.md', 'data/leak-heap-steps.json']) {

@@ -4,8 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import zlib from 'node:zlib';
-import { serve, launch, newPage, dropFiles, sample, inkedPixels, shot, DIST, SAMPLES } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { serve, launch, newPage, dropFiles, sample, inkedPixels, shot, DIST, ROOT, SAMPLES } from './harness.mjs';
 
 let site, other, browser;
 
@@ -263,11 +266,29 @@ test('exports: JSON report, self-contained HTML report, chart PNG', async () => 
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
     return { name: dl.suggestedFilename(), body: fs.readFileSync(await dl.path()) };
   };
+  // The export module is fetched at the first export, not with the page.
+  const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name));
+  assert.ok(!fetched.some((n) => n.includes('leaklens-export')), fetched.join(' '));
+  // Its status while it loads and works, as the user sees it.
+  await page.evaluate(() => {
+    window.__exportStatus = [];
+    const el = document.querySelector('#export-status');
+    new MutationObserver(() => window.__exportStatus.push(el.textContent))
+      .observe(el, { childList: true, subtree: true, characterData: true });
+  });
   const json = await read('#export-json');
   assert.equal(json.name, 'leaklens-report.json');
+  assert.ok((await page.evaluate(() => window.__exportStatus)).some((s) => /Preparing the export/.test(s)));
+  assert.equal(await page.textContent('#export-status'), '');
   const report = JSON.parse(json.body.toString());
   assert.equal(report.schema_version, 1);
   assert.equal(report.summary.verdict, 'leak');
+  // Byte for byte what the CLI writes for the same file (which ends it
+  // with a line break).
+  const cli = spawnSync(path.join(ROOT, 'target/debug/leaklens'),
+    ['analyze', '--format', 'json', 'leak-rss-native.log'], { cwd: SAMPLES, encoding: 'utf8' });
+  assert.ok(cli.stdout.length > 0, cli.stderr);
+  assert.equal(`${json.body.toString()}\n`, cli.stdout);
   const html = await read('#export-html');
   assert.equal(html.name, 'leaklens-report.html');
   const text = html.body.toString();
@@ -277,6 +298,28 @@ test('exports: JSON report, self-contained HTML report, chart PNG', async () => 
   assert.equal(png.name, 'leaklens-chart.png');
   assert.deepEqual([...png.body.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG');
   await page.close();
+});
+
+test('an export module that cannot be loaded is said so, and the page stays', async () => {
+  // A copy of the viewer whose export module is missing.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-noexport-'));
+  fs.cpSync(DIST, dir, { recursive: true });
+  fs.rmSync(path.join(dir, 'leaklens-export_bg.wasm'));
+  const broken = await serve(dir);
+  const page = await newPage(browser, []);
+  await page.goto(broken.url);
+  await page.waitForSelector('#dropzone');
+  await dropFiles(page, [sample('leak-heap-steps.json')]);
+  assert.equal(await verdict(page), 'leak');
+  await page.click('#export-json');
+  await page.waitForFunction(() => /Export failed/.test(document.querySelector('#export-status').textContent));
+  assert.match(await page.textContent('#export-status'), /export module could not be loaded/);
+  // The analysis is still on screen, and the button can be tried again.
+  assert.equal(await verdict(page), 'leak');
+  assert.equal(await page.isEnabled('#export-json'), true);
+  await page.context().close();
+  await broken.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('?src= loads from another host (CORS)', async () => {
@@ -337,7 +380,7 @@ test('two files can be compared as before/after', async () => {
   const errors = [];
   const page = await open(errors);
   await dropFiles(page, [sample('leak-heap-linear-fast.log'), sample('no-leak-stable-gc.ndjson')]);
-  await page.check('#compare-mode');
+  // Two different runs: compared without asking.
   await page.waitForSelector('#compare-verdict');
   assert.equal(await page.getAttribute('#compare-verdict', 'data-verdict'), 'fixed');
   // Both runs on one chart, aligned by cycle, with the before run named in the legend.

@@ -2,6 +2,8 @@
 //! and what routes it: reading and analysing the inputs, the URL following
 //! the view, and what the page loads at start-up.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -42,7 +44,7 @@ pub fn App() -> impl IntoView {
     });
     let parsed: RwSignal<Vec<ParsedInput>> = RwSignal::new(Vec::new());
     let progress: ProgressState = RwSignal::new(None);
-    parse_on_change(inputs, parsed, progress);
+    parse_on_change(inputs, parsed, progress, fetch_errors);
     let loaded = Memo::new(move |_| {
         let ins = parsed.get();
         let (compare, limits) = analysis_inputs.get();
@@ -57,6 +59,7 @@ pub fn App() -> impl IntoView {
             <a class="brand" href="./" on:click=move |ev| {
                 ev.prevent_default();
                 inputs.set(Vec::new());
+                load::set_src(None);
                 fetch_errors.set(Vec::new());
                 view_state.set(ViewState::default());
             }>"leaklens"</a>
@@ -75,22 +78,31 @@ pub fn App() -> impl IntoView {
 }
 
 /// Files are read in pieces (a progress bar, the page stays responsive),
-/// then analysed; new files cancel a read under way.
+/// then analysed; new files cancel a read under way. Files none of which
+/// can be read leave the analysis on screen as it is, with their errors.
 fn parse_on_change(
     inputs: RwSignal<Vec<Input>>,
     parsed: RwSignal<Vec<ParsedInput>>,
     progress: ProgressState,
+    fetch_errors: RwSignal<Vec<(String, String)>>,
 ) {
     let generation = StoredValue::new(0u64);
+    // The inputs of the analysis on screen (empty: none).
+    let shown_inputs: Rc<RefCell<Vec<Input>>> = Rc::default();
     Effect::new(move |_| {
         let ins = inputs.get();
+        if same_inputs(&ins, &shown_inputs.borrow()) {
+            return;
+        }
         let g = generation.get_value() + 1;
         generation.set_value(g);
         if ins.is_empty() {
+            shown_inputs.borrow_mut().clear();
             parsed.set(Vec::new());
             progress.set(None);
             return;
         }
+        let shown_inputs = shown_inputs.clone();
         spawn_local(async move {
             let stale = move || generation.get_value() != g;
             let Some(result) =
@@ -111,10 +123,35 @@ fn parse_on_change(
             if stale() {
                 return;
             }
-            parsed.set(result);
             progress.set(None);
+            let readable = result.iter().any(|p| p.result.is_ok());
+            if !readable && !shown_inputs.borrow().is_empty() {
+                let kept = " (the analysis on screen is kept)";
+                fetch_errors.update(|e| {
+                    e.extend(
+                        result
+                            .into_iter()
+                            .map(|p| (p.name, p.result.err().unwrap_or_default() + kept)),
+                    )
+                });
+                inputs.set(shown_inputs.borrow().clone());
+                return;
+            }
+            if readable {
+                *shown_inputs.borrow_mut() = ins;
+            }
+            parsed.set(result);
         });
     });
+}
+
+/// The same files (by identity, not by bytes).
+fn same_inputs(a: &[Input], b: &[Input]) -> bool {
+    !a.is_empty()
+        && a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| Arc::ptr_eq(&x.bytes, &y.bytes))
 }
 
 /// The URL follows the view (keeping inline data and a share's key).

@@ -53,11 +53,18 @@ pub fn open_envelope(plain: &[u8]) -> Result<(String, Vec<u8>), String> {
     ))
 }
 
+/// The browser's `crypto`, in the page or in a worker (the uploads are
+/// sealed in the export module's worker).
+fn crypto() -> Result<web_sys::Crypto, String> {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("crypto"))
+        .ok()
+        .filter(|c| c.is_object())
+        .map(JsCast::unchecked_into)
+        .ok_or_else(|| "this browser has no WebCrypto".into())
+}
+
 fn subtle() -> Result<web_sys::SubtleCrypto, String> {
-    let crypto = web_sys::window()
-        .ok_or("no window")?
-        .crypto()
-        .map_err(|_| "this browser has no WebCrypto")?;
+    let crypto = crypto()?;
     let subtle = js_sys::Reflect::get(&crypto, &JsValue::from_str("subtle"))
         .ok()
         .filter(|s| !s.is_undefined() && !s.is_null())
@@ -77,10 +84,8 @@ pub fn new_key() -> Result<[u8; 32], String> {
 }
 
 fn random(buf: &mut [u8]) -> Result<(), String> {
-    web_sys::window()
-        .ok_or("no window")?
-        .crypto()
-        .and_then(|c| c.get_random_values_with_u8_array(buf))
+    crypto()?
+        .get_random_values_with_u8_array(buf)
         .map(|_| ())
         .map_err(|_| "the browser could not make random numbers".into())
 }

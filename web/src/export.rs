@@ -1,57 +1,295 @@
 //! Exports: the report as JSON or HTML, the memory chart as PNG, saved as
 //! downloads.
+//!
+//! The JSON and HTML exports are made by the export module (a second wasm,
+//! `leaklens-export`, in a Web Worker started at the first export; see
+//! `export_job`): the page's wasm then carries neither the report's JSON
+//! writer nor the HTML renderer. The page sends it the files it analysed,
+//! the mode and limits, and its charts as drawn (PNG). The uploads are made
+//! there too (`upload`).
 
-use std::sync::Arc;
+use std::cell::{Cell, RefCell};
 
-use leaklens_chart::ChartKind;
-use wasm_bindgen::JsCast;
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, Worker};
 
-use crate::load::Analysed;
+use crate::export_job::field;
+use crate::load::Input;
+use crate::state::ViewState;
 use crate::window;
 
-/// The report as JSON (the CLI's contract).
-pub fn json(run: Option<Arc<Analysed>>) {
-    if let Some(a) = run {
-        download(
-            "leaklens-report.json",
-            "application/json",
-            &a.report.to_json(),
-        );
-    }
+/// The worker's loader (copied into `dist/` next to the module).
+const WORKER_URL: &str = "./export-worker.js";
+
+thread_local! {
+    /// The export module: a promise of the worker, resolved once it said it
+    /// is ready (shared by requests made while it loads).
+    static WORKER: RefCell<Option<Promise>> = const { RefCell::new(None) };
+    /// Requests under way: their id and what resolves them.
+    static PENDING: RefCell<Vec<(u32, Function)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
 }
 
-/// The report as a self-contained HTML page.
-pub fn html(run: Option<Arc<Analysed>>) {
-    if let Some(a) = run {
-        // The charts as drawn on the page (PNG), not drawn again as SVG:
-        // the page's wasm then carries no SVG renderer (7 KB gzip).
-        let html = leaklens_render::html::report_with_charts(
-            &a.parsed.run,
-            &a.report,
-            &a.title,
-            &|spec, width, _| chart_image(spec.kind, width),
-        );
-        download("leaklens-report.html", "text/html", &html);
-    }
+/// Which export.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    Json,
+    Html,
 }
 
-/// The memory chart as drawn on the page.
-pub fn png() {
-    let doc = window().document().expect("document");
-    let canvas = doc
-        .query_selector("canvas.chart-memory")
+/// Exports the report of what the page analysed (`inputs`, as `view`
+/// says: mode and limits), saying what is under way in `status`.
+pub fn report(
+    kind: Kind,
+    inputs: Vec<Input>,
+    view: &ViewState,
+    status: RwSignal<String>,
+    busy: RwSignal<bool>,
+) {
+    if busy.get_untracked() || inputs.is_empty() {
+        return;
+    }
+    let request = request(kind, &inputs, view);
+    busy.set(true);
+    status.set("Preparing the export…".into());
+    spawn_local(async move {
+        let answer = ask(request).await.and_then(text_of);
+        busy.set(false);
+        match answer {
+            Ok(text) => {
+                status.set(String::new());
+                let (name, mime) = match kind {
+                    Kind::Json => ("leaklens-report.json", "application/json"),
+                    Kind::Html => ("leaklens-report.html", "text/html"),
+                };
+                download(name, mime, &text);
+            }
+            Err(why) => status.set(format!(
+                "Export failed: {why}. Try again, or reload the page."
+            )),
+        }
+    });
+}
+
+/// Uploads `inputs` to the server the page came from (sealed first when
+/// `encrypted`), in the export module: the link's query (`src=…`) and, for
+/// an encrypted upload, the key as text.
+pub async fn upload(
+    inputs: Vec<Input>,
+    encrypted: bool,
+) -> Result<(String, Option<String>), String> {
+    let (msg, buffers) = message("upload", &inputs);
+    set(&msg, field::ENCRYPTED, &encrypted.into());
+    let data = ask((msg, buffers)).await?;
+    let key = Reflect::get(&data, &field::KEY.into())
         .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok());
-    if let Some(c) = canvas {
-        if let Ok(url) = c.to_data_url() {
-            click_link(&url, "leaklens-chart.png");
+        .and_then(|k| k.as_string());
+    let query = text_of(data)?.as_string().unwrap_or_default();
+    Ok((query, key))
+}
+
+fn set(o: &JsValue, k: &str, v: &JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(k), v);
+}
+
+/// A request of `kind` with the files, and the buffers it hands over.
+fn message(kind: &str, inputs: &[Input]) -> (JsValue, Array) {
+    let msg: JsValue = Object::new().into();
+    set(&msg, field::KIND, &kind.into());
+    let files = Array::new();
+    let buffers = Array::new();
+    for input in inputs {
+        let f: JsValue = Object::new().into();
+        let bytes = Uint8Array::from(input.bytes.as_slice());
+        buffers.push(&bytes.buffer());
+        set(&f, field::NAME, &input.name.as_str().into());
+        set(&f, field::BYTES, &bytes);
+        files.push(&f);
+    }
+    set(&msg, field::FILES, &files);
+    (msg, buffers)
+}
+
+/// The request for an export: the files, the mode and limits, the charts.
+fn request(kind: Kind, inputs: &[Input], view: &ViewState) -> (JsValue, Array) {
+    let kind = match kind {
+        Kind::Json => "json",
+        Kind::Html => "html",
+    };
+    let (msg, buffers) = message(kind, inputs);
+    if let Some(compare) = view.compare {
+        set(&msg, field::COMPARE, &compare.into());
+    }
+    let limits = Array::new();
+    for (m, x) in &view.limits {
+        limits.push(&Array::of2(&m.key().into(), &(*x).into()));
+    }
+    set(&msg, field::LIMITS, &limits);
+    let charts: JsValue = Object::new().into();
+    for (key, selector) in [
+        (field::MEMORY, "canvas.chart-memory"),
+        (field::BROWSER, "canvas.chart-browser"),
+    ] {
+        set(
+            &charts,
+            key,
+            &canvas_url(selector).unwrap_or_default().into(),
+        );
+    }
+    set(&msg, field::CHARTS, &charts);
+    (msg, buffers)
+}
+
+/// An answer's error, if it is one.
+fn error_of(data: &JsValue) -> Option<String> {
+    Reflect::get(data, &field::ERROR.into())
+        .ok()
+        .and_then(|e| e.as_string())
+}
+
+/// An answer's text, or its error.
+fn text_of(data: JsValue) -> Result<JsValue, String> {
+    match error_of(&data) {
+        Some(e) => Err(e),
+        None => Reflect::get(&data, &field::TEXT.into())
+            .ok()
+            .filter(JsValue::is_string)
+            .ok_or_else(|| "the export module gave no answer".into()),
+    }
+}
+
+/// Answers every request under way with `data`.
+fn answer_all(data: &JsValue) {
+    for (_, resolve) in PENDING.with(|p| std::mem::take(&mut *p.borrow_mut())) {
+        let _ = resolve.call1(&JsValue::NULL, data);
+    }
+}
+
+/// Forgets the module (a failed one is started afresh next time).
+fn forget(worker: &Worker) {
+    worker.terminate();
+    WORKER.with(|w| *w.borrow_mut() = None);
+}
+
+/// Hands each answer of a ready module to its request; an answer without
+/// an id (a panic) or an error event fails every request under way.
+fn dispatch(worker: &Worker) {
+    let w = worker.clone();
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
+        let data = ev.data();
+        let Some(id) = Reflect::get(&data, &field::ID.into())
+            .ok()
+            .and_then(|i| i.as_f64())
+        else {
+            forget(&w);
+            return answer_all(&data);
+        };
+        let found = PENDING.with(|p| {
+            let mut p = p.borrow_mut();
+            let at = p.iter().position(|(i, _)| f64::from(*i) == id)?;
+            Some(p.remove(at).1)
+        });
+        if let Some(resolve) = found {
+            let _ = resolve.call1(&JsValue::NULL, &data);
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let w = worker.clone();
+    let on_error = Closure::<dyn Fn()>::new(move || {
+        forget(&w);
+        let failed: JsValue = Object::new().into();
+        set(&failed, field::ERROR, &"the export module failed".into());
+        answer_all(&failed);
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+}
+
+/// Starts the export module: a promise of the worker once it is ready.
+fn start() -> Result<Promise, String> {
+    let worker = Worker::new(WORKER_URL)
+        .map_err(|_| "the browser could not start the export module".to_string())?;
+    Ok(Promise::new(&mut |resolve, reject| {
+        let w = worker.clone();
+        worker.set_onerror(Some(&reject));
+        let on_first = Closure::once_into_js(move |ev: MessageEvent| {
+            let data = ev.data();
+            if data.as_string().as_deref() == Some("ready") {
+                dispatch(&w);
+                let _ = resolve.call1(&JsValue::NULL, &w);
+            } else {
+                let _ = reject.call1(&JsValue::NULL, &data);
+            }
+        });
+        worker.set_onmessage(Some(on_first.unchecked_ref()));
+    }))
+}
+
+/// The export module, started and ready.
+async fn worker() -> Result<Worker, String> {
+    let ready = match WORKER.with(|w| w.borrow().clone()) {
+        Some(p) => p,
+        None => {
+            let p = start()?;
+            WORKER.with(|w| *w.borrow_mut() = Some(p.clone()));
+            p
+        }
+    };
+    match JsFuture::from(ready).await {
+        Ok(w) => Ok(w.unchecked_into()),
+        Err(why) => {
+            WORKER.with(|w| *w.borrow_mut() = None);
+            Err(error_of(&why).unwrap_or_else(|| "the export module could not be loaded".into()))
         }
     }
 }
 
-fn download(name: &str, mime: &str, text: &str) {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+/// Sends `request` to the export module: its answer (`{text}` or
+/// `{error}`), or why there is none.
+async fn ask((msg, buffers): (JsValue, Array)) -> Result<JsValue, String> {
+    let w = worker().await?;
+    let id = NEXT_ID.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    });
+    set(&msg, field::ID, &id.into());
+    let answer =
+        Promise::new(&mut |resolve, _| PENDING.with(|p| p.borrow_mut().push((id, resolve))));
+    if w.post_message_with_transfer(&msg, &buffers).is_err() {
+        PENDING.with(|p| p.borrow_mut().retain(|(i, _)| *i != id));
+        return Err("the files could not be handed to the export module".into());
+    }
+    JsFuture::from(answer)
+        .await
+        .map_err(|_| "the export module gave no answer".into())
+}
+
+/// The canvas `selector` as a PNG data URL.
+fn canvas_url(selector: &str) -> Option<String> {
+    window()
+        .document()?
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        .and_then(|c| c.to_data_url().ok())
+}
+
+/// The memory chart as drawn on the page.
+pub fn png() {
+    if let Some(url) = canvas_url("canvas.chart-memory") {
+        click_link(&url, "leaklens-chart.png");
+    }
+}
+
+fn download(name: &str, mime: &str, text: &JsValue) {
+    let parts = Array::of1(text);
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
@@ -72,29 +310,5 @@ fn click_link(href: &str, name: &str) {
             a.set_download(name);
             a.click();
         }
-    }
-}
-
-/// The chart of `kind` on the page as an `<img>` of its pixels, `width`
-/// CSS pixels wide at most (empty when it is not on the page).
-fn chart_image(kind: ChartKind, width: u32) -> String {
-    let (selector, what) = match kind {
-        ChartKind::Memory => ("canvas.chart-memory", "memory"),
-        ChartKind::Browser => ("canvas.chart-browser", "browser"),
-    };
-    let Some(doc) = window().document() else {
-        return String::new();
-    };
-    let url = doc
-        .query_selector(selector)
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
-        .and_then(|c| c.to_data_url().ok());
-    match url {
-        Some(url) if url.starts_with("data:image/png;base64,") => format!(
-            "<img alt=\"{what} chart\" src=\"{url}\" style=\"max-width:{width}px;width:100%\">"
-        ),
-        _ => String::new(),
     }
 }

@@ -15,6 +15,7 @@ pub mod state;
 mod app;
 mod chart;
 mod export;
+pub mod export_job;
 mod live;
 mod load;
 mod loader;

@@ -62,6 +62,8 @@ pub struct Loaded {
     /// One run (merged files), or two in compare mode.
     pub runs: Vec<Arc<Analysed>>,
     pub comparison: Option<Comparison>,
+    /// With two files or more: whether the first two are one run's exports.
+    pub kinship: Option<inputs::Kinship>,
     /// Files that could not be read: (name, why). The others are kept.
     pub errors: Vec<(String, String)>,
 }
@@ -153,6 +155,53 @@ fn error_text(e: &ingest::IngestError) -> String {
     why
 }
 
+/// What a DevTools heap snapshot is, and what to do with it.
+const HEAP_SNAPSHOT: &str = "a V8 heap snapshot (Chrome DevTools' Memory tab, or v8.writeHeapSnapshot), not a memory-snapshot export: leaklens reads the snapshots your worker's memory profiler exports (JSON, NDJSON or its log). Reading heap snapshots is planned (issue 17); meanwhile open this one in Chrome DevTools → Memory → Load profile.";
+
+/// A V8 heap snapshot: by its name, or its first bytes
+/// (`{"snapshot":{"meta":`).
+fn is_heap_snapshot(name: &str, bytes: &[u8]) -> bool {
+    let head: Vec<u8> = bytes
+        .iter()
+        .take(64)
+        .filter(|b| !b.is_ascii_whitespace())
+        .copied()
+        .collect();
+    name.ends_with(".heapsnapshot") || head.starts_with(br#"{"snapshot":{"meta""#)
+}
+
+/// Why an input is not read at all, if it is not: too large, or a heap
+/// snapshot.
+fn refusal(input: &Input) -> Option<String> {
+    if input.bytes.len() as f64 > MAX_FILE_BYTES {
+        return Some(format!(
+            "too large for the browser ({:.0} MB): analyse it with the leaklens CLI",
+            input.bytes.len() as f64 / 1e6
+        ));
+    }
+    is_heap_snapshot(&input.name, &input.bytes).then(|| HEAP_SNAPSHOT.into())
+}
+
+/// Parses one input in one go, as [`parse_inputs`] does in pieces (the
+/// Reader gives the same snapshots whatever the pieces): the export
+/// module's read of the files the page analysed.
+pub fn parse_at_once(input: &Input) -> ParsedInput {
+    let result = match refusal(input) {
+        Some(why) => Err(why),
+        None => {
+            let mut c = ingest::ChunkedParse::new(&input.name, &input.bytes, usize::MAX);
+            while !c.is_done() {
+                c.step();
+            }
+            c.finish().map(Arc::new).map_err(|e| error_text(&e))
+        }
+    };
+    ParsedInput {
+        name: input.name.clone(),
+        result,
+    }
+}
+
 /// Parses every input in pieces, reporting `progress(fraction, what)` and
 /// yielding to the browser between pieces. `cancelled()` stops early (new
 /// files were dropped meanwhile).
@@ -165,13 +214,10 @@ pub async fn parse_inputs(
     let mut before = 0usize;
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
-        if input.bytes.len() as f64 > MAX_FILE_BYTES {
+        if let Some(why) = refusal(input) {
             out.push(ParsedInput {
                 name: input.name.clone(),
-                result: Err(format!(
-                    "too large for the browser ({:.0} MB): analyse it with the leaklens CLI",
-                    input.bytes.len() as f64 / 1e6
-                )),
+                result: Err(why),
             });
             before += input.bytes.len();
             continue;
@@ -216,9 +262,18 @@ fn analysed(run: inputs::Analysed<Arc<Parsed>>) -> Arc<Analysed> {
     })
 }
 
-/// Analyses the parsed inputs (keeping the good ones) as one run, or as two
-/// runs to compare.
-pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) -> Loaded {
+/// The core's analysis of the page's inputs, and their kinship.
+pub type CoreAnalysis = (inputs::Analysis<Arc<Parsed>>, Option<inputs::Kinship>);
+
+/// What the core made of the parsed inputs (the readable ones) as one run,
+/// or as two runs to compare (`None`: as their kinship decides), and the
+/// inputs it could not read: (name, why). The page and the export module
+/// both analyse this way.
+pub fn core_analysis(
+    inputs: &[ParsedInput],
+    compare: Option<bool>,
+    limits: &[(Metric, f64)],
+) -> (Option<CoreAnalysis>, Vec<(String, String)>) {
     let mut cfg = Config::default();
     cfg.limits.extend(limits.iter().copied());
     let mut good: Vec<(String, Arc<Parsed>)> = Vec::new();
@@ -229,7 +284,15 @@ pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) 
             Err(why) => errors.push((input.name.clone(), why.clone())),
         }
     }
-    let (runs, comparison) = match inputs::analyse(good, compare, &cfg) {
+    (inputs::analyse(good, compare, &cfg), errors)
+}
+
+/// Analyses the parsed inputs (keeping the good ones) as one run, or as two
+/// runs to compare (`None`: as their kinship decides).
+pub fn analyse(inputs: &[ParsedInput], compare: Option<bool>, limits: &[(Metric, f64)]) -> Loaded {
+    let (analysis, errors) = core_analysis(inputs, compare, limits);
+    let (analysis, kinship) = analysis.unzip();
+    let (runs, comparison) = match analysis {
         Some(inputs::Analysis::Compared(c)) => (
             vec![analysed(c.before), analysed(c.after)],
             Some(c.comparison),
@@ -240,6 +303,7 @@ pub fn analyse(inputs: &[ParsedInput], compare: bool, limits: &[(Metric, f64)]) 
     Loaded {
         runs,
         comparison,
+        kinship: kinship.flatten(),
         errors,
     }
 }
@@ -349,6 +413,13 @@ pub fn name_of(url: &str) -> String {
         .to_string()
 }
 
+/// The file name of a `Content-Disposition` header (`inline;
+/// filename="…"`, as `leaklens serve` writes it).
+fn disposition_name(header: &str) -> Option<String> {
+    let name = header.split('"').nth(1)?;
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 /// Fetches a file by URL (a bundled sample, or `?src=` from any host that
 /// allows CORS).
 pub async fn fetch(url: &str) -> Result<Input, String> {
@@ -356,7 +427,14 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
     if !resp.ok() {
         return Err(format!("{url}: HTTP {}", resp.status()));
     }
-    let name = name_of(url);
+    // A report's file is served with its name (`leaklens serve`).
+    let name = resp
+        .headers()
+        .get("Content-Disposition")
+        .ok()
+        .flatten()
+        .and_then(|d| disposition_name(&d))
+        .unwrap_or_else(|| name_of(url));
     let bytes = decompressed(&name, body(url, &resp).await?).await?;
     Ok(Input {
         name,
@@ -370,7 +448,9 @@ pub async fn fetch(url: &str) -> Result<Input, String> {
 /// link's query (`src=...`). A page on a plain static host gets a clear
 /// "no server".
 pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
+    // Run in the export module's worker: its global scope fetches (with
+    // the page's origin, relative to the page's folder).
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let form = web_sys::FormData::new().map_err(|_| "no form data")?;
     for (n, input) in inputs.iter().enumerate() {
         let (bytes, name, ty) = match key {
@@ -398,7 +478,7 @@ pub async fn upload(inputs: &[Input], key: Option<&[u8; 32]>) -> Result<String, 
     init.set_method("POST");
     init.set_body(&form);
     let resp =
-        JsFuture::from(window.fetch_with_str_and_init(routes::relative(routes::REPORTS), &init))
+        JsFuture::from(scope.fetch_with_str_and_init(routes::relative(routes::REPORTS), &init))
             .await
             .map_err(|_| "the upload failed (network error)".to_string())?;
     let resp: web_sys::Response = resp.dyn_into().map_err(|_| "not a response")?;
@@ -490,4 +570,21 @@ pub async fn fetch_all(srcs: &[String], key: Option<&str>) -> (Vec<Input>, Vec<(
     let (got, sealed_errors) = unseal(got, srcs.len(), key).await;
     errors.extend(sealed_errors);
     (got, errors)
+}
+
+/// Puts `?src=` in the address (a bundled sample: a reload opens it again),
+/// or takes it away (dropped files, which a reload cannot bring back).
+pub fn set_src(src: Option<&str>) {
+    let Some(w) = web_sys::window() else { return };
+    let loc = w.location();
+    let url = format!(
+        "{}{}{}{}",
+        loc.pathname().unwrap_or_default(),
+        if src.is_some() { "?src=" } else { "" },
+        src.unwrap_or_default(),
+        loc.hash().unwrap_or_default()
+    );
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }

@@ -32,16 +32,16 @@ pub fn Loader(
             inputs,
             fetch_errors,
             busy,
+            view_state,
         );
     };
     let on_pick = move |ev: web_sys::Event| {
         let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
         if let Some(input) = input {
-            take_files(input.files(), inputs, fetch_errors, busy);
+            take_files(input.files(), inputs, fetch_errors, busy, view_state);
             input.set_value("");
         }
     };
-    let n_inputs = move || inputs.with(Vec::len);
     view! {
         <section
             id="dropzone"
@@ -61,12 +61,9 @@ pub fn Loader(
                 </label>
             </p>
             <Show when=move || !compact.get() fallback=|| ()>
-                <p class="hint">"Several files are merged as exports of one run; pick \"compare\" below to compare two runs. Files never leave this page."</p>
+                <p class="hint">"Several exports of one run are merged; two different runs are compared (you can switch). Files never leave this page."</p>
                 <PasteBox inputs=inputs/>
                 <Samples inputs=inputs fetch_errors=fetch_errors busy=busy/>
-            </Show>
-            <Show when=move || { n_inputs() >= 2 } fallback=|| ()>
-                <CompareMode view_state=view_state/>
             </Show>
             <Show when=move || busy.get() fallback=|| ()>
                 <p class="busy">"Reading…"</p>
@@ -75,12 +72,14 @@ pub fn Loader(
     }
 }
 
-/// Reads dropped or picked files; they replace the inputs.
+/// Reads dropped or picked files; they replace the inputs (merged or
+/// compared as they decide, until the user says otherwise).
 fn take_files(
     files: Option<web_sys::FileList>,
     inputs: RwSignal<Vec<Input>>,
     fetch_errors: RwSignal<Vec<(String, String)>>,
     busy: RwSignal<bool>,
+    view_state: RwSignal<ViewState>,
 ) {
     let Some(files) = files else { return };
     let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
@@ -98,7 +97,11 @@ fn take_files(
             }
         }
         fetch_errors.set(errs);
-        inputs.set(got);
+        if !got.is_empty() {
+            view_state.update(|v| v.compare = None);
+            load::set_src(None);
+            inputs.set(got);
+        }
         busy.set(false);
     });
 }
@@ -112,6 +115,7 @@ fn PasteBox(inputs: RwSignal<Vec<Input>>) -> impl IntoView {
         if text.trim().is_empty() {
             return;
         }
+        load::set_src(None);
         inputs.set(vec![Input {
             name: "pasted text".into(),
             bytes: Arc::new(text.into_bytes()),
@@ -140,8 +144,10 @@ fn Samples(
     let load_sample = move |file: &'static str| {
         busy.set(true);
         spawn_local(async move {
-            match load::fetch(&format!("samples/{file}")).await {
+            let src = format!("samples/{file}");
+            match load::fetch(&src).await {
                 Ok(i) => {
+                    load::set_src(Some(&src));
                     fetch_errors.set(Vec::new());
                     inputs.set(vec![i]);
                 }
@@ -165,25 +171,6 @@ fn Samples(
                 })
                 .collect_view()}
         </div>
-    }
-}
-
-/// Compare the first two files instead of merging them.
-#[component]
-fn CompareMode(view_state: RwSignal<ViewState>) -> impl IntoView {
-    view! {
-        <label class="mode">
-            <input
-                id="compare-mode"
-                type="checkbox"
-                prop:checked=move || view_state.with(|v| v.compare)
-                on:change=move |ev| {
-                    let on = event_target_checked(&ev);
-                    view_state.update(|v| v.compare = on);
-                }
-            />
-            " compare the first two files as before/after runs (instead of merging them)"
-        </label>
     }
 }
 

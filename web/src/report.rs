@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use leaklens_chart::ChartKind;
 use leaklens_core::compare::{Change, Comparison};
+use leaklens_core::inputs::Kinship;
 use leaklens_core::report::{Issue, Verdict};
 use leaklens_core::Metric;
 use leaklens_render::tables;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 use crate::chart::Chart;
 use crate::load::{self, Analysed, Input, Shared};
@@ -35,6 +37,7 @@ pub fn ReportView(
     let second = Signal::derive(move || loaded.with(|l| l.0.runs.get(1).cloned()));
     view! {
         <section class="report">
+            {move || loaded.with(|l| l.0.kinship.as_ref().map(|k| mode_line(k, l.0.comparison.is_some(), view_state)))}
             {move || loaded.with(|l| l.0.comparison.as_ref().map(comparison_view))}
             {move || match (first.get(), second.get()) {
                 (Some(before), Some(after)) => Some(view! {
@@ -49,6 +52,29 @@ pub fn ReportView(
             {move || second.get().map(|a| view! { <RunView run=a view_state=view_state/> })}
             <Actions first=first view_state=view_state inputs=inputs/>
         </section>
+    }
+}
+
+/// How several files were taken (merged or compared), why, and the switch
+/// to the other way.
+fn mode_line(k: &Kinship, compared: bool, view_state: RwSignal<ViewState>) -> impl IntoView {
+    let (did, other) = if compared {
+        ("Compared as two runs", "merge instead")
+    } else {
+        ("Merged as exports of one run", "compare instead")
+    };
+    let why = if k.one_run == compared {
+        "you chose it; the files look like ".to_owned()
+            + if k.one_run { "one run: " } else { "two runs: " }
+            + &k.reason
+    } else {
+        k.reason.clone()
+    };
+    view! {
+        <p class="hint" id="mode" data-mode=if compared { "compare" } else { "merge" }>
+            {did}" ("{shown(&why)}"). "
+            <button id="mode-switch" on:click=move |_| view_state.update(|v| v.compare = Some(!compared))>{other}</button>
+        </p>
     }
 }
 
@@ -116,7 +142,15 @@ fn IssueList(issues: Vec<Issue>, view_state: RwSignal<ViewState>) -> impl IntoVi
         return view! { <p class="no-issues">"No issues found."</p> }.into_any();
     }
     view! {
-        <ul class="issues" id="issues">
+        // Enter or Space on a focused card clicks it.
+        <ul class="issues" id="issues" on:keydown=|ev: web_sys::KeyboardEvent| {
+            if matches!(ev.key().as_str(), "Enter" | " ") {
+                if let Some(card) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    ev.prevent_default();
+                    card.click();
+                }
+            }
+        }>
             {issues
                 .into_iter()
                 .enumerate()
@@ -128,6 +162,8 @@ fn IssueList(issues: Vec<Issue>, view_state: RwSignal<ViewState>) -> impl IntoVi
                             class="issue"
                             class:selected=selected
                             data-kind=i.kind.as_str()
+                            tabindex="0"
+                            role="button"
                             on:click=move |_| view_state.update(|v| {
                                 v.issue = if v.issue == Some(k) { None } else { Some(k) };
                             })

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::export;
-use crate::load::{self, Analysed, Input};
+use crate::export::{self, Kind};
+use crate::load::{Analysed, Input};
 use crate::state::{self, ViewState};
 use crate::window;
 
@@ -132,18 +132,15 @@ fn upload(
         "Uploading…"
     });
     spawn_local(async move {
-        let key = match encrypted.then(crate::crypto::new_key).transpose() {
-            Ok(k) => k,
-            Err(e) => return link.settle(request, Err(e)),
-        };
-        let answer = load::upload(&files, key.as_ref()).await.map(|query| {
+        // Sealed and uploaded by the export module (off the page's wasm).
+        let answer = export::upload(files, encrypted).await.map(|(query, key)| {
             let mut frag = view.encode();
             if let Some(k) = &key {
                 if !frag.is_empty() {
                     frag.push('&');
                 }
                 frag.push_str("k=");
-                frag.push_str(&crate::crypto::key_to_text(k));
+                frag.push_str(k);
             }
             if !frag.is_empty() {
                 frag.insert(0, '#');
@@ -162,6 +159,20 @@ pub fn Actions(
     inputs: RwSignal<Vec<Input>>,
 ) -> impl IntoView {
     let link = ShareLink::new();
+    let export_status = RwSignal::new(String::new());
+    let exporting = RwSignal::new(false);
+    let export_report = move |kind| {
+        if first.with_untracked(Option::is_some) {
+            let view = view_state.get_untracked();
+            export::report(
+                kind,
+                inputs.get_untracked(),
+                &view,
+                export_status,
+                exporting,
+            );
+        }
+    };
     view! {
         <div class="actions">
             <button id="share" on:click=move |_| share_inline(link, inputs, view_state)
@@ -170,9 +181,12 @@ pub fn Actions(
                 title="Stores the files on the leaklens server this page came from. Anyone with the link can read them, and so can the server.">"Upload & copy permalink"</button>
             <button id="upload-encrypted" on:click=move |_| upload(link, true, inputs, view_state)
                 title="Encrypts the files in this browser (AES-GCM) before storing them on the server. The key is only in the link, after #: the server cannot read the data.">"Upload encrypted & copy link"</button>
-            <button id="export-json" on:click=move |_| export::json(first.get())>"Export JSON"</button>
-            <button id="export-html" on:click=move |_| export::html(first.get())>"Export HTML report"</button>
+            <button id="export-json" prop:disabled=move || exporting.get()
+                on:click=move |_| export_report(Kind::Json)>"Export JSON"</button>
+            <button id="export-html" prop:disabled=move || exporting.get()
+                on:click=move |_| export_report(Kind::Html)>"Export HTML report"</button>
             <button id="export-png" on:click=move |_| export::png()>"Export chart PNG"</button>
+            <span id="export-status" class="hint" role="status">{move || export_status.get()}</span>
             <input id="share-link" class="share-link" readonly prop:value=move || link.text.get()
                 placeholder="a link to this view appears here"/>
             <span id="copy-status" class="hint" role="status">{move || link.copy_status.get()}</span>

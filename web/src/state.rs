@@ -24,8 +24,9 @@ pub struct ViewState {
     pub limits: BTreeMap<Metric, f64>,
     /// Wall-clock x axis instead of cycles.
     pub time_axis: bool,
-    /// Compare mode (two runs) instead of merging the files into one run.
-    pub compare: bool,
+    /// Two runs compared (true) or the files merged into one (false), as
+    /// the user chose; None: as the files' kinship decides.
+    pub compare: Option<bool>,
 }
 
 fn fmt_f(x: f64) -> String {
@@ -59,8 +60,8 @@ impl ViewState {
         if self.time_axis {
             parts.push("x=t".into());
         }
-        if self.compare {
-            parts.push("m=c".into());
+        if let Some(c) = self.compare {
+            parts.push(if c { "m=c" } else { "m=m" }.into());
         }
         parts.join("&")
     }
@@ -96,7 +97,7 @@ impl ViewState {
                     }
                 }
                 "x" => s.time_axis = v == "t",
-                "m" => s.compare = v == "c",
+                "m" => s.compare = Some(v == "c").filter(|_| v == "c" || v == "m"),
                 _ => {}
             }
         }
@@ -211,7 +212,7 @@ mod tests {
             issue: Some(2),
             limits,
             time_axis: true,
-            compare: false,
+            compare: Some(false),
         };
         let enc = s.encode();
         assert_eq!(ViewState::decode(&enc), s);
@@ -282,7 +283,7 @@ mod tests {
             issue: Some(1),
             limits: BTreeMap::new(),
             time_axis: true,
-            compare: true,
+            compare: Some(true),
         }
         .encode();
         let framed = frame(&[

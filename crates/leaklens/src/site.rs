@@ -119,15 +119,17 @@ pub fn write_site(
 }
 
 /// The viewer's URL relative to the site root, opening every data file as
-/// exports of one run.
+/// exports of one run, as the report took them (`#m=m`: merged, which the
+/// viewer would otherwise decide by how the files overlap).
 fn viewer_href(data: &[(String, String)]) -> String {
     let srcs: Vec<String> = data
         .iter()
         .map(|(_, site)| format!("../data/{site}"))
         .collect();
     format!(
-        "viewer/index.html?{}",
-        leaklens_protocol::routes::viewer_query(&srcs)
+        "viewer/index.html?{}{}",
+        leaklens_protocol::routes::viewer_query(&srcs),
+        if data.len() > 1 { "#m=m" } else { "" }
     )
 }
 
@@ -225,7 +227,11 @@ mod tests {
         ];
         assert_eq!(
             viewer_href(&data),
-            "viewer/index.html?src=../data/a.json&src=../data/b.log"
+            "viewer/index.html?src=../data/a.json&src=../data/b.log#m=m"
+        );
+        assert_eq!(
+            viewer_href(&data[..1]),
+            "viewer/index.html?src=../data/a.json"
         );
     }
 }

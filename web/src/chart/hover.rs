@@ -15,6 +15,9 @@ use crate::state::ViewState;
 pub struct Hover {
     pub left: f64,
     pub top: f64,
+    /// Right of the middle of the plot the tooltip's right edge is at
+    /// `left`, so that it stays on the chart (and on a phone's screen).
+    pub flip: bool,
     pub lines: Vec<String>,
     /// The crosshair, CSS pixels: x of the snapshot, top and height of the plot.
     pub cross: (f64, f64, f64),
@@ -63,8 +66,11 @@ pub fn hover_at(
             })
         })
         .collect();
+    let flip = 2 * p.device.0 > l.plot_px.0 + l.plot_px.2;
+    let side = if flip { -1.0 } else { 1.0 };
     Some(Hover {
-        left: f64::from(p.css.0) + TOOLTIP_OFFSET.0,
+        left: f64::from(p.css.0) + side * TOOLTIP_OFFSET.0,
+        flip,
         top: f64::from(p.css.1) + TOOLTIP_OFFSET.1,
         lines: describe(run, i, kind, v),
         cross: (css(l.px_at_x(index.x_of(i))), css(top), css(bottom - top)),
@@ -134,7 +140,7 @@ mod tests {
             name: "t.ndjson".into(),
             result: Ok(Arc::new(parsed)),
         };
-        analyse(&[input], false, &[]).runs.remove(0)
+        analyse(&[input], None, &[]).runs.remove(0)
     }
 
     #[test]
@@ -185,6 +191,10 @@ mod tests {
             (48.0, 25.0)
         );
         assert!(!h.dots.is_empty());
+        // Right of the middle, the tooltip is left of the pointer.
+        assert!(!h.flip);
+        let right = hover_at(&a, ChartKind::Memory, &l, at(150, 50), &v).expect("on the plot");
+        assert!(right.flip && right.left == 75.0 - TOOLTIP_OFFSET.0);
         assert!(hover_at(&a, ChartKind::Memory, &l, at(300, 50), &v).is_none());
     }
 }

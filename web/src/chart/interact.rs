@@ -139,6 +139,50 @@ pub fn wheel_nav(w: Wheel, range: (f64, f64), at: f64) -> Option<(f64, f64)> {
     (sideways != 0.0).then(|| pan_by(range, PAN_STEP * sideways.signum()))
 }
 
+/// A touch gesture on the plot: the fingers' x (device pixels) when it
+/// started, `start`, and now, `now`, from the view `range` it started on.
+/// One finger pans (the data follows the finger), two pinch (the data under
+/// each finger stays under it); `None`: not a gesture, or fingers too close
+/// to measure. The component clamps the result like any zoom ([`zoom_to`]).
+pub fn touch_nav(l: &ChartLayout, range: (f64, f64), start: &[i32], now: &[i32]) -> Option<Nav> {
+    let (left, width) = (l.plot_px.0, f64::from((l.plot_px.2 - l.plot_px.0).max(1)));
+    let travel = |a: i32, b: i32| f64::from(b - a) / width;
+    match (start, now) {
+        ([a], [b]) => Some(Nav::To(pan_by(range, -travel(*a, *b)))),
+        ([a0, a1], [b0, b1]) => {
+            if (a1 - a0).abs() < MIN_DRAG_PX || (b1 - b0).abs() < MIN_DRAG_PX {
+                return None;
+            }
+            // The x under the first finger, and the new width.
+            let w = range.1 - range.0;
+            let x0 = range.0 + travel(left, *a0) * w;
+            let w = w * f64::from(a1 - a0) / f64::from(b1 - b0);
+            let from = x0 - travel(left, *b0) * w;
+            Some(Nav::To((from, from + w)))
+        }
+        _ => None,
+    }
+}
+
+/// The overview strip while zoomed: where the view lies in the whole run,
+/// as percentages of it (left, width); `None` when nothing is zoomed.
+pub fn overview(l: &ChartLayout) -> Option<(f64, f64)> {
+    let ((d0, d1), (a, b)) = (l.x_data, l.x_range);
+    let span = d1 - d0;
+    (span > 0.0 && (a > d0 || b < d1)).then(|| {
+        let pct = |x: f64| ((x - d0) / span * 100.0).clamp(0.0, 100.0);
+        (pct(a), pct(b) - pct(a))
+    })
+}
+
+/// The view centred on the point at fraction `at` of the overview strip,
+/// as wide as the view now (clamped to the data by [`zoom_to`]).
+pub fn overview_nav(l: &ChartLayout, at: f64) -> Nav {
+    let ((d0, d1), (a, b)) = (l.x_data, l.x_range);
+    let mid = d0 + at.clamp(0.0, 1.0) * (d1 - d0);
+    Nav::To((mid - (b - a) / 2.0, mid + (b - a) / 2.0))
+}
+
 /// The CSS pixels a drag from `a` to `b` selects, left to right; `None`
 /// when it is too short to be a zoom.
 pub fn drag_span(a: i32, b: i32) -> Option<(i32, i32)> {
@@ -264,5 +308,55 @@ pub(super) mod tests {
         assert!((moved.0 - 18.0).abs() < 1e-9 && (moved.1 - 38.0).abs() < 1e-9);
         let edge = pan_drag(&l, (0.0, 20.0), 500);
         assert!(edge.is_none_or(|(a, _)| a >= 0.0));
+    }
+
+    #[test]
+    fn one_finger_pans_and_two_fingers_pinch() {
+        let l = layout((100, 20, 1100, 420), (0.0, 100.0));
+        let r = (20.0, 40.0);
+        // A finger moving right by a tenth of the plot moves the view left
+        // by a tenth of its width.
+        assert_eq!(
+            touch_nav(&l, r, &[300], &[400]),
+            Some(Nav::To((18.0, 38.0)))
+        );
+        // Fingers spreading to twice their distance halve the width, the
+        // data under them staying under them.
+        let Some(Nav::To(z)) = touch_nav(&l, r, &[400, 600], &[300, 700]) else {
+            panic!("a pinch");
+        };
+        assert!(
+            (z.0 - 24.0).abs() < 1e-9 && (z.1 - 34.0).abs() < 1e-9,
+            "{z:?}"
+        );
+        // Pinching in far past the data: the clamp gives the whole run back.
+        let Some(Nav::To(out)) = touch_nav(&l, r, &[300, 700], &[495, 505]) else {
+            panic!("a pinch");
+        };
+        assert_eq!(zoom_to(&l, out), None);
+        // Spreading far: never narrower than the minimum width.
+        let Some(Nav::To(tiny)) = touch_nav(&l, r, &[495, 505], &[100, 1100]) else {
+            panic!("a pinch");
+        };
+        let tiny = zoom_to(&l, tiny).expect("a zoom");
+        assert!(tiny.1 - tiny.0 >= min_width(XAxis::Cycle) - 1e-9);
+        // Fingers together, or three fingers: no gesture.
+        assert_eq!(touch_nav(&l, r, &[400, 402], &[300, 700]), None);
+        assert_eq!(touch_nav(&l, r, &[1, 2, 3], &[1, 2, 3]), None);
+    }
+
+    #[test]
+    fn the_overview_strip_shows_and_moves_the_view() {
+        let whole = layout((0, 0, 100, 100), (0.0, 100.0));
+        assert_eq!(overview(&whole), None);
+        let mut l = whole;
+        l.x_range = (20.0, 40.0);
+        assert_eq!(overview(&l), Some((20.0, 20.0)));
+        assert_eq!(overview_nav(&l, 0.5), Nav::To((40.0, 60.0)));
+        // Past the end: the view stays within the data.
+        let Nav::To(end) = overview_nav(&l, 1.5) else {
+            panic!("a range");
+        };
+        assert_eq!(zoom_to(&l, end), Some((80.0, 100.0)));
     }
 }

@@ -2,8 +2,10 @@
 //! hover, zoom, pan and series toggles. What the pointer and keys do is
 //! pure logic in `interact` and `hover`; this module maps events onto it.
 
+mod help;
 mod hover;
 mod interact;
+mod overview;
 
 use std::sync::Arc;
 
@@ -17,6 +19,7 @@ use crate::state::ViewState;
 use crate::{shown, window};
 use hover::{hover_at, Hover, Pointer};
 use interact::Nav;
+use overview::overview;
 
 /// The device pixel ratio the chart draws at (bounded).
 fn dpr() -> f64 {
@@ -48,10 +51,24 @@ struct Interaction {
     /// Where the chart was drawn (None until it is).
     layout: RwSignal<Option<ChartLayoutBox>>,
     hover: RwSignal<Option<Hover>>,
+    /// Where the pointer is over the chart (None: off it).
+    pointer: StoredValue<Option<Pointer>>,
     /// A drag that zooms: where it started and where it is (CSS px).
     drag: RwSignal<Option<(i32, i32)>>,
     /// Shift+drag pans: where the drag started (CSS px) and the x range then.
     pan: RwSignal<Option<(i32, (f64, f64))>>,
+    touch: StoredValue<Fingers>,
+}
+
+/// The fingers on a chart: their pointer ids, their x (device px) when the
+/// gesture started and now, and the x range then. A finger put down or
+/// lifted starts the gesture again from where it is.
+#[derive(Default)]
+struct Fingers {
+    ids: Vec<i32>,
+    start: Vec<i32>,
+    now: Vec<i32>,
+    range: (f64, f64),
 }
 
 impl Interaction {
@@ -60,8 +77,10 @@ impl Interaction {
             view_state,
             layout: RwSignal::new(None),
             hover: RwSignal::new(None),
+            pointer: StoredValue::new(None),
             drag: RwSignal::new(None),
             pan: RwSignal::new(None),
+            touch: StoredValue::new(Fingers::default()),
         }
     }
 
@@ -83,6 +102,7 @@ impl Interaction {
     }
 
     fn leave(self) {
+        self.pointer.set_value(None);
         self.hover.set(None);
         self.drag.set(None);
         self.pan.set(None);
@@ -90,6 +110,12 @@ impl Interaction {
 
     fn on_move(self, ev: web_sys::MouseEvent, run: &Analysed, kind: ChartKind) {
         let (css_x, css_y) = (ev.offset_x(), ev.offset_y());
+        let pointer = Pointer {
+            css: (css_x, css_y),
+            device: (device(css_x), device(css_y)),
+            dpr: dpr(),
+        };
+        self.pointer.set_value(Some(pointer));
         if let Some((start, _)) = self.drag.get_untracked() {
             self.drag.set(Some((start, css_x)));
             return;
@@ -98,16 +124,12 @@ impl Interaction {
             return;
         };
         if let Some((start, range)) = self.pan.get_untracked() {
+            self.pointer.set_value(None);
             self.hover.set(None);
             let zoom = interact::pan_drag(&l, range, device(css_x) - device(start));
             self.view_state.update(|v| v.zoom = zoom);
             return;
         }
-        let pointer = Pointer {
-            css: (css_x, css_y),
-            device: (device(css_x), device(css_y)),
-            dpr: dpr(),
-        };
         let hover = self
             .view_state
             .with_untracked(|v| hover_at(run, kind, &l, pointer, v));
@@ -142,6 +164,42 @@ impl Interaction {
         let (x0, x1) = (l.x_at(device(a)), l.x_at(device(b)));
         if x1 > x0 {
             self.navigate(Nav::To((x0, x1)), &l);
+        }
+    }
+
+    /// A finger down, moved (`down`: None) or up (`Some(false)`).
+    fn on_touch(self, ev: web_sys::PointerEvent, down: Option<bool>) {
+        let Some(l) = self.layout() else {
+            return;
+        };
+        if ev.pointer_type() != "touch" {
+            return;
+        }
+        self.hover.set(None);
+        let (id, x) = (ev.pointer_id(), device(ev.offset_x()));
+        let nav = self.touch.try_update_value(|f| {
+            let at = f.ids.iter().position(|&i| i == id);
+            match (at, down) {
+                (None, Some(true)) => {
+                    f.ids.push(id);
+                    f.now.push(x);
+                }
+                (Some(k), None) => {
+                    f.now[k] = x;
+                    return interact::touch_nav(&l, f.range, &f.start, &f.now);
+                }
+                (Some(k), Some(false)) => {
+                    f.ids.remove(k);
+                    f.now.remove(k);
+                }
+                _ => return None,
+            }
+            f.start.clone_from(&f.now);
+            f.range = l.x_range;
+            None
+        });
+        if let Some(nav) = nav.flatten() {
+            self.navigate(nav, &l);
         }
     }
 
@@ -201,7 +259,7 @@ pub fn Chart(
     draw_on_change(canvas, it, run.clone(), kind, height, ghost);
     view! {
         <div class="chart-box">
-            <ChartTools present=present view_state=view_state/>
+            <ChartTools present=present view_state=view_state timed=run.parsed.run.timestamps().any(|t| t.is_some())/>
             <div class="canvas-wrap">
                 <canvas
                     class=class
@@ -215,9 +273,14 @@ pub fn Chart(
                     on:wheel=move |ev| it.on_wheel(ev)
                     on:keydown=move |ev| it.on_key(ev)
                     on:dblclick=move |_| it.reset()
+                    on:pointerdown=move |ev| it.on_touch(ev, Some(true))
+                    on:pointermove=move |ev| it.on_touch(ev, None)
+                    on:pointerup=move |ev| it.on_touch(ev, Some(false))
+                    on:pointercancel=move |ev| it.on_touch(ev, Some(false))
                 ></canvas>
                 <Marks it=it/>
             </div>
+            {overview(it)}
         </div>
     }
 }
@@ -278,15 +341,23 @@ fn draw_on_change(
             other,
             &spec,
         ) {
-            Ok(l) => it.layout.set(Some(ChartLayoutBox(l))),
+            Ok(l) => {
+                it.layout.set(Some(ChartLayoutBox(l)));
+                // A zoom under a still pointer: the tooltip and dots of the
+                // new view, not the old one's.
+                if let Some(p) = it.pointer.get_value() {
+                    it.hover.set(hover_at(&run, kind, &l, p, &v));
+                }
+            }
             Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
         }
     });
 }
 
-/// The series toggles, the time axis switch and the zoom reset.
+/// The series toggles, the time axis switch (off, saying why, for a run
+/// without timestamps) and the zoom reset.
 #[component]
-fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>) -> impl IntoView {
+fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>, timed: bool) -> impl IntoView {
     let toggles = present
         .into_iter()
         .map(|m| {
@@ -317,15 +388,17 @@ fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>) -> impl Int
             {toggles}
             <span class="spacer"></span>
             <label class="toggle">
-                <input type="checkbox" class="time-axis"
-                    prop:checked=move || view_state.with(|v| v.time_axis)
+                <input type="checkbox" class="time-axis" disabled=!timed
+                    prop:checked=move || timed && view_state.with(|v| v.time_axis)
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         view_state.update(|v| { v.time_axis = on; v.zoom = None; });
                     }/>
-                "wall-clock time"
+                {if timed { "wall-clock time" } else { "wall-clock time (the snapshots have no timestamps)" }}
             </label>
-            <span class="hint">"drag: zoom · shift+drag: pan"</span>
+            <span class="hint mouse-hint">"drag: zoom · shift+drag: pan · ctrl+wheel: zoom"</span>
+            <span class="hint touch-hint">"drag: pan · pinch: zoom"</span>
+            <help::Help/>
             <button class="reset-zoom" on:click=move |_| view_state.update(|v| v.zoom = None)>"Reset zoom"</button>
         </div>
     }
@@ -347,7 +420,7 @@ fn Marks(it: Interaction) -> impl IntoView {
             {h.dots.into_iter().map(|(top, color)| view! {
                 <div class="dot" style=format!("left:{}px;top:{}px;background:{}", h.cross.0, top, color)></div>
             }).collect_view()}
-            <div class="tooltip" style=format!("left:{}px;top:{}px", h.left, h.top)>
+            <div class="tooltip" style=format!("left:{}px;top:{}px{}", h.left, h.top, if h.flip { ";transform:translateX(-100%)" } else { "" })>
                 {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
             </div>
         })}
