@@ -11,7 +11,8 @@ pub(crate) fn nice_step(span: f64, max_ticks: usize, min_step: f64) -> f64 {
     if !(raw.is_finite() && raw > 0.0) {
         return min_step.max(f64::MIN_POSITIVE);
     }
-    let mag = 10f64.powf(raw.log10().floor());
+    // libm, as the core: one copy of pow and log10 in the page's wasm.
+    let mag = libm::pow(10.0, libm::floor(libm::log10(raw)));
     let norm = raw / mag;
     let mult = if norm <= 1.0 {
         1.0
@@ -51,7 +52,7 @@ pub(crate) fn decimals_for(step: f64) -> usize {
     if !(step.is_finite() && step > 0.0) || step >= 1.0 {
         0
     } else {
-        ((-step.log10()).ceil() as usize).min(9)
+        (libm::ceil(-libm::log10(step)) as usize).min(9)
     }
 }
 

@@ -90,8 +90,10 @@ impl Column {
     }
 
     /// Value `i` (NaN where missing). Panics when `i` is out of range, as
-    /// indexing a slice does.
-    #[inline]
+    /// indexing a slice does. (Not inlined in the browser: one copy is
+    /// smaller than one a call site.)
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn get(&self, i: usize) -> f64 {
         match self {
             Column::Missing(n) => {
@@ -103,7 +105,8 @@ impl Column {
         }
     }
 
-    #[inline]
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn push(&mut self, value: f64) {
         match self {
             Column::Missing(n) if value.is_nan() => *n += 1,
@@ -276,7 +279,8 @@ impl Times {
         self.len() == 0
     }
 
-    #[inline]
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn get(&self, i: usize) -> Option<i64> {
         let t = match self {
             Times::Offsets { bases, offsets } => {
