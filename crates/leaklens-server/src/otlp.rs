@@ -107,6 +107,10 @@ struct Receiving {
 /// The largest export body once decompressed.
 const MAX_DECOMPRESSED: u64 = 256 << 20;
 
+/// Processes the receiver keeps a live run for: a client inventing a new
+/// `service.instance.id` with every export cannot make it hold more.
+const MAX_PROCESSES: usize = 10_000;
+
 pub(crate) async fn receive(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -179,6 +183,12 @@ fn append(
     max_run: u64,
 ) -> Result<(ReportId, Progress), ApiError> {
     let mut known = receivers.0.lock().unwrap_or_else(|e| e.into_inner());
+    if !known.contains_key(process) && known.len() >= MAX_PROCESSES {
+        return Err(ApiError::BadInput(format!(
+            "this server already receives {MAX_PROCESSES} processes; \
+             process {process:?} is not added"
+        )));
+    }
     let r = match known.get_mut(process) {
         Some(r) => r,
         None => {
