@@ -6,8 +6,9 @@
 //! after it, that later exports append to: its viewers, `/metrics`,
 //! `/fleet` and the webhook see it like any other live run.
 //!
-//! Which live run a process writes to is kept in memory: after a restart of
-//! the server a process starts a new run.
+//! Which live run a process writes to (its id and write token) is saved in
+//! the store (`state/otlp.json`, written whole or not at all), so after a
+//! restart a process goes on appending to its run.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -94,9 +95,13 @@ pub mod proto {
     }
 }
 
-/// Where each process's snapshots go: its live run and the next cycle.
+/// Where each process's snapshots go: its live run and the next cycle
+/// (`None` until loaded from the store).
 #[derive(Default)]
-pub struct Receivers(Mutex<HashMap<String, Receiving>>);
+pub struct Receivers(Mutex<Option<HashMap<String, Receiving>>>);
+
+/// The saved form: process → (run id, write token).
+const STATE: &str = "otlp";
 
 struct Receiving {
     id: ReportId,
@@ -182,29 +187,32 @@ fn append(
     run: &Run,
     max_run: u64,
 ) -> Result<(ReportId, Progress), ApiError> {
-    let mut known = receivers.0.lock().unwrap_or_else(|e| e.into_inner());
+    let mut guard = receivers.0.lock().unwrap_or_else(|e| e.into_inner());
+    let known = guard.get_or_insert_with(|| load(store));
     if !known.contains_key(process) && known.len() >= MAX_PROCESSES {
         return Err(ApiError::BadInput(format!(
             "this server already receives {MAX_PROCESSES} processes; \
              process {process:?} is not added"
         )));
     }
-    let r = match known.get_mut(process) {
-        Some(r) => r,
-        None => {
-            let name = if process.is_empty() { "otlp" } else { process };
-            let (id, token) = store.create_run(name)?;
-            tracing::info!(
-                id = id.as_str(),
-                process,
-                "live run created for an OTLP process"
-            );
-            known.entry(process.to_owned()).or_insert(Receiving {
-                id,
-                token,
-                next_cycle: 1,
-            })
-        }
+    if !known.contains_key(process) {
+        let name = if process.is_empty() { "otlp" } else { process };
+        let (id, token) = store.create_run(name)?;
+        tracing::info!(
+            id = id.as_str(),
+            process,
+            "live run created for an OTLP process"
+        );
+        let fresh = Receiving {
+            id,
+            token,
+            next_cycle: 1,
+        };
+        known.insert(process.to_owned(), fresh);
+        save(store, known)?;
+    }
+    let Some(r) = known.get_mut(process) else {
+        return Err(ApiError::NotFound);
     };
     let mut numbered = Run::new();
     for i in 0..run.len() {
@@ -230,6 +238,40 @@ fn append(
             bytes: meta.size,
         },
     ))
+}
+
+/// The saved map, each run's next cycle from what it holds (runs gone
+/// since are dropped).
+fn load(store: &dyn Store) -> HashMap<String, Receiving> {
+    let Some(bytes) = store.load_state(STATE) else {
+        return HashMap::new();
+    };
+    let saved: HashMap<String, (String, String)> =
+        serde_json::from_slice(&bytes).unwrap_or_default();
+    saved
+        .into_iter()
+        .filter_map(|(process, (id, token))| {
+            let id = ReportId::parse(&id)?;
+            let meta = store.run_meta(&id).ok()?;
+            Some((
+                process,
+                Receiving {
+                    id,
+                    token,
+                    next_cycle: meta.snapshots as u64 + 1,
+                },
+            ))
+        })
+        .collect()
+}
+
+fn save(store: &dyn Store, known: &HashMap<String, Receiving>) -> Result<(), ApiError> {
+    let saved: HashMap<&str, (&str, &str)> = known
+        .iter()
+        .map(|(p, r)| (p.as_str(), (r.id.as_str(), r.token.as_str())))
+        .collect();
+    let bytes = serde_json::to_vec(&saved).unwrap_or_default();
+    Ok(store.save_state(STATE, &bytes)?)
 }
 
 /// A protobuf request as the OTLP JSON the core reads.

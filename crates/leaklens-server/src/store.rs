@@ -162,6 +162,11 @@ pub trait Store: Send + Sync + 'static {
     fn get_run(&self, id: &ReportId, from: u64) -> Result<(RunMeta, Vec<u8>), StoreError>;
     /// Every live run's id (in no particular order).
     fn run_ids(&self) -> Vec<ReportId>;
+    /// A small record the server keeps across restarts (`key`: a plain
+    /// name), as last saved; `None` when there is none.
+    fn load_state(&self, key: &str) -> Option<Vec<u8>>;
+    /// Saves it whole or not at all.
+    fn save_state(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError>;
 }
 
 /// Reports in a directory: `reports/<id>.<n>.data` and `reports/<id>.meta.json`;
@@ -387,6 +392,16 @@ impl DirStore {
 }
 
 impl Store for DirStore {
+    fn load_state(&self, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.dir.join("state").join(format!("{key}.json"))).ok()
+    }
+
+    fn save_state(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let dir = self.dir.join("state");
+        std::fs::create_dir_all(&dir)?;
+        Ok(self.write_atomic(&dir.join(format!("{key}.json")), bytes)?)
+    }
+
     fn run_ids(&self) -> Vec<ReportId> {
         let Ok(entries) = std::fs::read_dir(self.dir.join("runs")) else {
             return Vec::new();

@@ -1599,3 +1599,76 @@ async fn the_otlp_receiver_keeps_a_live_run_per_process() {
     .await;
     assert_eq!(bad.status, 422, "{}", String::from_utf8_lossy(&bad.body));
 }
+
+/// After a restart the OTLP receiver goes on appending a process's
+/// snapshots to the live run it had, cycles numbered on.
+#[tokio::test]
+async fn the_otlp_receiver_keeps_appending_to_a_process_run_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = |from: u64| {
+        let points: Vec<String> = (from..from + 20)
+            .map(|k| {
+                format!(
+                    r#"{{"timeUnixNano":"{}","asInt":"{}"}}"#,
+                    1_700_000_000_000_000_000u64 + k * 10_000_000_000,
+                    (100 + k) << 20
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"resourceMetrics":[{{"resource":{{"attributes":[{{"key":"service.instance.id","value":{{"stringValue":"pod-r"}}}}]}},"scopeMetrics":[{{"metrics":[{{"name":"v8js.memory.heap.used","unit":"By","gauge":{{"dataPoints":[{}]}}}}]}}]}}]}}"#,
+            points.join(",")
+        )
+    };
+    let server = || {
+        let store = Arc::new(DirStore::open(dir.path()).unwrap());
+        app(AppState::new(store), &ServerConfig::default())
+    };
+    for (round, from) in [(1, 0), (2, 20)] {
+        let app = server();
+        let r = call(
+            &app,
+            "POST",
+            "/v1/metrics",
+            &[("content-type", "application/json")],
+            export(from).as_bytes(),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            200,
+            "round {round}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    let app = server();
+    let text = String::from_utf8(call(&app, "GET", "/metrics", &[], b"").await.body).unwrap();
+    let runs: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("leaklens_snapshots{"))
+        .collect();
+    assert_eq!(runs.len(), 1, "one run for the process: {text}");
+    assert!(runs[0].ends_with(" 40"), "{text}");
+    let id = runs[0]
+        .split("run=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let data = call(&app, "GET", &format!("/api/runs/{id}"), &[], b"").await;
+    let cycles: Vec<u64> = String::from_utf8(data.body)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["cycle"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        cycles,
+        (1..=40).collect::<Vec<u64>>(),
+        "cycles numbered on across the restart"
+    );
+}
