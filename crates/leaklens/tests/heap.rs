@@ -171,3 +171,38 @@ fn a_cut_off_or_foreign_file_is_an_error_with_its_offset() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("at byte 0"), "{err}");
 }
+
+/// Bun writes heap snapshots in V8's format too (`v8.writeHeapSnapshot`,
+/// `Bun.generateHeapSnapshot("v8")`): the same script under npm's bun
+/// gives the same first grower.
+#[test]
+fn bun_snapshots_name_the_leaking_class_first() {
+    let bun = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/.bin/bun");
+    let runs = Command::new(&bun)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !runs {
+        eprintln!("SKIPPED: npm's bun is not installed (scripts/setup.sh installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(&bun)
+        .arg(script())
+        .arg(dir.path())
+        .output()
+        .expect("bun runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    let report = json(&heap(&files, &["--format", "json"]));
+    assert_eq!(report["growers"][0]["name"], "LeakyThing", "{report:#}");
+    assert_eq!(report["growers"][0]["counts"][2], 900, "{report:#}");
+}
