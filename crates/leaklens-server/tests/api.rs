@@ -1289,6 +1289,22 @@ async fn get_unknown_report(addr: std::net::SocketAddr) -> Reply {
     .await
 }
 
+/// An 80-cycle generated run whose heap grows `rate` MB a cycle.
+fn generated(rate: f64) -> leaklens_core::Run {
+    leaklens_core::generate::generate(&leaklens_core::generate::Spec {
+        cycles: 80,
+        rate,
+        ..leaklens_core::generate::Spec::default()
+    })
+}
+
+/// Snapshots `range` of `run` as NDJSON lines.
+fn lines(run: &leaklens_core::Run, range: std::ops::Range<usize>) -> String {
+    let mut out = String::new();
+    leaklens_core::generate::to_ndjson_range(run, range, &mut out);
+    out
+}
+
 /// `GET /metrics`: each live run's verdict for Prometheus, its name (from
 /// the worker: untrusted) escaped as a label value, and an append that
 /// changes the verdict shows in the next scrape.
@@ -1301,14 +1317,7 @@ async fn metrics_expose_each_live_runs_verdict_for_prometheus() {
     assert!(String::from_utf8_lossy(&empty.body).ends_with("# EOF\n"));
 
     // A leaking run under a hostile name.
-    let spec = leaklens_core::generate::Spec {
-        cycles: 80,
-        rate: 1.0,
-        ..leaklens_core::generate::Spec::default()
-    };
-    let run = leaklens_core::generate::generate(&spec);
-    let mut body = String::new();
-    leaklens_core::generate::to_ndjson_range(&run, 0..run.len(), &mut body);
+    let body = lines(&generated(1.0), 0..usize::MAX);
     let name = "w\"1\\x\"} 1 # forged";
     let r = call(
         &srv.app,
@@ -1348,17 +1357,7 @@ async fn metrics_expose_each_live_runs_verdict_for_prometheus() {
 #[tokio::test]
 async fn the_fleet_page_lists_leaks_first_and_filters_by_service() {
     let srv = start(64 << 20).await;
-    let run_of = |rate: f64| {
-        let spec = leaklens_core::generate::Spec {
-            cycles: 80,
-            rate,
-            ..leaklens_core::generate::Spec::default()
-        };
-        let run = leaklens_core::generate::generate(&spec);
-        let mut body = String::new();
-        leaklens_core::generate::to_ndjson_range(&run, 0..run.len(), &mut body);
-        body
-    };
+    let run_of = |rate: f64| lines(&generated(rate), 0..usize::MAX);
     for (name, rate) in [
         ("scraper-ok", 0.0),
         ("scraper-<img src=x onerror=alert(1)>", 1.0),
@@ -1431,14 +1430,8 @@ async fn a_verdict_change_is_posted_to_the_webhook_and_retried() {
         ..ServerConfig::default()
     })
     .await;
-    let spec = leaklens_core::generate::Spec {
-        cycles: 80,
-        rate: 1.0,
-        ..leaklens_core::generate::Spec::default()
-    };
-    let run = leaklens_core::generate::generate(&spec);
-    let mut body = String::new();
-    leaklens_core::generate::to_ndjson_range(&run, 0..run.len() / 2, &mut body);
+    let run = generated(1.0);
+    let body = lines(&run, 0..run.len() / 2);
     let r = call(&srv.app, "POST", "/api/runs", &[], body.as_bytes()).await;
     assert_eq!(r.status, 201);
     let created: RunCreated = serde_json::from_slice(&r.body).unwrap();
@@ -1467,8 +1460,7 @@ async fn a_verdict_change_is_posted_to_the_webhook_and_retried() {
     }
     assert_eq!(calls.load(Ordering::SeqCst), 2, "failed once, then sent");
     // More of the same leak: no change, nothing sent.
-    let mut more = String::new();
-    leaklens_core::generate::to_ndjson_range(&run, run.len() / 2..run.len(), &mut more);
+    let more = lines(&run, run.len() / 2..run.len());
     let auth = format!("Bearer {}", created.write_token);
     let path = format!("/api/runs/{}/snapshots", created.id);
     let r = call(

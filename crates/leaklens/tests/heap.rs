@@ -21,14 +21,19 @@ fn node_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// The snapshots (cycles 10, 20, 30) of one run of the script.
+/// The snapshots (cycles 10, 20, 30) of one run of the script by Node.
 fn snapshots(dir: &Path, extra: &[&str]) -> Vec<String> {
-    let out = Command::new("node")
+    snapshots_by(Path::new("node"), dir, extra)
+}
+
+/// The snapshots of one run of the script by `runtime` (node, bun).
+fn snapshots_by(runtime: &Path, dir: &Path, extra: &[&str]) -> Vec<String> {
+    let out = Command::new(runtime)
         .arg(script())
         .arg(dir)
         .args(extra)
         .output()
-        .expect("node runs");
+        .expect("the runtime runs");
     assert!(
         out.status.success(),
         "{}",
@@ -187,21 +192,7 @@ fn bun_snapshots_name_the_leaking_class_first() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(&bun)
-        .arg(script())
-        .arg(dir.path())
-        .output()
-        .expect("bun runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let files: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(files.len(), 3, "{files:?}");
+    let files = snapshots_by(&bun, dir.path(), &[]);
     let report = json(&heap(&files, &["--format", "json"]));
     assert_eq!(report["growers"][0]["name"], "LeakyThing", "{report:#}");
     assert_eq!(report["growers"][0]["counts"][2], 900, "{report:#}");
