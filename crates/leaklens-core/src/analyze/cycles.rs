@@ -73,55 +73,24 @@ impl Cycles {
         };
         let n = c.cycle.len();
         let ranges = || starts.windows(2).map(|w| w[0] as usize..w[1] as usize);
-        let cleanup = cleanup_label_ids(run);
-        // One buffer of doubles each, reused: every column is then stored
-        // in its smallest lossless form, with no spare capacity.
-        let (mut floor, mut peak, mut quiet) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        for m in Metric::ALL {
-            // Counts are always there (page URLs are judged against them).
-            let count = m.is_count();
-            if !count && !run.has_metric(m) {
-                continue;
-            }
-            let col = run.column(m);
-            floor.clear();
-            peak.clear();
-            quiet.clear();
-            for r in ranges() {
-                let mut lo = f64::INFINITY;
-                let mut hi = f64::NEG_INFINITY;
-                let mut q = f64::NAN;
-                for i in r.clone() {
-                    let v = col.get(i);
-                    if v.is_finite() {
-                        lo = lo.min(v);
-                        hi = hi.max(v);
-                        if count && q.is_nan() && cleanup.contains(&run.label_id(i)) {
-                            q = v;
-                        }
-                    }
-                }
-                if lo.is_finite() {
-                    floor.push(lo);
-                    peak.push(hi);
-                    if count {
-                        quiet.push(if q.is_nan() { lo } else { q });
-                    }
-                } else {
-                    floor.push(f64::NAN);
-                    peak.push(f64::NAN);
-                    if count {
-                        quiet.push(f64::NAN);
-                    }
-                }
-            }
-            c.floor[m.index()] = Column::from_slice(&floor);
-            c.peak[m.index()] = Column::from_slice(&peak);
-            c.quiet[m.index()] = Column::from_slice(&quiet);
+        let cleanup = &cleanup_label_ids(run);
+        // Counts are always there (page URLs are judged against them).
+        let metrics: Vec<Metric> = Metric::ALL
+            .into_iter()
+            .filter(|&m| m.is_count() || run.has_metric(m))
+            .collect();
+        // Each metric on its own (on several cores with `parallel`).
+        let columns = crate::par::map(&metrics, |&m| {
+            let quiet = m.is_count().then(|| {
+                let labels = run.label_ids();
+                move |i: usize| cleanup.contains(&labels[i])
+            });
+            extremes(run.column(m), n, ranges(), quiet)
+        });
+        for (m, [floor, peak, quiet]) in metrics.into_iter().zip(columns) {
+            c.floor[m.index()] = floor;
+            c.peak[m.index()] = peak;
+            c.quiet[m.index()] = quiet;
         }
         if run.has_gc() {
             let mut out = Vec::with_capacity(n);
@@ -189,6 +158,97 @@ impl Cycles {
         }
         median(&d).map(|ms| ms / 3_600_000.0)
     }
+}
+
+/// Per cycle (`ranges`, `n` of them) of one metric's column: its minimum,
+/// its maximum, and with `quiet` (which snapshots are cleanup points) the
+/// first cleanup value, else the minimum. Only finite values count; a cycle
+/// without one gets a missing value. Each column in the smallest lossless
+/// form, with no spare capacity.
+fn extremes(
+    col: &Column,
+    n: usize,
+    ranges: impl Iterator<Item = Range<usize>>,
+    quiet: Option<impl Fn(usize) -> bool>,
+) -> [Column; 3] {
+    match col {
+        // Whole hundredths: the extremes are some of them, found without
+        // decoding (the order of the integers is that of the values).
+        Column::Hundredths(v) => {
+            let [floor, peak, q] = extremes_in(v, n, ranges, quiet, |&h| h != i32::MIN);
+            let column = |h: Vec<i32>| {
+                if h.iter().all(|&h| h == i32::MIN) {
+                    Column::Missing(h.len())
+                } else {
+                    Column::Hundredths(h)
+                }
+            };
+            [column(floor), column(peak), column(q)]
+        }
+        _ => {
+            let (mut floor, mut peak) = (Vec::with_capacity(n), Vec::with_capacity(n));
+            let mut q = Vec::with_capacity(if quiet.is_some() { n } else { 0 });
+            for r in ranges {
+                let mut lo = f64::INFINITY;
+                let mut hi = f64::NEG_INFINITY;
+                let mut first_quiet = f64::NAN;
+                for i in r {
+                    let v = col.get(i);
+                    if v.is_finite() {
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                        if first_quiet.is_nan() && quiet.as_ref().is_some_and(|f| f(i)) {
+                            first_quiet = v;
+                        }
+                    }
+                }
+                let found = lo.is_finite();
+                floor.push(if found { lo } else { f64::NAN });
+                peak.push(if found { hi } else { f64::NAN });
+                if quiet.is_some() {
+                    q.push(match (found, first_quiet.is_nan()) {
+                        (false, _) => f64::NAN,
+                        (true, true) => lo,
+                        (true, false) => first_quiet,
+                    });
+                }
+            }
+            [floor, peak, q].map(|v| Column::from_slice(&v))
+        }
+    }
+}
+
+/// [`extremes`] over values of an ordered type (`present`: not missing;
+/// a cycle with none gets its first value, the missing marker).
+fn extremes_in<T: Copy + Ord>(
+    v: &[T],
+    n: usize,
+    ranges: impl Iterator<Item = Range<usize>>,
+    quiet: Option<impl Fn(usize) -> bool>,
+    present: impl Fn(&T) -> bool,
+) -> [Vec<T>; 3] {
+    let (mut floor, mut peak) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut q = Vec::with_capacity(if quiet.is_some() { n } else { 0 });
+    for r in ranges {
+        let missing = v[r.start];
+        let (mut lo, mut hi, mut first_quiet) = (None::<T>, None::<T>, None::<T>);
+        for i in r {
+            let x = v[i];
+            if present(&x) {
+                lo = Some(lo.map_or(x, |l| l.min(x)));
+                hi = Some(hi.map_or(x, |h| h.max(x)));
+                if first_quiet.is_none() && quiet.as_ref().is_some_and(|f| f(i)) {
+                    first_quiet = Some(x);
+                }
+            }
+        }
+        floor.push(lo.unwrap_or(missing));
+        peak.push(hi.unwrap_or(missing));
+        if quiet.is_some() {
+            q.push(first_quiet.or(lo).unwrap_or(missing));
+        }
+    }
+    [floor, peak, q]
 }
 
 /// Ids of the labels that name the cleanup point of a cycle.

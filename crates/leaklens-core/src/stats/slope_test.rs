@@ -1,9 +1,7 @@
 //! A trend test whose slope, interval and p-value come from one
 //! statistic: the interval is the inversion of the Mann–Kendall test.
 
-use super::describe::median_in;
 use super::kendall::{mahonian, mann_kendall_detrended, mk_p_of};
-use super::sen::unsorted_pairwise_slopes;
 use super::{median, norm_quantile, MannKendall};
 
 /// A trend test of `y` on `x` whose three answers cannot disagree: Sen's
@@ -40,9 +38,44 @@ impl SlopeTest {
     }
 }
 
-/// The value at position `k` of `s` sorted (total order).
-fn nth(s: &mut [f64], k: usize) -> f64 {
-    *s.select_nth_unstable_by(k, f64::total_cmp).1
+/// `v` as an integer in the order of [`f64::total_cmp`] (the same bit
+/// flip it makes on every comparison, made once): selecting among keys is
+/// selecting among the values, and [`value`] gives each back bit for bit.
+fn key(v: f64) -> i64 {
+    let bits = v.to_bits() as i64;
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
+}
+
+/// The value of a [`key`] (the flip undoes itself).
+fn value(k: i64) -> f64 {
+    f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
+}
+
+/// Pairwise slopes (x ascending), as [`key`]s.
+fn slope_keys(x: &[f64], y: &[f64]) -> Vec<i64> {
+    let n = x.len();
+    let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
+    for i in 0..n {
+        for j in i + 1..n {
+            let dx = x[j] - x[i];
+            if dx > 0.0 {
+                out.push(key((y[j] - y[i]) / dx));
+            }
+        }
+    }
+    out
+}
+
+/// The key at position `k` of `s` sorted, `s` being already partitioned
+/// around its position `mid` (as the median's selection leaves it): only
+/// the side that holds `k` is searched.
+fn nth_beside(s: &mut [i64], mid: usize, k: usize) -> i64 {
+    use std::cmp::Ordering::*;
+    match k.cmp(&mid) {
+        Equal => s[mid],
+        Less => *s[..mid].select_nth_unstable(k).1,
+        Greater => *s[mid + 1..].select_nth_unstable(k - mid - 1).1,
+    }
 }
 
 /// [`SlopeTest`] of `y` on `x` (x ascending).
@@ -52,8 +85,20 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // Order statistics by selection, not a sort (the windowed table tests
     // tens of thousands of windows): the values are those of the sorted
     // slopes at the same positions.
-    let mut slopes = unsorted_pairwise_slopes(x, y);
-    let slope = median_in(&mut slopes)?;
+    let mut slopes = slope_keys(x, y);
+    if slopes.is_empty() {
+        return None;
+    }
+    // The median as `median_in` takes it (the mean of the two middle
+    // values of an even count), selected among keys.
+    let mid = slopes.len() / 2;
+    let upper_mid = value(*slopes.select_nth_unstable(mid).1);
+    let slope = if slopes.len() % 2 == 1 {
+        upper_mid
+    } else {
+        let lower_mid = slopes[..mid].iter().copied().max().map_or(upper_mid, value);
+        (lower_mid + upper_mid) / 2.0
+    };
     let mk = mann_kendall_detrended(x, y, slope);
     let counts = mk.exact.then(|| mahonian(mk.n));
     let counts = counts.as_deref();
@@ -81,8 +126,8 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // at each slope value; just left of a value v it is #(≥ v) − #(< v),
     // just right #(> v) − #(≤ v).
     let total = slopes.len() as f64;
-    let below = slopes.iter().filter(|&&s| s < 0.0).count() as f64;
-    let not_above = slopes.iter().filter(|&&s| s <= 0.0).count() as f64;
+    let below = slopes.iter().filter(|&&s| value(s) < 0.0).count() as f64;
+    let not_above = slopes.iter().filter(|&&s| value(s) <= 0.0).count() as f64;
     let offset = mk.s - ((total - not_above) - below);
     // Lower end: sup{β : S(β) ≥ s_crit}. Just left of the value at sorted
     // position k, S is at least N − 2k + offset (its group starts at or
@@ -93,19 +138,21 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // search over values: the windowed table asks for thousands.)
     let last = slopes.len() - 1;
     let k = libm::floor((total + offset - s_crit) / 2.0);
-    let lower = nth(
+    let lower = value(nth_beside(
         &mut slopes,
+        mid,
         if k >= 0.0 { (k as usize).min(last) } else { 0 },
-    );
+    ));
     let t = libm::ceil((total + offset + s_crit) / 2.0);
-    let upper = nth(
+    let upper = value(nth_beside(
         &mut slopes,
+        mid,
         if t >= 1.0 && t <= total {
             t as usize - 1
         } else {
             last
         },
-    );
+    ));
     // Where no β is significant at all (too few points for α), the interval
     // reaches zero on both sides: nothing is excluded.
     let (lower, upper) = if s_crit > pairs {
