@@ -125,9 +125,16 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let seg_last = c.cycle.get(seg.end.saturating_sub(1)).copied().unwrap_or(0);
     let cycle_hours = c.hours_per_cycle(&seg);
 
-    // The windowed table is independent of the whole run's judgement.
-    let (analyses, windows) = crate::par::join(
-        || judge_all(&c, &metrics_present, &seg, cfg, cycle_hours),
+    // The windowed table and the phases are independent of the whole run's
+    // judgement (worked on at the same time with `parallel`).
+    let seg_starts: Vec<u64> = segs.iter().skip(1).map(|s| c.cycle[s.start]).collect();
+    let ((analyses, phases), windows) = crate::par::join(
+        || {
+            crate::par::join(
+                || judge_all(&c, &metrics_present, &seg, cfg, cycle_hours),
+                || phases::phases(run, &metrics_present, &seg_starts),
+            )
+        },
         || windows::windows(&c, &metrics_present, cfg),
     );
 
@@ -162,8 +169,6 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
         .collect();
     issues.extend(issues::imminent_exhaustion(&forecasts, cfg, seg_last));
 
-    let seg_starts: Vec<u64> = segs.iter().skip(1).map(|s| c.cycle[s.start]).collect();
-    let phases = phases::phases(run, &metrics_present, &seg_starts);
     let cleanup = phases::cleanup_stats(&phases);
     if let (Some(cl), Some(heap)) = (&cleanup, analyses.get(&Metric::HeapUsed)) {
         issues.extend(issues::cleanup_ineffective(

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use super::cycles::Cycles;
-use crate::stats::median;
+use crate::stats::median_in;
 use crate::Metric;
 
 /// A fall of the floor below this share of its recent level (and by more
@@ -30,7 +30,10 @@ pub(crate) fn segments(c: &Cycles, restarts: &[u64]) -> Vec<Range<usize>> {
         .map(|m| &c.floor[m.index()])
         .find(|s| s.iter().filter(|v| v.is_finite()).count() >= 2);
     if let Some(s) = series {
-        let mut recent: Vec<f64> = Vec::new();
+        // The last three levels, oldest first (their median: no allocation
+        // for each of a long run's cycles).
+        let mut recent = [0.0; 3];
+        let mut held = 0;
         let mut new_process = false;
         for i in 0..n {
             // A new process: its level is not compared with the old one's
@@ -41,18 +44,21 @@ pub(crate) fn segments(c: &Cycles, restarts: &[u64]) -> Vec<Range<usize>> {
                 continue;
             }
             if std::mem::take(&mut new_process) {
-                recent.clear();
+                held = 0;
             }
-            if let Some(level) = median(&recent) {
+            let mut sorted = recent;
+            if let Some(level) = median_in(&mut sorted[..held]) {
                 if v < RESTART_FRACTION * level && level - v > RESTART_MIN_DROP_MB {
                     cuts.push(i);
-                    recent.clear();
+                    held = 0;
                 }
             }
-            recent.push(v);
-            if recent.len() > 3 {
-                recent.remove(0);
+            if held == 3 {
+                recent.rotate_left(1);
+                held = 2;
             }
+            recent[held] = v;
+            held += 1;
         }
     }
     cuts.sort_unstable();

@@ -13,7 +13,7 @@ pub(super) fn median_of(mut s: Vec<f64>) -> Option<f64> {
 
 /// The median of `s`, reordering it (mean of the two middle values of an
 /// even count, as of `s` sorted); `None` when empty.
-pub(super) fn median_in(s: &mut [f64]) -> Option<f64> {
+pub(crate) fn median_in(s: &mut [f64]) -> Option<f64> {
     if s.is_empty() {
         return None;
     }
