@@ -2,7 +2,7 @@
 //! short untied series, else normal with the tie and autocorrelation
 //! (Hamed & Rao) corrected variance.
 
-use super::{autocorrelation, ranks, two_sided_p};
+use super::{mean, ranks, two_sided_p};
 
 fn sign(d: f64) -> f64 {
     if d > 0.0 {
@@ -79,9 +79,20 @@ fn hamed_rao_factor(x: &[f64], y: &[f64], slope: f64) -> f64 {
     let r = ranks(&detrended);
     let nf = n as f64;
     let max_lag = (n / 3).max(1);
+    // Lag-k autocorrelations of the ranks, as `autocorrelation` gives them
+    // (the mean and the denominator, the same sums, worked out once).
+    let m = mean(&r);
+    let den: f64 = r.iter().map(|x| (x - m) * (x - m)).sum();
+    let autocorrelation = |k: usize| -> f64 {
+        if n <= k + 1 || den <= 0.0 {
+            return 0.0;
+        }
+        let num: f64 = (0..n - k).map(|i| (r[i] - m) * (r[i + k] - m)).sum();
+        num / den
+    };
     let mut sum = 0.0;
     for k in 1..=max_lag {
-        let rho = autocorrelation(&r, k);
+        let rho = autocorrelation(k);
         // 95% bound of an autocorrelation estimate at lag k.
         let bound = 1.96 * libm::sqrt((nf - k as f64 - 1.0).max(1.0)) / (nf - k as f64);
         if rho <= bound {

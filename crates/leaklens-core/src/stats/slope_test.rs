@@ -172,3 +172,33 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
         s_crit,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Keys order doubles as `total_cmp` does and give each back to the
+        /// bit.
+        #[test]
+        fn keys_keep_the_order_and_the_bits(a in proptest::num::f64::ANY, b in proptest::num::f64::ANY) {
+            proptest::prop_assert_eq!(value(key(a)).to_bits(), a.to_bits());
+            proptest::prop_assert_eq!(key(a).cmp(&key(b)), a.total_cmp(&b));
+        }
+
+        /// Selecting beside the median finds what a full sort puts there.
+        #[test]
+        fn selection_beside_the_median_equals_a_sort(
+            v in proptest::collection::vec(-50i64..50, 1..200),
+            at in 0usize..200,
+        ) {
+            let k = at % v.len();
+            let mut sorted = v.clone();
+            sorted.sort_unstable();
+            let mut s = v;
+            let mid = s.len() / 2;
+            s.select_nth_unstable(mid);
+            proptest::prop_assert_eq!(nth_beside(&mut s, mid, k), sorted[k]);
+        }
+    }
+}

@@ -254,3 +254,19 @@ fn ols_fits_a_line() {
 fn ranks_average_ties() {
     assert_eq!(ranks(&[10.0, 20.0, 10.0, 30.0]), vec![1.5, 3.0, 1.5, 4.0]);
 }
+
+proptest::proptest! {
+    /// Ranking a short series by counting gives what sorting gives: ties,
+    /// −0.0 beside 0.0, and repeated values included.
+    #[test]
+    fn ranks_by_counting_equal_ranks_by_sorting(
+        picks in proptest::collection::vec(0usize..7, 0..33),
+    ) {
+        let pool = [-0.0, 0.0, 1.5, -2.25, 1e300, -1e-300, 7.0];
+        let v: Vec<f64> = picks.iter().map(|&i| pool[i]).collect();
+        proptest::prop_assert_eq!(
+            describe::ranks_counted(&v),
+            describe::ranks_sorted(&v)
+        );
+    }
+}
