@@ -104,6 +104,9 @@ pub struct Reader {
     ended: bool,
     /// The pieces read so far, combined.
     combined: Option<Ingested>,
+    /// Pieces read and decided on, with the lines before each, not yet
+    /// added to `combined`: they are added while the next batch is read.
+    deferred: Vec<(Ingested, usize)>,
 }
 
 /// Pieces of this size by default: big enough that the per-piece cost is
@@ -139,6 +142,7 @@ impl Reader {
             scan: Scan::default(),
             ended: false,
             combined: None,
+            deferred: Vec::new(),
         }
     }
 
@@ -425,10 +429,18 @@ impl Reader {
     /// can), adds them in order, and lets `pending[..next]` of the last go.
     fn read_batch(&mut self, cuts: &[(usize, usize, usize)]) {
         let (mode, source, pending) = (self.mode, self.source.as_str(), &self.pending);
-        let pin = self.pin();
-        let read = crate::par::map(cuts, |&(start, end, _)| {
-            read_piece(mode, source, &pending[start..end], pin)
-        });
+        let pin = self.options.worker.as_deref().map(str::as_bytes);
+        // The pieces of the batch before are added to the run while these
+        // are read (at the same time with `parallel`).
+        let (combined, deferred) = (&mut self.combined, std::mem::take(&mut self.deferred));
+        let (read, ()) = crate::par::join(
+            || {
+                crate::par::map(cuts, |&(start, end, _)| {
+                    read_piece(mode, source, &pending[start..end], pin)
+                })
+            },
+            || absorb_all(combined, deferred),
+        );
         for (&(start, end, next), ingested) in cuts.iter().zip(read) {
             let streamed = ingested.filter(|i| !self.needs_the_whole(i, &self.pending[start..end]));
             let ingested = match streamed {
@@ -452,7 +464,7 @@ impl Reader {
                         .as_deref()
                         .map(|w| String::from_utf8_lossy(w).into_owned());
                 }
-                self.absorb(ingested);
+                self.defer(ingested);
             }
             self.lines_before += lines;
         }
@@ -521,11 +533,11 @@ impl Reader {
         interleaved || ingested.needs_whole || other_worker || broken_array || not_ndjson
     }
 
-    /// Adds a piece's snapshots, warnings and verdicts to those before it
-    /// (its line numbers counted from the file's start).
-    fn absorb(&mut self, p: Ingested) {
-        let offset = self.lines_before;
-        let combined = self.combined.get_or_insert_with(|| Ingested {
+    /// Sets a piece's snapshots, warnings and verdicts aside to be added to
+    /// those before it (its line numbers counted from the file's start);
+    /// the combined reading exists from its first piece on.
+    fn defer(&mut self, p: Ingested) {
+        self.combined.get_or_insert_with(|| Ingested {
             run: Run::new(),
             diag: super::Diag::new(&p.diag.source),
             verdicts: Vec::new(),
@@ -537,24 +549,19 @@ impl Reader {
             worker: p.worker.clone(),
             needs_whole: false,
         });
-        combined.diag.absorb(p.diag, offset);
-        combined
-            .verdicts
-            .extend(p.verdicts.into_iter().map(|mut v| {
-                v.line += offset;
-                v
-            }));
-        combined.converted_from_bytes |= p.converted_from_bytes;
-        if combined.fatal.is_none() && combined.run.is_empty() {
-            combined.fatal = p.fatal.map(|(l, m)| (l + offset, m));
-        }
-        combined.run.append(p.run);
+        self.deferred.push((p, self.lines_before));
+    }
+
+    /// Adds the pieces set aside.
+    fn flush(&mut self) {
+        absorb_all(&mut self.combined, std::mem::take(&mut self.deferred));
     }
 
     /// The file is read whole after all: from the kept bytes, from the
     /// pending ones when none was let go, or by the caller.
     fn fall_back(&mut self) {
         self.combined = None;
+        self.deferred.clear();
         if self.keep == Keep::All {
             self.read_whole_at_end();
         } else if !self.consumed_any() {
@@ -599,6 +606,7 @@ impl Reader {
     }
 
     fn conclude(mut self) -> Finished {
+        self.flush();
         let combined = self.combined.take().filter(|c| !c.run.is_empty());
         let Some(mut combined) = combined else {
             if self.taken {
@@ -697,6 +705,7 @@ impl Reader {
                 self.read_batch(&[(0, end, next)]);
             }
         }
+        self.flush();
         let source = self.source.clone();
         let mut parsed = self
             .combined
@@ -705,6 +714,28 @@ impl Reader {
             .unwrap_or_default();
         parsed.sources = vec![source];
         parsed
+    }
+}
+
+/// Adds pieces' snapshots, warnings and verdicts to those before them, in
+/// order (`combined` exists once a piece was set aside).
+fn absorb_all(combined: &mut Option<Ingested>, pieces: Vec<(Ingested, usize)>) {
+    let Some(combined) = combined else {
+        return;
+    };
+    for (p, offset) in pieces {
+        combined.diag.absorb(p.diag, offset);
+        combined
+            .verdicts
+            .extend(p.verdicts.into_iter().map(|mut v| {
+                v.line += offset;
+                v
+            }));
+        combined.converted_from_bytes |= p.converted_from_bytes;
+        if combined.fatal.is_none() && combined.run.is_empty() {
+            combined.fatal = p.fatal.map(|(l, m)| (l + offset, m));
+        }
+        combined.run.append(p.run);
     }
 }
 
