@@ -54,7 +54,9 @@ pub struct PathGroup {
     pub objects: u64,
     /// What holds them, by kind: `map`, `set`, `event_listener`,
     /// `closure`, `array`, `detached_dom`, `scope` (a variable of a module
-    /// or of a function still running).
+    /// or of a function still running); or, with no steps, `unrecorded`
+    /// (nothing in the snapshot holds them: Bun leaves out what a Map or
+    /// Set holds) and `weak` (only weak references hold them).
     pub via: Vec<&'static str>,
     /// The same, in words.
     pub notes: Vec<String>,
@@ -75,9 +77,11 @@ pub fn retainer_paths(
 ) -> Vec<PathGroup> {
     let mut groups: HashMap<Vec<String>, (u64, usize)> = HashMap::new();
     let mut order: Vec<PathGroup> = Vec::new();
+    let mut unreached = Vec::new();
     for &t in targets {
         let chain = chain(s, parent, t as usize);
         if chain.is_empty() && t != 0 {
+            unreached.push(t);
             continue;
         }
         let steps: Vec<Step> = chain
@@ -126,9 +130,61 @@ pub fn retainer_paths(
     for (n, i) in groups.into_values() {
         order[i].objects = n;
     }
+    order.extend(unreached_groups(s, &unreached));
     order.sort_by(|a, b| b.objects.cmp(&a.objects).then_with(|| a.text.cmp(&b.text)));
     order.truncate(limit);
     order
+}
+
+/// Objects in the snapshot that no retaining edge from the roots reaches:
+/// those only weak references hold (collectable), and those nothing in the
+/// snapshot holds (alive all the same: JavaScriptCore's snapshots, as Bun
+/// writes them, leave out what a Map or a Set holds, and what native code
+/// holds). One group each, with no steps.
+fn unreached_groups(s: &Snapshot, unreached: &[u32]) -> Vec<PathGroup> {
+    if unreached.is_empty() {
+        return Vec::new();
+    }
+    let wanted: std::collections::HashSet<u32> = unreached.iter().copied().collect();
+    let mut weakly = std::collections::HashSet::new();
+    for node in 0..s.node_count() {
+        for e in s.edges(node) {
+            let to = s.edge_to(e) as u32;
+            if s.edge_kind(e) == EdgeKind::Weak && wanted.contains(&to) {
+                weakly.insert(to);
+            }
+        }
+    }
+    let weak = weakly.len() as u64;
+    let unrecorded = unreached.len() as u64 - weak;
+    let group = |objects: u64, via: &'static str, note: &str, text: &str| PathGroup {
+        objects,
+        via: vec![via],
+        notes: vec![note.to_owned()],
+        steps: Vec::new(),
+        text: text.to_owned(),
+    };
+    let mut out = Vec::new();
+    if unrecorded > 0 {
+        out.push(group(
+            unrecorded,
+            "unrecorded",
+            "nothing in the snapshot holds them, yet they are alive: what holds them is not \
+             recorded (Bun's JavaScriptCore snapshots leave out the entries of a Map or a Set, \
+             and what native code holds); look for a Map or Set that grows",
+            "(no retainer recorded in the snapshot)",
+        ));
+    }
+    if weak > 0 {
+        out.push(group(
+            weak,
+            "weak",
+            "held only by weak references (a WeakMap, a WeakRef, a cache): the next full \
+             collection may free them",
+            "(held only weakly)",
+        ));
+    }
+    out
 }
 
 /// An element index, or a number V8 gives as a name (hash table slots).

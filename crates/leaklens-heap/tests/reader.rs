@@ -209,3 +209,31 @@ fn growth_across_generated_snapshots_ranks_and_names_the_holder() {
     assert_eq!(r.diff[0].name, "Thing");
     assert_eq!(r.diff[0].count_delta, 5);
 }
+
+#[test]
+fn objects_no_edge_holds_are_counted_and_said_to_be_unrecorded_or_weak() {
+    use common::snapshot;
+    // As Bun writes a Map's entries: k Things nothing in the snapshot
+    // holds, but the newest, which only a WeakRef holds (edge type 6).
+    let make = |k: usize| {
+        let mut nodes = vec![(5, "", 0), (3, "WeakRef", 16)];
+        let mut edges = vec![(0, 2, "ref", 1)];
+        for _ in 0..k {
+            nodes.push((3, "Thing", 40));
+        }
+        edges.push((1, 6, "target", 1 + k));
+        parse("gen", snapshot(&nodes, &edges).as_bytes()).expect("reads")
+    };
+    let mut a = Analysis::new();
+    for k in [2, 4, 7] {
+        a.add(&format!("s{k}"), make(k));
+    }
+    let r = a.report(&Options::default());
+    let g = &r.growers[0];
+    assert_eq!(g.name, "Thing");
+    let by: Vec<(&str, u64)> = g.paths.iter().map(|p| (p.via[0], p.objects)).collect();
+    // (The paths are those of the objects new in the last snapshot.)
+    assert_eq!(by, vec![("unrecorded", 2), ("weak", 1)], "{:?}", g.paths);
+    assert!(g.paths[0].steps.is_empty());
+    assert!(g.paths[0].notes[0].contains("Map or a Set"));
+}
