@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+#[cfg(feature = "s3")]
+pub mod s3;
+
 /// An unguessable id: 128 random bits, hex.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportId(String);
@@ -167,6 +170,9 @@ pub trait Store: Send + Sync + 'static {
     fn load_state(&self, key: &str) -> Option<Vec<u8>>;
     /// Saves it whole or not at all.
     fn save_state(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Deletes reports and live runs not written to for `age`; returns
+    /// how many.
+    fn expire(&self, age: std::time::Duration) -> usize;
 }
 
 /// Reports in a directory: `reports/<id>.<n>.data` and `reports/<id>.meta.json`;
@@ -392,6 +398,10 @@ impl DirStore {
 }
 
 impl Store for DirStore {
+    fn expire(&self, age: std::time::Duration) -> usize {
+        DirStore::expire(self, age)
+    }
+
     fn load_state(&self, key: &str) -> Option<Vec<u8>> {
         std::fs::read(self.dir.join("state").join(format!("{key}.json"))).ok()
     }
