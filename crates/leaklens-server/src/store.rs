@@ -1,5 +1,9 @@
-//! Where uploaded snapshot files live. A small trait, so an object store can
-//! replace the data directory for teams that outgrow one machine.
+//! Where uploaded snapshot files live. A small trait with two stores: the
+//! data directory ([`DirStore`]) and, with the `s3` feature, an
+//! S3-compatible object store ([`s3::S3Store`], several servers on one
+//! bucket; `docs/object-store.md`). The trait is synchronous: the server
+//! calls it from blocking threads (`spawn_blocking`), never from an async
+//! task.
 //!
 //! [`DirStore`] writes atomically: the data goes to a temporary file, is
 //! fsynced, then renamed into place; its metadata follows the same way, and

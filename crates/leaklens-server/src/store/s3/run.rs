@@ -67,6 +67,19 @@ impl S3Store {
 
     async fn layout(&self, id: &ReportId) -> Result<Layout, StoreError> {
         let head: RunHead = self.get_json(&Self::run_key(id, "meta.json")).await?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.pieces(id, head.clone()).await {
+                // The last pack listed was merged into a bigger one since.
+                Err(StoreError::NotFound) if attempt < READ_ATTEMPTS => continue,
+                r => return r,
+            }
+        }
+    }
+
+    /// [`S3Store::layout`] once the run's head is read.
+    async fn pieces(&self, id: &ReportId, head: RunHead) -> Result<Layout, StoreError> {
         let piece = |m: &object_store::ObjectMeta, first: u64, last: u64, pack: bool| Piece {
             location: m.location.clone(),
             first,
