@@ -400,10 +400,11 @@ impl S3Store {
                 e.1 |= name == "meta.json";
             }
             for (id, (at, has_meta)) in newest {
+                // Whole seconds (the store's times): written `age` ago or more.
                 let old = if has_meta {
-                    at < cutoff
+                    at <= cutoff
                 } else {
-                    at < orphan_cutoff
+                    at <= orphan_cutoff
                 };
                 if old {
                     self.remove_all(&format!("{kind}/{id}/")).await?;
