@@ -198,13 +198,12 @@ pub(crate) async fn append(
     let run = id.clone();
     let meta = blocking(move || {
         // Strangers are refused before their body is parsed.
-        let meta = store.run_meta(&id).map_err(no_run)?;
-        if !crate::store::token_matches(&meta.write_token_sha256, &token) {
+        if !store.run_token_matches(&id, &token).map_err(no_run)? {
             return Err(ApiError::Forbidden);
         }
         let n = validate("append", &body)?;
         if n == 0 {
-            return Ok(meta);
+            return store.run_meta(&id).map_err(no_run);
         }
         Ok(store.append_run(&id, &token, Batch::new(&body, n, max_run))?)
     })

@@ -164,6 +164,11 @@ pub trait Store: Send + Sync + 'static {
         batch: Batch<'_>,
     ) -> Result<RunMeta, StoreError>;
     fn run_meta(&self, id: &ReportId) -> Result<RunMeta, StoreError>;
+    /// Whether `token` is run `id`'s write token (a store may answer it
+    /// more cheaply than [`Store::run_meta`]).
+    fn run_token_matches(&self, id: &ReportId, token: &str) -> Result<bool, StoreError> {
+        Ok(token_matches(&self.run_meta(id)?.write_token_sha256, token))
+    }
     /// The run's committed data from byte `from` on (nothing when `from` is
     /// at or past its end).
     fn get_run(&self, id: &ReportId, from: u64) -> Result<(RunMeta, Vec<u8>), StoreError>;

@@ -477,6 +477,13 @@ impl Store for S3Store {
         self.block(self.run_meta_async(id))
     }
 
+    fn run_token_matches(&self, id: &ReportId, token: &str) -> Result<bool, StoreError> {
+        // The run's head alone: one GET, not the listing of its appends.
+        let head: RunHead =
+            self.block(self.get_json(&format!("runs/{}/meta.json", id.as_str())))?;
+        Ok(token_matches(&head.write_token_sha256, token))
+    }
+
     fn get_run(&self, id: &ReportId, from: u64) -> Result<(RunMeta, Vec<u8>), StoreError> {
         self.block(self.get_run_async(id, from))
     }
