@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 .cache/venv/bin/python scripts/moto-s3.py >"$work/port" 2>"$work/moto.log" &
 moto=$!
-srv=0; trap 'kill $moto $srv 2>/dev/null; rm -rf $work' EXIT
+srv=0; trap 'rc=$?; kill $moto $srv 2>/dev/null || true; rm -rf $work; exit $rc' EXIT
 sleep 2; port=$(head -1 "$work/port")
 export AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_ALLOW_HTTP=true
 curl -fsS -X PUT "$AWS_ENDPOINT_URL/bench-bucket" >/dev/null

@@ -17,7 +17,8 @@ fi
 work=$(mktemp -d)
 "$venv/bin/python" scripts/moto-s3.py >"$work/port" 2>"$work/moto.log" &
 moto=$!
-trap 'kill "$moto" 2>/dev/null; wait "$moto" 2>/dev/null; rm -rf "$work"' EXIT
+# Stops moto, keeping the tests' exit status (moto's own is 143, SIGTERM).
+trap 'rc=$?; kill "$moto" 2>/dev/null || true; wait "$moto" 2>/dev/null || true; rm -rf "$work"; exit $rc' EXIT
 for _ in $(seq 100); do
   [ -s "$work/port" ] && break
   sleep 0.1
