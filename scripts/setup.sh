@@ -54,3 +54,12 @@ if [ ! -x /usr/bin/chromium ]; then
   $sudo_cmd apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y chromium
 fi
+
+# moto's S3 server (PyPI) for the object-store tests (scripts/test-s3.sh), in
+# a venv under .cache/. 5.2.6 checks `If-None-Match: *` on PUT. Without it
+# those tests are skipped, and say so.
+if ! .cache/venv/bin/python -c 'import moto.server, werkzeug' 2>/dev/null; then
+  say "installing moto[server] 5.2.6 (PyPI) into .cache/venv"
+  { python3 -m venv .cache/venv && .cache/venv/bin/pip install -q 'moto[server]==5.2.6'; } \
+    || say "moto could not be installed: the object-store tests will be skipped"
+fi

@@ -23,6 +23,9 @@ say "tests (native)"
 cargo test --locked
 cargo test --locked -p leaklens-web --lib -p leaklens-node
 
+say "object store: the S3 store and two servers on one bucket (moto's S3 server)"
+./scripts/test-s3.sh
+
 say "tests (wasm32: the core's fixture tests under wasm-bindgen-test)"
 cargo test --locked -p leaklens-core --target wasm32-unknown-unknown --test golden
 

@@ -81,6 +81,10 @@ pub struct ServerConfig {
     pub write_burst: u32,
     /// A JSON POST here when a live run's verdict changes.
     pub webhook: Option<WebhookConfig>,
+    /// Set when other servers write to the same store (an object store
+    /// shared by several instances): event streams also read the run's
+    /// totals this often, so a viewer here sees appends made there.
+    pub store_poll: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -98,6 +102,7 @@ impl Default for ServerConfig {
             writes_per_minute: 1200,
             write_burst: 300,
             webhook: None,
+            store_poll: None,
         }
     }
 }
@@ -114,6 +119,8 @@ pub struct AppState {
     webhook: Option<Arc<webhook::Webhook>>,
     /// The live run of each process the OTLP receiver has heard from.
     otlp: Arc<otlp::Receivers>,
+    /// See [`ServerConfig::store_poll`].
+    store_poll: Option<Duration>,
 }
 
 impl AppState {
@@ -127,6 +134,7 @@ impl AppState {
             judged: Arc::default(),
             webhook: None,
             otlp: Arc::default(),
+            store_poll: None,
         }
     }
 }
@@ -613,6 +621,7 @@ fn is_cross_origin(headers: &HeaderMap) -> bool {
 pub fn app(mut state: AppState, cfg: &ServerConfig) -> Router {
     state.max_run = cfg.max_run;
     state.stream_idle = cfg.stream_idle;
+    state.store_poll = cfg.store_poll;
     state.streams_per_client = budget::PerClient::new(cfg.streams_per_client);
     state.webhook = cfg.webhook.clone().map(webhook::Webhook::new);
     let csp = content_security_policy(cfg.viewer.as_ref().and_then(|v| v.index_html()));

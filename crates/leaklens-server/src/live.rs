@@ -198,13 +198,12 @@ pub(crate) async fn append(
     let run = id.clone();
     let meta = blocking(move || {
         // Strangers are refused before their body is parsed.
-        let meta = store.run_meta(&id).map_err(no_run)?;
-        if !crate::store::token_matches(&meta.write_token_sha256, &token) {
+        if !store.run_token_matches(&id, &token).map_err(no_run)? {
             return Err(ApiError::Forbidden);
         }
         let n = validate("append", &body)?;
         if n == 0 {
-            return Ok(meta);
+            return store.run_meta(&id).map_err(no_run);
         }
         Ok(store.append_run(&id, &token, Batch::new(&body, n, max_run))?)
     })
@@ -288,6 +287,7 @@ pub(crate) async fn events(
     };
     let store = st.store.clone();
     let key = id.as_str().to_string();
+    let key_id = id.clone();
     // Subscribe first, then read the totals: an append in between is not lost.
     let rx = st.live.subscribe(&key);
     let meta = blocking(move || store.run_meta(&id).map_err(no_run)).await?;
@@ -299,45 +299,95 @@ pub(crate) async fn events(
         )
             .into_response());
     };
-    let closing = st.live.closing.subscribe();
     let first = Progress {
         snapshots: meta.snapshots,
         bytes: meta.size,
     };
-    let idle = st.stream_idle;
-    let stream = futures_util::stream::unfold(
-        (Some(first), rx, closing, (slot, place)),
-        move |(first, mut rx, mut closing, slot)| async move {
-            let event = |p: Progress| {
-                Event::default()
-                    .event(leaklens_protocol::APPEND_EVENT)
-                    .json_data(p)
-                    .unwrap_or_else(|_| Event::default().comment("unserialisable"))
-            };
-            if let Some(p) = first {
-                return Some((Ok::<_, Infallible>(event(p)), (None, rx, closing, slot)));
-            }
-            if *closing.borrow() {
-                return None;
-            }
-            loop {
-                tokio::select! {
-                    // No append for `idle`: end it (the viewer reconnects).
-                    () = tokio::time::sleep(idle) => return None,
-                    r = rx.recv() => match r {
-                        Ok(p) => return Some((Ok(event(p)), (None, rx, closing, slot))),
-                        // A slow viewer missed some: the next event carries the totals anyway.
-                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                        Err(broadcast::error::RecvError::Closed) => return None,
-                    },
-                    _ = closing.changed() => return None,
-                }
-            }
-        },
-    );
+    let watch = Watch {
+        first: Some(first),
+        rx,
+        closing: st.live.closing.subscribe(),
+        _slots: (slot, place),
+        sent: first.bytes,
+        idle: st.stream_idle,
+        poll: st.store_poll.map(|every| (every, st.store.clone(), key_id)),
+    };
+    let stream = futures_util::stream::unfold(watch, |mut w| async move {
+        let p = w.next().await?;
+        let event = Event::default()
+            .event(leaklens_protocol::APPEND_EVENT)
+            .json_data(p)
+            .unwrap_or_else(|_| Event::default().comment("unserialisable"));
+        Some((Ok::<_, Infallible>(event), w))
+    });
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response())
+}
+
+/// One viewer's event stream: appends through this server as they are
+/// published, and, on a store other servers write to too
+/// (`ServerConfig::store_poll`), theirs, seen by reading the run's totals
+/// every so often.
+struct Watch {
+    first: Option<Progress>,
+    rx: broadcast::Receiver<Progress>,
+    closing: watch::Receiver<bool>,
+    _slots: (StreamSlot, Option<crate::budget::Leave>),
+    /// The run's length in the last event sent.
+    sent: u64,
+    idle: Duration,
+    poll: Option<(Duration, Arc<dyn crate::Store>, crate::ReportId)>,
+}
+
+impl Watch {
+    /// The next event, or `None` when the stream ends: the server closes,
+    /// or nothing was appended for `idle` (the viewer reconnects).
+    async fn next(&mut self) -> Option<Progress> {
+        if let Some(p) = self.first.take() {
+            return Some(p);
+        }
+        if *self.closing.borrow() {
+            return None;
+        }
+        let deadline = tokio::time::Instant::now() + self.idle;
+        loop {
+            let every = self.poll.as_ref().map_or(self.idle, |p| p.0);
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => return None,
+                () = tokio::time::sleep(every), if self.poll.is_some() => {
+                    if let Some(p) = self.poll_store().await {
+                        return Some(p);
+                    }
+                }
+                r = self.rx.recv() => match r {
+                    Ok(p) => {
+                        self.sent = self.sent.max(p.bytes);
+                        return Some(p);
+                    }
+                    // A slow viewer missed some: the next event carries the totals anyway.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = self.closing.changed() => return None,
+            }
+        }
+    }
+
+    /// The run's totals if it grew since the last event.
+    async fn poll_store(&mut self) -> Option<Progress> {
+        let (_, store, id) = self.poll.clone()?;
+        let meta = blocking(move || store.run_meta(&id).map_err(no_run))
+            .await
+            .ok()?;
+        (meta.size > self.sent).then(|| {
+            self.sent = meta.size;
+            Progress {
+                snapshots: meta.snapshots,
+                bytes: meta.size,
+            }
+        })
+    }
 }
 
 pub(crate) async fn open_in_viewer(

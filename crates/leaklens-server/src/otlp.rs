@@ -189,6 +189,21 @@ fn append(
 ) -> Result<(ReportId, Progress), ApiError> {
     let mut guard = receivers.0.lock().unwrap_or_else(|e| e.into_inner());
     let known = guard.get_or_insert_with(|| load(store));
+    if !known.contains_key(process) {
+        // Another server on the same store may have made its run since.
+        *known = load(store);
+    }
+    // What its run holds now: another server may have appended to it, or
+    // it expired (then a new one is made).
+    let held = match known.get(process).map(|r| store.run_meta(&r.id)) {
+        Some(Ok(meta)) => meta.snapshots as u64,
+        Some(Err(crate::StoreError::NotFound)) => {
+            known.remove(process);
+            0
+        }
+        Some(Err(e)) => return Err(e.into()),
+        None => 0,
+    };
     if !known.contains_key(process) && known.len() >= MAX_PROCESSES {
         return Err(ApiError::BadInput(format!(
             "this server already receives {MAX_PROCESSES} processes; \
@@ -214,6 +229,7 @@ fn append(
     let Some(r) = known.get_mut(process) else {
         return Err(ApiError::NotFound);
     };
+    r.next_cycle = held + 1;
     let mut numbered = Run::new();
     for i in 0..run.len() {
         let mut s = SnapshotIn::new(r.next_cycle + i as u64, run.label(i));
@@ -240,8 +256,8 @@ fn append(
     ))
 }
 
-/// The saved map, each run's next cycle from what it holds (runs gone
-/// since are dropped).
+/// The saved map (each run's next cycle is read from the run when it is
+/// appended to).
 fn load(store: &dyn Store) -> HashMap<String, Receiving> {
     let Some(bytes) = store.load_state(STATE) else {
         return HashMap::new();
@@ -252,24 +268,28 @@ fn load(store: &dyn Store) -> HashMap<String, Receiving> {
         .into_iter()
         .filter_map(|(process, (id, token))| {
             let id = ReportId::parse(&id)?;
-            let meta = store.run_meta(&id).ok()?;
             Some((
                 process,
                 Receiving {
                     id,
                     token,
-                    next_cycle: meta.snapshots as u64 + 1,
+                    next_cycle: 1,
                 },
             ))
         })
         .collect()
 }
 
+/// Saves the map, with what other servers on the same store saved since
+/// it was read.
 fn save(store: &dyn Store, known: &HashMap<String, Receiving>) -> Result<(), ApiError> {
-    let saved: HashMap<&str, (&str, &str)> = known
-        .iter()
-        .map(|(p, r)| (p.as_str(), (r.id.as_str(), r.token.as_str())))
-        .collect();
+    let mut saved: HashMap<String, (String, String)> = store
+        .load_state(STATE)
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    for (p, r) in known {
+        saved.insert(p.clone(), (r.id.as_str().to_string(), r.token.clone()));
+    }
     let bytes = serde_json::to_vec(&saved).unwrap_or_default();
     Ok(store.save_state(STATE, &bytes)?)
 }

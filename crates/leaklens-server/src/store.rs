@@ -1,5 +1,9 @@
-//! Where uploaded snapshot files live. A small trait, so an object store can
-//! replace the data directory for teams that outgrow one machine.
+//! Where uploaded snapshot files live. A small trait with two stores: the
+//! data directory ([`DirStore`]) and, with the `s3` feature, an
+//! S3-compatible object store ([`s3::S3Store`], several servers on one
+//! bucket; `docs/object-store.md`). The trait is synchronous: the server
+//! calls it from blocking threads (`spawn_blocking`), never from an async
+//! task.
 //!
 //! [`DirStore`] writes atomically: the data goes to a temporary file, is
 //! fsynced, then renamed into place; its metadata follows the same way, and
@@ -11,6 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+#[cfg(feature = "s3")]
+pub mod s3;
 
 /// An unguessable id: 128 random bits, hex.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +164,11 @@ pub trait Store: Send + Sync + 'static {
         batch: Batch<'_>,
     ) -> Result<RunMeta, StoreError>;
     fn run_meta(&self, id: &ReportId) -> Result<RunMeta, StoreError>;
+    /// Whether `token` is run `id`'s write token (a store may answer it
+    /// more cheaply than [`Store::run_meta`]).
+    fn run_token_matches(&self, id: &ReportId, token: &str) -> Result<bool, StoreError> {
+        Ok(token_matches(&self.run_meta(id)?.write_token_sha256, token))
+    }
     /// The run's committed data from byte `from` on (nothing when `from` is
     /// at or past its end).
     fn get_run(&self, id: &ReportId, from: u64) -> Result<(RunMeta, Vec<u8>), StoreError>;
@@ -167,6 +179,9 @@ pub trait Store: Send + Sync + 'static {
     fn load_state(&self, key: &str) -> Option<Vec<u8>>;
     /// Saves it whole or not at all.
     fn save_state(&self, key: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Deletes reports and live runs not written to for `age`; returns
+    /// how many.
+    fn expire(&self, age: std::time::Duration) -> usize;
 }
 
 /// Reports in a directory: `reports/<id>.<n>.data` and `reports/<id>.meta.json`;
@@ -392,6 +407,10 @@ impl DirStore {
 }
 
 impl Store for DirStore {
+    fn expire(&self, age: std::time::Duration) -> usize {
+        DirStore::expire(self, age)
+    }
+
     fn load_state(&self, key: &str) -> Option<Vec<u8>> {
         std::fs::read(self.dir.join("state").join(format!("{key}.json"))).ok()
     }

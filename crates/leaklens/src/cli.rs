@@ -92,9 +92,19 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
-    /// Where uploaded files are kept.
+    /// Where uploaded files are kept (a directory; see --store for an
+    /// object store).
     #[arg(long, default_value = "leaklens-data")]
     pub data: PathBuf,
+    /// Keep reports and live runs on an S3-compatible object store instead
+    /// of --data: s3://bucket/prefix. Several `leaklens serve` can share
+    /// one. Configured by the usual variables: AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, and for MinIO, moto or another
+    /// S3-compatible server AWS_ENDPOINT_URL=http://host:port with
+    /// AWS_ALLOW_HTTP=true. The server must support conditional writes
+    /// (If-None-Match: *): AWS S3, MinIO, R2 and moto do.
+    #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+    pub store: Option<String>,
     /// Serve the viewer from this folder (./scripts/build-web.sh writes dist/)
     /// instead of the one built into the binary.
     #[arg(long, value_name = "DIR")]
@@ -110,7 +120,7 @@ pub struct ServeArgs {
     /// raise it, or set 0 (no cap) and let the proxy limit clients.
     #[arg(long, default_value_t = 64)]
     pub max_per_client: usize,
-    /// Most the data directory holds (reports and live runs), MB; writes
+    /// Most the store holds (reports and live runs), MB; writes
     /// past it get 507 until something is deleted or expires. 0: no limit.
     #[arg(long, default_value_t = 10_240)]
     pub max_storage_mb: u64,

@@ -229,12 +229,7 @@ fn serve(args: cli::ServeArgs) -> anyhow::Result<ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let mut store = leaklens_server::DirStore::open(&args.data)
-        .with_context(|| format!("cannot use the data directory {}", args.data.display()))?;
-    if args.max_storage_mb > 0 {
-        store = store.with_quota(args.max_storage_mb.saturating_mul(1 << 20));
-    }
-    let store = Arc::new(store);
+    let store = open_store(&args)?;
     let viewer = viewer_for(args.viewer.as_deref())?;
     if viewer.is_none() {
         eprintln!(
@@ -264,6 +259,12 @@ fn serve(args: cli::ServeArgs) -> anyhow::Result<ExitCode> {
         } else {
             leaklens_server::ServerConfig::default().write_burst
         },
+        // Other instances may append to the runs of a shared object store:
+        // event streams read the totals too.
+        store_poll: args
+            .store
+            .is_some()
+            .then(|| std::time::Duration::from_secs(2)),
         ..leaklens_server::ServerConfig::default()
     };
     let state = leaklens_server::AppState::new(store.clone());
@@ -285,9 +286,44 @@ fn serve(args: cli::ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The data directory, or the object store of `--store`.
+fn open_store(args: &cli::ServeArgs) -> anyhow::Result<std::sync::Arc<dyn leaklens_server::Store>> {
+    let quota = (args.max_storage_mb > 0).then(|| args.max_storage_mb.saturating_mul(1 << 20));
+    if let Some(url) = &args.store {
+        return open_object_store(url, quota);
+    }
+    let mut store = leaklens_server::DirStore::open(&args.data)
+        .with_context(|| format!("cannot use the data directory {}", args.data.display()))?;
+    if let Some(q) = quota {
+        store = store.with_quota(q);
+    }
+    Ok(std::sync::Arc::new(store))
+}
+
+#[cfg(feature = "s3")]
+fn open_object_store(
+    url: &str,
+    quota: Option<u64>,
+) -> anyhow::Result<std::sync::Arc<dyn leaklens_server::Store>> {
+    let mut store = leaklens_server::store::s3::S3Store::open(url)
+        .with_context(|| format!("cannot use the object store {url}"))?;
+    if let Some(q) = quota {
+        store = store.with_quota(q);
+    }
+    Ok(std::sync::Arc::new(store))
+}
+
+#[cfg(not(feature = "s3"))]
+fn open_object_store(
+    url: &str,
+    _quota: Option<u64>,
+) -> anyhow::Result<std::sync::Arc<dyn leaklens_server::Store>> {
+    anyhow::bail!("--store {url}: this leaklens was built without the `s3` feature")
+}
+
 /// Retention: what nobody wrote to for `days` goes, at start and then
 /// hourly.
-fn spawn_retention(store: std::sync::Arc<leaklens_server::DirStore>, days: u64) {
+fn spawn_retention(store: std::sync::Arc<dyn leaklens_server::Store>, days: u64) {
     let age = std::time::Duration::from_secs(days * 86_400);
     tokio::spawn(async move {
         let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
