@@ -60,6 +60,13 @@ fi
 # those tests are skipped, and say so.
 if ! .cache/venv/bin/python -c 'import moto.server, werkzeug' 2>/dev/null; then
   say "installing moto[server] 5.2.6 (PyPI) into .cache/venv"
+  # Debian ships the venv module apart (python3-venv).
+  if ! python3 -c 'import ensurepip' 2>/dev/null; then
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y python3-venv || true
+  fi
+  rm -rf .cache/venv
   { python3 -m venv .cache/venv && .cache/venv/bin/pip install -q 'moto[server]==5.2.6'; } \
     || say "moto could not be installed: the object-store tests will be skipped"
 fi

@@ -169,6 +169,9 @@ impl S3Store {
             retry_timeout: std::time::Duration::from_secs(20),
             ..Default::default()
         };
+        // TLS on `ring` (see Cargo.toml); a provider already installed
+        // (a second store in one process) is kept.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let s3 = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
             .with_retry(retry)
