@@ -3,7 +3,7 @@
 //!
 //! The fragment holds `key=value` pairs joined by `&`: `v` visible series,
 //! `z` zoom range, `i` selected issue, `l` forecast limits, `x` x axis,
-//! `m` mode; `d` inline data (deflate + base64url of the files, never sent
+//! `m` mode, `r` retained level hidden, `y` logarithmic y axis; `d` inline data (deflate + base64url of the files, never sent
 //! to any server because fragments are not).
 
 use std::collections::BTreeMap;
@@ -26,6 +26,10 @@ pub struct ViewState {
     pub time_axis: bool,
     /// Compare mode (two runs) instead of merging the files into one run.
     pub compare: bool,
+    /// The retained level's line switched off (it is shown by default).
+    pub no_retained: bool,
+    /// A logarithmic y axis.
+    pub log_y: bool,
 }
 
 fn fmt_f(x: f64) -> String {
@@ -62,6 +66,12 @@ impl ViewState {
         if self.compare {
             parts.push("m=c".into());
         }
+        if self.no_retained {
+            parts.push("r=0".into());
+        }
+        if self.log_y {
+            parts.push("y=l".into());
+        }
         parts.join("&")
     }
 
@@ -97,6 +107,8 @@ impl ViewState {
                 }
                 "x" => s.time_axis = v == "t",
                 "m" => s.compare = v == "c",
+                "r" => s.no_retained = v == "0",
+                "y" => s.log_y = v == "l",
                 _ => {}
             }
         }
@@ -212,6 +224,8 @@ mod tests {
             limits,
             time_axis: true,
             compare: false,
+            no_retained: true,
+            log_y: true,
         };
         let enc = s.encode();
         assert_eq!(ViewState::decode(&enc), s);
@@ -283,6 +297,7 @@ mod tests {
             limits: BTreeMap::new(),
             time_axis: true,
             compare: true,
+            ..ViewState::default()
         }
         .encode();
         let framed = frame(&[

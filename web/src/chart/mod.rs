@@ -38,6 +38,7 @@ impl PartialEq for ChartLayoutBox {
         self.0.plot_px == other.0.plot_px
             && self.0.x_range == other.0.x_range
             && self.0.y_range == other.0.y_range
+            && self.0.y_log == other.0.y_log
     }
 }
 
@@ -254,6 +255,9 @@ fn draw_on_change(
             XAxis::Cycle
         };
         spec.x_range = v.zoom;
+        spec.show_retained = !v.no_retained;
+        spec.show_trend_reason = true;
+        spec.y_log = v.log_y;
         spec.highlight = v.issue.and_then(|k| {
             run.report.issues.get(k).map(|i| {
                 (
@@ -284,7 +288,8 @@ fn draw_on_change(
     });
 }
 
-/// The series toggles, the time axis switch and the zoom reset.
+/// The series toggles, the time axis, retained level and log scale
+/// switches, and the zoom reset.
 #[component]
 fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>) -> impl IntoView {
     let toggles = present
@@ -316,18 +321,37 @@ fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>) -> impl Int
         <div class="chart-tools">
             {toggles}
             <span class="spacer"></span>
-            <label class="toggle">
-                <input type="checkbox" class="time-axis"
-                    prop:checked=move || view_state.with(|v| v.time_axis)
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        view_state.update(|v| { v.time_axis = on; v.zoom = None; });
-                    }/>
-                "wall-clock time"
-            </label>
+            <Switch view_state=view_state class="time-axis" label="wall-clock time"
+                get=|v| v.time_axis set=|v, on| { v.time_axis = on; v.zoom = None; }/>
+            <Switch view_state=view_state class="retained" label="retained level"
+                get=|v| !v.no_retained set=|v, on| v.no_retained = !on/>
+            <Switch view_state=view_state class="log-y" label="log scale"
+                get=|v| v.log_y set=|v, on| v.log_y = on/>
             <span class="hint">"drag: zoom · shift+drag: pan"</span>
             <button class="reset-zoom" on:click=move |_| view_state.update(|v| v.zoom = None)>"Reset zoom"</button>
         </div>
+    }
+}
+
+/// A checkbox for one switch of the view state.
+#[component]
+fn Switch(
+    view_state: RwSignal<ViewState>,
+    class: &'static str,
+    label: &'static str,
+    get: fn(&ViewState) -> bool,
+    set: fn(&mut ViewState, bool),
+) -> impl IntoView {
+    view! {
+        <label class="toggle">
+            <input type="checkbox" class=class
+                prop:checked=move || view_state.with(get)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    view_state.update(|v| set(v, on));
+                }/>
+            {label}
+        </label>
     }
 }
 
