@@ -133,6 +133,12 @@ impl Scene {
             entries.push(("retained level".to_string(), glyph));
             points.extend(retained.iter().flat_map(|s| s.lines.iter().flatten()));
         }
+        // The legend box keeps off the trends' reasons too (their start and
+        // about where their text ends).
+        for (text, at, _) in &reasons {
+            let w = l.sc.len(text.len() as f64 * style.legend_char) * l.per_px().0;
+            points.extend([*at, (at.0 + w / 2.0, at.1), (at.0 + w, at.1)]);
+        }
         if !trends.is_empty() {
             entries.push(("trend".to_string(), Glyph::Line(style.text.to_rgba())));
         }
