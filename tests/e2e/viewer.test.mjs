@@ -393,3 +393,32 @@ test('two files can be compared as before/after', async () => {
   await shot(page, 'compare');
   await page.close();
 });
+
+test('the retained-level and log-scale switches redraw the chart and live in the URL', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('no-leak-stable-gc.ndjson')]);
+  await verdict(page);
+  const chart = 'canvas.chart-memory';
+  const pixels = () => page.evaluate((sel) => document.querySelector(sel).toDataURL(), chart);
+  assert.ok(await page.isChecked('.chart-tools input.retained'), 'the retained level is on by default');
+  assert.ok(!(await page.isChecked('.chart-tools input.log-y')), 'the y axis is linear by default');
+  const start = await pixels();
+  await page.locator('.chart-tools input.retained').first().uncheck();
+  await page.waitForFunction(() => /r=0/.test(location.hash));
+  const noRetained = await pixels();
+  assert.notEqual(noRetained, start, 'the retained level was drawn, and is gone');
+  await page.locator('.chart-tools input.log-y').first().check();
+  await page.waitForFunction(() => /y=l/.test(location.hash));
+  assert.notEqual(await pixels(), noRetained, 'the log scale redrew the chart');
+  // The same view from the URL.
+  const hash = await page.evaluate(() => location.hash);
+  const again = await open(errors, hash);
+  await dropFiles(again, [sample('no-leak-stable-gc.ndjson')]);
+  await verdict(again);
+  assert.ok(await again.isChecked('.chart-tools input.log-y'));
+  assert.ok(!(await again.isChecked('.chart-tools input.retained')));
+  assert.deepEqual(errors, []);
+  await page.close();
+  await again.close();
+});

@@ -65,7 +65,7 @@ fn draw_shapes(
 ) -> Result<ChartLayout, ChartError> {
     let size = root.dim_in_pixel();
     let sc = Layout::scale(size, spec, style)?;
-    let data = Data::new(run, ghost, spec, style);
+    let data = Data::new(run, report, ghost, spec, style);
     let layout = Layout::new(size, sc, &data, report, spec, style);
     let mut scene = Scene::new(&layout, &data, run, report, spec, style);
 

@@ -9,8 +9,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::layout::{Axis, Layout, Rect, Side};
+use crate::legend::{Glyph, Legend};
 use crate::record::Recorder;
-use crate::scene::{Glyph, Legend, Phase, Scene, Stroked};
+use crate::scene::{Phase, Scene, Stroked};
 use crate::style::{MarkerSize, Style};
 use crate::{ChartError, XAxis};
 
@@ -222,9 +223,16 @@ pub(crate) fn plot(
         take(&mut scene.trends),
         take(&mut scene.ghosts),
         take(&mut scene.series),
+        take(&mut scene.retained),
     ];
     for s in strokes.into_iter().flatten() {
         lines(root, l, s)?;
+    }
+    for (text, at, color) in take(&mut scene.reasons) {
+        let font = l.sc.font(style.font_label).color(&color);
+        let font = font.pos(Pos::new(HPos::Left, VPos::Bottom));
+        root.draw(&Text::new(text, l.plot_px(at), font))
+            .map_err(err)?;
     }
     Ok(())
 }
@@ -274,18 +282,29 @@ pub(crate) fn legend(
     let sc = l.sc;
     let r = legend.rect;
     let corners = [(r.x0, r.y0), (r.x1, r.y1)];
-    let fill = style.background.mix(style.legend_alpha).filled();
-    root.draw(&Rectangle::new(corners, fill)).map_err(err)?;
-    let border = style.grid.stroke_width(sc.stroke(style.grid_stroke));
-    root.draw(&Rectangle::new(corners, border)).map_err(err)?;
+    if legend.boxed {
+        let fill = style.background.mix(style.legend_alpha).filled();
+        root.draw(&Rectangle::new(corners, fill)).map_err(err)?;
+        let border = style.grid.stroke_width(sc.stroke(style.grid_stroke));
+        root.draw(&Rectangle::new(corners, border)).map_err(err)?;
+    }
     let glyph_w = sc.px(style.legend_glyph);
     for (k, (label, glyph)) in legend.entries.iter().enumerate() {
         let (x, y) = legend.row(k);
+        let stroke = |c: &RGBAColor| c.stroke_width(sc.stroke(style.legend_stroke));
         match glyph {
             Glyph::Line(color) => root.draw(&PathElement::new(
                 vec![(x, y), (x + glyph_w, y)],
-                color.stroke_width(sc.stroke(style.legend_stroke)),
+                stroke(color),
             )),
+            Glyph::Dashed(color) => {
+                // Three dashes with two gaps of half a dash.
+                let d = glyph_w * 2 / 8;
+                (0..3).try_for_each(|k| {
+                    let x0 = x + k * (d + d / 2);
+                    root.draw(&PathElement::new(vec![(x0, y), (x0 + d, y)], stroke(color)))
+                })
+            }
             Glyph::Tick => {
                 let (dx, dy) = (sc.px(style.legend_tick.0), sc.px(style.legend_tick.1));
                 root.draw(&PathElement::new(

@@ -41,6 +41,7 @@ impl PartialEq for ChartLayoutBox {
         self.0.plot_px == other.0.plot_px
             && self.0.x_range == other.0.x_range
             && self.0.y_range == other.0.y_range
+            && self.0.y_log == other.0.y_log
     }
 }
 
@@ -317,6 +318,9 @@ fn draw_on_change(
             XAxis::Cycle
         };
         spec.x_range = v.zoom;
+        spec.show_retained = !v.no_retained;
+        spec.show_trend_reason = true;
+        spec.y_log = v.log_y;
         spec.highlight = v.issue.and_then(|k| {
             run.report.issues.get(k).map(|i| {
                 (
@@ -355,7 +359,8 @@ fn draw_on_change(
 }
 
 /// The series toggles, the time axis switch (off, saying why, for a run
-/// without timestamps) and the zoom reset.
+/// without timestamps), the retained level and log scale switches, and
+/// the zoom reset.
 #[component]
 fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>, timed: bool) -> impl IntoView {
     let toggles = present
@@ -396,11 +401,37 @@ fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>, timed: bool
                     }/>
                 {if timed { "wall-clock time" } else { "wall-clock time (the snapshots have no timestamps)" }}
             </label>
+            <Switch view_state=view_state class="retained" label="retained level"
+                get=|v| !v.no_retained set=|v, on| v.no_retained = !on/>
+            <Switch view_state=view_state class="log-y" label="log scale"
+                get=|v| v.log_y set=|v, on| v.log_y = on/>
             <span class="hint mouse-hint">"drag: zoom · shift+drag: pan · ctrl+wheel: zoom"</span>
             <span class="hint touch-hint">"drag: pan · pinch: zoom"</span>
             <help::Help/>
             <button class="reset-zoom" on:click=move |_| view_state.update(|v| v.zoom = None)>"Reset zoom"</button>
         </div>
+    }
+}
+
+/// A checkbox for one switch of the view state.
+#[component]
+fn Switch(
+    view_state: RwSignal<ViewState>,
+    class: &'static str,
+    label: &'static str,
+    get: fn(&ViewState) -> bool,
+    set: fn(&mut ViewState, bool),
+) -> impl IntoView {
+    view! {
+        <label class="toggle">
+            <input type="checkbox" class=class
+                prop:checked=move || view_state.with(get)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    view_state.update(|v| set(v, on));
+                }/>
+            {label}
+        </label>
     }
 }
 

@@ -27,6 +27,7 @@ mod forecast;
 mod hints;
 mod issues;
 mod judge;
+mod levels;
 mod phases;
 mod relations;
 mod retained;
@@ -39,6 +40,7 @@ use std::ops::Range;
 
 pub use config::Config;
 pub(crate) use judge::rnd;
+pub use levels::{retained_levels, RetainedLevel};
 
 use crate::ingest::Parsed;
 use crate::report::*;
