@@ -57,6 +57,14 @@ pub(crate) fn retained(
         .collect()
 }
 
+/// The length between two pixels: the square root of a whole number (exact
+/// in a double), correctly rounded on every target (`hypot` is within an
+/// ulp of it, and its code is not in the page's wasm).
+pub(crate) fn px_len(a: (i32, i32), b: (i32, i32)) -> f64 {
+    let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
+    libm::sqrt(dx * dx + dy * dy)
+}
+
 /// A dashed polyline (data coordinates): its dashes, `(dash, gap)` CSS
 /// pixels long, the pattern running on across its vertices.
 pub(crate) fn dashed(l: &Layout, line: &[P], (dash, gap): (f64, f64)) -> Lines {
@@ -68,7 +76,7 @@ pub(crate) fn dashed(l: &Layout, line: &[P], (dash, gap): (f64, f64)) -> Lines {
     for w in line.windows(2) {
         let (a, b) = (w[0], w[1]);
         let (pa, pb) = (l.px(a), l.px(b));
-        let len = f64::from(pb.0 - pa.0).hypot(f64::from(pb.1 - pa.1));
+        let len = px_len(pa, pb);
         let at = |s: f64| match len > 0.0 {
             true => (a.0 + s / len * (b.0 - a.0), a.1 + s / len * (b.1 - a.1)),
             false => b,
@@ -160,5 +168,16 @@ mod tests {
         let n = (px(line[20]) - px(line[0])) as usize / 11;
         assert!((n..=n + 1).contains(&d.len()), "{} dashes", d.len());
         assert!(dashed(&l, &line[..1], (7.0, 4.0)).is_empty());
+    }
+
+    #[test]
+    fn pixel_lengths_are_hypot_within_an_ulp() {
+        for dx in (-3000..3000).step_by(7) {
+            for dy in (-2000..2000).step_by(11) {
+                let h = f64::from(dx).hypot(f64::from(dy));
+                let d = px_len((5, 9), (5 + dx, 9 + dy));
+                assert!((d - h).abs() <= h * f64::EPSILON, "{dx} {dy}: {d} {h}");
+            }
+        }
     }
 }

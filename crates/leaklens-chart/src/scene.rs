@@ -175,7 +175,7 @@ impl Scene {
 fn dashes(l: &Layout, a: P, b: P, (dash, gap): (f64, f64)) -> Lines {
     let (dash_px, gap_px) = (l.sc.len(dash), l.sc.len(gap));
     let (pa, pb) = (l.px(a), l.px(b));
-    let len = f64::from(pb.0 - pa.0).hypot(f64::from(pb.1 - pa.1));
+    let len = crate::evidence::px_len(pa, pb);
     let period = dash_px + gap_px;
     let at = |t: f64| (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
     let mut segments = Vec::new();
