@@ -55,7 +55,7 @@ pub(crate) fn segments(c: &Cycles, restarts: &[u64]) -> Vec<Range<usize>> {
             }
         }
     }
-    cuts.sort_unstable();
+    crate::stats::sort_small(&mut cuts, usize::cmp);
     cuts.dedup();
     let mut out = Vec::with_capacity(cuts.len() + 1);
     let mut start = 0;
