@@ -422,3 +422,30 @@ test('the retained-level and log-scale switches redraw the chart and live in the
   await page.close();
   await again.close();
 });
+
+test('compare: the legend is a strip above the plot, never over the data', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('leak-heap-linear-fast.log'), sample('no-leak-stable-gc.ndjson')]);
+  await page.waitForSelector('canvas.chart-overlay[data-plot]');
+  // Series-coloured pixels (legend glyphs: the after lines and the dashed
+  // before lines) in the rows above the plot, and the plot's top edge moved
+  // down to make room for them.
+  const { top, above } = await page.evaluate(() => {
+    const c = document.querySelector('canvas.chart-overlay');
+    const [, top] = c.dataset.plot.split(' ').map(Number);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, top).data;
+    let above = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 80) above++;
+    }
+    return { top, above };
+  });
+  assert.ok(above > 100, `${above} coloured pixels above the plot (top at ${top})`);
+  await page.click('text=merge instead');
+  await page.waitForSelector('canvas.chart-memory[data-plot]');
+  const single = await page.evaluate(() => Number(document.querySelector('canvas.chart-memory').dataset.plot.split(' ')[1]));
+  assert.ok(top > single, `the strip pushes the plot down: ${top} > ${single}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

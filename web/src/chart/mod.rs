@@ -346,6 +346,9 @@ fn draw_on_change(
             &spec,
         ) {
             Ok(l) => {
+                // Where the plot is, for the browser tests.
+                let (x0, y0, x1, y1) = l.plot_px;
+                let _ = el.set_attribute("data-plot", &format!("{x0} {y0} {x1} {y1}"));
                 it.layout.set(Some(ChartLayoutBox(l)));
                 // A zoom under a still pointer: the tooltip and dots of the
                 // new view, not the old one's.
