@@ -66,7 +66,7 @@ const picked = [];
 for (let k = 0; k < 3; k++) {
   const page = await newPage(browser, []);
   await page.goto(site.url);
-  await page.waitForSelector('#file-input');
+  await page.waitForSelector('#file-input', { state: 'attached' });
   await page.evaluate(() => {
     window.__picked = new Promise((resolve) => {
       document.querySelector('#file-input').addEventListener('change', () => {
