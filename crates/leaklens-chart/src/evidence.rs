@@ -2,7 +2,7 @@
 //! retained level (the after-GC floor the verdict judged, read by the
 //! core's own code) and why its trend line starts where it does.
 
-use leaklens_core::analyze::retained_levels;
+use leaklens_core::analyze::{retained_levels, RetainedLevel};
 use leaklens_core::report::{MetricReport, Pattern, RetainedSource};
 use leaklens_core::{Metric, Report, Run};
 
@@ -23,27 +23,37 @@ pub(crate) fn to_plot(y_log: bool, v: f64) -> f64 {
 
 /// The retained level of each of `metrics` that differs from its series, in
 /// plot coordinates (x of the cycle, y as drawn), in `metrics`' order.
+/// `given`: the run's levels computed before (a viewer draws the same run
+/// at every zoom), else they are computed here.
 pub(crate) fn retained(
     run: &Run,
     report: &Report,
+    given: Option<&[RetainedLevel]>,
     pts: &Points,
     metrics: &[Metric],
     y_log: bool,
 ) -> Vec<(Metric, Vec<P>)> {
     // One snapshot a cycle read as is: the level is the series itself.
     let one_per_cycle = run.len() == pts.cycles.len();
-    let mut levels = retained_levels(run, report);
-    levels.retain(|l| {
+    let computed;
+    let levels = match given {
+        Some(levels) => levels,
+        None => {
+            computed = retained_levels(run, report);
+            &computed[..]
+        }
+    };
+    let shown = |l: &&RetainedLevel| {
         let as_is = matches!(
             l.source,
             RetainedSource::AllPoints | RetainedSource::QuietPoints
         );
         metrics.contains(&l.metric) && !(as_is && one_per_cycle)
-    });
+    };
     metrics
         .iter()
         .filter_map(|&m| {
-            let l = levels.iter().find(|l| l.metric == m)?;
+            let l = levels.iter().filter(shown).find(|l| l.metric == m)?;
             let points: Vec<P> = l
                 .points
                 .iter()

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use leaklens_core::analyze::RetainedLevel;
 use leaklens_core::{Metric, Report, Run};
 
 use crate::clip::P;
@@ -44,9 +45,22 @@ pub(crate) struct Ghost {
 }
 
 impl Data {
+    #[cfg(test)]
     pub fn new(
         run: &Run,
         report: &Report,
+        ghost: Option<(&Run, &str)>,
+        spec: &ChartSpec,
+        style: &Style,
+    ) -> Data {
+        Data::with_levels(run, report, None, ghost, spec, style)
+    }
+
+    /// [`Data::new`], with the run's retained levels computed before.
+    pub fn with_levels(
+        run: &Run,
+        report: &Report,
+        levels: Option<&[RetainedLevel]>,
         ghost: Option<(&Run, &str)>,
         spec: &ChartSpec,
         style: &Style,
@@ -88,7 +102,7 @@ impl Data {
             }
         });
         let retained = match spec.show_retained && ghost.is_none() {
-            true => retained(run, report, &pts, &metrics, y_log),
+            true => retained(run, report, levels, &pts, &metrics, y_log),
             false => Vec::new(),
         };
         Data {

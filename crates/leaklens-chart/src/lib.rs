@@ -38,7 +38,7 @@ use leaklens_core::{Metric, Report, Run};
 use plotters::prelude::*;
 
 pub use decimate::decimate_min_max;
-pub use draw::{draw, draw_overlaid};
+pub use draw::{draw, draw_overlaid, draw_with_levels};
 pub use points::XIndex;
 
 /// What a chart shows.

@@ -799,3 +799,34 @@ fn a_log_axis_has_decade_ticks_and_skips_zero() {
     let linear = render_svg(&run, &report, &ChartSpec::memory(), 900, 480);
     assert!(!linear.contains(">\n1000\n<") || !linear.contains(">\n2\n<"));
 }
+
+/// Levels computed once and handed in draw the very chart that computes
+/// them itself (the viewer keeps them across zooms).
+#[test]
+fn retained_levels_handed_in_draw_the_same_chart() {
+    let (run, report) = leak_run();
+    let levels = leaklens_core::analyze::retained_levels(&run, &report);
+    assert!(!levels.is_empty());
+    for zoom in [None, Some((10.0, 40.0))] {
+        let spec = ChartSpec {
+            x_range: zoom,
+            ..ChartSpec::memory()
+        };
+        let svg = |given: Option<&[leaklens_core::analyze::RetainedLevel]>| {
+            let mut out = String::new();
+            {
+                let mut b = SVGBackend::with_string(&mut out, (900, 480));
+                leaklens_chart::draw_with_levels(&mut b, &run, &report, given, None, &spec)
+                    .unwrap();
+            }
+            out
+        };
+        let mut plain = String::new();
+        {
+            let mut b = SVGBackend::with_string(&mut plain, (900, 480));
+            draw(&mut b, &run, &report, &spec).unwrap();
+        }
+        assert_eq!(svg(Some(&levels)), plain);
+        assert_eq!(svg(None), plain);
+    }
+}

@@ -296,6 +296,9 @@ fn draw_on_change(
     height: u32,
     ghost: Option<Arc<Analysed>>,
 ) {
+    // The retained levels of this run, computed at the first drawing and
+    // kept for every zoom, pan and switch after it.
+    let levels = std::cell::OnceCell::new();
     Effect::new(move |_| {
         let v = it.view_state.get();
         let Some(el) = canvas.get() else { return };
@@ -338,10 +341,21 @@ fn draw_on_change(
             .as_ref()
             .zip(ghost_name.as_deref())
             .map(|(g, name)| (&g.parsed.run, name));
-        match leaklens_chart::draw_overlaid(
+        let levels = match spec.show_retained && other.is_none() {
+            true => Some(
+                levels
+                    .get_or_init(|| {
+                        leaklens_core::analyze::retained_levels(&run.parsed.run, &run.report)
+                    })
+                    .as_slice(),
+            ),
+            false => None,
+        };
+        match leaklens_chart::draw_with_levels(
             &mut backend,
             &run.parsed.run,
             &run.report,
+            levels,
             other,
             &spec,
         ) {
