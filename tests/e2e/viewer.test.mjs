@@ -393,3 +393,59 @@ test('two files can be compared as before/after', async () => {
   await shot(page, 'compare');
   await page.close();
 });
+
+test('the retained-level and log-scale switches redraw the chart and live in the URL', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('no-leak-stable-gc.ndjson')]);
+  await verdict(page);
+  const chart = 'canvas.chart-memory';
+  const pixels = () => page.evaluate((sel) => document.querySelector(sel).toDataURL(), chart);
+  assert.ok(await page.isChecked('.chart-tools input.retained'), 'the retained level is on by default');
+  assert.ok(!(await page.isChecked('.chart-tools input.log-y')), 'the y axis is linear by default');
+  const start = await pixels();
+  await page.locator('.chart-tools input.retained').first().uncheck();
+  await page.waitForFunction(() => /r=0/.test(location.hash));
+  const noRetained = await pixels();
+  assert.notEqual(noRetained, start, 'the retained level was drawn, and is gone');
+  await page.locator('.chart-tools input.log-y').first().check();
+  await page.waitForFunction(() => /y=l/.test(location.hash));
+  assert.notEqual(await pixels(), noRetained, 'the log scale redrew the chart');
+  // The same view from the URL.
+  const hash = await page.evaluate(() => location.hash);
+  const again = await open(errors, hash);
+  await dropFiles(again, [sample('no-leak-stable-gc.ndjson')]);
+  await verdict(again);
+  assert.ok(await again.isChecked('.chart-tools input.log-y'));
+  assert.ok(!(await again.isChecked('.chart-tools input.retained')));
+  assert.deepEqual(errors, []);
+  await page.close();
+  await again.close();
+});
+
+test('compare: the legend is a strip above the plot, never over the data', async () => {
+  const errors = [];
+  const page = await open(errors);
+  await dropFiles(page, [sample('leak-heap-linear-fast.log'), sample('no-leak-stable-gc.ndjson')]);
+  await page.waitForSelector('canvas.chart-overlay[data-plot]');
+  // Series-coloured pixels (legend glyphs: the after lines and the dashed
+  // before lines) in the rows above the plot, and the plot's top edge moved
+  // down to make room for them.
+  const { top, above } = await page.evaluate(() => {
+    const c = document.querySelector('canvas.chart-overlay');
+    const [, top] = c.dataset.plot.split(' ').map(Number);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, top).data;
+    let above = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 80) above++;
+    }
+    return { top, above };
+  });
+  assert.ok(above > 100, `${above} coloured pixels above the plot (top at ${top})`);
+  await page.click('text=merge instead');
+  await page.waitForSelector('canvas.chart-memory[data-plot]');
+  const single = await page.evaluate(() => Number(document.querySelector('canvas.chart-memory').dataset.plot.split(' ')[1]));
+  assert.ok(top > single, `the strip pushes the plot down: ${top} > ${single}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -3,7 +3,7 @@
 //!
 //! The fragment holds `key=value` pairs joined by `&`: `v` visible series,
 //! `z` zoom range, `i` selected issue, `l` forecast limits, `x` x axis,
-//! `m` mode; `d` inline data (deflate + base64url of the files, never sent
+//! `m` mode, `r` retained level hidden, `y` logarithmic y axis; `d` inline data (deflate + base64url of the files, never sent
 //! to any server because fragments are not).
 
 use std::collections::BTreeMap;
@@ -27,6 +27,10 @@ pub struct ViewState {
     /// Two runs compared (true) or the files merged into one (false), as
     /// the user chose; None: as the files' kinship decides.
     pub compare: Option<bool>,
+    /// The retained level's line switched off (it is shown by default).
+    pub no_retained: bool,
+    /// A logarithmic y axis.
+    pub log_y: bool,
 }
 
 fn fmt_f(x: f64) -> String {
@@ -63,6 +67,12 @@ impl ViewState {
         if let Some(c) = self.compare {
             parts.push(if c { "m=c" } else { "m=m" }.into());
         }
+        if self.no_retained {
+            parts.push("r=0".into());
+        }
+        if self.log_y {
+            parts.push("y=l".into());
+        }
         parts.join("&")
     }
 
@@ -98,6 +108,8 @@ impl ViewState {
                 }
                 "x" => s.time_axis = v == "t",
                 "m" => s.compare = Some(v == "c").filter(|_| v == "c" || v == "m"),
+                "r" => s.no_retained = v == "0",
+                "y" => s.log_y = v == "l",
                 _ => {}
             }
         }
@@ -213,6 +225,8 @@ mod tests {
             limits,
             time_axis: true,
             compare: Some(false),
+            no_retained: true,
+            log_y: true,
         };
         let enc = s.encode();
         assert_eq!(ViewState::decode(&enc), s);
@@ -284,6 +298,7 @@ mod tests {
             limits: BTreeMap::new(),
             time_axis: true,
             compare: Some(true),
+            ..ViewState::default()
         }
         .encode();
         let framed = frame(&[

@@ -2,6 +2,7 @@
 //! ([`Layout`], then the [`Scene`] on it), then the layers, drawn into a
 //! [`Recorder`] and played on the backend.
 
+use leaklens_core::analyze::RetainedLevel;
 use leaklens_core::{Report, Run};
 use plotters::prelude::*;
 
@@ -38,12 +39,28 @@ pub fn draw_overlaid<DB: DrawingBackend>(
     ghost: Option<(&Run, &str)>,
     spec: &ChartSpec,
 ) -> Result<ChartLayout, ChartError> {
+    draw_with_levels(backend, run, report, None, ghost, spec)
+}
+
+/// [`draw_overlaid`], with the run's retained levels
+/// ([`retained_levels`](leaklens_core::analyze::retained_levels)) computed
+/// before: a viewer that draws the same run at every zoom computes them
+/// once (on a million snapshots they cost more than the drawing).
+pub fn draw_with_levels<DB: DrawingBackend>(
+    backend: &mut DB,
+    run: &Run,
+    report: &Report,
+    levels: Option<&[RetainedLevel]>,
+    ghost: Option<(&Run, &str)>,
+    spec: &ChartSpec,
+) -> Result<ChartLayout, ChartError> {
     // Drawn once into shapes, whatever the backend: the chart code below is
     // compiled for the recorder only (see `record`).
     let recorder = Recorder::new(backend.get_size());
     let layout = {
         let root = recorder.clone().into_drawing_area();
-        let layout = draw_shapes(&recorder, &root, run, report, ghost, spec, &STYLE)?;
+        let input = (run, report, levels, ghost);
+        let layout = draw_shapes(&recorder, &root, input, spec, &STYLE)?;
         root.present().map_err(err)?;
         layout
     };
@@ -54,18 +71,25 @@ pub fn draw_overlaid<DB: DrawingBackend>(
 }
 
 /// Lays the chart out, then draws it layer by layer.
+/// What is drawn: the run, its report, its retained levels if computed
+/// before, and the other run of a comparison.
+type Input<'a> = (
+    &'a Run,
+    &'a Report,
+    Option<&'a [RetainedLevel]>,
+    Option<(&'a Run, &'a str)>,
+);
+
 fn draw_shapes(
     recorder: &Recorder,
     root: &Root,
-    run: &Run,
-    report: &Report,
-    ghost: Option<(&Run, &str)>,
+    (run, report, levels, ghost): Input,
     spec: &ChartSpec,
     style: &Style,
 ) -> Result<ChartLayout, ChartError> {
     let size = root.dim_in_pixel();
     let sc = Layout::scale(size, spec, style)?;
-    let data = Data::new(run, ghost, spec, style);
+    let data = Data::with_levels(run, report, levels, ghost, spec, style);
     let layout = Layout::new(size, sc, &data, report, spec, style);
     let mut scene = Scene::new(&layout, &data, run, report, spec, style);
 

@@ -5,12 +5,15 @@
 //! mapped by the layout.
 
 use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 use crate::layout::{Axis, Layout, Rect, Side};
+use crate::legend::{Glyph, Legend};
 use crate::record::Recorder;
-use crate::scene::{Glyph, Legend, Phase, Scene, Stroked};
+use crate::scene::{Phase, Scene, Stroked};
 use crate::style::{MarkerSize, Style};
 use crate::{ChartError, XAxis};
 
@@ -222,9 +225,16 @@ pub(crate) fn plot(
         take(&mut scene.trends),
         take(&mut scene.ghosts),
         take(&mut scene.series),
+        take(&mut scene.retained),
     ];
     for s in strokes.into_iter().flatten() {
         lines(root, l, s)?;
+    }
+    for (text, at, color) in take(&mut scene.reasons) {
+        let font = l.sc.font(style.font_label).color(&color);
+        let font = font.pos(Pos::new(HPos::Left, VPos::Bottom));
+        root.draw(&Text::new(text, l.plot_px(at), font))
+            .map_err(err)?;
     }
     Ok(())
 }
@@ -253,7 +263,11 @@ fn marker_px(
     let b = size.base;
     match phase {
         Phase::Before => root.draw(&Circle::new(c, b, fill)),
-        Phase::Scrape => root.draw(&TriangleMarker::new(c, size.big, fill)),
+        Phase::Scrape => root.draw(&Triangle {
+            c,
+            size: size.big,
+            color,
+        }),
         Phase::Cleanup => root.draw(&Rectangle::new(
             [(c.0 - b, c.1 - b), (c.0 + b, c.1 + b)],
             fill,
@@ -262,6 +276,45 @@ fn marker_px(
         Phase::Other => root.draw(&Circle::new(c, size.small, fill)),
     }
     .map_err(err)
+}
+
+/// plotters' `TriangleMarker` (filled) without its trigonometry: the
+/// cosines and sines of its −90°, −210° and −330° as it computes them, so
+/// the very same pixels without sine and cosine in the page's wasm.
+struct Triangle {
+    c: (i32, i32),
+    size: i32,
+    color: RGBColor,
+}
+
+const TRIANGLE: [(f64, f64); 3] = [
+    (6.123233995736766e-17, -1.0),
+    (-0.8660254037844386, 0.5000000000000001),
+    (0.8660254037844384, 0.5000000000000004),
+];
+
+impl<'a> PointCollection<'a, (i32, i32)> for &'a Triangle {
+    type Point = &'a (i32, i32);
+    type IntoIter = std::iter::Once<&'a (i32, i32)>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.c)
+    }
+}
+
+impl<DB: DrawingBackend> Drawable<DB> for Triangle {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((x, y)) = points.next() else {
+            return Ok(());
+        };
+        let at = |v: f64, from: i32| (v * f64::from(self.size) + f64::from(from)).ceil() as i32;
+        let corners = TRIANGLE.iter().map(|&(cos, sin)| (at(cos, x), at(sin, y)));
+        backend.fill_polygon(corners, &self.color.to_backend_color())
+    }
 }
 
 /// The legend box and its rows.
@@ -274,18 +327,29 @@ pub(crate) fn legend(
     let sc = l.sc;
     let r = legend.rect;
     let corners = [(r.x0, r.y0), (r.x1, r.y1)];
-    let fill = style.background.mix(style.legend_alpha).filled();
-    root.draw(&Rectangle::new(corners, fill)).map_err(err)?;
-    let border = style.grid.stroke_width(sc.stroke(style.grid_stroke));
-    root.draw(&Rectangle::new(corners, border)).map_err(err)?;
+    if legend.boxed {
+        let fill = style.background.mix(style.legend_alpha).filled();
+        root.draw(&Rectangle::new(corners, fill)).map_err(err)?;
+        let border = style.grid.stroke_width(sc.stroke(style.grid_stroke));
+        root.draw(&Rectangle::new(corners, border)).map_err(err)?;
+    }
     let glyph_w = sc.px(style.legend_glyph);
     for (k, (label, glyph)) in legend.entries.iter().enumerate() {
         let (x, y) = legend.row(k);
+        let stroke = |c: &RGBAColor| c.stroke_width(sc.stroke(style.legend_stroke));
         match glyph {
             Glyph::Line(color) => root.draw(&PathElement::new(
                 vec![(x, y), (x + glyph_w, y)],
-                color.stroke_width(sc.stroke(style.legend_stroke)),
+                stroke(color),
             )),
+            Glyph::Dashed(color) => {
+                // Three dashes with two gaps of half a dash.
+                let d = glyph_w * 2 / 8;
+                (0..3).try_for_each(|k| {
+                    let x0 = x + k * (d + d / 2);
+                    root.draw(&PathElement::new(vec![(x0, y), (x0 + d, y)], stroke(color)))
+                })
+            }
             Glyph::Tick => {
                 let (dx, dy) = (sc.px(style.legend_tick.0), sc.px(style.legend_tick.1));
                 root.draw(&PathElement::new(
@@ -331,4 +395,37 @@ pub(crate) fn note(root: &Root, l: &Layout, note: &str, style: &Style) -> Result
     let font = font.pos(Pos::new(HPos::Center, VPos::Center));
     let at = l.plot_px(((x0 + x1) / 2.0, (y0 + y1) / 2.0));
     root.draw(&Text::new(note, at, font)).map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same SVG as plotters' `TriangleMarker`, at every size and place
+    /// (odd and even sizes: its sines are a hair over one half).
+    #[test]
+    fn triangle_is_plotters_triangle_marker() {
+        for size in 0..40 {
+            for c in [(0, 0), (13, 7), (-5, 250), (1234, 567)] {
+                let svg = |marker: bool| {
+                    let mut out = String::new();
+                    {
+                        let root = SVGBackend::with_string(&mut out, (64, 64)).into_drawing_area();
+                        match marker {
+                            true => root.draw(&TriangleMarker::new(c, size, RED.filled())),
+                            false => root.draw(&Triangle {
+                                c,
+                                size,
+                                color: RED,
+                            }),
+                        }
+                        .unwrap();
+                        root.present().unwrap();
+                    }
+                    out
+                };
+                assert_eq!(svg(false), svg(true), "size {size} at {c:?}");
+            }
+        }
+    }
 }

@@ -4,14 +4,19 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use leaklens_core::analyze::RetainedLevel;
 use leaklens_core::{Metric, Report, Run};
 
 use crate::clip::P;
+use crate::evidence::{retained, to_plot};
+use crate::legend::{strip, strip_entries, Legend};
 use crate::points::Points;
-use crate::ranges::{thresholds, x_range, y_range, Threshold};
+use crate::ranges::{log_y_range, thresholds, x_range, y_range, Threshold};
 use crate::record::text_size;
 use crate::style::{Scale, Style};
-use crate::ticks::{decimals_for, format_number, format_time, nice_step, ticks, time_step};
+use crate::ticks::{
+    decimals_for, decimals_of, format_number, format_time, log_ticks, nice_step, ticks, time_step,
+};
 use crate::{ChartError, ChartKind, ChartLayout, ChartSpec, XAxis};
 
 /// The series a chart shows, one value per point.
@@ -23,6 +28,11 @@ pub(crate) struct Data {
     pub columns: Vec<Vec<f64>>,
     /// The other run of a comparison.
     pub ghost: Option<Ghost>,
+    /// The retained level of each metric whose level differs from its
+    /// series (none in a comparison).
+    pub retained: Vec<(Metric, Vec<P>)>,
+    /// Values are drawn on a logarithmic axis: the columns hold `log10`.
+    pub y_log: bool,
 }
 
 /// The other run of a comparison, by cycle (their wall-clock times differ).
@@ -35,7 +45,26 @@ pub(crate) struct Ghost {
 }
 
 impl Data {
-    pub fn new(run: &Run, ghost: Option<(&Run, &str)>, spec: &ChartSpec, style: &Style) -> Data {
+    #[cfg(test)]
+    pub fn new(
+        run: &Run,
+        report: &Report,
+        ghost: Option<(&Run, &str)>,
+        spec: &ChartSpec,
+        style: &Style,
+    ) -> Data {
+        Data::with_levels(run, report, None, ghost, spec, style)
+    }
+
+    /// [`Data::new`], with the run's retained levels computed before.
+    pub fn with_levels(
+        run: &Run,
+        report: &Report,
+        levels: Option<&[RetainedLevel]>,
+        ghost: Option<(&Run, &str)>,
+        spec: &ChartSpec,
+        style: &Style,
+    ) -> Data {
         let pts = Points::new(run, spec.x_axis);
         let metrics: Vec<Metric> = spec
             .kind
@@ -44,7 +73,11 @@ impl Data {
             .copied()
             .filter(|m| spec.visible.contains(m) && run.has_metric(*m))
             .collect();
-        let columns = metrics.iter().map(|&m| pts.ys(run, m)).collect();
+        let y_log = spec.y_log;
+        let columns = metrics
+            .iter()
+            .map(|&m| plotted(y_log, pts.ys(run, m)))
+            .collect();
         let ghost = ghost.filter(|_| pts.axis == XAxis::Cycle).map(|(g, name)| {
             // A long file name must not make the legend wider than the chart.
             let max = style.ghost_name_chars;
@@ -60,7 +93,7 @@ impl Data {
             let cols = metrics
                 .iter()
                 .filter(|m| g.has_metric(**m))
-                .map(|&m| (m, gp.ys(g, m)))
+                .map(|&m| (m, plotted(y_log, gp.ys(g, m))))
                 .collect();
             Ghost {
                 pts: gp,
@@ -68,11 +101,17 @@ impl Data {
                 name,
             }
         });
+        let retained = match spec.show_retained && ghost.is_none() {
+            true => retained(run, report, levels, &pts, &metrics, y_log),
+            false => Vec::new(),
+        };
         Data {
             pts,
             metrics,
             columns,
             ghost,
+            retained,
+            y_log,
         }
     }
 
@@ -115,8 +154,22 @@ impl Data {
                 take(&col[gv.clone()]);
             }
         }
+        for (_, points) in &self.retained {
+            let inside = points.iter().filter(|p| (xr.0..=xr.1).contains(&p.0));
+            take(&inside.map(|p| p.1).collect::<Vec<f64>>());
+        }
         (lo, hi, view)
     }
+}
+
+/// A column as the y axis draws it (see [`to_plot`]).
+fn plotted(y_log: bool, mut col: Vec<f64>) -> Vec<f64> {
+    if y_log {
+        for v in &mut col {
+            *v = to_plot(true, *v);
+        }
+    }
+    col
 }
 
 /// One axis: its range, its ticks and how they are labelled.
@@ -128,6 +181,8 @@ pub(crate) struct Axis {
     decimals: usize,
     /// A time axis: labelled as UTC clock times.
     time: bool,
+    /// A logarithmic axis: ticks and range are `log10` of the values.
+    log: bool,
 }
 
 impl Axis {
@@ -150,6 +205,22 @@ impl Axis {
             step,
             decimals: decimals_for(step),
             time,
+            log: false,
+        }
+    }
+
+    /// Ticks at 1, 2 and 5 of each decade over `range` (`log10` of the
+    /// values), at most about `max_ticks`.
+    fn log(range: P, max_ticks: usize) -> Axis {
+        let (lo, hi) = (libm::pow(10.0, range.0), libm::pow(10.0, range.1));
+        let ticks = log_ticks(lo, hi, max_ticks);
+        Axis {
+            range,
+            ticks: ticks.iter().map(|&v| libm::log10(v)).collect(),
+            step: 0.0,
+            decimals: 0,
+            time: false,
+            log: true,
         }
     }
 
@@ -157,6 +228,9 @@ impl Axis {
     pub fn label(&self, v: f64) -> String {
         if self.time {
             format_time(v, self.step, self.range.1 - self.range.0)
+        } else if self.log {
+            let v = libm::pow(10.0, v);
+            format_number(v, decimals_of(v))
         } else {
             format_number(v, self.decimals)
         }
@@ -303,6 +377,8 @@ pub(crate) struct Layout {
     pub frame: Frame,
     /// Where the plot is and what it spans, as the caller gets it.
     pub chart: ChartLayout,
+    /// A comparison's legend, in a strip above the plot.
+    pub strip: Option<Legend>,
 }
 
 impl Layout {
@@ -330,25 +406,46 @@ impl Layout {
         let xr = x_range(spec.x_range, &x_all, axis);
         let (mut lo, mut hi, view) = data.extent(xr, style.clamp);
         let has_data = lo <= hi;
-        let refs = if spec.show_thresholds && has_data {
-            thresholds(report, &data.metrics, hi, style)
+        let y_log = data.y_log;
+        let mut refs = if spec.show_thresholds && has_data {
+            let real_hi = if y_log { libm::pow(10.0, hi) } else { hi };
+            thresholds(report, &data.metrics, real_hi, style)
         } else {
             Vec::new()
         };
+        if y_log {
+            refs.iter_mut()
+                .for_each(|t| t.value = to_plot(true, t.value));
+            refs.retain(|t| t.value.is_finite());
+        }
         for t in &refs {
             lo = lo.min(t.value);
             hi = hi.max(t.value);
         }
-        let yr = y_range(lo, hi, spec.kind);
+        let yr = match y_log {
+            true => log_y_range(lo, hi),
+            false => y_range(lo, hi, spec.kind),
+        };
         let markers = spec.show_phase_markers && has_data && view.len() <= style.max_marker_points;
 
-        // Ticks, from an estimate of the plot size in CSS pixels.
-        let top_css = if markers {
-            style.margin_top_key
-        } else {
-            style.margin_top
-        };
         let (css_w, css_h) = (f64::from(size.0) / sc.0, f64::from(size.1) / sc.0);
+        // A comparison's legend: a strip above everything else.
+        let strip = data.ghost.as_ref().map(|_| {
+            let entries = strip_entries(data, report, spec, style);
+            let width = css_w - style.margin_left - style.margin_right;
+            let at = (style.margin_left, f64::from(style.margin_top), width);
+            strip(entries, at, sc, style)
+        });
+        let strip_h = strip
+            .as_ref()
+            .map_or(0, |s| style.margin_top + s.1.ceil() as u32);
+        // Ticks, from an estimate of the plot size in CSS pixels.
+        let top_css = strip_h
+            + if markers {
+                style.margin_top_key
+            } else {
+                style.margin_top
+            };
         let est_w = (css_w - style.est_x_less).max(style.est_x_min);
         let title_h = if spec.title.is_some() {
             style.est_title
@@ -365,7 +462,10 @@ impl Layout {
             XAxis::Time => Axis::times(xr, x_max),
         };
         let counts = spec.kind == ChartKind::Browser && yr.1 - yr.0 >= 3.0;
-        let y = Axis::numbers(yr, y_max, if counts { 1.0 } else { 0.0 });
+        let y = match y_log {
+            true => Axis::log(yr, y_max),
+            false => Axis::numbers(yr, y_max, if counts { 1.0 } else { 0.0 }),
+        };
         let y_chars = y.ticks.iter().map(|&v| y.label(v).len()).max().unwrap_or(1);
         let y_area = sc
             .upx(y_chars as f64 * style.y_label_char + style.y_label_pad)
@@ -379,7 +479,11 @@ impl Layout {
             sc,
             style,
         );
-        let chart = ChartLayout::of(&frame, xr, yr, x_range(None, &x_all, axis), axis);
+        let mut chart = ChartLayout::of(&frame, xr, yr, x_range(None, &x_all, axis), axis);
+        if y_log {
+            chart.y_range = (libm::pow(10.0, yr.0), libm::pow(10.0, yr.1));
+            chart.y_log = true;
+        }
         Layout {
             sc,
             kind: spec.kind,
@@ -391,6 +495,7 @@ impl Layout {
             thresholds: refs,
             frame,
             chart,
+            strip: strip.map(|s| s.0),
         }
     }
 
@@ -410,9 +515,12 @@ impl Layout {
         (r - l + 1).max(1) as usize
     }
 
-    /// The backend pixel of data point `p`.
+    /// The backend pixel of data point `p` (its y as drawn: `log10` on a
+    /// logarithmic axis).
     pub fn px(&self, p: P) -> (i32, i32) {
-        (self.chart.px_at_x(p.0), self.chart.px_at_y(p.1))
+        let (_, top, _, bottom) = self.chart.plot_px;
+        let y = crate::lerp(p.1, self.y.range, bottom, top);
+        (self.chart.px_at_x(p.0), y)
     }
 
     /// The backend pixel of data point `p`, moved into the plot.
@@ -433,6 +541,7 @@ impl ChartLayout {
             x_range: x,
             x_data,
             y_range: y,
+            y_log: false,
             x_axis,
         }
     }
@@ -453,7 +562,7 @@ mod tests {
 
     fn laid_out(run: &Run, report: &Report, spec: &ChartSpec, size: (u32, u32)) -> Layout {
         let sc = Layout::scale(size, spec, &STYLE).unwrap();
-        let data = Data::new(run, None, spec, &STYLE);
+        let data = Data::new(run, report, None, spec, &STYLE);
         Layout::new(size, sc, &data, report, spec, &STYLE)
     }
 

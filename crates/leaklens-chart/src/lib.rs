@@ -23,8 +23,10 @@
 mod clip;
 mod decimate;
 mod draw;
+mod evidence;
 mod layers;
 mod layout;
+mod legend;
 mod points;
 mod ranges;
 mod record;
@@ -36,7 +38,7 @@ use leaklens_core::{Metric, Report, Run};
 use plotters::prelude::*;
 
 pub use decimate::decimate_min_max;
-pub use draw::{draw, draw_overlaid};
+pub use draw::{draw, draw_overlaid, draw_with_levels};
 pub use points::XIndex;
 
 /// What a chart shows.
@@ -97,6 +99,16 @@ pub struct ChartSpec {
     /// range is shaded and the metric's series drawn thicker.
     pub highlight: Option<(Metric, u64, u64)>,
     pub show_trend_lines: bool,
+    /// Next to each trend line's start, why the fit starts there ("fitted
+    /// from cycle 31: the recent half").
+    pub show_trend_reason: bool,
+    /// The retained level each metric's verdict was judged on (its
+    /// after-GC floor), dashed in the metric's colour, where it differs from
+    /// the series drawn.
+    pub show_retained: bool,
+    /// A logarithmic y axis (ticks at 1, 2 and 5 of each decade); values at
+    /// or below zero are left out.
+    pub y_log: bool,
     pub show_thresholds: bool,
     pub show_change_points: bool,
     pub show_phase_markers: bool,
@@ -120,6 +132,9 @@ impl ChartSpec {
             x_range: None,
             highlight: None,
             show_trend_lines: true,
+            show_trend_reason: false,
+            show_retained: true,
+            y_log: false,
             show_thresholds: true,
             show_change_points: true,
             show_phase_markers: true,
@@ -161,6 +176,9 @@ pub struct ChartLayout {
     /// The x range of all the data (what a zoom may show at most).
     pub x_data: (f64, f64),
     pub y_range: (f64, f64),
+    /// The y axis is logarithmic: rows map to `log10` of values, and values
+    /// at or below zero lie far below the plot.
+    pub y_log: bool,
     /// The axis actually drawn (`Cycle` when `Time` was asked for a run
     /// without timestamps).
     pub x_axis: XAxis,
@@ -210,12 +228,25 @@ impl ChartLayout {
     /// The y value at pixel row `py`.
     pub fn y_at(&self, py: i32) -> f64 {
         let (b, t) = (self.plot_px.3, self.plot_px.1);
-        lerp_inv(py, b, t, self.y_range)
+        if self.y_log {
+            let (lo, hi) = self.y_range;
+            libm::pow(10.0, lerp_inv(py, b, t, (libm::log10(lo), libm::log10(hi))))
+        } else {
+            lerp_inv(py, b, t, self.y_range)
+        }
     }
 
     /// The pixel row of y value `y` (not clamped to the plot).
     pub fn px_at_y(&self, y: f64) -> i32 {
-        lerp(y, self.y_range, self.plot_px.3, self.plot_px.1)
+        let (b, t) = (self.plot_px.3, self.plot_px.1);
+        match self.y_log {
+            false => lerp(y, self.y_range, b, t),
+            true if y > 0.0 => {
+                let (lo, hi) = self.y_range;
+                lerp(libm::log10(y), (libm::log10(lo), libm::log10(hi)), b, t)
+            }
+            true => 10_000_000,
+        }
     }
 
     /// True when the pixel lies inside the plot area.
@@ -311,6 +342,7 @@ mod tests {
             x_range: (1.0, 61.0),
             x_data: (1.0, 61.0),
             y_range: (-5.0, 250.0),
+            y_log: false,
             x_axis: XAxis::Cycle,
         };
         let x_per_px = 60.0 / 800.0;
@@ -338,6 +370,7 @@ mod tests {
             x_range: (1.0, 101.0),
             x_data: (1.0, 101.0),
             y_range: (0.0, 10.0),
+            y_log: false,
             x_axis: XAxis::Cycle,
         };
         // Zoomed out past the data (five wheel notches): no zoom at all.
@@ -357,6 +390,7 @@ mod tests {
             x_range: (3.0, 3.0),
             x_data: (3.0, 3.0),
             y_range: (0.0, 0.0),
+            y_log: false,
             x_axis: XAxis::Time,
         };
         assert_eq!(l.x_at(50), 3.0);

@@ -58,7 +58,7 @@ impl Points {
         }
         if !cycles.windows(2).all(|w| w[0].0 < w[1].0) {
             // Not normalized: sort and merge repeated cycles.
-            cycles.sort_unstable_by_key(|e| e.0);
+            leaklens_core::stats::sort_small(&mut cycles, |a, b| a.0.cmp(&b.0));
             let mut merged: Vec<(u64, f64, f64)> = Vec::with_capacity(cycles.len());
             for e in cycles {
                 match merged.last_mut() {

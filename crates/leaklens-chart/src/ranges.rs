@@ -50,6 +50,16 @@ pub(crate) fn y_range(lo: f64, hi: f64, kind: ChartKind) -> P {
     (y0, hi + pad)
 }
 
+/// The y range of a logarithmic axis around `[lo, hi]` (`log10` of the
+/// values): 5% headroom either way, a decade around a single value.
+pub(crate) fn log_y_range(lo: f64, hi: f64) -> P {
+    if lo > hi {
+        return (0.0, 1.0);
+    }
+    let pad = if hi > lo { (hi - lo) * 0.05 } else { 0.5 };
+    (lo - pad, hi + pad)
+}
+
 /// A horizontal reference line.
 pub(crate) struct Threshold {
     pub value: f64,

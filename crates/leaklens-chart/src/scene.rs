@@ -5,14 +5,16 @@
 use leaklens_core::point::CyclePoint;
 use leaklens_core::report::{Pattern, TrendLine};
 use leaklens_core::{Report, Run};
-use plotters::style::{Color, RGBAColor, RGBColor, ShapeStyle};
+use plotters::style::{Color, RGBColor, ShapeStyle};
 
 use crate::clip::{clip_polyline, P};
 use crate::decimate_min_max;
-use crate::layout::{Data, Layout, Rect};
+use crate::evidence::{dashed, to_plot, trend_reason};
+use crate::layout::{Data, Layout};
+use crate::legend::{legend, Glyph, Legend};
 use crate::points::Points;
 use crate::style::{MarkerSize, Style};
-use crate::{ChartLayout, ChartSpec, XAxis};
+use crate::{ChartSpec, XAxis};
 
 /// The point of the cycle a marker stands for: core's one rule.
 pub(crate) type Phase = CyclePoint;
@@ -35,36 +37,6 @@ pub(crate) struct Stroked {
     pub lines: Lines,
 }
 
-/// What a legend entry shows before its label.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Glyph {
-    /// A short line in the series' colour.
-    Line(RGBAColor),
-    /// A short vertical tick, as change points are drawn.
-    Tick,
-}
-
-/// The legend box, in the plot corner it hides least of: one row per
-/// entry, its glyph then its label.
-pub(crate) struct Legend {
-    pub entries: Vec<(String, Glyph)>,
-    /// The box's corners, in backend pixels.
-    pub rect: Rect,
-    row: i32,
-    pad: i32,
-}
-
-impl Legend {
-    /// Where row `k`'s glyph starts (its vertical middle).
-    pub fn row(&self, k: usize) -> (i32, i32) {
-        let (r, p) = (self.row, self.pad);
-        (
-            self.rect.x0 + p,
-            self.rect.y0 + p / 2 + r / 2 + r * k as i32,
-        )
-    }
-}
-
 /// Everything drawn on the plot, layer by layer.
 pub(crate) struct Scene {
     /// The shaded x range of the highlighted cycles.
@@ -72,9 +44,14 @@ pub(crate) struct Scene {
     pub thresholds: Vec<RefLine>,
     pub change_points: Vec<Stroked>,
     pub trends: Vec<Stroked>,
-    /// The other run's series, drawn first, faint.
+    /// Why each trend starts where it does: the text, where its bottom
+    /// left corner goes, its colour.
+    pub reasons: Vec<(String, P, RGBColor)>,
+    /// The other run's series, drawn first, dashed and greyer.
     pub ghosts: Vec<Stroked>,
     pub series: Vec<Stroked>,
+    /// The retained levels, dashed, over the series.
+    pub retained: Vec<Stroked>,
     /// Per series, its colour and its points by point of the cycle.
     pub markers: Vec<(RGBColor, [Vec<P>; 5])>,
     pub marker_size: MarkerSize,
@@ -96,6 +73,7 @@ impl Scene {
     ) -> Scene {
         let (markers, phases_shown, marker_size) = markers(l, data, run, style);
         let (mut change_points, mut trends) = (Vec::new(), Vec::new());
+        let mut reasons = Vec::new();
         for &m in &data.metrics {
             let Some(r) = report.metrics.get(&m) else {
                 continue;
@@ -111,12 +89,25 @@ impl Scene {
                     &mut change_points,
                 );
             }
-            if spec.show_trend_lines {
-                let tl = r.trend_line.as_ref();
-                trends.extend(tl.and_then(|tl| trend(l, &data.pts, style.dark(m), tl, style)));
+            if !spec.show_trend_lines {
+                continue;
             }
+            let tl = r.trend_line.as_ref();
+            let Some(line) = tl.and_then(|tl| trend(l, data, style.dark(m), tl, style)) else {
+                continue;
+            };
+            let start = line.lines[0][0];
+            let fresh = |r: &String| !reasons.iter().any(|e: &(String, P, _)| &e.0 == r);
+            if let Some(why) = trend_reason(report, r).filter(|_| spec.show_trend_reason) {
+                if fresh(&why) {
+                    let up = l.sc.len(style.trend_reason_above) * l.per_px().1;
+                    reasons.push((why, (start.0, start.1 + up), style.dark(m)));
+                }
+            }
+            trends.push(line);
         }
-        let (ghosts, ghost_entries) = ghosts(l, data, style);
+        let ghosts = ghosts(l, data, style);
+        let retained = retained_lines(l, data, style);
         let mut entries = Vec::new();
         let mut series = Vec::new();
         let mut points: Vec<P> = Vec::new();
@@ -137,7 +128,17 @@ impl Scene {
             series.push(Stroked { style, lines });
             entries.push((m.display_name().to_string(), Glyph::Line(color.to_rgba())));
         }
-        entries.extend(ghost_entries);
+        if !retained.is_empty() {
+            let glyph = Glyph::Dashed(style.text.to_rgba());
+            entries.push(("retained level".to_string(), glyph));
+            points.extend(retained.iter().flat_map(|s| s.lines.iter().flatten()));
+        }
+        // The legend box keeps off the trends' reasons too (their start and
+        // about where their text ends).
+        for (text, at, _) in &reasons {
+            let w = l.sc.len(text.len() as f64 * style.legend_char) * l.per_px().0;
+            points.extend([*at, (at.0 + w / 2.0, at.1), (at.0 + w, at.1)]);
+        }
         if !trends.is_empty() {
             entries.push(("trend".to_string(), Glyph::Line(style.text.to_rgba())));
         }
@@ -149,11 +150,16 @@ impl Scene {
             thresholds: ref_lines(l, style),
             change_points,
             trends,
+            reasons,
             ghosts,
             series,
+            retained,
             markers,
             marker_size,
-            legend: legend(l, entries, &points, style),
+            legend: match &l.strip {
+                Some(strip) => Some(strip.clone()),
+                None => legend(l, entries, &points, style),
+            },
             key: if l.markers {
                 key(l, phases_shown, style)
             } else {
@@ -169,7 +175,7 @@ impl Scene {
 fn dashes(l: &Layout, a: P, b: P, (dash, gap): (f64, f64)) -> Lines {
     let (dash_px, gap_px) = (l.sc.len(dash), l.sc.len(gap));
     let (pa, pb) = (l.px(a), l.px(b));
-    let len = f64::from(pb.0 - pa.0).hypot(f64::from(pb.1 - pa.1));
+    let len = crate::evidence::px_len(pa, pb);
     let period = dash_px + gap_px;
     let at = |t: f64| (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
     let mut segments = Vec::new();
@@ -252,7 +258,7 @@ fn change_points_of(
 /// nothing of it is inside).
 fn trend(
     l: &Layout,
-    pts: &Points,
+    data: &Data,
     color: RGBColor,
     tl: &TrendLine,
     style: &Style,
@@ -260,16 +266,21 @@ fn trend(
     if !(tl.slope.is_finite() && tl.intercept.is_finite()) {
         return None;
     }
-    let value = |c: u64| (tl.intercept + tl.slope * c as f64).clamp(-style.clamp, style.clamp);
+    let pts = &data.pts;
+    let value = |c: u64| {
+        let v = (tl.intercept + tl.slope * c as f64).clamp(-style.clamp, style.clamp);
+        to_plot(data.y_log, v)
+    };
     let (c0, c1) = (
         tl.from_cycle.min(tl.to_cycle),
         tl.from_cycle.max(tl.to_cycle),
     );
     let mut line: Vec<P> = Vec::new();
-    match pts.axis {
-        XAxis::Cycle => line.extend([(c0 as f64, value(c0)), (c1 as f64, value(c1))]),
-        XAxis::Time => {
-            // Cycles are not evenly spaced in time: follow them.
+    match (pts.axis, data.y_log) {
+        (XAxis::Cycle, false) => line.extend([(c0 as f64, value(c0)), (c1 as f64, value(c1))]),
+        _ => {
+            // Cycles are not evenly spaced in time, and a line is curved
+            // on a logarithmic axis: follow them.
             let inner: Vec<u64> = pts
                 .cycles
                 .iter()
@@ -280,7 +291,8 @@ fn trend(
             let cs = std::iter::once(c0)
                 .chain(inner.into_iter().step_by(step))
                 .chain(std::iter::once(c1));
-            line.extend(cs.filter_map(|c| pts.cycle_x(c).map(|x| (x, value(c)))));
+            let at = |c| pts.cycle_x(c).map(|x| (x, value(c)));
+            line.extend(cs.filter_map(at).filter(|p| p.1.is_finite()));
         }
     }
     let lines = clip_polyline(&line, l.x.range, l.y.range);
@@ -297,21 +309,44 @@ fn series_lines(l: &Layout, xs: &[f64], col: &[f64], style: &Style) -> Lines {
     clip_polyline(&points, l.x.range, l.y.range)
 }
 
-/// The other run's series and their legend entries.
-fn ghosts(l: &Layout, data: &Data, style: &Style) -> (Vec<Stroked>, Vec<(String, Glyph)>) {
+/// The other run's series: dashed, in greyer colours (the legend strip
+/// says which run is which).
+fn ghosts(l: &Layout, data: &Data, style: &Style) -> Vec<Stroked> {
     let Some(g) = &data.ghost else {
-        return (Vec::new(), Vec::new());
+        return Vec::new();
     };
-    g.cols
+    let line = |(m, col): &(_, Vec<f64>)| {
+        let lines = series_lines(l, &g.pts.xs, col, style);
+        let lines = lines.iter().flat_map(|p| dashed(l, p, style.ghost_dash));
+        Stroked {
+            style: style
+                .muted(*m)
+                .stroke_width(l.sc.stroke(style.ghost_stroke)),
+            lines: lines.collect(),
+        }
+    };
+    g.cols.iter().map(line).collect()
+}
+
+/// The retained levels, dashed in their metric's colour, clipped to the
+/// plot.
+fn retained_lines(l: &Layout, data: &Data, style: &Style) -> Vec<Stroked> {
+    let (xr, yr) = (l.x.range, l.y.range);
+    let width = l.sc.stroke(style.retained_stroke);
+    data.retained
         .iter()
-        .map(|(m, col)| {
-            let color = style.series(*m).mix(style.ghost_alpha);
-            let label = format!("{} ({})", m.display_name(), g.name);
-            let lines = series_lines(l, &g.pts.xs, col, style);
-            let style = color.stroke_width(l.sc.stroke(style.ghost_stroke));
-            (Stroked { style, lines }, (label, Glyph::Line(color)))
+        .map(|(m, points)| {
+            let clipped = clip_polyline(points, xr, yr);
+            let lines = clipped
+                .iter()
+                .flat_map(|p| dashed(l, p, style.retained_dash));
+            Stroked {
+                style: style.series(*m).stroke_width(width),
+                lines: lines.collect(),
+            }
         })
-        .unzip()
+        .filter(|s| !s.lines.is_empty())
+        .collect()
 }
 
 /// The phase markers of each series, which points of the cycle they show,
@@ -357,90 +392,6 @@ fn markers(
     (out, shown, size)
 }
 
-/// The legend box: its size from its entries, in the plot corner whose box
-/// would cover the fewest of `points`. Laid out here rather than by
-/// plotters' series labels, which measure text with the DOM on wasm32 (a
-/// worker has none) and so would lay the box out differently in the CLI,
-/// the browser and the recorder.
-fn legend(
-    l: &Layout,
-    entries: Vec<(String, Glyph)>,
-    points: &[P],
-    style: &Style,
-) -> Option<Legend> {
-    if entries.is_empty() {
-        return None;
-    }
-    let sc = l.sc;
-    let chars = entries
-        .iter()
-        .map(|(label, _)| label.chars().count())
-        .max()
-        .unwrap_or(0) as f64;
-    let size = (
-        sc.px(chars * style.legend_char + style.legend_extra),
-        sc.px(entries.len() as f64 * style.legend_row + style.legend_pad),
-    );
-    let margin = sc.px(style.legend_margin);
-    let (pl, pt, pr, pb) = l.chart.plot_px;
-    let (x0, y0) = match legend_corner(&l.chart, points, size, sc.px(style.legend_room)) {
-        Corner::UpperLeft => (pl + margin, pt + margin),
-        Corner::UpperRight => (pr - margin - size.0, pt + margin),
-        Corner::LowerRight => (pr - margin - size.0, pb - margin - size.1),
-        Corner::LowerLeft => (pl + margin, pb - margin - size.1),
-    };
-    Some(Legend {
-        entries,
-        rect: Rect {
-            x0,
-            y0,
-            x1: x0 + size.0,
-            y1: y0 + size.1,
-        },
-        row: sc.px(style.legend_row),
-        pad: sc.px(style.legend_pad),
-    })
-}
-
-/// A corner of the plot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Corner {
-    UpperLeft,
-    UpperRight,
-    LowerRight,
-    LowerLeft,
-}
-
-/// Picks the plot corner whose legend box (`size` plus `pad`, in backend
-/// pixels) would cover the fewest points.
-fn legend_corner(layout: &ChartLayout, points: &[P], size: (i32, i32), pad: i32) -> Corner {
-    let (l, t, r, b) = layout.plot_px;
-    let (w, h) = (size.0 + pad, size.1 + pad);
-    let corners = [
-        Corner::UpperLeft,
-        Corner::UpperRight,
-        Corner::LowerRight,
-        Corner::LowerLeft,
-    ];
-    let boxes = [
-        (l, t, l + w, t + h),
-        (r - w, t, r, t + h),
-        (r - w, b - h, r, b),
-        (l, b - h, l + w, b),
-    ];
-    let mut counts = [0usize; 4];
-    for &(x, y) in points {
-        let (px, py) = (layout.px_at_x(x), layout.px_at_y(y));
-        for (count, (x0, y0, x1, y1)) in counts.iter_mut().zip(&boxes) {
-            if (*x0..=*x1).contains(&px) && (*y0..=*y1).contains(&py) {
-                *count += 1;
-            }
-        }
-    }
-    let best = (0..4).min_by_key(|&k| (counts[k], k)).unwrap_or(0);
-    corners[best]
-}
-
 /// The key of the phase markers shown, above the plot on the right: each
 /// entry's text position, right to left.
 fn key(l: &Layout, shown: [bool; 5], style: &Style) -> Vec<(Phase, (i32, i32))> {
@@ -481,7 +432,7 @@ mod tests {
         let report = analyze(run, &Config::default());
         let size = (900, 480);
         let sc = Layout::scale(size, spec, &STYLE).unwrap();
-        let data = Data::new(run, ghost, spec, &STYLE);
+        let data = Data::new(run, &report, ghost, spec, &STYLE);
         let l = Layout::new(size, sc, &data, &report, spec, &STYLE);
         let scene = Scene::new(&l, &data, run, &report, spec, &STYLE);
         (l, scene)
@@ -504,9 +455,7 @@ mod tests {
         assert!(r.y0 >= p.y0 + m && r.y1 <= p.y1 - m, "{r:?} in {p:?}");
         // The series rise from the lower left: the upper left is free.
         assert_eq!((r.x0, r.y0), (l.chart.plot_px.0 + m, l.chart.plot_px.1 + m));
-        let points: Vec<P> = s
-            .series
-            .iter()
+        let points: Vec<P> = (s.series.iter().chain(&s.retained))
             .flat_map(|s| s.lines.iter().flatten().copied())
             .collect();
         let hidden = points
@@ -515,14 +464,19 @@ mod tests {
             .filter(|&(x, y)| (r.x0..=r.x1).contains(&x) && (r.y0..=r.y1).contains(&y))
             .count();
         assert_eq!(hidden, 0);
-        // One row per series, then the trend and change-point styles used.
+        // One row per series, then the retained level, the trend and
+        // change-point styles used.
         let labels: Vec<&str> = legend.entries.iter().map(|e| e.0.as_str()).collect();
+        assert!(
+            !s.retained.is_empty(),
+            "several snapshots a cycle: floors differ"
+        );
         assert_eq!(
             labels.len(),
-            s.series.len() + 1 + usize::from(!s.change_points.is_empty())
+            s.series.len() + 2 + usize::from(!s.change_points.is_empty())
         );
         assert_eq!(labels[0], "Heap Used");
-        assert!(labels.contains(&"trend"));
+        assert!(labels.contains(&"trend") && labels.contains(&"retained level"));
         let rows: Vec<(i32, i32)> = (0..labels.len()).map(|k| legend.row(k)).collect();
         assert!(rows
             .windows(2)
@@ -559,8 +513,13 @@ mod tests {
         };
         let (l, s) = scene(&run(60), Some((&before, name)), &spec);
         assert!(l.x.range.1 >= 90.0, "the x range covers both runs");
-        let label = &s.legend.as_ref().unwrap().entries[1].0;
-        assert_eq!(label, "Heap Used (a-very-long-file-name-of-the-ru…)");
+        // The strip names the other run once, cut short; no retained level
+        // (its dashes would read as the other run's).
+        let legend = s.legend.as_ref().unwrap();
+        let labels: Vec<&str> = legend.entries.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(labels[..2], ["Heap Used", "after: this run"]);
+        assert_eq!(labels[2], "before: a-very-long-file-name-of-the-ru…");
+        assert!(!legend.boxed && s.retained.is_empty());
         assert_eq!(s.ghosts.len(), 1);
     }
 

@@ -33,8 +33,6 @@ pub(crate) struct Style {
     pub highlight: RGBColor,
     /// Opacity of the highlighted cycle range.
     pub highlight_alpha: f64,
-    /// Opacity of the other run's series.
-    pub ghost_alpha: f64,
     /// Opacity of change-point lines.
     pub change_point_alpha: f64,
     /// Opacity of the legend box's background.
@@ -114,6 +112,18 @@ pub(crate) struct Style {
     pub legend_stroke: u32,
     /// The other run's name is cut to this many characters.
     pub ghost_name_chars: usize,
+    /// A comparison's legend strip: the gap between its entries.
+    pub strip_gap: f64,
+
+    /// The retained level: its line width and its dash and gap.
+    pub retained_stroke: u32,
+    pub retained_dash: (f64, f64),
+    /// The other run of a comparison: its dash and gap, and how much of its
+    /// colour's saturation it keeps.
+    pub ghost_dash: (f64, f64),
+    pub ghost_saturation: f64,
+    /// A trend's reason: its distance above the trend's start.
+    pub trend_reason_above: f64,
 
     /// Phase-marker key: its distance above the plot, width per character
     /// and more, the marker's distance left of its text, the gap between
@@ -144,7 +154,6 @@ pub(crate) const STYLE: Style = Style {
     threshold: RGBColor(0xd6, 0x27, 0x28),
     highlight: RGBColor(0xff, 0xb3, 0x00),
     highlight_alpha: 0.15,
-    ghost_alpha: 0.35,
     change_point_alpha: 0.8,
     legend_alpha: 0.85,
     darken: 0.55,
@@ -172,7 +181,7 @@ pub(crate) const STYLE: Style = Style {
     grid_stroke: 1,
     dash_stroke: 1,
     trend_stroke: 2,
-    ghost_stroke: 1,
+    ghost_stroke: 2,
     series_stroke: 2,
     series_stroke_dense: 1,
     series_dense_above: 300,
@@ -199,6 +208,13 @@ pub(crate) const STYLE: Style = Style {
     legend_tick: (10.0, 6.0),
     legend_stroke: 2,
     ghost_name_chars: 32,
+    strip_gap: 16.0,
+
+    retained_stroke: 2,
+    retained_dash: (7.0, 4.0),
+    ghost_dash: (5.0, 3.0),
+    ghost_saturation: 0.45,
+    trend_reason_above: 6.0,
 
     key_above: 12.0,
     key_char: 6.0,
@@ -212,6 +228,16 @@ impl Style {
     pub fn series(&self, m: Metric) -> RGBColor {
         let (r, g, b) = metric_color(m);
         RGBColor(r, g, b)
+    }
+
+    /// The metric's colour with less saturation (the other run of a
+    /// comparison): as dark, but greyer.
+    pub fn muted(&self, m: Metric) -> RGBColor {
+        let (r, g, b) = metric_color(m);
+        let grey = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
+        let k = self.ghost_saturation;
+        let mix = |c: u8| (grey + k * (f64::from(c) - grey)).round().clamp(0.0, 255.0) as u8;
+        RGBColor(mix(r), mix(g), mix(b))
     }
 
     /// The metric's colour, darkened (trend lines, limits).

@@ -47,6 +47,53 @@ pub(crate) fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
     out
 }
 
+/// The ticks of a logarithmic axis over `[lo, hi]` (both above zero): 1, 2
+/// and 5 of each decade; only the 1s when those would be more than about
+/// `max_ticks` (every so many decades when even the 1s would be); plain
+/// nice steps when the range is too narrow to hold two of them.
+pub(crate) fn log_ticks(lo: f64, hi: f64, max_ticks: usize) -> Vec<f64> {
+    if !(lo > 0.0 && hi >= lo && hi.is_finite()) {
+        return Vec::new();
+    }
+    let (d0, d1) = (
+        libm::log10(lo).floor() as i32,
+        libm::log10(hi).ceil() as i32,
+    );
+    let decades = (d1 - d0).max(1) as usize;
+    let max = max_ticks.max(2);
+    let inside = |v: &f64| (lo..=hi).contains(v);
+    let of = |mantissas: &[f64], every: usize| -> Vec<f64> {
+        (d0..=d1)
+            .step_by(every)
+            .flat_map(|d| {
+                mantissas
+                    .iter()
+                    .map(move |m| m * libm::pow(10.0, f64::from(d)))
+            })
+            .filter(inside)
+            .collect()
+    };
+    let dense = of(&[1.0, 2.0, 5.0], 1);
+    if dense.len() < 2 {
+        let step = nice_step(hi - lo, max, 0.0);
+        return ticks(lo, hi, step);
+    }
+    if dense.len() <= max {
+        return dense;
+    }
+    of(&[1.0], decades.div_ceil(max))
+}
+
+/// Decimals that show `v` (a tick of a logarithmic axis) as it is.
+pub(crate) fn decimals_of(v: f64) -> usize {
+    (0..9)
+        .find(|&d| {
+            let s = v * libm::pow(10.0, d as f64);
+            (s - s.round()).abs() < 1e-6 * s.abs().max(1.0)
+        })
+        .unwrap_or(9)
+}
+
 /// Decimals needed to tell ticks `step` apart.
 pub(crate) fn decimals_for(step: f64) -> usize {
     if !(step.is_finite() && step > 0.0) || step >= 1.0 {
@@ -158,6 +205,30 @@ mod tests {
         assert_eq!(nice_step(0.0, 10, 0.0), f64::MIN_POSITIVE);
         assert_eq!(ticks(0.5, 4.2, 1.0), vec![1.0, 2.0, 3.0, 4.0]);
         assert_eq!(ticks(-0.25, 0.25, 0.1).len(), 5);
+    }
+
+    #[test]
+    fn log_ticks_are_1_2_5_of_each_decade() {
+        assert_eq!(
+            log_ticks(1.0, 1000.0, 12),
+            [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0]
+        );
+        // Too many for the room: the decades only.
+        assert_eq!(log_ticks(1.0, 1000.0, 5), [1.0, 10.0, 100.0, 1000.0]);
+        // Many decades: every other one.
+        let wide = log_ticks(1e-3, 1e6, 5);
+        assert_eq!(wide, [1e-3, 1e-1, 1e1, 1e3, 1e5]);
+        // Within the range, below 1 too.
+        let small = log_ticks(0.03, 0.6, 10);
+        assert_eq!(small, [0.05, 0.1, 0.2, 0.5]);
+        assert_eq!(decimals_of(0.05), 2);
+        assert_eq!(decimals_of(200.0), 0);
+        assert_eq!(decimals_of(libm::pow(10.0, libm::log10(2.0))), 0);
+        // Too narrow for two of them: plain steps.
+        assert_eq!(log_ticks(120.0, 180.0, 4), [120.0, 140.0, 160.0, 180.0]);
+        // Nothing at or below zero.
+        assert!(log_ticks(0.0, 10.0, 5).is_empty());
+        assert!(log_ticks(-1.0, 10.0, 5).is_empty());
     }
 
     #[test]

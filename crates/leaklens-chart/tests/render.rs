@@ -681,9 +681,18 @@ fn a_ghost_run_is_overlaid_by_cycle() {
         .expect("drawn")
     };
     assert!(
-        svg.contains("Heap Used (before.log)"),
-        "legend names the other run"
+        svg.contains("before: before.log") && svg.contains("after: this run"),
+        "the legend says which run is which"
     );
+    // The legend is a strip above the plot: its labels sit above the plot's
+    // top row.
+    let label_y = |text: &str| -> i32 {
+        let at = svg.find(&format!(">\n{text}\n<")).expect(text);
+        let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+        attr_values(tag, "y")[0].parse().unwrap()
+    };
+    assert!(label_y("before: before.log") < layout.plot_px.1);
+    assert!(label_y("Heap Used") < layout.plot_px.1);
     assert!(
         layout.x_range.1 >= 90.0,
         "x covers the longer run: {:?}",
@@ -697,4 +706,127 @@ fn a_ghost_run_is_overlaid_by_cycle() {
     // Without a ghost the legend has no such entry.
     let plain = render_svg(&after, &report, &ChartSpec::memory(), 1000, 520);
     assert!(!plain.contains("(before.log)"));
+}
+
+/// The retained level the verdict judged: a dashed line per metric in its
+/// colour, on by default, gone when switched off; the trend's reason on
+/// request.
+#[test]
+fn the_retained_level_and_the_trend_reason_are_drawn() {
+    let (run, report) = leak_run();
+    let spec = ChartSpec {
+        visible: vec![Metric::HeapUsed],
+        ..ChartSpec::memory()
+    };
+    let heap = hex(leaklens_chart::metric_color(Metric::HeapUsed));
+    let on = render_svg(&run, &report, &spec, 900, 480);
+    let off = ChartSpec {
+        show_retained: false,
+        ..spec.clone()
+    };
+    let off = render_svg(&run, &report, &off, 900, 480);
+    // The series and its legend sample, then one polyline a dash.
+    let (n_on, n_off) = (
+        polylines_with(&on, &heap).len(),
+        polylines_with(&off, &heap).len(),
+    );
+    let levels = leaklens_core::analyze::retained_levels(&run, &report);
+    let heap_level = levels
+        .iter()
+        .find(|l| l.metric == Metric::HeapUsed)
+        .unwrap();
+    assert!(
+        n_on > n_off + heap_level.points.len() / 2,
+        "{n_on} vs {n_off}"
+    );
+    assert!(on.contains("retained level") && !off.contains("retained level"));
+    // The trend's reason, where the report's recent part starts.
+    let from = report.metrics[&Metric::HeapUsed].recent_from_cycle;
+    let why = ChartSpec {
+        show_trend_reason: true,
+        ..spec
+    };
+    let svg = render_svg(&run, &report, &why, 900, 480);
+    assert!(
+        svg.contains(&format!("fitted from cycle {from}: ")),
+        "{from}"
+    );
+    assert!(!on.contains("fitted from"));
+}
+
+/// A logarithmic y axis: ticks at 1, 2 and 5 of each decade, the layout
+/// mapping values logarithmically, values at or below zero left out.
+#[test]
+fn a_log_axis_has_decade_ticks_and_skips_zero() {
+    let mut values: Vec<f64> = (0..40).map(|i| 2.0 * 1.2f64.powi(i)).collect();
+    values[5] = 0.0;
+    values[6] = -3.0;
+    let run = one_metric_run(&values);
+    let report = analyze(&run, &Config::default());
+    let spec = ChartSpec {
+        y_log: true,
+        ..ChartSpec::memory()
+    };
+    let mut svg = String::new();
+    let layout = {
+        let mut b = SVGBackend::with_string(&mut svg, (900, 700));
+        draw(&mut b, &run, &report, &spec).unwrap()
+    };
+    assert!(layout.y_log && layout.y_range.0 > 0.0);
+    assert!(layout.y_range.0 < 2.0 && layout.y_range.1 > values[39]);
+    for tick in [
+        "2", "5", "10", "20", "50", "100", "200", "500", "1000", "2000",
+    ] {
+        assert!(svg.contains(&format!(">\n{tick}\n<")), "tick {tick}");
+    }
+    // Lower, fewer: the decades only.
+    let low = render_svg(&run, &report, &spec, 900, 300);
+    assert!(low.contains(">\n100\n<") && !low.contains(">\n200\n<"));
+    // Equal ratios, equal distances.
+    let (a, b, c) = (
+        layout.px_at_y(10.0),
+        layout.px_at_y(100.0),
+        layout.px_at_y(1000.0),
+    );
+    assert!((a - b - (b - c)).abs() <= 1, "{a} {b} {c}");
+    assert!((layout.y_at(b) - 100.0).abs() < 2.0);
+    assert!(
+        layout.px_at_y(0.0) > layout.plot_px.3,
+        "zero is off the plot"
+    );
+    assert!(!svg.contains("drawing failed"));
+    // Off by default: the same chart is linear.
+    let linear = render_svg(&run, &report, &ChartSpec::memory(), 900, 480);
+    assert!(!linear.contains(">\n1000\n<") || !linear.contains(">\n2\n<"));
+}
+
+/// Levels computed once and handed in draw the very chart that computes
+/// them itself (the viewer keeps them across zooms).
+#[test]
+fn retained_levels_handed_in_draw_the_same_chart() {
+    let (run, report) = leak_run();
+    let levels = leaklens_core::analyze::retained_levels(&run, &report);
+    assert!(!levels.is_empty());
+    for zoom in [None, Some((10.0, 40.0))] {
+        let spec = ChartSpec {
+            x_range: zoom,
+            ..ChartSpec::memory()
+        };
+        let svg = |given: Option<&[leaklens_core::analyze::RetainedLevel]>| {
+            let mut out = String::new();
+            {
+                let mut b = SVGBackend::with_string(&mut out, (900, 480));
+                leaklens_chart::draw_with_levels(&mut b, &run, &report, given, None, &spec)
+                    .unwrap();
+            }
+            out
+        };
+        let mut plain = String::new();
+        {
+            let mut b = SVGBackend::with_string(&mut plain, (900, 480));
+            draw(&mut b, &run, &report, &spec).unwrap();
+        }
+        assert_eq!(svg(Some(&levels)), plain);
+        assert_eq!(svg(None), plain);
+    }
 }

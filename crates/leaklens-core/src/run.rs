@@ -500,7 +500,7 @@ impl Run {
             prev = Some((raw, *c, ts));
         }
         self.restarts.extend(restarts.iter().map(|r| r.1));
-        self.restarts.sort_unstable();
+        crate::stats::sort_small(&mut self.restarts, u64::cmp);
         self.restarts.dedup();
         restarts
     }
@@ -538,11 +538,14 @@ impl Run {
         // run otherwise moves a cycle or two at a time.
         if groups.len() >= 4 {
             let steps: Vec<u64> = groups.windows(2).map(|w| w[0].0.abs_diff(w[1].0)).collect();
-            let mut sorted = steps.clone();
-            sorted.sort_unstable();
-            let typical = sorted[sorted.len() / 2];
+            // The upper median, by selection on the steps as doubles (an
+            // order-keeping map, so the same step), with the sort the
+            // median already compiles.
+            let mut sorted: Vec<f64> = steps.iter().map(|&s| s as f64).collect();
+            let half = sorted.len() / 2;
+            let typical = *sorted.select_nth_unstable_by(half, f64::total_cmp).1;
             let n = groups.len();
-            if typical <= 2 {
+            if typical <= 2.0 {
                 if steps[0] > 1_000 && steps[1] <= 2 {
                     mark(&groups[0], None, Some(groups[1].0));
                 }
@@ -679,7 +682,7 @@ impl Run {
             .iter()
             .flat_map(|r| r.restarts.iter().copied())
             .collect();
-        out.restarts.sort_unstable();
+        crate::stats::sort_small(&mut out.restarts, u64::cmp);
         out.restarts.dedup();
         (out, dropped)
     }

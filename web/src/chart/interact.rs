@@ -208,6 +208,7 @@ pub(super) mod tests {
             x_range: x,
             x_data: x,
             y_range: (0.0, 200.0),
+            y_log: false,
             x_axis: XAxis::Cycle,
         }
     }

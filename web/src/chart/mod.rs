@@ -41,6 +41,7 @@ impl PartialEq for ChartLayoutBox {
         self.0.plot_px == other.0.plot_px
             && self.0.x_range == other.0.x_range
             && self.0.y_range == other.0.y_range
+            && self.0.y_log == other.0.y_log
     }
 }
 
@@ -295,6 +296,9 @@ fn draw_on_change(
     height: u32,
     ghost: Option<Arc<Analysed>>,
 ) {
+    // The retained levels of this run, computed at the first drawing and
+    // kept for every zoom, pan and switch after it.
+    let levels = std::cell::OnceCell::new();
     Effect::new(move |_| {
         let v = it.view_state.get();
         let Some(el) = canvas.get() else { return };
@@ -317,6 +321,9 @@ fn draw_on_change(
             XAxis::Cycle
         };
         spec.x_range = v.zoom;
+        spec.show_retained = !v.no_retained;
+        spec.show_trend_reason = true;
+        spec.y_log = v.log_y;
         spec.highlight = v.issue.and_then(|k| {
             run.report.issues.get(k).map(|i| {
                 (
@@ -334,14 +341,28 @@ fn draw_on_change(
             .as_ref()
             .zip(ghost_name.as_deref())
             .map(|(g, name)| (&g.parsed.run, name));
-        match leaklens_chart::draw_overlaid(
+        let levels = match spec.show_retained && other.is_none() {
+            true => Some(
+                levels
+                    .get_or_init(|| {
+                        leaklens_core::analyze::retained_levels(&run.parsed.run, &run.report)
+                    })
+                    .as_slice(),
+            ),
+            false => None,
+        };
+        match leaklens_chart::draw_with_levels(
             &mut backend,
             &run.parsed.run,
             &run.report,
+            levels,
             other,
             &spec,
         ) {
             Ok(l) => {
+                // Where the plot is, for the browser tests.
+                let (x0, y0, x1, y1) = l.plot_px;
+                let _ = el.set_attribute("data-plot", &format!("{x0} {y0} {x1} {y1}"));
                 it.layout.set(Some(ChartLayoutBox(l)));
                 // A zoom under a still pointer: the tooltip and dots of the
                 // new view, not the old one's.
@@ -355,7 +376,8 @@ fn draw_on_change(
 }
 
 /// The series toggles, the time axis switch (off, saying why, for a run
-/// without timestamps) and the zoom reset.
+/// without timestamps), the retained level and log scale switches, and
+/// the zoom reset.
 #[component]
 fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>, timed: bool) -> impl IntoView {
     let toggles = present
@@ -396,11 +418,37 @@ fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>, timed: bool
                     }/>
                 {if timed { "wall-clock time" } else { "wall-clock time (the snapshots have no timestamps)" }}
             </label>
+            <Switch view_state=view_state class="retained" label="retained level"
+                get=|v| !v.no_retained set=|v, on| v.no_retained = !on/>
+            <Switch view_state=view_state class="log-y" label="log scale"
+                get=|v| v.log_y set=|v, on| v.log_y = on/>
             <span class="hint mouse-hint">"drag: zoom · shift+drag: pan · ctrl+wheel: zoom"</span>
             <span class="hint touch-hint">"drag: pan · pinch: zoom"</span>
             <help::Help/>
             <button class="reset-zoom" on:click=move |_| view_state.update(|v| v.zoom = None)>"Reset zoom"</button>
         </div>
+    }
+}
+
+/// A checkbox for one switch of the view state.
+#[component]
+fn Switch(
+    view_state: RwSignal<ViewState>,
+    class: &'static str,
+    label: &'static str,
+    get: fn(&ViewState) -> bool,
+    set: fn(&mut ViewState, bool),
+) -> impl IntoView {
+    view! {
+        <label class="toggle">
+            <input type="checkbox" class=class
+                prop:checked=move || view_state.with(get)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    view_state.update(|v| set(v, on));
+                }/>
+            {label}
+        </label>
     }
 }
 

@@ -27,6 +27,7 @@ mod forecast;
 mod hints;
 mod issues;
 mod judge;
+mod levels;
 mod phases;
 mod relations;
 mod retained;
@@ -39,6 +40,7 @@ use std::ops::Range;
 
 pub use config::Config;
 pub(crate) use judge::rnd;
+pub use levels::{retained_levels, RetainedLevel};
 
 use crate::ingest::Parsed;
 use crate::report::*;
@@ -60,7 +62,12 @@ fn judge_all(
     hours: Option<f64>,
 ) -> BTreeMap<Metric, MetricAnalysis> {
     let judged = crate::par::map(metrics, |&m| judge(c, m, seg, cfg, hours).map(|a| (m, a)));
-    let mut analyses: BTreeMap<Metric, MetricAnalysis> = judged.into_iter().flatten().collect();
+    // One by one, not collected: collecting sorts the pairs first, a copy
+    // of the stable sort for them alone in the page's wasm.
+    let mut analyses = BTreeMap::new();
+    for (m, a) in judged.into_iter().flatten() {
+        analyses.insert(m, a);
+    }
     relations::reserved_heap(&mut analyses, c, seg, cfg.alpha);
     relations::corroborate(&mut analyses);
     analyses

@@ -126,7 +126,7 @@ pub(crate) fn lingering_urls(
             cycles_open: n,
         })
         .collect();
-    out.sort_unstable_by(|a, b| {
+    crate::stats::sort_small(&mut out, |a, b| {
         b.cycles_open
             .cmp(&a.cycles_open)
             .then(a.first_cycle.cmp(&b.first_cycle))

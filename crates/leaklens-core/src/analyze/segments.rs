@@ -61,7 +61,7 @@ pub(crate) fn segments(c: &Cycles, restarts: &[u64]) -> Vec<Range<usize>> {
             held += 1;
         }
     }
-    cuts.sort_unstable();
+    crate::stats::sort_small(&mut cuts, usize::cmp);
     cuts.dedup();
     let mut out = Vec::with_capacity(cuts.len() + 1);
     let mut start = 0;

@@ -41,6 +41,28 @@ fn by_value(a: &(f64, usize), b: &(f64, usize)) -> std::cmp::Ordering {
     a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
 }
 
+/// Sorts `v` by `cmp`, ties in their order in `v` (a stable sort): for the
+/// lists sorted off the hot paths (issues, pages left open, cut points,
+/// restarts, a chart's cycles read out of order). Their positions are
+/// sorted by one compiled copy of the sort, whatever `T`, then the items
+/// moved to them: each list's own copy of the sort would add about 2.5 KB
+/// to the page's wasm. An already sorted list is only checked.
+pub fn sort_small<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if v.windows(2).all(|w| cmp(&w[0], &w[1]).is_le()) {
+        return;
+    }
+    let order = positions_sorted(v.len(), &|i, j| cmp(&v[i], &v[j]));
+    let mut slots: Vec<Option<T>> = v.drain(..).map(Some).collect();
+    v.extend(order.into_iter().filter_map(|i| slots[i].take()));
+}
+
+/// `0..n` sorted by `cmp`, ties by position.
+fn positions_sorted(n: usize, cmp: &dyn Fn(usize, usize) -> std::cmp::Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&i, &j| cmp(i, j).then(i.cmp(&j)));
+    order
+}
+
 pub(super) fn median_sorted(s: &[f64]) -> f64 {
     let n = s.len();
     if n % 2 == 1 {

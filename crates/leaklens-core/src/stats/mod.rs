@@ -20,7 +20,7 @@ mod slope_test;
 mod walk;
 
 pub(crate) use describe::median_in;
-pub use describe::{autocorrelation, mean, median, ranks, sort_by_value};
+pub use describe::{autocorrelation, mean, median, ranks, sort_by_value, sort_small};
 pub use dist::{norm_cdf, norm_quantile, t_quantile_two_sided, two_sided_p};
 pub use kendall::MannKendall;
 pub use regression::{line_test, ols, LineTest};

@@ -270,3 +270,22 @@ proptest::proptest! {
         );
     }
 }
+
+#[test]
+fn t_central_has_the_closed_forms_and_its_limits() {
+    use super::dist::t_central;
+    for k in 0..2000 {
+        let t = f64::from(k) * 0.01;
+        // One degree of freedom: Cauchy; two: t / sqrt(2 + t²).
+        let cauchy = 2.0 / std::f64::consts::PI * libm::atan(t);
+        assert!((t_central(t, 1) - cauchy).abs() < 1e-15, "{t}");
+        let two = t / libm::sqrt(2.0 + t * t);
+        assert!((t_central(t, 2) - two).abs() < 1e-15, "{t}");
+        assert!((0.0..=1.0).contains(&t_central(t, 9)));
+    }
+    for df in [1, 2, 3, 10, 101] {
+        assert_eq!(t_central(0.0, df), 0.0);
+        assert!(t_central(1e300, df) > 1.0 - 1e-12, "{df}");
+        assert!(t_central(f64::INFINITY, df) > 1.0 - 1e-12, "{df}");
+    }
+}

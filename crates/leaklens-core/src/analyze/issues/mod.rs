@@ -14,8 +14,8 @@ use crate::report::Issue;
 
 /// Most severe first, then by kind, metric, cycle and message: a stable
 /// order on every target.
-pub(crate) fn sort(issues: &mut [Issue]) {
-    issues.sort_unstable_by(|a, b| {
+pub(crate) fn sort(issues: &mut Vec<Issue>) {
+    crate::stats::sort_small(issues, |a, b| {
         b.severity
             .cmp(&a.severity)
             .then(a.kind.cmp(&b.kind))
