@@ -108,6 +108,7 @@
       } else if (m.view !== undefined) {
         stop(false);
         status.remove();
+        section.dataset.wasmMemory = m.memory;
         show(section, JSON.parse(m.view));
       } else if (m.analysing !== undefined) {
         bars[m.analysing].label.textContent = bars[m.analysing].file.name + ': analysing…';

@@ -2,7 +2,8 @@
 // the heap snapshots the page sends ({files: [File]}) in pieces, never a
 // whole file at once (File.slice, FileReaderSync), pushes each piece into
 // the module and posts {file, done, total} as it goes, {analysing: file}
-// while a snapshot's dominators are computed, then {view: JSON} at the end,
+// while a snapshot's dominators are computed, then {view: JSON, memory:
+// bytes of wasm memory, its peak} at the end,
 // or {error} when the module cannot load or stops. The page cancels by
 // terminating this worker.
 importScripts('./leaklens-heapview.js');
@@ -37,7 +38,8 @@ onmessage = async (ev) => {
       postMessage({ analysing: i });
       job.end(f.name);
     }
-    postMessage({ view: job.view() });
+    // The module's memory at the end (wasm memory never shrinks: its peak).
+    postMessage({ view: job.view(), memory: (await ready).memory.buffer.byteLength });
   } catch (e) {
     // A trap: out of the 4 GB a wasm32 module can address, most likely
     // (the module refuses files it knows will not fit before reading them).

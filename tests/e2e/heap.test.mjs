@@ -157,14 +157,21 @@ test('Cancel terminates the worker and leaves the page usable', async () => {
   const page = await open(errors);
   const closed = [];
   page.on('worker', (w) => w.on('close', () => closed.push(w.url())));
-  await drop(page, snaps);
+  // A 60 MB snapshot (bench/heap/big.mjs): read in 8 MB pieces, so the
+  // click comes while the worker is reading.
+  const big = path.join(dir, 'big.heapsnapshot');
+  execFileSync('node', [path.join(ROOT, 'bench/heap/big.mjs'), big, '130000']);
+  await drop(page, [big]);
+  // Mid-read: the worker runs and has said how far it is.
+  await page.waitForFunction(() => window.__progress.some((t) => / MB of /.test(t)));
+  assert.ok(page.workers().some((w) => /heap-worker\.js$/.test(w.url())), 'the worker runs');
   await page.click('#heap-cancel');
   assert.match(await page.textContent('#heap'), /Cancelled/);
   assert.equal(await page.$('#heap-progress'), null);
-  await page.waitForFunction(() => true);
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(await page.$('#heap-verdict'), null, 'no result after Cancel');
   assert.ok(closed.some((u) => /heap-worker\.js$/.test(u)), `workers closed: ${closed.join()}`);
+  assert.deepEqual(page.workers().map((w) => w.url()).filter((u) => /heap-worker/.test(u)), []);
   // Still usable: a memory run, then the snapshots again.
   await drop(page, [], [sample('leak-heap-steps.json')]);
   await page.waitForSelector('#verdict', { timeout: 20000 });

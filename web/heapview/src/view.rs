@@ -135,7 +135,11 @@ pub fn build(a: &Analysis, errors: &[String]) -> View {
         _ => growth_table(a.summaries(), &r),
     };
     View {
-        verdict: verdict_line(&r),
+        verdict: if r.snapshots.is_empty() {
+            "❌ NO SNAPSHOT: none of the files could be analysed".into()
+        } else {
+            verdict_line(&r)
+        },
         verdict_class: match r.verdict {
             Verdict::Grows => "leak",
             Verdict::NoGrowth => "no_leak",
