@@ -29,8 +29,9 @@ say "object store: the S3 store and two servers on one bucket (moto's S3 server)
 say "tests (wasm32: the core's fixture tests under wasm-bindgen-test)"
 cargo test --locked -p leaklens-core --target wasm32-unknown-unknown --test golden
 
-say "clippy (the web viewer, wasm32)"
+say "clippy (the web viewer and its heap module, wasm32)"
 cargo clippy --locked -p leaklens-web --target wasm32-unknown-unknown -- -D warnings
+CLIPPY_CONF_DIR=scripts/clippy_wasm cargo clippy --locked -p leaklens-heapview --target wasm32-unknown-unknown -- -D warnings
 
 say "structure: no file over 800 lines, no function over 150 (outside tests)"
 ./scripts/check-structure.sh

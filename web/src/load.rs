@@ -155,8 +155,9 @@ fn error_text(e: &ingest::IngestError) -> String {
     why
 }
 
-/// What a DevTools heap snapshot is, and what to do with it.
-const HEAP_SNAPSHOT: &str = "a V8 heap snapshot (Chrome DevTools' Memory tab, or v8.writeHeapSnapshot), not a memory-snapshot export: leaklens reads the snapshots your worker's memory profiler exports (JSON, NDJSON or its log). Reading heap snapshots is planned (issue 17); meanwhile open this one in Chrome DevTools → Memory → Load profile.";
+/// What a heap snapshot not named `*.heapsnapshot` is, and what to do with
+/// it (those named so go to the heap module, `web/heap-view.js`).
+const HEAP_SNAPSHOT: &str = "a V8 heap snapshot, not a memory-snapshot export: name it *.heapsnapshot and drop it again to see which classes grow and what holds them";
 
 /// A V8 heap snapshot: by its name, or its first bytes
 /// (`{"snapshot":{"meta":`).

@@ -193,7 +193,8 @@ fn is_index(edge: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn edge_text(st: &Step) -> String {
+/// How a step's edge reads after its holder: `[3]`, `(variable x)`, `(table)`, `.name`.
+pub fn edge_text(st: &Step) -> String {
     match st.edge_kind {
         "element" | "hidden" => st.edge.clone(),
         _ if is_index(&st.edge) => format!("[{}]", st.edge),

@@ -25,12 +25,14 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-fn signed_bytes(d: i64) -> String {
+/// A change of size in bytes, signed (`+1.2 MB`).
+pub fn signed_bytes(d: i64) -> String {
     let sign = if d < 0 { "-" } else { "+" };
     format!("{sign}{}", bytes(d.unsigned_abs()))
 }
 
-fn series(v: &[u64], f: impl Fn(u64) -> String) -> String {
+/// Values per snapshot, `a → b → c`.
+pub fn series(v: &[u64], f: impl Fn(u64) -> String) -> String {
     v.iter().map(|x| f(*x)).collect::<Vec<_>>().join(" → ")
 }
 
@@ -59,7 +61,8 @@ pub fn verdict_line(r: &HeapReport) -> String {
     }
 }
 
-fn facts(r: &HeapReport) -> String {
+/// The series in one line: snapshots, objects and sizes first → last.
+pub fn facts(r: &HeapReport) -> String {
     let first = r.snapshots.first();
     let last = r.snapshots.last();
     let n = r.snapshots.len();
