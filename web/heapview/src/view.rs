@@ -84,6 +84,8 @@ pub fn via_label(via: &str) -> &'static str {
         "array" => "array element",
         "detached_dom" => "detached DOM",
         "scope" => "scope variable",
+        "unrecorded" => "holder not recorded",
+        "weak" => "weakly held",
         _ => "held",
     }
 }
