@@ -40,6 +40,12 @@ say "build the viewer (trunk, release), and a leaklens with it embedded"
 ./scripts/build-web.sh
 LEAKLENS_EMBED_VIEWER="$PWD/dist" cargo build --locked -p leaklens
 
+say "the page's wasm within its budget (issue 14: 340 KiB gzip -9)"
+page=$(ls dist/leaklens-web-*_bg.wasm)
+size=$(gzip -9c "$page" | wc -c)
+echo "page wasm: $size bytes gzip -9 (budget 348160)" >&2
+[ "$size" -le 348160 ] || { echo "the page's wasm is over its budget" >&2; exit 1; }
+
 say "browser tests (headless Debian chromium, playwright-core)"
 node --test --test-concurrency=1 tests/e2e/
 

@@ -173,7 +173,10 @@ fn extremes(
 ) -> [Column; 3] {
     match col {
         // Whole hundredths: the extremes are some of them, found without
-        // decoding (the order of the integers is that of the values).
+        // decoding (the order of the integers is that of the values). Not
+        // in the browser, whose page has no room for a second copy of the
+        // pass; the doubles give the same columns.
+        #[cfg(not(target_arch = "wasm32"))]
         Column::Hundredths(v) => {
             let [floor, peak, q] = extremes_in(v, n, ranges, quiet, |&h| h != i32::MIN);
             let column = |h: Vec<i32>| {
@@ -220,6 +223,7 @@ fn extremes(
 
 /// [`extremes`] over values of an ordered type (`present`: not missing;
 /// a cycle with none gets its first value, the missing marker).
+#[cfg(not(target_arch = "wasm32"))]
 fn extremes_in<T: Copy + Ord>(
     v: &[T],
     n: usize,

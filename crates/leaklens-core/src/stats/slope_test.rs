@@ -41,18 +41,45 @@ impl SlopeTest {
 /// `v` as an integer in the order of [`f64::total_cmp`] (the same bit
 /// flip it makes on every comparison, made once): selecting among keys is
 /// selecting among the values, and [`value`] gives each back bit for bit.
+#[cfg(not(target_arch = "wasm32"))]
+type Key = i64;
+/// (In the browser the doubles themselves, in `total_cmp`'s order: the
+/// page has no room for a second copy of the selection.)
+#[cfg(target_arch = "wasm32")]
+type Key = f64;
+
+#[cfg(not(target_arch = "wasm32"))]
 fn key(v: f64) -> i64 {
     let bits = v.to_bits() as i64;
     bits ^ ((((bits >> 63) as u64) >> 1) as i64)
 }
 
 /// The value of a [`key`] (the flip undoes itself).
+#[cfg(not(target_arch = "wasm32"))]
 fn value(k: i64) -> f64 {
     f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
 }
 
 /// Pairwise slopes (x ascending), as [`key`]s.
-fn slope_keys(x: &[f64], y: &[f64]) -> Vec<i64> {
+#[cfg(target_arch = "wasm32")]
+fn key(v: f64) -> f64 {
+    v
+}
+
+#[cfg(target_arch = "wasm32")]
+fn value(k: f64) -> f64 {
+    k
+}
+
+/// Puts the key of rank `k` at `k`, the smaller before it, the larger after.
+fn select(s: &mut [Key], k: usize) -> Key {
+    #[cfg(not(target_arch = "wasm32"))]
+    return *s.select_nth_unstable(k).1;
+    #[cfg(target_arch = "wasm32")]
+    return *s.select_nth_unstable_by(k, f64::total_cmp).1;
+}
+
+fn slope_keys(x: &[f64], y: &[f64]) -> Vec<Key> {
     let n = x.len();
     let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
     for i in 0..n {
@@ -69,12 +96,12 @@ fn slope_keys(x: &[f64], y: &[f64]) -> Vec<i64> {
 /// The key at position `k` of `s` sorted, `s` being already partitioned
 /// around its position `mid` (as the median's selection leaves it): only
 /// the side that holds `k` is searched.
-fn nth_beside(s: &mut [i64], mid: usize, k: usize) -> i64 {
+fn nth_beside(s: &mut [Key], mid: usize, k: usize) -> Key {
     use std::cmp::Ordering::*;
     match k.cmp(&mid) {
         Equal => s[mid],
-        Less => *s[..mid].select_nth_unstable(k).1,
-        Greater => *s[mid + 1..].select_nth_unstable(k - mid - 1).1,
+        Less => select(&mut s[..mid], k),
+        Greater => select(&mut s[mid + 1..], k - mid - 1),
     }
 }
 
@@ -92,11 +119,15 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // The median as `median_in` takes it (the mean of the two middle
     // values of an even count), selected among keys.
     let mid = slopes.len() / 2;
-    let upper_mid = value(*slopes.select_nth_unstable(mid).1);
+    let upper_mid = value(select(&mut slopes, mid));
     let slope = if slopes.len() % 2 == 1 {
         upper_mid
     } else {
-        let lower_mid = slopes[..mid].iter().copied().max().map_or(upper_mid, value);
+        let lower_mid = slopes[..mid]
+            .iter()
+            .copied()
+            .max_by(|a, b| value(*a).total_cmp(&value(*b)))
+            .map_or(upper_mid, value);
         (lower_mid + upper_mid) / 2.0
     };
     let mk = mann_kendall_detrended(x, y, slope);
