@@ -68,6 +68,24 @@ pub struct FileMeta {
     pub encrypted: bool,
 }
 
+impl FileMeta {
+    /// What is kept of a file stored: its name without control characters
+    /// and at most 200 characters long, its size and what was read of it.
+    pub fn of(f: &NewFile<'_>) -> FileMeta {
+        FileMeta {
+            name: f
+                .name
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect(),
+            size: f.bytes.len() as u64,
+            snapshots: f.snapshots,
+            encrypted: f.encrypted,
+        }
+    }
+}
+
 /// A report: one or more files (several exports of one run).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Meta {
@@ -383,17 +401,7 @@ impl DirStore {
         let mut metas = Vec::with_capacity(files.len());
         for (n, f) in files.iter().enumerate() {
             self.write_atomic(&self.data_path(id, n), f.bytes)?;
-            metas.push(FileMeta {
-                name: f
-                    .name
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(200)
-                    .collect(),
-                size: f.bytes.len() as u64,
-                snapshots: f.snapshots,
-                encrypted: f.encrypted,
-            });
+            metas.push(FileMeta::of(f));
         }
         let meta = Meta {
             files: metas,

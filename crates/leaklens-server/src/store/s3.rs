@@ -326,17 +326,7 @@ impl S3Store {
         for (n, f) in files.iter().enumerate() {
             let key = format!("reports/{}/{n}.data", id.as_str());
             self.put(&key, f.bytes.to_vec(), PutMode::Overwrite).await?;
-            metas.push(FileMeta {
-                name: f
-                    .name
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(200)
-                    .collect(),
-                size: f.bytes.len() as u64,
-                snapshots: f.snapshots,
-                encrypted: f.encrypted,
-            });
+            metas.push(FileMeta::of(f));
         }
         let meta = Meta {
             files: metas,
