@@ -235,6 +235,7 @@ mod s3 {
             return;
         };
         let (bucket, prefix) = leaklens_server::store::s3::parse_url(&url).unwrap();
+        leaklens_server::store::s3::install_tls();
         let raw = std::sync::Arc::new(
             object_store::aws::AmazonS3Builder::from_env()
                 .with_bucket_name(bucket)

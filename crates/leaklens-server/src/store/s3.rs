@@ -154,6 +154,13 @@ pub fn parse_url(url: &str) -> Result<(String, String), String> {
     Ok((bucket.to_string(), prefix))
 }
 
+/// Makes `ring` the process's TLS provider (see Cargo.toml: reqwest is
+/// built without one), before any object-store client is built; one
+/// already installed (a second store in one process) is kept.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl S3Store {
     /// Opens `s3://bucket/prefix` with the usual `AWS_*` variables
     /// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
@@ -169,9 +176,7 @@ impl S3Store {
             retry_timeout: std::time::Duration::from_secs(20),
             ..Default::default()
         };
-        // TLS on `ring` (see Cargo.toml); a provider already installed
-        // (a second store in one process) is kept.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls();
         let s3 = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
             .with_retry(retry)
