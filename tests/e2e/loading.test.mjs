@@ -134,6 +134,8 @@ test('a permalink shows the file name, not the report id', async () => {
   assert.ok(!facts.includes(id), facts);
   assert.deepEqual(errors, []);
   await page.close();
+  // (A connection Chromium keeps alive would hold close() open.)
+  server.closeAllConnections();
   await new Promise((r) => server.close(r));
 });
 
