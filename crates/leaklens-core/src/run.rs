@@ -62,10 +62,33 @@ pub struct Interner {
     text: String,
     /// `text[ends[i - 1]..ends[i]]` is string `i` (from 0 for the first).
     ends: Vec<usize>,
-    /// Ids by the hash of their string; empty after [`Interner::compact`]
-    /// until the next `intern`.
-    index: HashTable<StrId>,
-    hasher: foldhash::fast::RandomState,
+    /// Ids with the hash of their string; empty after
+    /// [`Interner::compact`] until the next `intern`. Keeping the hash
+    /// means growing the table, and appending one run's strings to
+    /// another's, never reads (or hashes) a string again: a long run's
+    /// text is megabytes, read back in the table's random order.
+    index: HashTable<Entry>,
+}
+
+/// An id in [`Interner`]'s table, with its string's [`hash32`].
+#[derive(Clone, Copy)]
+struct Entry {
+    id: StrId,
+    hash: u32,
+}
+
+/// The 32-bit hash of a string, the same in every interner of the process
+/// (so one run's strings go into another's without hashing them again);
+/// its seed is random, so a hostile file cannot choose collisions.
+fn hash32(s: &str) -> u32 {
+    static SEED: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
+    (SEED.get_or_init(Default::default).hash_one(s) >> 32) as u32
+}
+
+/// The table's 64-bit hash of a [`hash32`]: the bucket from its low bits,
+/// the control tag from its high ones.
+fn spread(hash: u32) -> u64 {
+    u64::from(hash) << 32 | u64::from(hash)
 }
 
 impl std::fmt::Debug for Interner {
@@ -81,33 +104,72 @@ impl Interner {
             if let Some(i) = self.names().position(|n| n == s) {
                 return i as StrId;
             }
-        } else if self.index.len() < self.ends.len() {
+            return self.add(s, hash32(s));
+        }
+        self.intern_hashed(s, hash32(s))
+    }
+
+    /// [`Interner::intern`] of `s` whose [`hash32`] is `hash`.
+    fn intern_hashed(&mut self, s: &str, hash: u32) -> StrId {
+        if self.ends.len() <= 8 {
+            return self.intern(s);
+        }
+        if self.index.len() < self.ends.len() {
             self.rebuild_index();
         }
-        let hash = self.hasher.hash_one(s);
-        if self.ends.len() > 8 {
-            let (text, ends) = (&self.text, &self.ends);
-            if let Some(&id) = self.index.find(hash, |&id| str_at(text, ends, id) == s) {
-                return id;
-            }
+        let (text, ends) = (&self.text, &self.ends);
+        let found = self.index.find(spread(hash), |e| {
+            e.hash == hash && str_at(text, ends, e.id) == s
+        });
+        match found {
+            Some(e) => e.id,
+            None => self.add(s, hash),
         }
+    }
+
+    fn add(&mut self, s: &str, hash: u32) -> StrId {
         let id = self.ends.len() as StrId;
         self.text.push_str(s);
         self.ends.push(self.text.len());
-        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
-        self.index
-            .insert_unique(hash, id, |&k| hasher.hash_one(str_at(text, ends, k)));
+        if self.index.len() + 1 == self.ends.len() {
+            self.index
+                .insert_unique(spread(hash), Entry { id, hash }, |e| spread(e.hash));
+        }
         id
     }
 
     fn rebuild_index(&mut self) {
-        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+        let (text, ends) = (&self.text, &self.ends);
         let mut index = HashTable::with_capacity(ends.len());
         for id in 0..ends.len() as StrId {
-            let hash = hasher.hash_one(str_at(text, ends, id));
-            index.insert_unique(hash, id, |&k| hasher.hash_one(str_at(text, ends, k)));
+            let hash = hash32(str_at(text, ends, id));
+            index.insert_unique(spread(hash), Entry { id, hash }, |e| spread(e.hash));
         }
         self.index = index;
+    }
+
+    /// Each string's [`hash32`] by id, from the table (or hashed again
+    /// when it was dropped).
+    fn hashes(&self) -> Vec<u32> {
+        if self.index.len() == self.ends.len() {
+            let mut out = vec![0; self.ends.len()];
+            for e in self.index.iter() {
+                out[e.id as usize] = e.hash;
+            }
+            out
+        } else {
+            self.names().map(hash32).collect()
+        }
+    }
+
+    /// Interns every string of `other`, in order: their ids here.
+    fn intern_all(&mut self, other: &Interner) -> Vec<StrId> {
+        let hashes = other.hashes();
+        other
+            .names()
+            .zip(hashes)
+            .map(|(s, h)| self.intern_hashed(s, h))
+            .collect()
     }
 
     /// Drops the lookup index (rebuilt on the next `intern`) and spare
@@ -415,12 +477,8 @@ impl Run {
             return;
         }
         let n = self.len();
-        let labels: Vec<StrId> = other
-            .label_names
-            .names()
-            .map(|s| self.label_names.intern(s))
-            .collect();
-        let urls: Vec<StrId> = other.urls.names().map(|s| self.urls.intern(s)).collect();
+        let labels = self.label_names.intern_all(&other.label_names);
+        let urls = self.urls.intern_all(&other.urls);
         self.cycles.extend_from_slice(&other.cycles);
         self.labels
             .extend(other.labels.iter().map(|&l| labels[l as usize]));
