@@ -21,6 +21,9 @@ use crate::Metric;
 pub(super) struct Scan<'de> {
     b: &'de [u8],
     pub(super) i: usize,
+    /// `b` as text, when all of it is UTF-8 (checked once, in one pass):
+    /// strings are then cut from it without checking each again.
+    text: Option<&'de str>,
 }
 
 /// Containers deeper than this inside an ignored value go to serde.
@@ -39,8 +42,16 @@ const STOP: [bool; 256] = {
 };
 
 impl<'de> Scan<'de> {
+    #[cfg(test)]
     pub(super) fn new(b: &'de [u8], i: usize) -> Self {
-        Scan { b, i }
+        Scan { b, i, text: None }
+    }
+
+    /// A cursor at the start of `b`; `text` is `b` itself as text when
+    /// known to be UTF-8 (strings are then cut from it, unchecked).
+    pub(super) fn with_text(b: &'de [u8], text: Option<&'de str>) -> Self {
+        debug_assert!(text.is_none_or(|t| t.as_bytes() == b));
+        Scan { b, i: 0, text }
     }
 
     #[inline]
@@ -101,7 +112,7 @@ impl<'de> Scan<'de> {
             }
         }
         let bytes = self.b.get(start..self.i - 1)?;
-        if !ascii {
+        if !ascii && self.text.is_none() {
             std::str::from_utf8(bytes).ok()?;
         }
         Some(bytes)
@@ -110,7 +121,11 @@ impl<'de> Scan<'de> {
     /// A string with no escape, borrowed from the input.
     #[inline]
     fn plain_str(&mut self) -> Option<&'de str> {
-        std::str::from_utf8(self.plain_bytes()?).ok()
+        let bytes = self.plain_bytes()?;
+        match self.text {
+            Some(text) => text.get(self.i - 1 - bytes.len()..self.i - 1),
+            None => std::str::from_utf8(bytes).ok(),
+        }
     }
 
     /// Skips a string, escapes included, checking it as serde would.

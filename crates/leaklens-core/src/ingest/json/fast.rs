@@ -23,7 +23,11 @@ impl<'de> Sink<'de> {
         // taken as NDJSON too.
         let line = line.trim_ascii_end();
         let line = line.strip_suffix(b",").unwrap_or(line);
-        let mut scan = Scan::new(line, 0);
+        let at = (line.as_ptr() as usize).wrapping_sub(self.base);
+        let text = self
+            .text
+            .and_then(|t| t.get(at..at.checked_add(line.len())?));
+        let mut scan = Scan::with_text(line, text);
         scan.ws();
         if scan.at_end() {
             return Ok(());
@@ -128,7 +132,8 @@ impl<'de> Sink<'de> {
     /// neither (a single snapshot object) or has an error no snapshot
     /// follows.
     pub(super) fn fast_documents(&mut self) -> Option<()> {
-        let mut scan = Scan::new(self.bytes, 0);
+        let text = std::str::from_utf8(self.bytes).ok();
+        let mut scan = Scan::with_text(self.bytes, text);
         scan.ws();
         let mut docs = 0usize;
         let mut second_line = None;

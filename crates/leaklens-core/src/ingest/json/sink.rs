@@ -41,6 +41,9 @@ pub(super) struct Sink<'de> {
     pub(super) bytes: &'de [u8],
     /// Address of `bytes`, to turn borrowed keys into byte offsets.
     pub(super) base: usize,
+    /// `bytes` as text when it is all UTF-8 (checked in one pass when
+    /// NDJSON lines are read): their strings need no check each then.
+    pub(super) text: Option<&'de str>,
     pub(super) run: Run,
     pub(super) diag: Diag,
     /// Page URLs of the snapshot being read (reused, never shrunk).
@@ -75,6 +78,7 @@ impl<'de> Sink<'de> {
         Sink {
             bytes,
             base: bytes.as_ptr() as usize,
+            text: None,
             run: Run::with_capacity(crate::ingest::estimate_snapshots(bytes, b"\"rss\"")),
             diag: Diag::new(source),
             urls: Vec::new(),
