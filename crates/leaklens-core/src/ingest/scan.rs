@@ -277,36 +277,23 @@ impl<'de> Scan<'de> {
     #[inline]
     fn short_decimal(&mut self) -> Option<Num> {
         let start = self.i;
-        let mut mantissa: u64 = 0;
-        let mut digits = 0u32;
-        let mut frac = 0i32;
-        let mut dot = false;
-        loop {
-            match self.peek() {
-                Some(c @ b'0'..=b'9') => {
-                    mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
-                    digits += 1;
-                    frac += i32::from(dot);
-                    self.i += 1;
-                }
-                Some(b'.') if !dot => {
-                    dot = true;
-                    self.i += 1;
-                }
-                _ => break,
-            }
-        }
-        let leading_zero =
-            digits > 1 && self.b.get(start) == Some(&b'0') && self.b.get(start + 1) != Some(&b'.');
-        let well_formed = digits <= 19 && !leading_zero && (!dot || frac > 0);
-        let exponent = matches!(self.peek(), Some(b'e' | b'E'));
-        match fast_decimal(mantissa, -frac) {
-            Some(v) if well_formed && !exponent => Some(Num::Val(v)),
-            _ => {
-                self.i = start;
-                None
-            }
-        }
+        let (int_end, mantissa) = digits(self.b, start, 0);
+        let (end, mantissa, frac) = if self.b.get(int_end) == Some(&b'.') {
+            let (end, mantissa) = digits(self.b, int_end + 1, mantissa);
+            (end, mantissa, end - int_end - 1)
+        } else {
+            (int_end, mantissa, 0)
+        };
+        let whole = int_end - start;
+        let leading_zero = whole > 1 && self.b.get(start) == Some(&b'0');
+        let well_formed = whole > 0
+            && whole + frac <= 19
+            && !leading_zero
+            && (end == int_end || frac > 0)
+            && !matches!(self.b.get(end), Some(b'e' | b'E'));
+        let v = fast_decimal(mantissa, -(frac as i32)).filter(|_| well_formed)?;
+        self.i = end;
+        Some(Num::Val(v))
     }
 
     /// A scalar field value; None for arrays and objects (serde names them).
@@ -589,6 +576,21 @@ impl<'de> Scan<'de> {
     }
 }
 
+/// The decimal digits of `b` from `i` on, added to `mantissa` (wrapping
+/// past 19 digits): where they end, and the mantissa.
+#[inline]
+fn digits(b: &[u8], mut i: usize, mut mantissa: u64) -> (usize, u64) {
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    (i, mantissa)
+}
+
 /// Equality of two short byte strings, eight bytes at a time, inline
 /// (a `memcmp` call costs more than the comparison for keys this short).
 #[inline]
@@ -742,5 +744,28 @@ mod tests {
         assert!(matches!(num("-0.0").0, Some(Scalar::Float(f)) if f == 0.0));
         assert!(num("1e400").0.is_none());
         assert!(matches!(num("1.5x"), (Some(Scalar::Float(_)), 3)));
+    }
+
+    proptest::proptest! {
+        /// A metric number read by the fast path is the very number (and
+        /// leaves the cursor where) the general reader does; where the fast
+        /// path declines, the cursor has not moved.
+        #[test]
+        fn short_decimals_read_as_numbers(t in "[0-9]{1,22}(\\.[0-9]{0,24})?[eE.,x]?[0-9]?") {
+            let mut fast = Scan::new(t.as_bytes(), 0);
+            let mut general = Scan::new(t.as_bytes(), 0);
+            let reference = general.number().map(|n| n.as_num());
+            match fast.short_decimal() {
+                Some(Num::Val(v)) => {
+                    let Some(Num::Val(r)) = reference else {
+                        return Err(proptest::test_runner::TestCaseError::fail("general reader disagrees"));
+                    };
+                    proptest::prop_assert_eq!(v.to_bits(), r.to_bits());
+                    proptest::prop_assert_eq!(fast.i, general.i);
+                }
+                Some(_) => proptest::prop_assert!(false, "a value or nothing"),
+                None => proptest::prop_assert_eq!(fast.i, 0),
+            }
+        }
     }
 }

@@ -433,15 +433,18 @@ impl Reader {
         // The pieces of the batch before are added to the run while these
         // are read (at the same time with `parallel`).
         let (combined, deferred) = (&mut self.combined, std::mem::take(&mut self.deferred));
+        // Each piece's lines are counted where it is read, not in turn
+        // after: a pass over every byte the calling thread need not make.
         let (read, ()) = crate::par::join(
             || {
-                crate::par::map(cuts, |&(start, end, _)| {
-                    read_piece(mode, source, &pending[start..end], pin)
+                crate::par::map(cuts, |&(start, end, next)| {
+                    let lines = memchr::memchr_iter(b'\n', &pending[start..next]).count();
+                    (read_piece(mode, source, &pending[start..end], pin), lines)
                 })
             },
             || absorb_all(combined, deferred),
         );
-        for (&(start, end, next), ingested) in cuts.iter().zip(read) {
+        for (&(start, end, _), (ingested, lines)) in cuts.iter().zip(read) {
             let streamed = ingested.filter(|i| !self.needs_the_whole(i, &self.pending[start..end]));
             let ingested = match streamed {
                 Some(ingested) => {
@@ -455,7 +458,6 @@ impl Reader {
                 None if self.reads_alone() => self.read_alone(start, end),
                 None => return self.fall_back(),
             };
-            let lines = memchr::memchr_iter(b'\n', &self.pending[start..next]).count();
             if let Some(ingested) = ingested {
                 // A forwarder keeps to the worker the first piece chose.
                 if self.options.as_written && self.options.worker.is_none() {
