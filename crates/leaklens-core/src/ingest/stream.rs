@@ -418,6 +418,15 @@ impl Reader {
                 cuts.push((base, end, next));
                 base = next;
             }
+            // NDJSON: the batch's last piece runs to the last complete
+            // line, so what stays pending (and is moved to the front of
+            // the buffer) is one unfinished line, not most of a piece.
+            if let (Mode::Ndjson, Some((_, end, next))) = (self.mode, cuts.last_mut()) {
+                if let Some(nl) = memrchr(b'\n', &self.pending[*next..]) {
+                    *next += nl + 1;
+                    *end = *next;
+                }
+            }
             if cuts.is_empty() {
                 return;
             }
