@@ -296,6 +296,19 @@ impl<'de> Scan<'de> {
         Some(Num::Val(v))
     }
 
+    /// A positive integer of at most 19 digits (a cycle, a timestamp) at
+    /// the cursor, as [`Scan::number`] reads it; None, cursor unmoved, for
+    /// anything else.
+    #[inline]
+    fn integer(&mut self) -> Option<Scalar<'de>> {
+        let (end, mantissa) = digits(self.b, self.i, 0);
+        let plain = end - self.i <= 19 && !matches!(self.b.get(end), Some(b'.' | b'e' | b'E'));
+        plain.then(|| {
+            self.i = end;
+            Scalar::Int(mantissa)
+        })
+    }
+
     /// A scalar field value; None for arrays and objects (serde names them).
     #[inline]
     fn scalar(&mut self) -> Option<Scalar<'de>> {
@@ -303,7 +316,8 @@ impl<'de> Scan<'de> {
             b'"' => Some(Scalar::Str(Cow::Borrowed(self.plain_str()?))),
             b'N' | b'I' => self.non_finite(),
             b'-' if self.non_finite_next() => self.non_finite(),
-            b'-' | b'0'..=b'9' => self.number(),
+            b'1'..=b'9' => self.integer().or_else(|| self.number()),
+            b'-' | b'0' => self.number(),
             b'n' => self.literal(b"null").map(|()| Scalar::Null),
             b't' => self.literal(b"true").map(|()| Scalar::Bool),
             b'f' => self.literal(b"false").map(|()| Scalar::Bool),
@@ -782,6 +796,25 @@ mod tests {
         fn same_is_equality(a in proptest::collection::vec(0u8..4, 0..24), b in proptest::collection::vec(0u8..4, 0..24)) {
             proptest::prop_assert_eq!(same(&a, &b), a == b);
             proptest::prop_assert!(same(&a, &a.clone()));
+        }
+    }
+
+    proptest::proptest! {
+        /// An integer read by the fast path is what the general reader
+        /// reads, with the cursor at the same place.
+        #[test]
+        fn integers_read_as_numbers(t in "[1-9][0-9]{0,21}[eE.,x]?[0-9]?") {
+            let mut fast = Scan::new(t.as_bytes(), 0);
+            let mut general = Scan::new(t.as_bytes(), 0);
+            let reference = general.number();
+            match fast.integer() {
+                Some(Scalar::Int(v)) => {
+                    proptest::prop_assert!(matches!(reference, Some(Scalar::Int(r)) if r == v));
+                    proptest::prop_assert_eq!(fast.i, general.i);
+                }
+                Some(_) => proptest::prop_assert!(false, "an integer or nothing"),
+                None => proptest::prop_assert_eq!(fast.i, 0),
+            }
         }
     }
 }
