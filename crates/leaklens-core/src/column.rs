@@ -112,6 +112,20 @@ impl Column {
     #[cfg_attr(not(target_arch = "wasm32"), inline)]
     #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn push(&mut self, value: f64) {
+        // The usual case, inline: whole hundredths onto whole hundredths.
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Column::Hundredths(v) = self {
+            if let Some(h) = hundredths(value) {
+                v.push(h);
+                return;
+            }
+        }
+        self.push_any(value);
+    }
+
+    /// [`Column::push`] of any value onto any column.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(never))]
+    fn push_any(&mut self, value: f64) {
         match self {
             Column::Missing(n) if value.is_nan() => *n += 1,
             Column::Missing(n) => {
