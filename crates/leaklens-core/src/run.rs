@@ -294,6 +294,10 @@ pub struct Run {
     restarts: Vec<u64>,
     /// Bit `Metric::index` set when some snapshot has a finite value of it.
     present: u8,
+    /// For the first labels (by id), the label that came next last time:
+    /// a cycle's points come in the same order, so the next label is
+    /// mostly known before it is looked up.
+    label_after: [Option<StrId>; 8],
 }
 
 impl Run {
@@ -322,7 +326,15 @@ impl Run {
             self.url_offsets.push(0);
         }
         self.cycles.push(s.cycle);
-        let label = self.label_names.intern(s.label);
+        let after = self
+            .labels
+            .last()
+            .and_then(|&p| self.label_after.get_mut(p as usize));
+        let label = match after {
+            Some(&mut Some(guess)) if self.label_names.get(guess) == s.label => guess,
+            Some(slot) => *slot.insert(self.label_names.intern(s.label)),
+            None => self.label_names.intern(s.label),
+        };
         self.labels.push(label);
         self.timestamps.push(s.timestamp);
         if s.gc.is_some() && self.gc.is_empty() {
