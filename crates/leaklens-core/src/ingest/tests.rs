@@ -1991,3 +1991,98 @@ fn pieces_defer_to_the_whole_file_for_what_they_cannot_tell() {
     log.extend((1..=20).map(|c| block("worker-2", c)));
     chunked_as_whole(&log, 300);
 }
+
+#[test]
+fn big_pushes_of_ndjson_read_where_they_land_as_the_whole_file() {
+    // Pushes bigger than the reader's pieces (a file read a megabyte at a
+    // time): their lines are read in place. Bad lines, a value of the
+    // wrong type, odd spacing and a line split across pushes keep their
+    // warnings and line numbers; a bad line, a snapshot without a cycle
+    // (numbered by its place in the whole file) and a log header among the
+    // lines send the push the usual way.
+    let line = |c: usize| {
+        let label = ["Before scrape", "After scrape", "After cleanup"][c % 3];
+        let urls = if c % 7 == 0 {
+            r#", "pageUrls": ["https://x.example/<b>"]"#
+        } else {
+            ""
+        };
+        format!(
+            "{{\"cycle\": {}, \"label\": \"{label}\", \"nodejs\": {{\"heapUsed\": {}.{:02}, \"rss\": {}}}, \"browser\": {{\"pageCount\": {}{urls}}}}}\n",
+            c / 3,
+            40 + c % 17,
+            c % 100,
+            200 + c / 50,
+            c % 4
+        )
+    };
+    let base: String = (0..6_000).map(line).collect();
+    let typed: String = (0..6_000)
+        .map(|c| {
+            let extra = match c {
+                2_000 | 4_000 => format!("{{\"cycle\": {}, \"label\": \"x\", \"nodejs\": {{\"heapUsed\": [12], \"rss\": 9}}}}\n", c / 3),
+                4_500 => format!("{{\"cycle\": {}, \"label\": \"w\", \"nodejs\": {{\"heapUsed\": \"12 MB\"}}}}\n", c / 3),
+                _ => String::new(),
+            };
+            extra + &line(c)
+        })
+        .collect();
+    let bad: String = (0..6_000)
+        .map(|c| {
+            let extra = match c {
+                3_000 => "{\"cycle\": oops}\n".to_owned(),
+                4_000 => format!("{{\"cycle\": {}, \"label\": \"x\", \"nodejs\": {{\"heapUsed\": [12], \"rss\": 9}}}}\n", c / 3),
+                5_000 => format!("  {{\"cycle\":  {} ,\"label\":\"y\",\"nodejs\":{{\"heapUsed\":1e2}}}}  \n", c / 3),
+                5_500 => format!("{{\"cycle\": {}, \"label\": \"z\"\n", c / 3),
+                _ => String::new(),
+            };
+            extra + &line(c)
+        })
+        .collect();
+    let mut no_cycle = base.clone();
+    let at = 200_000 + no_cycle[200_000..].find('\n').unwrap() + 1;
+    no_cycle.insert_str(at, "{\"label\": \"a\", \"nodejs\": {\"heapUsed\": 5}}\n");
+    let mut header = base.clone();
+    let at = 180_000 + header[180_000..].find('\n').unwrap() + 1;
+    header.insert_str(at, &BLOCK.replace("Cycle 5", "Cycle 99999"));
+    for text in [&base, &typed, &bad, &no_cycle, &header] {
+        let whole = parse("t", text.as_bytes()).unwrap();
+        for (push, piece) in [(48 << 10, 16 << 10), (16 << 10, 16 << 10), (100_003, 7_000)] {
+            for keep in [Keep::All, Keep::Nothing] {
+                let mut r = Reader::new("t", keep, piece);
+                for part in text.as_bytes().chunks(push) {
+                    r.push(part);
+                }
+                let read = match r.finish() {
+                    Finished::Done(read) => read.unwrap(),
+                    Finished::ReadWhole => parse("t", text.as_bytes()).unwrap(),
+                };
+                let what = format!("push {push}, piece {piece}, {keep:?}");
+                assert_eq!(read.run.cycles(), whole.run.cycles(), "{what}");
+                let (hr, hw) = (heap(&read), heap(&whole));
+                if let Some(k) = (0..hr.len()).find(|&k| hr[k].to_bits() != hw[k].to_bits()) {
+                    panic!(
+                        "{what}: at {k} of {}: {} vs {} (cycle {})",
+                        hr.len(),
+                        hr[k],
+                        hw[k],
+                        whole.run.cycles()[k]
+                    );
+                }
+                let labels = |p: &Parsed| {
+                    (0..p.run.len())
+                        .map(|i| p.run.label(i).to_owned())
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(labels(&read), labels(&whole), "{what}");
+                let urls = |p: &Parsed| {
+                    (0..p.run.len())
+                        .map(|i| p.run.page_urls(i).collect::<Vec<_>>().join(" "))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(urls(&read), urls(&whole), "{what}");
+                assert_eq!(messages(&read), messages(&whole), "{what}");
+            }
+        }
+    }
+}

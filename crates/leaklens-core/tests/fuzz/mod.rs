@@ -299,6 +299,12 @@ pub fn check(target: Target, input: &[u8]) -> Result<(), String> {
                 if a != b {
                     return Err(format!("reader {keep:?}: {b} != whole {a}"));
                 }
+                // Pushes bigger than its pieces (NDJSON lines read where
+                // they were pushed).
+                let b = summary(&pushed_by(input, keep, ingest::ReadOptions::default(), 150));
+                if a != b {
+                    return Err(format!("reader {keep:?}, big pushes: {b} != whole {a}"));
+                }
             }
             // Its options: one worker of a log, as written (kept, so that
             // what needs the whole file is read whole).
@@ -355,8 +361,18 @@ fn pushed(
     keep: ingest::Keep,
     options: ingest::ReadOptions,
 ) -> Result<ingest::Parsed, ingest::IngestError> {
+    pushed_by(input, keep, options, 23)
+}
+
+/// `input` pushed to a reader of 61-byte pieces `size` bytes at a time.
+fn pushed_by(
+    input: &[u8],
+    keep: ingest::Keep,
+    options: ingest::ReadOptions,
+    size: usize,
+) -> Result<ingest::Parsed, ingest::IngestError> {
     let mut r = ingest::Reader::with_options("f", keep, 61, options);
-    for push in input.chunks(23) {
+    for push in input.chunks(size) {
         r.push(push);
     }
     r.finish_with(input)
