@@ -5,6 +5,7 @@
 // kept in the URL; every name from a file is text.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { serve, launch, newPage, dropFiles, sample, shot, DIST, ROOT, SAMPLES } from './harness.mjs';
@@ -107,7 +108,7 @@ test('the export module is not fetched for a plain NDJSON file, and the JSON exp
   assert.equal((await judged(page, (g) => g.verdict === 'leak')).verdict, 'leak');
   assert.equal(fetchedExportModule(page), true);
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
-  const json = (await import('node:fs')).readFileSync(await dl.path(), 'utf8');
+  const json = fs.readFileSync(await dl.path(), 'utf8');
   const out = spawnSync(path.join(ROOT, 'target/debug/leaklens'), ['analyze', '--format', 'json', 'leak-grafana-rss.csv'],
     { cwd: SAMPLES, encoding: 'utf8' });
   assert.equal(`${json}\n`, out.stdout);
@@ -134,7 +135,12 @@ test('a file of several processes shows the busiest; another can be picked, and 
   assert.match(await page.textContent('#metrics-info'), /of process "scraper-2:9100"/);
   assert.equal(await page.$eval('select.process', (s) => s.value), 'scraper-2:9100');
   const hash = await page.evaluate(() => location.hash);
-  assert.match(hash, /(^#|&)w=/);
+  assert.match(hash, /(^#|&)w=scraper-2%3A9100/);
+  // The JSON export reads the same process: `--worker`'s, byte for byte.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const out = spawnSync(path.join(ROOT, 'target/debug/leaklens'),
+    ['analyze', '--format', 'json', '--worker', 'scraper-2:9100', name], { cwd: SAMPLES, encoding: 'utf8' });
+  assert.equal(`${fs.readFileSync(await dl.path(), 'utf8')}\n`, out.stdout);
   await page.close();
 
   // The link brings the same process back.
