@@ -44,6 +44,15 @@ pub fn App() -> impl IntoView {
     });
     let parsed: RwSignal<Vec<ParsedInput>> = RwSignal::new(Vec::new());
     let progress: ProgressState = RwSignal::new(None);
+    // Another process of a metrics export picked: the files are read again
+    // (as new inputs, the same bytes).
+    crate::export::on_pick(move || {
+        inputs.update(|v| {
+            for i in v.iter_mut() {
+                i.bytes = Arc::new(i.bytes.to_vec());
+            }
+        })
+    });
     parse_on_change(inputs, parsed, progress, fetch_errors);
     let loaded = Memo::new(move |_| {
         let ins = parsed.get();

@@ -6,7 +6,8 @@
 //! `export_job`): the page's wasm then carries neither the report's JSON
 //! writer nor the HTML renderer. The page sends it the files it analysed,
 //! the mode and limits, and its charts as drawn (PNG). The uploads are made
-//! there too (`upload`).
+//! there too (`upload`), and metrics exports are read there
+//! (`read_metrics`, see `metrics`).
 
 use std::cell::{Cell, RefCell};
 
@@ -25,6 +26,10 @@ use crate::window;
 
 /// The worker's loader (copied into `dist/` next to the module).
 const WORKER_URL: &str = "./export-worker.js";
+
+/// The event of `metrics-view.js` when the user picks a process of a
+/// metrics export.
+const PICK_EVENT: &str = "leaklens-worker";
 
 thread_local! {
     /// The export module: a promise of the worker, resolved once it said it
@@ -91,6 +96,31 @@ pub async fn upload(
         .and_then(|k| k.as_string());
     let query = text_of(data)?.as_string().unwrap_or_default();
     Ok((query, key))
+}
+
+/// Reads the metrics export `input` in the export module (see `metrics`;
+/// `metrics-view.js` adds the process picked to the request, and shows what
+/// the module answers): its run as our NDJSON, or `None` when it is our
+/// own format after all (the page reads those), or why it cannot be read.
+pub async fn read_metrics(input: &Input) -> Result<Option<Vec<u8>>, String> {
+    let data = ask(message("read", std::slice::from_ref(input))).await?;
+    let get = |k: &str| Reflect::get(&data, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    if let Some(why) = error_of(&data).or_else(|| get(field::WHY).as_string()) {
+        return Err(why);
+    }
+    Ok(get(field::NDJSON)
+        .dyn_into::<Uint8Array>()
+        .ok()
+        .map(|a| a.to_vec()))
+}
+
+/// Calls `pick()` when the user picks a process of a metrics export in
+/// `metrics-view.js` (which keeps it in the URL, `w=`, and adds it to the
+/// export module's requests).
+pub fn on_pick(pick: impl Fn() + 'static) {
+    let on = Closure::<dyn Fn()>::new(pick);
+    let _ = window().add_event_listener_with_callback(PICK_EVENT, on.as_ref().unchecked_ref());
+    on.forget();
 }
 
 fn set(o: &JsValue, k: &str, v: &JsValue) {

@@ -11,13 +11,25 @@
 //! made here too (sealed first when encrypted): the page's wasm carries
 //! neither the form upload nor the sealing.
 //!
+//! And metrics exports are read here for the page (`"read"`: this module
+//! is built with the core's `metrics` feature, the page is not; see
+//! `metrics`).
+//!
 //! A request is a plain object: `id` (echoed in the answer), `kind`
 //! (`"json"`, `"html"` or `"upload"`), `files` (`[{name, bytes:
 //! Uint8Array}]`); for exports `compare` (bool, or none), `limits`
 //! (`[[metric key, value]]`), `charts` (`{memory, browser}`: data URLs, or
-//! empty); for uploads `encrypted` (bool). The answer is `{id, text}` (the
-//! export, or the link's query) with `key` (an encrypted upload's key as
-//! text), or `{id, error}`.
+//! empty), `worker` (the process of a metrics export to read, or none);
+//! for uploads `encrypted` (bool). The answer is `{id, text}` (the export,
+//! or the link's query) with `key` (an encrypted upload's key as text), or
+//! `{id, error}`. A `"read"` request has one file and `worker`; its answer
+//! is `{id, own: true}` (no metrics export after all: the page reads it),
+//! `{id, kind: "read", name, why}` (it cannot be read: why, as the page
+//! says it) or `{id, kind: "read", name, ndjson: Uint8Array, warnings:
+//! [[line or null, message]], worker}` (the run as our NDJSON, see
+//! `metrics`), with `processes: [[name, snapshots]]` when the file has
+//! several or one was asked for. `worker` is added to the page's requests
+//! by `metrics-view.js` (the process picked, `w=` in the URL).
 
 use std::sync::Arc;
 
@@ -27,6 +39,7 @@ use leaklens_core::{inputs, Metric};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::load::{self, Input};
+use crate::metrics;
 
 /// The fields of a request, named once for both sides.
 pub mod field {
@@ -44,6 +57,12 @@ pub mod field {
     pub const ID: &str = "id";
     pub const ENCRYPTED: &str = "encrypted";
     pub const KEY: &str = "key";
+    pub const WORKER: &str = "worker";
+    pub const OWN: &str = "own";
+    pub const WHY: &str = "why";
+    pub const NDJSON: &str = "ndjson";
+    pub const WARNINGS: &str = "warnings";
+    pub const PROCESSES: &str = "processes";
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -62,6 +81,10 @@ pub async fn answer(data: &JsValue) -> JsValue {
     };
     set(field::ID, &get(data, field::ID));
     let done = match string(data, field::KIND).as_str() {
+        "read" => {
+            read(data, &set);
+            return out;
+        }
         "upload" => upload(data).await.map(|(query, key)| {
             if let Some(key) = key {
                 set(field::KEY, &key.into());
@@ -117,7 +140,11 @@ fn export(data: &JsValue) -> Result<String, String> {
             ))
         })
         .collect();
-    let parsed: Vec<_> = files.iter().map(load::parse_at_once).collect();
+    let worker = get(data, field::WORKER).as_string();
+    let parsed: Vec<_> = files
+        .iter()
+        .map(|f| load::parse_at_once(f, worker.as_deref()))
+        .collect();
     // The page exports its first run (the "before" one when comparing).
     let first = match load::core_analysis(&parsed, compare, &limits)
         .0
@@ -141,6 +168,65 @@ fn export(data: &JsValue) -> Result<String, String> {
         }
         other => Err(format!("no such export: {other}")),
     }
+}
+
+/// Reads the metrics export of a `"read"` request as the CLI does
+/// (`leaklens analyze FILE [--worker NAME]`), answering with `set`.
+fn read(data: &JsValue, set: &dyn Fn(&str, &JsValue)) {
+    let Some(input) = files(data).into_iter().next() else {
+        return set(field::WHY, &"no file".into());
+    };
+    // Marked, for `metrics-view.js`, which shows it.
+    set(field::KIND, &"read".into());
+    set(field::NAME, &input.name.as_str().into());
+    let worker = get(data, field::WORKER).as_string();
+    let read = load::parse_at_once(&input, worker.as_deref());
+    // Every process, to pick another: the reader named the others, or one
+    // was asked for (and may not be there).
+    let mut several = worker.is_some();
+    match &read.result {
+        Err(why) => set(field::WHY, &why.as_str().into()),
+        Ok(p) => {
+            let Some(text) = metrics::ndjson(p) else {
+                return set(field::OWN, &true.into());
+            };
+            set(field::NDJSON, &Uint8Array::from(text.as_bytes()));
+            let warnings: Array = p
+                .warnings
+                .iter()
+                .map(|w| {
+                    let line = w.line.map_or(JsValue::NULL, |l| (l as f64).into());
+                    JsValue::from(Array::of2(&line, &w.message.as_str().into()))
+                })
+                .collect();
+            set(field::WARNINGS, &warnings);
+            if let Some(w) = &p.worker {
+                set(field::WORKER, &w.as_str().into());
+            }
+            several |= metrics::several_processes(p);
+        }
+    }
+    if several {
+        let list: Array = processes(&input.bytes)
+            .into_iter()
+            .map(|(name, n)| JsValue::from(Array::of2(&name.into(), &(n as f64).into())))
+            .collect();
+        set(field::PROCESSES, &list);
+    }
+}
+
+/// Every process of a metrics export, with its snapshots, in name order.
+#[cfg(feature = "metrics")]
+fn processes(bytes: &[u8]) -> Vec<(String, usize)> {
+    leaklens_core::ingest::metrics_runs(bytes)
+        .map(|runs| runs.into_iter().map(|(p, run)| (p, run.len())).collect())
+        .unwrap_or_default()
+}
+
+/// Without the readers (the page's build), none.
+#[cfg(not(feature = "metrics"))]
+fn processes(_: &[u8]) -> Vec<(String, usize)> {
+    Vec::new()
 }
 
 /// The chart of `kind` as the page drew it, an `<img>` of its pixels

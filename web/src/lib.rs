@@ -19,6 +19,7 @@ pub mod export_job;
 mod live;
 mod load;
 mod loader;
+mod metrics;
 mod report;
 mod share;
 mod tables;

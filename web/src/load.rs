@@ -85,6 +85,15 @@ pub struct ParsedInput {
     pub result: Result<Arc<Parsed>, String>,
 }
 
+impl ParsedInput {
+    pub fn new(name: &str, result: Result<Arc<Parsed>, String>) -> ParsedInput {
+        ParsedInput {
+            name: name.to_owned(),
+            result,
+        }
+    }
+}
+
 /// Files are read in pieces of this size, handing the page back to the
 /// browser in between (it paints the progress bar and stays responsive).
 /// A piece takes the wasm core about 40 ms.
@@ -185,10 +194,20 @@ fn refusal(input: &Input) -> Option<String> {
 
 /// Parses one input in one go, as [`parse_inputs`] does in pieces (the
 /// Reader gives the same snapshots whatever the pieces): the export
-/// module's read of the files the page analysed.
-pub fn parse_at_once(input: &Input) -> ParsedInput {
+/// module's read of the files the page analysed, and of metrics exports
+/// for the page (the module has their readers), process `worker` of them
+/// if given, as `leaklens analyze FILE --worker NAME` reads it.
+pub fn parse_at_once(input: &Input, worker: Option<&str>) -> ParsedInput {
     let result = match refusal(input) {
         Some(why) => Err(why),
+        None if ingest::metrics_export(&input.bytes).is_some() => {
+            let options = ingest::ReadOptions {
+                worker: worker.map(str::to_owned),
+                ..ingest::ReadOptions::default()
+            };
+            let parsed = ingest::parse_with(&input.name, &input.bytes, &options);
+            parsed.map(Arc::new).map_err(|e| error_text(&e))
+        }
         None => {
             let mut c = ingest::ChunkedParse::new(&input.name, &input.bytes, usize::MAX);
             while !c.is_done() {
@@ -197,14 +216,13 @@ pub fn parse_at_once(input: &Input) -> ParsedInput {
             c.finish().map(Arc::new).map_err(|e| error_text(&e))
         }
     };
-    ParsedInput {
-        name: input.name.clone(),
-        result,
-    }
+    ParsedInput::new(&input.name, result)
 }
 
 /// Parses every input in pieces, reporting `progress(fraction, what)` and
-/// yielding to the browser between pieces. `cancelled()` stops early (new
+/// yielding to the browser between pieces; metrics exports are read by the
+/// export module, in its Web Worker, which gives their runs as our NDJSON,
+/// read here like any file (see `metrics`). `cancelled()` stops early (new
 /// files were dropped meanwhile).
 pub async fn parse_inputs(
     inputs: &[Input],
@@ -215,20 +233,36 @@ pub async fn parse_inputs(
     let mut before = 0usize;
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
-        if let Some(why) = refusal(input) {
-            out.push(ParsedInput {
-                name: input.name.clone(),
-                result: Err(why),
-            });
+        let mut converted = None;
+        let refused = match refusal(input) {
+            Some(why) => Some(why),
+            None => match ingest::metrics_export(&input.bytes) {
+                Some(what) => {
+                    progress(
+                        before as f64 / total as f64,
+                        format!("Reading {} ({what})…", input.name),
+                    );
+                    let read = crate::export::read_metrics(input).await;
+                    if cancelled() {
+                        return None;
+                    }
+                    read.map(|c| converted = c).err()
+                }
+                None => None,
+            },
+        };
+        if let Some(why) = refused {
+            out.push(ParsedInput::new(&input.name, Err(why)));
             before += input.bytes.len();
             continue;
         }
-        let piece = if input.bytes.len() <= READ_AT_ONCE {
+        let bytes: &[u8] = converted.as_deref().unwrap_or(&input.bytes);
+        let piece = if bytes.len() <= READ_AT_ONCE {
             usize::MAX
         } else {
             PIECE_BYTES
         };
-        let mut c = ingest::ChunkedParse::new(&input.name, &input.bytes, piece);
+        let mut c = ingest::ChunkedParse::new(&input.name, bytes, piece);
         while !c.is_done() {
             c.step();
             if !c.is_done() {
@@ -242,10 +276,10 @@ pub async fn parse_inputs(
                 }
             }
         }
-        out.push(ParsedInput {
-            name: input.name.clone(),
-            result: c.finish().map(Arc::new).map_err(|e| error_text(&e)),
-        });
+        out.push(ParsedInput::new(
+            &input.name,
+            c.finish().map(Arc::new).map_err(|e| error_text(&e)),
+        ));
         before += input.bytes.len();
     }
     Some(out)

@@ -54,7 +54,7 @@ pub fn Loader(
             on:drop=on_drop
         >
             <p class="lead">
-                "Drop snapshot files here — JSON, NDJSON or the worker's log — or "
+                "Drop snapshot files here — JSON, NDJSON, the worker's log or a metrics export — or "
                 <label class="button">
                     "choose files"
                     <input id="file-input" type="file" multiple on:change=on_pick/>

@@ -3,8 +3,10 @@
 //!
 //! The fragment holds `key=value` pairs joined by `&`: `v` visible series,
 //! `z` zoom range, `i` selected issue, `l` forecast limits, `x` x axis,
-//! `m` mode, `r` retained level hidden, `y` logarithmic y axis; `d` inline data (deflate + base64url of the files, never sent
-//! to any server because fragments are not).
+//! `m` mode, `r` retained level hidden, `y` logarithmic y axis; `d` inline
+//! data (deflate + base64url of the files, never sent to any server
+//! because fragments are not); `w` the process of a metrics export picked
+//! in `metrics-view.js` (its name, percent-encoded), kept as it is.
 
 use std::collections::BTreeMap;
 
@@ -135,11 +137,12 @@ pub fn fragment_value<'a>(fragment: &'a str, key: &str) -> Option<&'a str> {
 }
 
 /// The view state's fragment, followed by the parts that are not view
-/// state and must survive every update of the URL: inline data (`d`) and an
-/// encrypted share's key (`k`), taken from `current`.
+/// state and must survive every update of the URL: inline data (`d`), an
+/// encrypted share's key (`k`) and the process of a metrics export (`w`),
+/// taken from `current`.
 pub fn fragment_with(view: &ViewState, current: &str) -> String {
     let mut frag = view.encode();
-    for key in ["d", "k"] {
+    for key in ["d", "k", "w"] {
         if let Some(v) = fragment_value(current, key) {
             if !frag.is_empty() {
                 frag.push('&');
@@ -243,6 +246,7 @@ mod tests {
             fragment_with(&view, "#i=0&k=KEY&d=DATA"),
             "i=1&d=DATA&k=KEY"
         );
+        assert_eq!(fragment_with(&view, "#w=pod%26a&i=0"), "i=1&w=pod%26a");
         assert_eq!(fragment_with(&view, ""), "i=1");
         assert_eq!(fragment_with(&ViewState::default(), "#k=KEY"), "k=KEY");
     }

@@ -67,7 +67,8 @@ fn every_sample_gets_its_verdict_and_the_json_contract() {
         .filter(|n| n != "README.md")
         .collect();
     names.sort();
-    assert_eq!(names.len(), 10);
+    // Ten of our own shapes, four metrics exports (scripts/metrics-exports.mjs).
+    assert_eq!(names.len(), 14);
     for name in names {
         let o = run(&["analyze", &sample(&name), "--format", "json"]);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
@@ -110,6 +111,9 @@ fn samples_flag_what_grows() {
         ("leak-plateau-then-growth.ndjson", &["heap_growth"]),
         ("leak-rss-native.log", &["rss_growth"]),
         ("leak-unclosed-pages.log", &["page_accumulation"]),
+        ("leak-prometheus-two-processes.json", &["heap_growth"]),
+        ("leak-grafana-rss.csv", &["rss_growth"]),
+        ("leak-puppeteer-metrics.ndjson", &["heap_growth"]),
     ];
     for (name, kinds) in cases {
         let r = json(&run(&["analyze", &sample(name), "--format", "json"]));

@@ -27,6 +27,7 @@ use serde::Serialize;
 use crate::run::{Dropped, Run};
 
 pub use chunked::ChunkedParse;
+pub use metrics::export_kind as metrics_export;
 pub use stream::{Finished, Keep, Reader, PIECE_BYTES};
 
 mod chunked;

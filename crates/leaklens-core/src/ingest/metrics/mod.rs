@@ -66,6 +66,14 @@ pub(crate) fn kind(head: &[u8]) -> Option<Kind> {
     }
 }
 
+/// What metrics export a file is, in words (`"a Prometheus range query"`),
+/// judging by its start (a byte-order mark skipped), if it is one. Every
+/// build knows them; the viewer, whose page does not carry the readers,
+/// hands these files to a module that does.
+pub fn export_kind(head: &[u8]) -> Option<&'static str> {
+    kind(super::detect::skip_bom(head)).map(Kind::name)
+}
+
 impl Kind {
     /// What it is, in words.
     pub(crate) fn name(self) -> &'static str {

@@ -225,6 +225,11 @@ fn our_own_formats_are_not_taken_for_metrics_exports() {
         super::kind(b"  {\"resultType\" : \"matrix\"}"),
         Some(super::Kind::Prometheus)
     );
+    assert_eq!(crate::ingest::metrics_export(ndjson.as_bytes()), None);
+    assert_eq!(
+        crate::ingest::metrics_export(b"\xEF\xBB\xBF{\"resourceMetrics\":[]}"),
+        Some("OTLP JSON metrics")
+    );
 }
 
 #[test]
