@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use js_sys::Uint8Array;
-use leaklens_chart::{XAxis, XIndex};
+use leaklens_chart::{Prepared, XAxis};
 use leaklens_core::compare::Comparison;
 use leaklens_core::ingest::{self, Parsed};
 use leaklens_core::{inputs, Config, Metric, Report};
@@ -41,19 +41,31 @@ pub struct Analysed {
     pub title: String,
     pub parsed: Arc<Parsed>,
     pub report: Report,
-    pub by_cycle: XIndex,
-    /// Built the first time the wall-clock axis is used.
-    by_time: std::sync::OnceLock<XIndex>,
+    /// The run prepared for drawing (and hover) on the axes last asked for,
+    /// built at their first drawing: every zoom, pan and hover after it
+    /// reads it, each chart and panel of the run the same one.
+    prepared: std::sync::Mutex<Vec<Arc<Prepared>>>,
 }
 
 impl Analysed {
-    pub fn index(&self, time: bool) -> &XIndex {
-        if time {
-            self.by_time
-                .get_or_init(|| XIndex::new(&self.parsed.run, XAxis::Time))
-        } else {
-            &self.by_cycle
+    /// The run prepared for the x axis (wall clock if `time`) and the y
+    /// scale (logarithmic if `log`), with its retained levels. Two kept:
+    /// the before run of a comparison is drawn on cycles by the overlay and
+    /// maybe on the wall clock by its own chart.
+    pub fn prepared(&self, time: bool, log: bool) -> Arc<Prepared> {
+        let axis = if time { XAxis::Time } else { XAxis::Cycle };
+        let mut kept = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = kept.iter().find(|p| p.fits(axis, log)) {
+            return p.clone();
         }
+        let run = &self.parsed.run;
+        let p = Prepared::new(run, axis, log).with_retained(run, &self.report, None);
+        let p = Arc::new(p);
+        if kept.len() > 1 {
+            kept.remove(0);
+        }
+        kept.push(p.clone());
+        p
     }
 }
 
@@ -253,13 +265,11 @@ pub async fn parse_inputs(
 
 /// A run the core analysed, with the chart's index.
 fn analysed(run: inputs::Analysed<Arc<Parsed>>) -> Arc<Analysed> {
-    let by_cycle = XIndex::new(&run.parsed.run, XAxis::Cycle);
     Arc::new(Analysed {
         title: run.names.join(" + "),
         parsed: run.parsed,
         report: run.report,
-        by_cycle,
-        by_time: std::sync::OnceLock::new(),
+        prepared: Default::default(),
     })
 }
 

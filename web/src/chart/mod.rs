@@ -6,6 +6,7 @@ mod help;
 mod hover;
 mod interact;
 mod overview;
+mod panels;
 
 use std::sync::Arc;
 
@@ -17,7 +18,7 @@ use plotters_canvas::CanvasBackend;
 use crate::load::Analysed;
 use crate::state::ViewState;
 use crate::{shown, window};
-use hover::{hover_at, Hover, Pointer};
+use hover::{hover_of, snapshot_at, Hover, Pointer};
 use interact::Nav;
 use overview::overview;
 
@@ -59,6 +60,13 @@ struct Interaction {
     /// Shift+drag pans: where the drag started (CSS px) and the x range then.
     pan: RwSignal<Option<(i32, (f64, f64))>>,
     touch: StoredValue<Fingers>,
+    /// The panel: drawn as this kind of chart, with these series.
+    kind: ChartKind,
+    metrics: &'static [Metric],
+    /// Every panel of the chart (this one too), and the snapshot their one
+    /// crosshair is on.
+    peers: StoredValue<Vec<Interaction>>,
+    focus: StoredValue<Option<usize>>,
 }
 
 /// The fingers on a chart: their pointer ids, their x (device px) when the
@@ -73,8 +81,12 @@ struct Fingers {
 }
 
 impl Interaction {
-    fn new(view_state: RwSignal<ViewState>) -> Self {
+    fn new(view_state: RwSignal<ViewState>, panel: panels::Panel, peers: Peers) -> Self {
         Interaction {
+            kind: panel.0,
+            metrics: panel.1,
+            peers: peers.0,
+            focus: peers.1,
             view_state,
             layout: RwSignal::new(None),
             hover: RwSignal::new(None),
@@ -104,17 +116,54 @@ impl Interaction {
 
     fn leave(self) {
         self.pointer.set_value(None);
-        self.hover.set(None);
+        self.clear();
         self.drag.set(None);
         self.pan.set(None);
     }
 
-    fn on_move(self, ev: web_sys::MouseEvent, run: &Analysed, kind: ChartKind) {
+    /// No crosshair on any panel.
+    fn clear(self) {
+        self.focus.set_value(None);
+        self.peers
+            .with_value(|ps| ps.iter().for_each(|p| p.hover.set(None)));
+    }
+
+    /// The crosshair on the snapshot under this panel's pointer, on every
+    /// panel; the tooltip on this one.
+    fn focus_here(self, run: &Analysed, l: &ChartLayout) {
+        let i = self.pointer.get_value().and_then(|at| {
+            let p = self
+                .view_state
+                .with_untracked(|v| run.prepared(v.time_axis, v.log_y));
+            snapshot_at(&p, l, at)
+        });
+        self.focus.set_value(i);
+        for peer in self.peers.get_value() {
+            peer.refresh(run);
+        }
+    }
+
+    /// This panel's crosshair and dots at the focused snapshot, and the
+    /// tooltip of every panel's series when the pointer is on this one.
+    fn refresh(self, run: &Analysed) {
+        let hover = self.focus.get_value().zip(self.layout()).map(|(i, l)| {
+            let all: Vec<Metric> = self
+                .peers
+                .with_value(|ps| ps.iter().flat_map(|p| p.metrics).copied().collect());
+            let tip = self.pointer.get_value().map(|at| (at, &all[..]));
+            self.view_state.with_untracked(|v| {
+                let x = run.prepared(v.time_axis, v.log_y).x_of(i);
+                hover_of(run, (i, x), (self.metrics, &l), dpr(), tip, v)
+            })
+        });
+        self.hover.set(hover);
+    }
+
+    fn on_move(self, ev: web_sys::MouseEvent, run: &Analysed) {
         let (css_x, css_y) = (ev.offset_x(), ev.offset_y());
         let pointer = Pointer {
             css: (css_x, css_y),
             device: (device(css_x), device(css_y)),
-            dpr: dpr(),
         };
         self.pointer.set_value(Some(pointer));
         if let Some((start, _)) = self.drag.get_untracked() {
@@ -126,15 +175,12 @@ impl Interaction {
         };
         if let Some((start, range)) = self.pan.get_untracked() {
             self.pointer.set_value(None);
-            self.hover.set(None);
+            self.clear();
             let zoom = interact::pan_drag(&l, range, device(css_x) - device(start));
             self.view_state.update(|v| v.zoom = zoom);
             return;
         }
-        let hover = self
-            .view_state
-            .with_untracked(|v| hover_at(run, kind, &l, pointer, v));
-        self.hover.set(hover);
+        self.focus_here(run, &l);
     }
 
     fn on_down(self, ev: web_sys::MouseEvent) {
@@ -176,7 +222,7 @@ impl Interaction {
         if ev.pointer_type() != "touch" {
             return;
         }
-        self.hover.set(None);
+        self.clear();
         let (id, x) = (ev.pointer_id(), device(ev.offset_x()));
         let nav = self.touch.try_update_value(|f| {
             let at = f.ids.iter().position(|&i| i == id);
@@ -232,8 +278,15 @@ impl Interaction {
     }
 }
 
-/// A chart on a canvas: the shared drawing code, plus hover, zoom and
-/// series toggles.
+/// Height of each panel of the small multiples (CSS pixels).
+const PANEL_HEIGHT: u32 = 180;
+
+/// The panels of a chart and the snapshot their crosshair is on.
+type Peers = (StoredValue<Vec<Interaction>>, StoredValue<Option<usize>>);
+
+/// A chart: the shared drawing code on a canvas, plus hover, zoom and
+/// series toggles; in panel mode (the memory chart) a canvas per scale,
+/// one crosshair across them, zoomed and panned together.
 #[component]
 pub fn Chart(
     run: Arc<Analysed>,
@@ -244,61 +297,86 @@ pub fn Chart(
     #[prop(optional)]
     ghost: Option<Arc<Analysed>>,
 ) -> impl IntoView {
-    let canvas: NodeRef<leptos::html::Canvas> = NodeRef::new();
-    let it = Interaction::new(view_state);
-    let class = match (kind, ghost.is_some()) {
-        (_, true) => "chart chart-overlay",
-        (ChartKind::Memory, false) => "chart chart-memory",
-        (ChartKind::Browser, false) => "chart chart-browser",
-    };
-    let present: Vec<Metric> = kind
-        .metrics()
-        .iter()
-        .copied()
-        .filter(|m| run.parsed.run.has_metric(*m))
-        .collect();
-    draw_on_change(canvas, it, run.clone(), kind, height, ghost);
-    view! {
-        <div class="chart-box">
-            <ChartTools present=present view_state=view_state timed=run.parsed.run.timestamps().any(|t| t.is_some())/>
-            <div class="canvas-wrap">
-                <canvas
-                    class=class
-                    node_ref=canvas
-                    tabindex="0"
-                    aria-label="growth chart: drag to zoom, shift+drag or arrows to pan, Ctrl+wheel or +/- to zoom, double-click or 0 to reset"
-                    on:mousemove=move |ev| it.on_move(ev, &run, kind)
-                    on:mousedown=move |ev| it.on_down(ev)
-                    on:mouseup=move |_| it.on_up()
-                    on:mouseleave=move |_| it.leave()
-                    on:wheel=move |ev| it.on_wheel(ev)
-                    on:keydown=move |ev| it.on_key(ev)
-                    on:dblclick=move |_| it.reset()
-                    on:pointerdown=move |ev| it.on_touch(ev, Some(true))
-                    on:pointermove=move |ev| it.on_touch(ev, None)
-                    on:pointerup=move |ev| it.on_touch(ev, Some(false))
-                    on:pointercancel=move |ev| it.on_touch(ev, Some(false))
-                ></canvas>
-                <Marks it=it/>
+    let on = Memo::new(move |_| view_state.with(|v| v.panels));
+    move || {
+        let has = |m: Metric| run.parsed.run.has_metric(m);
+        let groups = panels::panels(kind, on.get() && ghost.is_none(), has);
+        let peers: Peers = (StoredValue::new(Vec::new()), StoredValue::new(None));
+        let its: Vec<Interaction> = (groups.iter())
+            .map(|&g| Interaction::new(view_state, g, peers))
+            .collect();
+        peers.0.set_value(its.clone());
+        let last = *its.last()?;
+        let present: Vec<Metric> = (groups.iter().flat_map(|g| g.1))
+            .copied()
+            .filter(|&m| has(m))
+            .collect();
+        let (class, height) = match (groups.len(), kind, ghost.is_some()) {
+            (2.., _, _) => ("chart chart-panel", PANEL_HEIGHT),
+            (_, _, true) => ("chart chart-overlay", height),
+            (_, ChartKind::Memory, _) => ("chart chart-memory", height),
+            (_, ChartKind::Browser, _) => ("chart chart-browser", height),
+        };
+        let canvases = (its.into_iter())
+            .map(|it| panel(it, run.clone(), ghost.clone(), height, class))
+            .collect_view();
+        let timed = run.parsed.run.timestamps().any(|t| t.is_some());
+        Some(view! {
+            <div class="chart-box">
+                <ChartTools present=present view_state=view_state timed=timed/>
+                {canvases}
+                {overview(last)}
             </div>
-            {overview(it)}
+        })
+    }
+}
+
+/// One panel: its canvas and what is drawn over it.
+fn panel(
+    it: Interaction,
+    run: Arc<Analysed>,
+    ghost: Option<Arc<Analysed>>,
+    height: u32,
+    class: &'static str,
+) -> impl IntoView {
+    let canvas: NodeRef<leptos::html::Canvas> = NodeRef::new();
+    let keys: Vec<&str> = it.metrics.iter().map(|m| m.key()).collect();
+    draw_on_change(canvas, it, run.clone(), height, ghost);
+    view! {
+        <div class="canvas-wrap">
+            <canvas
+                class=class
+                data-metrics=keys.join(" ")
+                node_ref=canvas
+                tabindex="0"
+                aria-label="growth chart: drag to zoom, shift+drag or arrows to pan, Ctrl+wheel or +/- to zoom, double-click or 0 to reset"
+                on:mousemove=move |ev| it.on_move(ev, &run)
+                on:mousedown=move |ev| it.on_down(ev)
+                on:mouseup=move |_| it.on_up()
+                on:mouseleave=move |_| it.leave()
+                on:wheel=move |ev| it.on_wheel(ev)
+                on:keydown=move |ev| it.on_key(ev)
+                on:dblclick=move |_| it.reset()
+                on:pointerdown=move |ev| it.on_touch(ev, Some(true))
+                on:pointermove=move |ev| it.on_touch(ev, None)
+                on:pointerup=move |ev| it.on_touch(ev, Some(false))
+                on:pointercancel=move |ev| it.on_touch(ev, Some(false))
+            ></canvas>
+            <Marks it=it/>
         </div>
     }
 }
 
-/// Draws the chart again whenever the view changes (series, axis, zoom,
-/// selected issue), at the canvas's size in device pixels.
+/// Draws the panel again whenever the view changes (series, axis, zoom,
+/// selected issue), at the canvas's size in device pixels, from the run
+/// prepared once for its axes.
 fn draw_on_change(
     canvas: NodeRef<leptos::html::Canvas>,
     it: Interaction,
     run: Arc<Analysed>,
-    kind: ChartKind,
     height: u32,
     ghost: Option<Arc<Analysed>>,
 ) {
-    // The retained levels of this run, computed at the first drawing and
-    // kept for every zoom, pan and switch after it.
-    let levels = std::cell::OnceCell::new();
     Effect::new(move |_| {
         let v = it.view_state.get();
         let Some(el) = canvas.get() else { return };
@@ -309,12 +387,15 @@ fn draw_on_change(
         el.set_width(interact::canvas_px(css_width, dpr));
         el.set_height(interact::canvas_px(height, dpr));
         let _ = el.set_attribute("style", &format!("width:{css_width}px;height:{height}px"));
-        let mut spec = match kind {
+        let mut spec = match it.kind {
             ChartKind::Memory => ChartSpec::memory(),
             ChartKind::Browser => ChartSpec::browser(),
         };
         spec.scale = dpr;
-        spec.visible.retain(|m| !v.hidden.contains(m));
+        spec.visible = (it.metrics.iter())
+            .filter(|m| !v.hidden.contains(m))
+            .copied()
+            .collect();
         spec.x_axis = if v.time_axis {
             XAxis::Time
         } else {
@@ -336,38 +417,23 @@ fn draw_on_change(
         let Some(mut backend) = CanvasBackend::with_canvas_object(el.clone()) else {
             return;
         };
-        let ghost_name = ghost.as_ref().map(|g| shown(&g.title));
+        let this = run.prepared(v.time_axis, v.log_y);
         let other = ghost
             .as_ref()
-            .zip(ghost_name.as_deref())
-            .map(|(g, name)| (&g.parsed.run, name));
-        let levels = match spec.show_retained && other.is_none() {
-            true => Some(
-                levels
-                    .get_or_init(|| {
-                        leaklens_core::analyze::retained_levels(&run.parsed.run, &run.report)
-                    })
-                    .as_slice(),
-            ),
-            false => None,
-        };
-        match leaklens_chart::draw_with_levels(
-            &mut backend,
-            &run.parsed.run,
-            &run.report,
-            levels,
-            other,
-            &spec,
-        ) {
+            .map(|g| (g.prepared(false, v.log_y), shown(&g.title)));
+        let other = other.as_ref().map(|(p, name)| (&**p, name.as_str()));
+        let (data, report) = (&run.parsed.run, &run.report);
+        match leaklens_chart::draw_prepared(&mut backend, data, report, &this, other, &spec) {
             Ok(l) => {
                 // Where the plot is, for the browser tests.
                 let (x0, y0, x1, y1) = l.plot_px;
                 let _ = el.set_attribute("data-plot", &format!("{x0} {y0} {x1} {y1}"));
                 it.layout.set(Some(ChartLayoutBox(l)));
-                // A zoom under a still pointer: the tooltip and dots of the
-                // new view, not the old one's.
-                if let Some(p) = it.pointer.get_value() {
-                    it.hover.set(hover_at(&run, kind, &l, p, &v));
+                // A zoom under a still pointer: the crosshair, dots and
+                // tooltip of the new view, not the old one's.
+                match it.pointer.get_value() {
+                    Some(_) => it.focus_here(&run, &l),
+                    None => it.refresh(&run),
                 }
             }
             Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
@@ -422,6 +488,8 @@ fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>, timed: bool
                 get=|v| !v.no_retained set=|v, on| v.no_retained = !on/>
             <Switch view_state=view_state class="log-y" label="log scale"
                 get=|v| v.log_y set=|v, on| v.log_y = on/>
+            <Switch view_state=view_state class="panels" label="panels"
+                get=|v| v.panels set=|v, on| v.panels = on/>
             <span class="hint mouse-hint">"drag: zoom · shift+drag: pan · ctrl+wheel: zoom"</span>
             <span class="hint touch-hint">"drag: pan · pinch: zoom"</span>
             <help::Help/>
@@ -468,9 +536,11 @@ fn Marks(it: Interaction) -> impl IntoView {
             {h.dots.into_iter().map(|(top, color)| view! {
                 <div class="dot" style=format!("left:{}px;top:{}px;background:{}", h.cross.0, top, color)></div>
             }).collect_view()}
-            <div class="tooltip" style=format!("left:{}px;top:{}px{}", h.left, h.top, if h.flip { ";transform:translateX(-100%)" } else { "" })>
-                {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
-            </div>
+            {(!h.lines.is_empty()).then(|| view! {
+                <div class="tooltip" style=format!("left:{}px;top:{}px{}", h.left, h.top, if h.flip { ";transform:translateX(-100%)" } else { "" })>
+                    {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
+                </div>
+            })}
         })}
     }
 }

@@ -1,0 +1,290 @@
+//! Min-max pyramids: the lowest and the highest point of a series over any
+//! range of its points in O(log n), built once per series. A chart of a
+//! million snapshots is then decimated at each zoom in time proportional to
+//! its width, not to the run, with exactly the points of
+//! [`decimate_min_max`](crate::decimate_min_max).
+
+use crate::clip::P;
+
+/// The lowest stored level holds buckets of `1 << BASE` points; shorter
+/// stretches are read point by point (a pyramid costs 2 bytes a point).
+const BASE: u32 = 3;
+
+/// A bucket without a finite point.
+const NONE: (u32, u32) = (u32::MAX, u32::MAX);
+
+/// Per level `k`, per bucket of `1 << (BASE + k)` points (whole buckets
+/// only), the index of its first lowest and first highest point.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pyramid {
+    levels: Vec<Vec<(u32, u32)>>,
+}
+
+/// The first lowest and first highest of two extremes, `a` before `b`.
+fn merge(y: &[f64], a: (u32, u32), b: (u32, u32)) -> (u32, u32) {
+    if a == NONE {
+        return b;
+    }
+    if b == NONE {
+        return a;
+    }
+    let v = |i: u32| y[i as usize];
+    (
+        if v(b.0) < v(a.0) { b.0 } else { a.0 },
+        if v(b.1) > v(a.1) { b.1 } else { a.1 },
+    )
+}
+
+impl Pyramid {
+    /// The pyramid of the points `(x[i], y[i])`; points with a non-finite
+    /// `x` or `y` are left out.
+    pub fn new(x: &[f64], y: &[f64]) -> Pyramid {
+        let n = x.len().min(y.len()).min(u32::MAX as usize);
+        let mut levels: Vec<Vec<(u32, u32)>> = Vec::new();
+        let size = 1usize << BASE;
+        let first: Vec<(u32, u32)> = (0..n / size)
+            .map(|b| Self::scan(x, y, b * size, (b + 1) * size, NONE))
+            .collect();
+        let mut level = first;
+        while !level.is_empty() {
+            let up: Vec<(u32, u32)> = level
+                .chunks_exact(2)
+                .map(|w| merge(y, w[0], w[1]))
+                .collect();
+            levels.push(std::mem::replace(&mut level, up));
+        }
+        Pyramid { levels }
+    }
+
+    /// `acc` merged with the points `a..b`, one by one.
+    fn scan(x: &[f64], y: &[f64], a: usize, b: usize, mut acc: (u32, u32)) -> (u32, u32) {
+        for i in a..b {
+            if x[i].is_finite() && y[i].is_finite() {
+                acc = merge(y, acc, (i as u32, i as u32));
+            }
+        }
+        acc
+    }
+
+    /// The indices of the first lowest and the first highest point within
+    /// `a..b` (None without a finite point), as a scan would find them.
+    pub fn extremes(&self, x: &[f64], y: &[f64], a: usize, b: usize) -> Option<(usize, usize)> {
+        let mut acc = NONE;
+        let mut i = a;
+        while i < b {
+            // The largest whole bucket starting at i and ending by b.
+            let fit = (b - i).ilog2().min(i.trailing_zeros());
+            let level = fit.checked_sub(BASE).map(|k| k as usize);
+            match level.map(|k| k.min(self.levels.len().saturating_sub(1))) {
+                Some(k) if !self.levels.is_empty() => {
+                    let size = 1usize << (BASE as usize + k);
+                    acc = merge(y, acc, self.levels[k][i / size]);
+                    i += size;
+                }
+                _ => {
+                    acc = Self::scan(x, y, i, i + 1, acc);
+                    i += 1;
+                }
+            }
+        }
+        (acc != NONE).then_some((acc.0 as usize, acc.1 as usize))
+    }
+}
+
+/// The pixel columns of a plot over sorted, finite `x`: which points each
+/// column holds. Computed once per drawing, shared by every series on `x`.
+pub(crate) struct Bins {
+    n: usize,
+    start: usize,
+    end: usize,
+    /// Where each non-empty column's points start, then `end`; empty when
+    /// the range holds few enough points to be drawn as they are.
+    bounds: Vec<usize>,
+}
+
+impl Bins {
+    /// The columns of `x_range` (either way round) in `columns` pixel
+    /// columns, as [`decimate_min_max`](crate::decimate_min_max) cuts it.
+    pub fn new(x: &[f64], x_range: P, columns: usize) -> Option<Bins> {
+        if x_range.0.is_nan() || x_range.1.is_nan() {
+            return None;
+        }
+        let (lo, hi) = (x_range.0.min(x_range.1), x_range.0.max(x_range.1));
+        let columns = columns.max(1);
+        let start = x.partition_point(|&v| v < lo);
+        let end = x.partition_point(|&v| v <= hi).max(start);
+        let mut bounds = Vec::new();
+        if end - start > 2 * columns {
+            let width = hi - lo;
+            let scale = if width > 0.0 && width.is_finite() {
+                columns as f64 / width
+            } else {
+                0.0
+            };
+            let column_of = |v: f64| (((v - lo) * scale) as usize).min(columns - 1);
+            let mut i = start;
+            while i < end {
+                bounds.push(i);
+                let c = column_of(x[i]);
+                // Galloping from i, then halving: the column's points are
+                // near each other, and so are the reads.
+                let (mut good, mut step) = (i, 1);
+                let bad = loop {
+                    match good + step {
+                        probe if probe >= end => break end,
+                        probe if column_of(x[probe]) <= c => (good, step) = (probe, step * 2),
+                        probe => break probe,
+                    }
+                };
+                i = good + 1 + x[good + 1..bad].partition_point(|&v| column_of(v) <= c);
+            }
+            bounds.push(end);
+        }
+        let n = x.len();
+        Some(Bins {
+            n,
+            start,
+            end,
+            bounds,
+        })
+    }
+}
+
+/// [`decimate_min_max`](crate::decimate_min_max) of `(x, y)` read through
+/// its pyramid: the same points, each pixel column's extremes found in
+/// O(log n). `x` must be sorted ascending and finite, and `bins` its
+/// columns.
+pub(crate) fn decimate(x: &[f64], y: &[f64], pyr: &Pyramid, bins: &Bins) -> Vec<P> {
+    let n = bins.n.min(y.len());
+    if n == 0 {
+        return Vec::new();
+    }
+    let (start, end) = (bins.start.min(n), bins.end.min(n));
+    let ok = |i: &usize| x[*i].is_finite() && y[*i].is_finite();
+    let point = |i: usize| (x[i], y[i]);
+    let mut out: Vec<P> = (0..start).rev().find(ok).map(point).into_iter().collect();
+    if bins.bounds.is_empty() {
+        out.extend((start..end).filter(ok).map(point));
+    } else {
+        for w in bins.bounds.windows(2) {
+            if let Some((a, b)) = pyr.extremes(x, y, w[0], w[1].min(n)) {
+                out.push(point(a.min(b)));
+                if a != b {
+                    out.push(point(a.max(b)));
+                }
+            }
+        }
+    }
+    out.extend((end..n).find(ok).map(point));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decimate_min_max;
+    use proptest::prelude::*;
+
+    /// The first lowest and highest of `a..b` by a plain scan.
+    fn scanned(x: &[f64], y: &[f64], a: usize, b: usize) -> Option<(usize, usize)> {
+        let r = Pyramid::scan(x, y, a, b, NONE);
+        (r != NONE).then_some((r.0 as usize, r.1 as usize))
+    }
+
+    /// Values with repeats (ties), NaN and infinities now and then.
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => (0u8..20).prop_map(f64::from),
+            4 => -1e6f64..1e6,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+        ]
+    }
+
+    /// Sorted finite x with repeats (several snapshots at one time).
+    fn xs(n: usize) -> impl Strategy<Value = Vec<f64>> {
+        proptest::collection::vec(0u8..4, n).prop_map(|steps| {
+            let mut x = 0.0;
+            steps
+                .into_iter()
+                .map(|s| {
+                    x += f64::from(s) * 0.25;
+                    x
+                })
+                .collect()
+        })
+    }
+
+    fn series() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+        (0usize..700).prop_flat_map(|n| (xs(n), proptest::collection::vec(value(), n)))
+    }
+
+    #[test]
+    fn nan_ranges_have_no_columns() {
+        assert!(Bins::new(&[1.0], (f64::NAN, 2.0), 10).is_none());
+        assert!(Bins::new(&[1.0], (0.0, f64::NAN), 10).is_none());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn extremes_are_those_of_a_scan((x, y) in series(), a in 0usize..800, len in 0usize..800) {
+            let p = Pyramid::new(&x, &y);
+            let a = a.min(x.len());
+            let b = (a + len).min(x.len());
+            prop_assert_eq!(p.extremes(&x, &y, a, b), scanned(&x, &y, a, b));
+        }
+
+        #[test]
+        fn decimation_through_the_pyramid_draws_the_same_points(
+            (x, y) in series(),
+            from in -10.0f64..200.0,
+            width in -5.0f64..200.0,
+            columns in 0usize..120,
+        ) {
+            let p = Pyramid::new(&x, &y);
+            let range = (from, from + width);
+            let bins = Bins::new(&x, range, columns).unwrap();
+            prop_assert_eq!(
+                decimate(&x, &y, &p, &bins),
+                decimate_min_max(&x, &y, range, columns)
+            );
+        }
+    }
+
+    #[test]
+    fn a_million_points_agree_at_every_zoom() {
+        let n = 1_000_000;
+        let x: Vec<f64> = (0..n).map(|i| i as f64 / 3.0).collect();
+        let mut s = 7u64;
+        let y: Vec<f64> = (0..n)
+            .map(|i| {
+                s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let v = (s >> 40) as f64 + i as f64 * 0.01;
+                if i % 9_973 == 0 {
+                    f64::NAN
+                } else {
+                    v
+                }
+            })
+            .collect();
+        let p = Pyramid::new(&x, &y);
+        let end = x[n - 1];
+        for (a, b) in [
+            (0.0, end),
+            (1000.0, 1300.5),
+            (-5.0, 17.0),
+            (end - 40.0, end + 9.0),
+        ] {
+            for columns in [1, 799, 1600] {
+                let bins = Bins::new(&x, (a, b), columns).unwrap();
+                assert_eq!(
+                    decimate(&x, &y, &p, &bins),
+                    decimate_min_max(&x, &y, (a, b), columns),
+                    "{a}..{b} in {columns} columns"
+                );
+            }
+        }
+    }
+}
