@@ -67,27 +67,69 @@ impl Pyramid {
     }
 
     /// The indices of the first lowest and the first highest point within
-    /// `a..b` (None without a finite point), as a scan would find them.
+    /// `a..b` (None without a finite point), as a scan would find them:
+    /// the points up to the first whole bucket one by one, then the largest
+    /// whole buckets that fit, then the points after the last one.
     pub fn extremes(&self, x: &[f64], y: &[f64], a: usize, b: usize) -> Option<(usize, usize)> {
-        let mut acc = NONE;
-        let mut i = a;
-        while i < b {
-            // The largest whole bucket starting at i and ending by b.
-            let fit = (b - i).ilog2().min(i.trailing_zeros());
-            let level = fit.checked_sub(BASE).map(|k| k as usize);
-            match level.map(|k| k.min(self.levels.len().saturating_sub(1))) {
-                Some(k) if !self.levels.is_empty() => {
-                    let size = 1usize << (BASE as usize + k);
-                    acc = merge(y, acc, self.levels[k][i / size]);
-                    i += size;
-                }
-                _ => {
-                    acc = Self::scan(x, y, i, i + 1, acc);
-                    i += 1;
-                }
+        let mut acc = Extremes::default();
+        let size = 1usize << BASE;
+        let whole = (a.next_multiple_of(size).min(b), b / size * size);
+        acc.scan(x, y, a, whole.0);
+        let mut i = whole.0;
+        if let Some(top) = self.levels.len().checked_sub(1) {
+            while i < whole.1 {
+                // Both ends are whole buckets apart: k is at least 0.
+                let fit = (whole.1 - i).ilog2().min(i.trailing_zeros()) - BASE;
+                let k = (fit as usize).min(top);
+                acc.bucket(y, self.levels[k][i >> (BASE as usize + k)]);
+                i += size << k;
             }
         }
-        (acc != NONE).then_some((acc.0 as usize, acc.1 as usize))
+        acc.scan(x, y, i, b);
+        (acc.lo.0 != usize::MAX).then_some((acc.lo.0, acc.hi.0))
+    }
+}
+
+/// The first lowest and first highest point seen, with their values.
+struct Extremes {
+    lo: (usize, f64),
+    hi: (usize, f64),
+}
+
+impl Default for Extremes {
+    fn default() -> Self {
+        Extremes {
+            lo: (usize::MAX, f64::INFINITY),
+            hi: (usize::MAX, f64::NEG_INFINITY),
+        }
+    }
+}
+
+impl Extremes {
+    /// Point `i` of value `v` (finite), after those seen.
+    fn take(&mut self, i: usize, lo: f64, hi_i: usize, hi: f64) {
+        if lo < self.lo.1 {
+            self.lo = (i, lo);
+        }
+        if hi > self.hi.1 {
+            self.hi = (hi_i, hi);
+        }
+    }
+
+    fn scan(&mut self, x: &[f64], y: &[f64], a: usize, b: usize) {
+        for i in a..b {
+            let v = y[i];
+            if x[i].is_finite() && v.is_finite() {
+                self.take(i, v, i, v);
+            }
+        }
+    }
+
+    fn bucket(&mut self, y: &[f64], (lo, hi): (u32, u32)) {
+        if (lo, hi) != NONE {
+            let (lo, hi) = (lo as usize, hi as usize);
+            self.take(lo, y[lo], hi, y[hi]);
+        }
     }
 }
 

@@ -46,27 +46,33 @@ impl PartialEq for ChartLayoutBox {
     }
 }
 
-/// The state of one chart's interaction.
+/// The state of one panel's interaction (a chart is one panel, or several).
 #[derive(Clone, Copy)]
 struct Interaction {
     view_state: RwSignal<ViewState>,
-    /// Where the chart was drawn (None until it is).
+    /// Where the panel was drawn (None until it is).
     layout: RwSignal<Option<ChartLayoutBox>>,
-    hover: RwSignal<Option<Hover>>,
-    /// Where the pointer is over the chart (None: off it).
-    pointer: StoredValue<Option<Pointer>>,
     /// A drag that zooms: where it started and where it is (CSS px).
     drag: RwSignal<Option<(i32, i32)>>,
     /// Shift+drag pans: where the drag started (CSS px) and the x range then.
     pan: RwSignal<Option<(i32, (f64, f64))>>,
     touch: StoredValue<Fingers>,
-    /// The panel: drawn as this kind of chart, with these series.
+    /// The panel: its number, drawn as this kind of chart, with these
+    /// series; the series of every panel of the chart (the tooltip's).
+    k: usize,
     kind: ChartKind,
     metrics: &'static [Metric],
-    /// Every panel of the chart (this one too), and the snapshot their one
-    /// crosshair is on.
-    peers: StoredValue<Vec<Interaction>>,
-    focus: StoredValue<Option<usize>>,
+    all: &'static [Metric],
+    /// The snapshot the one crosshair of the chart's panels is on, shared.
+    focus: RwSignal<Option<Focus>>,
+}
+
+/// The hovered snapshot, the panel the pointer is on and where.
+#[derive(Clone, Copy)]
+struct Focus {
+    i: usize,
+    panel: usize,
+    at: Pointer,
 }
 
 /// The fingers on a chart: their pointer ids, their x (device px) when the
@@ -81,19 +87,23 @@ struct Fingers {
 }
 
 impl Interaction {
-    fn new(view_state: RwSignal<ViewState>, panel: panels::Panel, peers: Peers) -> Self {
+    fn new(
+        view_state: RwSignal<ViewState>,
+        k: usize,
+        panel: panels::Panel,
+        shared: Shared,
+    ) -> Self {
         Interaction {
-            kind: panel.0,
-            metrics: panel.1,
-            peers: peers.0,
-            focus: peers.1,
             view_state,
             layout: RwSignal::new(None),
-            hover: RwSignal::new(None),
-            pointer: StoredValue::new(None),
             drag: RwSignal::new(None),
             pan: RwSignal::new(None),
             touch: StoredValue::new(Fingers::default()),
+            k,
+            kind: panel.0,
+            metrics: panel.1,
+            all: shared.0,
+            focus: shared.1,
         }
     }
 
@@ -115,48 +125,22 @@ impl Interaction {
     }
 
     fn leave(self) {
-        self.pointer.set_value(None);
-        self.clear();
+        self.focus.set(None);
         self.drag.set(None);
         self.pan.set(None);
     }
 
-    /// No crosshair on any panel.
-    fn clear(self) {
-        self.focus.set_value(None);
-        self.peers
-            .with_value(|ps| ps.iter().for_each(|p| p.hover.set(None)));
-    }
-
-    /// The crosshair on the snapshot under this panel's pointer, on every
-    /// panel; the tooltip on this one.
-    fn focus_here(self, run: &Analysed, l: &ChartLayout) {
-        let i = self.pointer.get_value().and_then(|at| {
-            let p = self
-                .view_state
-                .with_untracked(|v| run.prepared(v.time_axis, v.log_y));
-            snapshot_at(&p, l, at)
-        });
-        self.focus.set_value(i);
-        for peer in self.peers.get_value() {
-            peer.refresh(run);
-        }
-    }
-
-    /// This panel's crosshair and dots at the focused snapshot, and the
-    /// tooltip of every panel's series when the pointer is on this one.
-    fn refresh(self, run: &Analysed) {
-        let hover = self.focus.get_value().zip(self.layout()).map(|(i, l)| {
-            let all: Vec<Metric> = self
-                .peers
-                .with_value(|ps| ps.iter().flat_map(|p| p.metrics).copied().collect());
-            let tip = self.pointer.get_value().map(|at| (at, &all[..]));
-            self.view_state.with_untracked(|v| {
-                let x = run.prepared(v.time_axis, v.log_y).x_of(i);
-                hover_of(run, (i, x), (self.metrics, &l), dpr(), tip, v)
-            })
-        });
-        self.hover.set(hover);
+    /// Every panel's crosshair on the snapshot under `at` on this one.
+    fn point(self, run: &Analysed, l: &ChartLayout, at: Pointer) {
+        let p = self
+            .view_state
+            .with_untracked(|v| run.prepared(v.time_axis, v.log_y));
+        let i = snapshot_at(&p, l, at);
+        self.focus.set(i.map(|i| Focus {
+            i,
+            panel: self.k,
+            at,
+        }));
     }
 
     fn on_move(self, ev: web_sys::MouseEvent, run: &Analysed) {
@@ -165,7 +149,6 @@ impl Interaction {
             css: (css_x, css_y),
             device: (device(css_x), device(css_y)),
         };
-        self.pointer.set_value(Some(pointer));
         if let Some((start, _)) = self.drag.get_untracked() {
             self.drag.set(Some((start, css_x)));
             return;
@@ -174,13 +157,12 @@ impl Interaction {
             return;
         };
         if let Some((start, range)) = self.pan.get_untracked() {
-            self.pointer.set_value(None);
-            self.clear();
+            self.focus.set(None);
             let zoom = interact::pan_drag(&l, range, device(css_x) - device(start));
             self.view_state.update(|v| v.zoom = zoom);
             return;
         }
-        self.focus_here(run, &l);
+        self.point(run, &l, pointer);
     }
 
     fn on_down(self, ev: web_sys::MouseEvent) {
@@ -222,7 +204,7 @@ impl Interaction {
         if ev.pointer_type() != "touch" {
             return;
         }
-        self.clear();
+        self.focus.set(None);
         let (id, x) = (ev.pointer_id(), device(ev.offset_x()));
         let nav = self.touch.try_update_value(|f| {
             let at = f.ids.iter().position(|&i| i == id);
@@ -281,8 +263,9 @@ impl Interaction {
 /// Height of each panel of the small multiples (CSS pixels).
 const PANEL_HEIGHT: u32 = 180;
 
-/// The panels of a chart and the snapshot their crosshair is on.
-type Peers = (StoredValue<Vec<Interaction>>, StoredValue<Option<usize>>);
+/// What a chart's panels share: the series of them all, and the snapshot
+/// their crosshair is on.
+type Shared = (&'static [Metric], RwSignal<Option<Focus>>);
 
 /// A chart: the shared drawing code on a canvas, plus hover, zoom and
 /// series toggles; in panel mode (the memory chart) a canvas per scale,
@@ -301,11 +284,15 @@ pub fn Chart(
     move || {
         let has = |m: Metric| run.parsed.run.has_metric(m);
         let groups = panels::panels(kind, on.get() && ghost.is_none(), has);
-        let peers: Peers = (StoredValue::new(Vec::new()), StoredValue::new(None));
-        let its: Vec<Interaction> = (groups.iter())
-            .map(|&g| Interaction::new(view_state, g, peers))
+        let all = if groups.len() > 1 {
+            &Metric::ALL
+        } else {
+            kind.metrics()
+        };
+        let shared: Shared = (all, RwSignal::new(None));
+        let its: Vec<Interaction> = (groups.iter().enumerate())
+            .map(|(k, &g)| Interaction::new(view_state, k, g, shared))
             .collect();
-        peers.0.set_value(its.clone());
         let last = *its.last()?;
         let present: Vec<Metric> = (groups.iter().flat_map(|g| g.1))
             .copied()
@@ -342,6 +329,7 @@ fn panel(
     let canvas: NodeRef<leptos::html::Canvas> = NodeRef::new();
     let keys: Vec<&str> = it.metrics.iter().map(|m| m.key()).collect();
     draw_on_change(canvas, it, run.clone(), height, ghost);
+    let run_m = run.clone();
     view! {
         <div class="canvas-wrap">
             <canvas
@@ -362,7 +350,7 @@ fn panel(
                 on:pointerup=move |ev| it.on_touch(ev, Some(false))
                 on:pointercancel=move |ev| it.on_touch(ev, Some(false))
             ></canvas>
-            <Marks it=it/>
+            <Marks it=it run=run_m/>
         </div>
     }
 }
@@ -384,9 +372,17 @@ fn draw_on_change(
         // Device pixels for a crisp chart on HiDPI screens; the drawing
         // scales its fonts and strokes by the same ratio.
         let dpr = dpr();
-        el.set_width(interact::canvas_px(css_width, dpr));
-        el.set_height(interact::canvas_px(height, dpr));
-        let _ = el.set_attribute("style", &format!("width:{css_width}px;height:{height}px"));
+        let size = (
+            interact::canvas_px(css_width, dpr),
+            interact::canvas_px(height, dpr),
+        );
+        // The chart fills its background: a canvas of the same size is not
+        // reset (a new bitmap) at each zoom step.
+        if (el.width(), el.height()) != size {
+            el.set_width(size.0);
+            el.set_height(size.1);
+            let _ = el.set_attribute("style", &format!("width:{css_width}px;height:{height}px"));
+        }
         let mut spec = match it.kind {
             ChartKind::Memory => ChartSpec::memory(),
             ChartKind::Browser => ChartSpec::browser(),
@@ -431,9 +427,8 @@ fn draw_on_change(
                 it.layout.set(Some(ChartLayoutBox(l)));
                 // A zoom under a still pointer: the crosshair, dots and
                 // tooltip of the new view, not the old one's.
-                match it.pointer.get_value() {
-                    Some(_) => it.focus_here(&run, &l),
-                    None => it.refresh(&run),
+                if let Some(f) = it.focus.get_untracked().filter(|f| f.panel == it.k) {
+                    it.point(&run, &l, f.at);
                 }
             }
             Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
@@ -520,18 +515,27 @@ fn Switch(
     }
 }
 
-/// Over the canvas: the selection of a drag, the crosshair, the dots and
-/// the tooltip of the hover.
+/// Over the canvas: the selection of a drag, the crosshair, the dots and,
+/// on the panel under the pointer, the tooltip of every series.
 #[component]
-fn Marks(it: Interaction) -> impl IntoView {
+fn Marks(it: Interaction, run: Arc<Analysed>) -> impl IntoView {
     let selection = move || {
         it.drag
             .get()
             .and_then(|(a, b)| interact::selection_style(a, b))
     };
+    let hover = move || -> Option<Hover> {
+        let f = it.focus.get()?;
+        let l = it.layout.get()?.0;
+        it.view_state.with(|v| {
+            let x = run.prepared(v.time_axis, v.log_y).x_of(f.i);
+            let tip = (f.panel == it.k).then_some((f.at, it.all));
+            Some(hover_of(&run, (f.i, x), (it.metrics, &l), dpr(), tip, v))
+        })
+    };
     view! {
         {move || selection().map(|style| view! { <div class="selection" style=style></div> })}
-        {move || it.hover.get().map(|h| view! {
+        {move || hover().map(|h| view! {
             <div class="crosshair" style=format!("left:{}px;top:{}px;height:{}px", h.cross.0, h.cross.1, h.cross.2)></div>
             {h.dots.into_iter().map(|(top, color)| view! {
                 <div class="dot" style=format!("left:{}px;top:{}px;background:{}", h.cross.0, top, color)></div>
