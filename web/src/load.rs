@@ -41,31 +41,21 @@ pub struct Analysed {
     pub title: String,
     pub parsed: Arc<Parsed>,
     pub report: Report,
-    /// The run prepared for drawing (and hover) on the axes last asked for,
-    /// built at their first drawing: every zoom, pan and hover after it
-    /// reads it, each chart and panel of the run the same one.
-    prepared: std::sync::Mutex<Vec<Arc<Prepared>>>,
+    /// The run prepared for drawing (and hover) on each pair of axes, built
+    /// at their first drawing: every zoom, pan and hover after it reads it,
+    /// each chart of the run the same one.
+    prepared: [std::sync::OnceLock<Prepared>; 4],
 }
 
 impl Analysed {
     /// The run prepared for the x axis (wall clock if `time`) and the y
-    /// scale (logarithmic if `log`), with its retained levels. Two kept:
-    /// the before run of a comparison is drawn on cycles by the overlay and
-    /// maybe on the wall clock by its own chart.
-    pub fn prepared(&self, time: bool, log: bool) -> Arc<Prepared> {
+    /// scale (logarithmic if `log`), with its retained levels.
+    pub fn prepared(&self, time: bool, log: bool) -> &Prepared {
         let axis = if time { XAxis::Time } else { XAxis::Cycle };
-        let mut kept = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(p) = kept.iter().find(|p| p.fits(axis, log)) {
-            return p.clone();
-        }
-        let run = &self.parsed.run;
-        let p = Prepared::new(run, axis, log).with_retained(run, &self.report, None);
-        let p = Arc::new(p);
-        if kept.len() > 1 {
-            kept.remove(0);
-        }
-        kept.push(p.clone());
-        p
+        self.prepared[usize::from(time) * 2 + usize::from(log)].get_or_init(|| {
+            let run = &self.parsed.run;
+            Prepared::new(run, axis, log).with_retained(run, &self.report, None)
+        })
     }
 }
 

@@ -76,13 +76,13 @@ impl<'a> Data<'a> {
         style: &Style,
     ) -> Data<'a> {
         let pts = &this.pts;
-        let (metrics, columns): (Vec<Metric>, Vec<&Series>) = spec
-            .kind
-            .metrics()
-            .iter()
-            .filter(|m| spec.visible.contains(m))
-            .filter_map(|&m| Some((m, this.series(m)?)))
-            .unzip();
+        let (mut metrics, mut columns) = (Vec::new(), Vec::new());
+        for &m in spec.kind.metrics() {
+            if let Some(s) = this.series(m).filter(|_| spec.visible.contains(&m)) {
+                metrics.push(m);
+                columns.push(s);
+            }
+        }
         let cycles = |p: &Prepared| p.pts.axis == XAxis::Cycle;
         let ghost = ghost
             .filter(|g| cycles(this) && cycles(g.0))
@@ -152,19 +152,19 @@ impl<'a> Data<'a> {
                 hi = hi.max(v);
             }
         };
-        let mut series = |xs: &[f64], s: &Series, r: &Range<usize>| {
-            if let Some((a, b)) = s.extremes(xs, r.start, r.end) {
+        let mut series = |s: &Series, r: &Range<usize>| {
+            if let Some((a, b)) = s.extremes(r.start, r.end) {
                 take(a);
                 take(b);
             }
         };
         for s in &self.columns {
-            series(&self.pts.xs, s, &view);
+            series(s, &view);
         }
         if let Some(g) = &self.ghost {
             let gv = in_view(&g.pts.xs);
             for (_, s) in &g.cols {
-                series(&g.pts.xs, s, &gv);
+                series(s, &gv);
             }
         }
         for (_, points) in &self.retained {

@@ -18,14 +18,14 @@ pub(crate) struct Series {
 }
 
 impl Series {
-    fn new(xs: &[f64], values: Vec<f64>) -> Series {
-        let pyr = Pyramid::new(xs, &values);
+    fn new(values: Vec<f64>) -> Series {
+        let pyr = Pyramid::new(&values);
         Series { values, pyr }
     }
 
     /// The first lowest and highest value of points `a..b`, if any.
-    pub fn extremes(&self, xs: &[f64], a: usize, b: usize) -> Option<P> {
-        let (lo, hi) = self.pyr.extremes(xs, &self.values, a, b)?;
+    pub fn extremes(&self, a: usize, b: usize) -> Option<P> {
+        let (lo, hi) = self.pyr.extremes(&self.values, a, b)?;
         Some((self.values[lo], self.values[hi]))
     }
 }
@@ -52,17 +52,16 @@ impl Prepared {
     /// on a logarithmic y axis when `y_log`; without retained levels.
     pub fn new(run: &Run, x_axis: XAxis, y_log: bool) -> Prepared {
         let pts = Points::new(run, x_axis);
-        let series = Metric::ALL
-            .into_iter()
-            .filter(|m| run.has_metric(*m))
-            .map(|m| {
+        let mut series = Vec::new();
+        for m in Metric::ALL {
+            if run.has_metric(m) {
                 let mut col = pts.ys(run, m);
                 if y_log {
                     col.iter_mut().for_each(|v| *v = to_plot(true, *v));
                 }
-                (m, Series::new(&pts.xs, col))
-            })
-            .collect();
+                series.push((m, Series::new(col)));
+            }
+        }
         Prepared {
             pts,
             series,
@@ -82,8 +81,7 @@ impl Prepared {
         report: &Report,
         levels: Option<&[RetainedLevel]>,
     ) -> Prepared {
-        let metrics: Vec<Metric> = self.series.iter().map(|s| s.0).collect();
-        self.retained = retained(run, report, levels, &self.pts, &metrics, self.y_log);
+        self.retained = retained(run, report, levels, &self.pts, &Metric::ALL, self.y_log);
         self
     }
 

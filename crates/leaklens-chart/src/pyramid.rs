@@ -20,61 +20,43 @@ pub(crate) struct Pyramid {
     levels: Vec<Vec<(u32, u32)>>,
 }
 
-/// The first lowest and first highest of two extremes, `a` before `b`.
-fn merge(y: &[f64], a: (u32, u32), b: (u32, u32)) -> (u32, u32) {
-    if a == NONE {
-        return b;
-    }
-    if b == NONE {
-        return a;
-    }
-    let v = |i: u32| y[i as usize];
-    (
-        if v(b.0) < v(a.0) { b.0 } else { a.0 },
-        if v(b.1) > v(a.1) { b.1 } else { a.1 },
-    )
-}
-
 impl Pyramid {
-    /// The pyramid of the points `(x[i], y[i])`; points with a non-finite
-    /// `x` or `y` are left out.
-    pub fn new(x: &[f64], y: &[f64]) -> Pyramid {
-        let n = x.len().min(y.len()).min(u32::MAX as usize);
-        let mut levels: Vec<Vec<(u32, u32)>> = Vec::new();
+    /// The pyramid of the values `y` (of points whose x are finite);
+    /// values that are not finite are left out.
+    pub fn new(y: &[f64]) -> Pyramid {
+        let n = y.len().min(u32::MAX as usize);
         let size = 1usize << BASE;
-        let first: Vec<(u32, u32)> = (0..n / size)
-            .map(|b| Self::scan(x, y, b * size, (b + 1) * size, NONE))
+        let mut level: Vec<(u32, u32)> = (0..n / size)
+            .map(|b| {
+                let mut e = Extremes::default();
+                e.scan(y, b * size, (b + 1) * size);
+                e.pair()
+            })
             .collect();
-        let mut level = first;
+        let mut levels = Vec::new();
         while !level.is_empty() {
-            let up: Vec<(u32, u32)> = level
-                .chunks_exact(2)
-                .map(|w| merge(y, w[0], w[1]))
+            let up = (level.chunks_exact(2))
+                .map(|w| {
+                    let mut e = Extremes::default();
+                    e.bucket(y, w[0]);
+                    e.bucket(y, w[1]);
+                    e.pair()
+                })
                 .collect();
             levels.push(std::mem::replace(&mut level, up));
         }
         Pyramid { levels }
     }
 
-    /// `acc` merged with the points `a..b`, one by one.
-    fn scan(x: &[f64], y: &[f64], a: usize, b: usize, mut acc: (u32, u32)) -> (u32, u32) {
-        for i in a..b {
-            if x[i].is_finite() && y[i].is_finite() {
-                acc = merge(y, acc, (i as u32, i as u32));
-            }
-        }
-        acc
-    }
-
     /// The indices of the first lowest and the first highest point within
     /// `a..b` (None without a finite point), as a scan would find them:
     /// the points up to the first whole bucket one by one, then the largest
     /// whole buckets that fit, then the points after the last one.
-    pub fn extremes(&self, x: &[f64], y: &[f64], a: usize, b: usize) -> Option<(usize, usize)> {
+    pub fn extremes(&self, y: &[f64], a: usize, b: usize) -> Option<(usize, usize)> {
         let mut acc = Extremes::default();
         let size = 1usize << BASE;
         let whole = (a.next_multiple_of(size).min(b), b / size * size);
-        acc.scan(x, y, a, whole.0);
+        acc.scan(y, a, whole.0);
         let mut i = whole.0;
         if let Some(top) = self.levels.len().checked_sub(1) {
             while i < whole.1 {
@@ -85,8 +67,8 @@ impl Pyramid {
                 i += size << k;
             }
         }
-        acc.scan(x, y, i, b);
-        (acc.lo.0 != usize::MAX).then_some((acc.lo.0, acc.hi.0))
+        acc.scan(y, i, b);
+        (acc.pair() != NONE).then_some((acc.lo.0, acc.hi.0))
     }
 }
 
@@ -116,13 +98,17 @@ impl Extremes {
         }
     }
 
-    fn scan(&mut self, x: &[f64], y: &[f64], a: usize, b: usize) {
-        for i in a..b {
-            let v = y[i];
-            if x[i].is_finite() && v.is_finite() {
+    fn scan(&mut self, y: &[f64], a: usize, b: usize) {
+        for (i, &v) in y.iter().enumerate().take(b).skip(a) {
+            if v.is_finite() {
                 self.take(i, v, i, v);
             }
         }
+    }
+
+    /// The indices as a bucket keeps them ([`NONE`]: nothing seen).
+    fn pair(&self) -> (u32, u32) {
+        (self.lo.0 as u32, self.hi.0 as u32)
     }
 
     fn bucket(&mut self, y: &[f64], (lo, hi): (u32, u32)) {
@@ -168,17 +154,7 @@ impl Bins {
             while i < end {
                 bounds.push(i);
                 let c = column_of(x[i]);
-                // Galloping from i, then halving: the column's points are
-                // near each other, and so are the reads.
-                let (mut good, mut step) = (i, 1);
-                let bad = loop {
-                    match good + step {
-                        probe if probe >= end => break end,
-                        probe if column_of(x[probe]) <= c => (good, step) = (probe, step * 2),
-                        probe => break probe,
-                    }
-                };
-                i = good + 1 + x[good + 1..bad].partition_point(|&v| column_of(v) <= c);
+                i += x[i..end].partition_point(|&v| column_of(v) <= c);
             }
             bounds.push(end);
         }
@@ -202,22 +178,27 @@ pub(crate) fn decimate(x: &[f64], y: &[f64], pyr: &Pyramid, bins: &Bins) -> Vec<
         return Vec::new();
     }
     let (start, end) = (bins.start.min(n), bins.end.min(n));
-    let ok = |i: &usize| x[*i].is_finite() && y[*i].is_finite();
-    let point = |i: usize| (x[i], y[i]);
-    let mut out: Vec<P> = (0..start).rev().find(ok).map(point).into_iter().collect();
+    let ok = |i: &usize| y[*i].is_finite();
+    let mut out: Vec<P> = Vec::new();
+    let mut push = |i: usize| out.push((x[i], y[i]));
+    if let Some(i) = (0..start).rev().find(ok) {
+        push(i);
+    }
     if bins.bounds.is_empty() {
-        out.extend((start..end).filter(ok).map(point));
+        (start..end).filter(ok).for_each(&mut push);
     } else {
         for w in bins.bounds.windows(2) {
-            if let Some((a, b)) = pyr.extremes(x, y, w[0], w[1].min(n)) {
-                out.push(point(a.min(b)));
+            if let Some((a, b)) = pyr.extremes(y, w[0], w[1].min(n)) {
+                push(a.min(b));
                 if a != b {
-                    out.push(point(a.max(b)));
+                    push(a.max(b));
                 }
             }
         }
     }
-    out.extend((end..n).find(ok).map(point));
+    if let Some(i) = (end..n).find(ok) {
+        push(i);
+    }
     out
 }
 
@@ -228,9 +209,15 @@ mod tests {
     use proptest::prelude::*;
 
     /// The first lowest and highest of `a..b` by a plain scan.
-    fn scanned(x: &[f64], y: &[f64], a: usize, b: usize) -> Option<(usize, usize)> {
-        let r = Pyramid::scan(x, y, a, b, NONE);
-        (r != NONE).then_some((r.0 as usize, r.1 as usize))
+    fn scanned(y: &[f64], a: usize, b: usize) -> Option<(usize, usize)> {
+        let ok = |i: &usize| y[*i].is_finite();
+        let lo = (a..b)
+            .filter(ok)
+            .min_by(|&i, &j| y[i].partial_cmp(&y[j]).unwrap().then(i.cmp(&j)))?;
+        let hi = (a..b)
+            .filter(ok)
+            .max_by(|&i, &j| y[i].partial_cmp(&y[j]).unwrap().then(j.cmp(&i)))?;
+        Some((lo, hi))
     }
 
     /// Values with repeats (ties), NaN and infinities now and then.
@@ -272,10 +259,10 @@ mod tests {
 
         #[test]
         fn extremes_are_those_of_a_scan((x, y) in series(), a in 0usize..800, len in 0usize..800) {
-            let p = Pyramid::new(&x, &y);
+            let p = Pyramid::new(&y);
             let a = a.min(x.len());
             let b = (a + len).min(x.len());
-            prop_assert_eq!(p.extremes(&x, &y, a, b), scanned(&x, &y, a, b));
+            prop_assert_eq!(p.extremes(&y, a, b), scanned(&y, a, b));
         }
 
         #[test]
@@ -285,7 +272,7 @@ mod tests {
             width in -5.0f64..200.0,
             columns in 0usize..120,
         ) {
-            let p = Pyramid::new(&x, &y);
+            let p = Pyramid::new(&y);
             let range = (from, from + width);
             let bins = Bins::new(&x, range, columns).unwrap();
             prop_assert_eq!(
@@ -311,7 +298,7 @@ mod tests {
                 }
             })
             .collect();
-        let p = Pyramid::new(&x, &y);
+        let p = Pyramid::new(&y);
         let end = x[n - 1];
         for (a, b) in [
             (0.0, end),

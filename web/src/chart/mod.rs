@@ -417,9 +417,9 @@ fn draw_on_change(
         let other = ghost
             .as_ref()
             .map(|g| (g.prepared(false, v.log_y), shown(&g.title)));
-        let other = other.as_ref().map(|(p, name)| (&**p, name.as_str()));
+        let other = other.as_ref().map(|(p, name)| (*p, name.as_str()));
         let (data, report) = (&run.parsed.run, &run.report);
-        match leaklens_chart::draw_prepared(&mut backend, data, report, &this, other, &spec) {
+        match leaklens_chart::draw_prepared(&mut backend, data, report, this, other, &spec) {
             Ok(l) => {
                 // Where the plot is, for the browser tests.
                 let (x0, y0, x1, y1) = l.plot_px;
