@@ -135,7 +135,7 @@ impl Interaction {
         let p = self
             .view_state
             .with_untracked(|v| run.prepared(v.time_axis, v.log_y));
-        let i = snapshot_at(&p, l, at);
+        let i = snapshot_at(p, l, at);
         self.focus.set(i.map(|i| Focus {
             i,
             panel: self.k,
