@@ -5,7 +5,8 @@
 // - the same file through the native CLI, for the wasm/native ratio.
 // Usage: node scripts/bench-web.mjs   (after ./scripts/build-web.sh and a release CLI build)
 //        node scripts/bench-web.mjs bench-zoom [dist]   (the 1M-snapshot part alone, against
-//        a given build: its load, hover and zoom redraws, combined chart and panels)
+//        a given build: its load, hover and zoom redraws, combined chart and panels;
+//        BENCH_DIST=<dist> times the whole script against another build)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -13,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { serve, launch, newPage, DIST, ROOT } from '../tests/e2e/harness.mjs';
 
 const zoomOnly = process.argv[2] === 'bench-zoom';
-const dist = (zoomOnly && process.argv[3]) || DIST;
+const dist = (zoomOnly ? process.argv[3] : process.env.BENCH_DIST) || DIST;
 // The page's wasm (the export module, fetched at the first export, apart).
 for (const [what, re] of [['wasm', /^leaklens-web-.*\.wasm$/], ['export module wasm', /^leaklens-export.*\.wasm$/]]) {
   const wasm = fs.readdirSync(dist).find((f) => re.test(f));
