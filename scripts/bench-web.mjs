@@ -4,23 +4,31 @@
 // - drop a ~10 MB snapshot file → verdict shown and first chart drawn;
 // - the same file through the native CLI, for the wasm/native ratio.
 // Usage: node scripts/bench-web.mjs   (after ./scripts/build-web.sh and a release CLI build)
+//        node scripts/bench-web.mjs bench-zoom [dist]   (the 1M-snapshot part alone, against
+//        a given build: its load, hover and zoom redraws, combined chart and panels;
+//        BENCH_DIST=<dist> times the whole script against another build)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { serve, launch, newPage, DIST, ROOT } from '../tests/e2e/harness.mjs';
 
+const zoomOnly = process.argv[2] === 'bench-zoom';
+const dist = (zoomOnly ? process.argv[3] : process.env.BENCH_DIST) || DIST;
 // The page's wasm (the export module, fetched at the first export, apart).
 for (const [what, re] of [['wasm', /^leaklens-web-.*\.wasm$/], ['export module wasm', /^leaklens-export.*\.wasm$/]]) {
-  const wasm = fs.readdirSync(DIST).find((f) => re.test(f));
+  const wasm = fs.readdirSync(dist).find((f) => re.test(f));
   if (!wasm) continue;
-  const bytes = fs.readFileSync(path.join(DIST, wasm));
+  const bytes = fs.readFileSync(path.join(dist, wasm));
   console.log(`${what}: ${(bytes.length / 1024).toFixed(0)} KB raw, ${(zlib.gzipSync(bytes, { level: 9 }).length / 1024).toFixed(0)} KB gzip -9`);
 }
 
 const cli = process.env.LEAKLENS_CLI ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target'), 'release/leaklens');
 const file = path.join(fs.mkdtempSync('/tmp/leaklens-bench-'), 'run.ndjson');
 execFileSync(cli, ['generate', '--scenario', 'step', '--rate', '0.5', '--cycles', '12000', '-o', file]);
+const site = await serve(dist);
+const browser = await launch();
+if (!zoomOnly) {
 const text = fs.readFileSync(file, 'utf8');
 console.log(`input: ${(text.length / 1e6).toFixed(1)} MB NDJSON`);
 
@@ -29,8 +37,6 @@ execFileSync(cli, ['analyze', file, '--format', 'json'], { stdio: ['ignore', 'ig
 const nativeMs = Number(process.hrtime.bigint() - t) / 1e6;
 console.log(`native CLI read + parse + analyse + JSON: ${nativeMs.toFixed(0)} ms`);
 
-const site = await serve(DIST);
-const browser = await launch();
 const runs = [];
 for (let k = 0; k < 3; k++) {
   const page = await newPage(browser, []);
@@ -109,6 +115,7 @@ console.log(`wasm core parse + analyse (in the page): ${core.toFixed(0)} ms; / n
 console.log(`browser drop → verdict + first chart drawn: ${runs.map((x) => x.toFixed(0)).join(', ')} ms (median ${runs[1].toFixed(0)})`);
 console.log(`browser file input (change event) → verdict + first chart drawn: ${picked.map((x) => x.toFixed(0)).join(', ')} ms (median ${picked[1].toFixed(0)})`);
 console.log(`drop-to-chart / native CLI: ${(runs[1] / nativeMs).toFixed(2)}x (includes reading the File, rendering the report and drawing)`);
+}
 
 // A 1,000,000-snapshot file by ?src=: time to the verdict, and the longest
 // gap between painted frames while it loads (how long the page froze).
@@ -133,11 +140,11 @@ const gaps = await bigPage.evaluate(() => {
   return { frames: f.length, p50: g[Math.floor(g.length / 2)], max: g.at(-1), over100: g.filter((x) => x > 100).length };
 });
 // Redraws of the 1M-snapshot chart: a hover (tooltip, crosshair, dots) and
-// a zoom step from the keyboard (the canvas drawn again), each timed from
-// the event to the end of the work it queued (effects run as microtasks,
-// before the timeout).
-const redraw = await bigPage.evaluate(async () => {
-  const c = document.querySelector('canvas.chart-memory');
+// a zoom step from the keyboard (every chart and panel drawn again), each
+// timed from the event to the end of the work it queued (effects run as
+// microtasks, before the timeout). Then the same in panel mode.
+const redraws = (selector) => bigPage.evaluate(async (selector) => {
+  const c = document.querySelector(selector);
   const r = c.getBoundingClientRect();
   const time = async (fire) => {
     const t = performance.now();
@@ -161,10 +168,22 @@ const redraw = await bigPage.evaluate(async () => {
   }
   const med = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
   return { hover: med(hover), hoverMax: hover.at(-1), zoom: med(zoom), zoomMax: zoom.at(-1) };
-});
+}, selector);
+const redraw = await redraws('canvas.chart-memory');
+// Builds without panels (before issue 14's small multiples) skip them.
+const panels = (await bigPage.$('input.panels')) !== null;
+let panelRedraw;
+if (panels) {
+  await bigPage.click('input.panels');
+  await bigPage.waitForSelector('canvas.chart-panel');
+  await bigPage.waitForTimeout(500);
+  panelRedraw = await redraws('canvas.chart-panel');
+}
+const panelCount = await bigPage.evaluate(() => document.querySelectorAll('canvas.chart-panel').length);
 await bigPage.close();
 await data.close();
 console.log(`1,000,000 snapshots, redraw: hover median ${redraw.hover.toFixed(1)} ms (max ${redraw.hoverMax.toFixed(1)}), zoom step median ${redraw.zoom.toFixed(1)} ms (max ${redraw.zoomMax.toFixed(1)})`);
+if (panels) console.log(`1,000,000 snapshots, ${panelCount} panels, redraw: hover median ${panelRedraw.hover.toFixed(1)} ms (max ${panelRedraw.hoverMax.toFixed(1)}), zoom step median ${panelRedraw.zoom.toFixed(1)} ms (max ${panelRedraw.zoomMax.toFixed(1)})`);
 console.log(`1,000,000 snapshots (${(fs.statSync(big).size / 1e6).toFixed(0)} MB NDJSON) by ?src=: verdict after ${(loadMs / 1000).toFixed(1)} s; ` +
   `${gaps.frames} frames painted meanwhile, median gap ${gaps.p50.toFixed(0)} ms, longest ${gaps.max.toFixed(0)} ms (the analysis), ${gaps.over100} gaps over 100 ms`);
 await browser.close();
