@@ -4,15 +4,13 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-#[cfg(test)]
-use leaklens_core::Run;
-use leaklens_core::{Metric, Report};
+use leaklens_core::analyze::RetainedLevel;
+use leaklens_core::{Metric, Report, Run};
 
 use crate::clip::P;
-use crate::evidence::to_plot;
+use crate::evidence::{retained, to_plot};
 use crate::legend::{strip, strip_entries, Legend};
 use crate::points::Points;
-use crate::prepared::{Prepared, Series};
 use crate::ranges::{log_y_range, thresholds, x_range, y_range, Threshold};
 use crate::record::text_size;
 use crate::style::{Scale, Style};
@@ -21,35 +19,32 @@ use crate::ticks::{
 };
 use crate::{ChartError, ChartKind, ChartLayout, ChartSpec, XAxis};
 
-/// The series a chart shows, one value per point, read from a
-/// [`Prepared`] run.
-pub(crate) struct Data<'a> {
-    pub pts: &'a Points,
+/// The series a chart shows, one value per point.
+pub(crate) struct Data {
+    pub pts: Points,
     /// The metrics drawn, in drawing order.
     pub metrics: Vec<Metric>,
-    /// Their values, one series per metric.
-    pub columns: Vec<&'a Series>,
+    /// Their values, one column per metric.
+    pub columns: Vec<Vec<f64>>,
     /// The other run of a comparison.
-    pub ghost: Option<Ghost<'a>>,
+    pub ghost: Option<Ghost>,
     /// The retained level of each metric whose level differs from its
     /// series (none in a comparison).
-    pub retained: Vec<(Metric, &'a [P])>,
+    pub retained: Vec<(Metric, Vec<P>)>,
     /// Values are drawn on a logarithmic axis: the columns hold `log10`.
     pub y_log: bool,
 }
 
 /// The other run of a comparison, by cycle (their wall-clock times differ).
-pub(crate) struct Ghost<'a> {
-    pub pts: &'a Points,
+pub(crate) struct Ghost {
+    pub pts: Points,
     /// The metrics it has of those drawn, and their values.
-    pub cols: Vec<(Metric, &'a Series)>,
+    pub cols: Vec<(Metric, Vec<f64>)>,
     /// Its name, cut short.
     pub name: String,
 }
 
-impl<'a> Data<'a> {
-    /// The data of `run` prepared for `spec` (a test's shortcut: the
-    /// prepared runs are leaked).
+impl Data {
     #[cfg(test)]
     pub fn new(
         run: &Run,
@@ -57,61 +52,57 @@ impl<'a> Data<'a> {
         ghost: Option<(&Run, &str)>,
         spec: &ChartSpec,
         style: &Style,
-    ) -> Data<'static> {
-        let (this, other) = crate::draw::prepare(run, report, None, ghost, spec);
-        let this: &'static Prepared = Box::leak(Box::new(this));
-        let other = other.map(|(p, name)| {
-            let p: &'static Prepared = Box::leak(Box::new(p));
-            (p, name)
-        });
-        Data::of(this, other, spec, style)
+    ) -> Data {
+        Data::with_levels(run, report, None, ghost, spec, style)
     }
 
-    /// What `spec` shows of the prepared run `this`, and of `ghost`, the
-    /// other run of a comparison (prepared on the cycle axis) and its name.
-    pub fn of(
-        this: &'a Prepared,
-        ghost: Option<(&'a Prepared, &str)>,
+    /// [`Data::new`], with the run's retained levels computed before.
+    pub fn with_levels(
+        run: &Run,
+        report: &Report,
+        levels: Option<&[RetainedLevel]>,
+        ghost: Option<(&Run, &str)>,
         spec: &ChartSpec,
         style: &Style,
-    ) -> Data<'a> {
-        let pts = &this.pts;
-        let (mut metrics, mut columns) = (Vec::new(), Vec::new());
-        for &m in spec.kind.metrics() {
-            if let Some(s) = this.series(m).filter(|_| spec.visible.contains(&m)) {
-                metrics.push(m);
-                columns.push(s);
+    ) -> Data {
+        let pts = Points::new(run, spec.x_axis);
+        let metrics: Vec<Metric> = spec
+            .kind
+            .metrics()
+            .iter()
+            .copied()
+            .filter(|m| spec.visible.contains(m) && run.has_metric(*m))
+            .collect();
+        let y_log = spec.y_log;
+        let columns = metrics
+            .iter()
+            .map(|&m| plotted(y_log, pts.ys(run, m)))
+            .collect();
+        let ghost = ghost.filter(|_| pts.axis == XAxis::Cycle).map(|(g, name)| {
+            // A long file name must not make the legend wider than the chart.
+            let max = style.ghost_name_chars;
+            let name: String = if name.chars().count() > max {
+                name.chars()
+                    .take(max - 1)
+                    .chain(std::iter::once('…'))
+                    .collect()
+            } else {
+                name.to_string()
+            };
+            let gp = Points::new(g, XAxis::Cycle);
+            let cols = metrics
+                .iter()
+                .filter(|m| g.has_metric(**m))
+                .map(|&m| (m, plotted(y_log, gp.ys(g, m))))
+                .collect();
+            Ghost {
+                pts: gp,
+                cols,
+                name,
             }
-        }
-        let cycles = |p: &Prepared| p.pts.axis == XAxis::Cycle;
-        let ghost = ghost
-            .filter(|g| cycles(this) && cycles(g.0))
-            .map(|(g, name)| {
-                // A long file name must not make the legend wider than the chart.
-                let max = style.ghost_name_chars;
-                let name: String = if name.chars().count() > max {
-                    name.chars()
-                        .take(max - 1)
-                        .chain(std::iter::once('…'))
-                        .collect()
-                } else {
-                    name.to_string()
-                };
-                let cols = metrics
-                    .iter()
-                    .filter_map(|&m| Some((m, g.series(m)?)))
-                    .collect();
-                Ghost {
-                    pts: &g.pts,
-                    cols,
-                    name,
-                }
-            });
+        });
         let retained = match spec.show_retained && ghost.is_none() {
-            true => (this.retained.iter())
-                .filter(|r| metrics.contains(&r.0))
-                .map(|(m, points)| (*m, points.as_slice()))
-                .collect(),
+            true => retained(run, report, levels, &pts, &metrics, y_log),
             false => Vec::new(),
         };
         Data {
@@ -120,7 +111,7 @@ impl<'a> Data<'a> {
             columns,
             ghost,
             retained,
-            y_log: this.y_log,
+            y_log,
         }
     }
 
@@ -145,34 +136,40 @@ impl<'a> Data<'a> {
         };
         let view = in_view(&self.pts.xs);
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        let mut take = |v: f64| {
-            if v.is_finite() {
-                let v = v.clamp(-clamp, clamp);
-                lo = lo.min(v);
-                hi = hi.max(v);
+        let mut take = |col: &[f64]| {
+            for &v in col {
+                if v.is_finite() {
+                    let v = v.clamp(-clamp, clamp);
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
             }
         };
-        let mut series = |s: &Series, r: &Range<usize>| {
-            if let Some((a, b)) = s.extremes(r.start, r.end) {
-                take(a);
-                take(b);
-            }
-        };
-        for s in &self.columns {
-            series(s, &view);
+        for col in &self.columns {
+            take(&col[view.clone()]);
         }
         if let Some(g) = &self.ghost {
             let gv = in_view(&g.pts.xs);
-            for (_, s) in &g.cols {
-                series(s, &gv);
+            for (_, col) in &g.cols {
+                take(&col[gv.clone()]);
             }
         }
         for (_, points) in &self.retained {
             let inside = points.iter().filter(|p| (xr.0..=xr.1).contains(&p.0));
-            inside.for_each(|p| take(p.1));
+            take(&inside.map(|p| p.1).collect::<Vec<f64>>());
         }
         (lo, hi, view)
     }
+}
+
+/// A column as the y axis draws it (see [`to_plot`]).
+fn plotted(y_log: bool, mut col: Vec<f64>) -> Vec<f64> {
+    if y_log {
+        for v in &mut col {
+            *v = to_plot(true, *v);
+        }
+    }
+    col
 }
 
 /// One axis: its range, its ticks and how they are labelled.

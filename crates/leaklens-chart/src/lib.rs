@@ -28,8 +28,6 @@ mod layers;
 mod layout;
 mod legend;
 mod points;
-mod prepared;
-mod pyramid;
 mod ranges;
 mod record;
 mod scene;
@@ -40,8 +38,8 @@ use leaklens_core::{Metric, Report, Run};
 use plotters::prelude::*;
 
 pub use decimate::decimate_min_max;
-pub use draw::{draw, draw_overlaid, draw_prepared};
-pub use prepared::Prepared;
+pub use draw::{draw, draw_overlaid, draw_with_levels};
+pub use points::XIndex;
 
 /// What a chart shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -409,7 +407,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod nearest_tests {
+mod xindex_tests {
     use super::*;
     use leaklens_core::generate::{generate, Spec};
 
@@ -419,8 +417,7 @@ mod nearest_tests {
             cycles: 10,
             ..Spec::default()
         });
-        let idx = Prepared::new(&run, XAxis::Cycle, false);
-        assert_eq!(idx.axis(), XAxis::Cycle);
+        let idx = XIndex::new(&run, XAxis::Cycle);
         // Cycle 3's first snapshot sits at x = 3.0.
         let i = idx.nearest(3.01).unwrap();
         assert_eq!(run.cycle(i), 3);
