@@ -150,6 +150,7 @@ impl Interner {
 
     /// Each string's [`hash32`] by id, from the table (or hashed again
     /// when it was dropped).
+    #[cfg(not(target_arch = "wasm32"))]
     fn hashes(&self) -> Vec<u32> {
         if self.index.len() == self.ends.len() {
             let mut out = vec![0; self.ends.len()];
@@ -162,14 +163,17 @@ impl Interner {
         }
     }
 
-    /// Interns every string of `other`, in order: their ids here.
+    /// Interns every string of `other`, in order: their ids here (with
+    /// the hashes `other` keeps; the page hashes them again, for room).
     fn intern_all(&mut self, other: &Interner) -> Vec<StrId> {
-        let hashes = other.hashes();
-        other
+        #[cfg(not(target_arch = "wasm32"))]
+        return other
             .names()
-            .zip(hashes)
+            .zip(other.hashes())
             .map(|(s, h)| self.intern_hashed(s, h))
-            .collect()
+            .collect();
+        #[cfg(target_arch = "wasm32")]
+        return other.names().map(|s| self.intern(s)).collect();
     }
 
     /// Drops the lookup index (rebuilt on the next `intern`) and spare
@@ -296,7 +300,8 @@ pub struct Run {
     present: u8,
     /// For the first labels (by id), the label that came next last time:
     /// a cycle's points come in the same order, so the next label is
-    /// mostly known before it is looked up.
+    /// mostly known before it is looked up. (Native only.)
+    #[cfg(not(target_arch = "wasm32"))]
     label_after: [Option<StrId>; 8],
 }
 
@@ -326,10 +331,14 @@ impl Run {
             self.url_offsets.push(0);
         }
         self.cycles.push(s.cycle);
+        // (Native only: the page has no room for the shortcut.)
+        #[cfg(not(target_arch = "wasm32"))]
         let after = self
             .labels
             .last()
             .and_then(|&p| self.label_after.get_mut(p as usize));
+        #[cfg(target_arch = "wasm32")]
+        let after: Option<&mut Option<StrId>> = None;
         let label = match after {
             Some(&mut Some(guess)) if self.label_names.get(guess) == s.label => guess,
             Some(slot) => *slot.insert(self.label_names.intern(s.label)),

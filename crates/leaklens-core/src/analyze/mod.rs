@@ -130,26 +130,19 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let seg = segs.get(seg_idx).cloned().unwrap_or(0..0);
     let seg_first = c.cycle.get(seg.start).copied().unwrap_or(0);
     let seg_last = c.cycle.get(seg.end.saturating_sub(1)).copied().unwrap_or(0);
+    let cycle_hours = c.hours_per_cycle(&seg);
 
-    // The windowed table, the phases and the thresholds are independent of
-    // the whole run's judgement (worked on at the same time with
-    // `parallel`).
+    // The windowed table and the phases are independent of the whole run's
+    // judgement (worked on at the same time with `parallel`).
     let seg_starts: Vec<u64> = segs.iter().skip(1).map(|s| c.cycle[s.start]).collect();
-    let ((analyses, phases, cycle_hours), (windows, exceeded)) = crate::par::join(
-        || {
-            let cycle_hours = c.hours_per_cycle(&seg);
-            let (analyses, phases) = crate::par::join(
-                || judge_all(&c, &metrics_present, &seg, cfg, cycle_hours),
-                || phases::phases(run, &metrics_present, &seg_starts),
-            );
-            (analyses, phases, cycle_hours)
-        },
+    let ((analyses, phases), windows) = crate::par::join(
         || {
             crate::par::join(
-                || windows::windows(&c, &metrics_present, cfg),
-                || issues::thresholds_exceeded(run, cfg),
+                || judge_all(&c, &metrics_present, &seg, cfg, cycle_hours),
+                || phases::phases(run, &metrics_present, &seg_starts),
             )
         },
+        || windows::windows(&c, &metrics_present, cfg),
     );
 
     let mut issues: Vec<Issue> = analyses
@@ -164,7 +157,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
         cfg,
         &issues,
     ));
-    issues.extend(exceeded);
+    issues.extend(issues::thresholds_exceeded(run, cfg));
 
     // Forecasts: every configured limit, plus the heap threshold.
     let mut limits: BTreeMap<Metric, f64> = BTreeMap::new();

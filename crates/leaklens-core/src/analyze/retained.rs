@@ -30,7 +30,7 @@ use std::ops::Range;
 
 use super::cycles::Cycles;
 use crate::report::RetainedSource;
-use crate::stats::{median, median_in};
+use crate::stats::median;
 use crate::{Column, Metric};
 
 /// A step is a collection (or a jump) when it is this many robust standard
@@ -228,13 +228,11 @@ pub(crate) fn troughs(v: &[(f64, f64)]) -> (Vec<(f64, f64)>, usize) {
             if !(left && right) {
                 return false;
             }
-            // (At most 21 points: no allocation for each local minimum.)
-            let mut around = [0.0; 21];
-            let near = &v[i.saturating_sub(half)..(i + half + 1).min(n)];
-            for (slot, p) in around.iter_mut().zip(near) {
-                *slot = p.1;
-            }
-            median_in(&mut around[..near.len()]).is_some_and(|m| v[i].1 <= m)
+            let around: Vec<f64> = v[i.saturating_sub(half)..(i + half + 1).min(n)]
+                .iter()
+                .map(|p| p.1)
+                .collect();
+            median(&around).is_some_and(|m| v[i].1 <= m)
         })
         .map(|i| v[i])
         .collect();

@@ -122,10 +122,25 @@ impl<'de> Scan<'de> {
     #[inline]
     fn plain_str(&mut self) -> Option<&'de str> {
         let bytes = self.plain_bytes()?;
+        #[cfg(target_arch = "wasm32")]
+        return std::str::from_utf8(bytes).ok();
+        #[cfg(not(target_arch = "wasm32"))]
         match self.text {
             Some(text) => text.get(self.i - 1 - bytes.len()..self.i - 1),
             None => std::str::from_utf8(bytes).ok(),
         }
+    }
+
+    /// `b` as text when it is all UTF-8, for [`Scan::with_text`] (checked
+    /// in one pass; in the page, never: one way to read strings there).
+    pub(super) fn known_text(b: &'de [u8]) -> Option<&'de str> {
+        #[cfg(not(target_arch = "wasm32"))]
+        return std::str::from_utf8(b).ok();
+        #[cfg(target_arch = "wasm32")]
+        return {
+            let _ = b;
+            None
+        };
     }
 
     /// Skips a string, escapes included, checking it as serde would.
@@ -299,6 +314,7 @@ impl<'de> Scan<'de> {
     /// A positive integer of at most 19 digits (a cycle, a timestamp) at
     /// the cursor, as [`Scan::number`] reads it; None, cursor unmoved, for
     /// anything else.
+    #[cfg(any(test, not(target_arch = "wasm32")))]
     #[inline]
     fn integer(&mut self) -> Option<Scalar<'de>> {
         let (end, mantissa) = digits(self.b, self.i, 0);
@@ -316,8 +332,9 @@ impl<'de> Scan<'de> {
             b'"' => Some(Scalar::Str(Cow::Borrowed(self.plain_str()?))),
             b'N' | b'I' => self.non_finite(),
             b'-' if self.non_finite_next() => self.non_finite(),
+            #[cfg(not(target_arch = "wasm32"))]
             b'1'..=b'9' => self.integer().or_else(|| self.number()),
-            b'-' | b'0' => self.number(),
+            b'-' | b'0'..=b'9' => self.number(),
             b'n' => self.literal(b"null").map(|()| Scalar::Null),
             b't' => self.literal(b"true").map(|()| Scalar::Bool),
             b'f' => self.literal(b"false").map(|()| Scalar::Bool),
@@ -608,6 +625,7 @@ fn digits(b: &[u8], mut i: usize, mut mantissa: u64) -> (usize, u64) {
 /// Equality of two short byte strings (a key with its quotes and colon),
 /// inline: up to 16 bytes as two overlapping words each (a `memcmp` call
 /// costs more than the comparison for keys this short).
+#[cfg(not(target_arch = "wasm32"))]
 #[inline]
 fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -623,6 +641,12 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     } else {
         a == b
     }
+}
+
+/// (In the page, a plain comparison: the smallest code.)
+#[cfg(target_arch = "wasm32")]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a == b
 }
 
 /// For each key (by [`KeyMemo::slot`]), the text of the key that followed

@@ -426,6 +426,8 @@ impl Reader {
             // NDJSON: the batch's last piece runs to the last complete
             // line, so what stays pending (and is moved to the front of
             // the buffer) is one unfinished line, not most of a piece.
+            // (Native only: the page has no room for it.)
+            #[cfg(not(target_arch = "wasm32"))]
             if let (Mode::Ndjson, Some((_, end, next))) = (self.mode, cuts.last_mut()) {
                 if let Some(nl) = memrchr(b'\n', &self.pending[*next..]) {
                     *next += nl + 1;

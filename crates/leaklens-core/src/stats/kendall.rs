@@ -107,36 +107,6 @@ fn hamed_rao_factor(x: &[f64], y: &[f64], slope: f64) -> f64 {
 
 pub(super) fn mann_kendall_detrended(x: &[f64], y: &[f64], slope: f64) -> MannKendall {
     let n = y.len().min(x.len());
-    let mut pairs = PairSigns::default();
-    for i in 0..n {
-        for j in i + 1..n {
-            pairs.add(y[i], y[j]);
-        }
-    }
-    mann_kendall_of(x, y, slope, pairs)
-}
-
-/// Kendall's S of a series and whether any two of its values are equal,
-/// summed pair by pair (so a caller that visits every pair anyway, as the
-/// slope test does, needs no second pass).
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct PairSigns {
-    s: f64,
-    equal: bool,
-}
-
-impl PairSigns {
-    /// The pair of `earlier` and `later`.
-    #[inline]
-    pub(super) fn add(&mut self, earlier: f64, later: f64) {
-        self.s += sign(later - earlier);
-        self.equal |= later == earlier;
-    }
-}
-
-/// [`mann_kendall_detrended`] whose pairs of `y` were summed in `pairs`.
-pub(super) fn mann_kendall_of(x: &[f64], y: &[f64], slope: f64, pairs: PairSigns) -> MannKendall {
-    let n = y.len().min(x.len());
     let (x, y) = (&x[..n], &y[..n]);
     if n < 3 {
         return MannKendall {
@@ -149,10 +119,14 @@ pub(super) fn mann_kendall_of(x: &[f64], y: &[f64], slope: f64, pairs: PairSigns
             exact: false,
         };
     }
-    let PairSigns {
-        s,
-        equal: equal_pairs,
-    } = pairs;
+    let mut s = 0.0;
+    let mut equal_pairs = false;
+    for i in 0..n {
+        for j in i + 1..n {
+            s += sign(y[j] - y[i]);
+            equal_pairs |= y[j] == y[i];
+        }
+    }
     // Tie correction (values are seldom tied: sorted only when some are).
     let mut tie_term = 0.0;
     let mut has_ties = false;

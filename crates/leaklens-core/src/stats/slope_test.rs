@@ -1,7 +1,7 @@
 //! A trend test whose slope, interval and p-value come from one
 //! statistic: the interval is the inversion of the Mann–Kendall test.
 
-use super::kendall::{mahonian, mann_kendall_of, mk_p_of, PairSigns};
+use super::kendall::{mahonian, mann_kendall_detrended, mk_p_of};
 use super::{median, norm_quantile, MannKendall};
 
 /// A trend test of `y` on `x` whose three answers cannot disagree: Sen's
@@ -79,33 +79,14 @@ fn select(s: &mut [Key], k: usize) -> Key {
     return *s.select_nth_unstable_by(k, f64::total_cmp).1;
 }
 
-/// What one pass over every pair of points gives: the pairwise slopes
-/// (x ascending) as [`key`]s, how many are negative and how many not
-/// positive, and the Mann–Kendall sums of `y`.
-struct Pairs {
-    slopes: Vec<Key>,
-    below: usize,
-    not_above: usize,
-    signs: PairSigns,
-}
-
-fn pairs(x: &[f64], y: &[f64]) -> Pairs {
+fn slope_keys(x: &[f64], y: &[f64]) -> Vec<Key> {
     let n = x.len();
-    let mut out = Pairs {
-        slopes: Vec::with_capacity(n * n.saturating_sub(1) / 2),
-        below: 0,
-        not_above: 0,
-        signs: PairSigns::default(),
-    };
+    let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
     for i in 0..n {
         for j in i + 1..n {
-            out.signs.add(y[i], y[j]);
             let dx = x[j] - x[i];
             if dx > 0.0 {
-                let v = (y[j] - y[i]) / dx;
-                out.below += usize::from(v < 0.0);
-                out.not_above += usize::from(v <= 0.0);
-                out.slopes.push(key(v));
+                out.push(key((y[j] - y[i]) / dx));
             }
         }
     }
@@ -131,12 +112,7 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // Order statistics by selection, not a sort (the windowed table tests
     // tens of thousands of windows): the values are those of the sorted
     // slopes at the same positions.
-    let Pairs {
-        mut slopes,
-        below,
-        not_above,
-        signs,
-    } = pairs(x, y);
+    let mut slopes = slope_keys(x, y);
     if slopes.is_empty() {
         return None;
     }
@@ -154,7 +130,7 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
             .map_or(upper_mid, value);
         (lower_mid + upper_mid) / 2.0
     };
-    let mk = mann_kendall_of(x, y, slope, signs);
+    let mk = mann_kendall_detrended(x, y, slope);
     let counts = mk.exact.then(|| mahonian(mk.n));
     let counts = counts.as_deref();
     let pairs = (n * (n - 1) / 2) as f64;
@@ -181,7 +157,8 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // at each slope value; just left of a value v it is #(≥ v) − #(< v),
     // just right #(> v) − #(≤ v).
     let total = slopes.len() as f64;
-    let (below, not_above) = (below as f64, not_above as f64);
+    let below = slopes.iter().filter(|&&s| value(s) < 0.0).count() as f64;
+    let not_above = slopes.iter().filter(|&&s| value(s) <= 0.0).count() as f64;
     let offset = mk.s - ((total - not_above) - below);
     // Lower end: sup{β : S(β) ≥ s_crit}. Just left of the value at sorted
     // position k, S is at least N − 2k + offset (its group starts at or

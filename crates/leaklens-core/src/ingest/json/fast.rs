@@ -23,10 +23,15 @@ impl<'de> Sink<'de> {
         // taken as NDJSON too.
         let line = line.trim_ascii_end();
         let line = line.strip_suffix(b",").unwrap_or(line);
-        let at = (line.as_ptr() as usize).wrapping_sub(self.base);
-        let text = self
-            .text
-            .and_then(|t| t.get(at..at.checked_add(line.len())?));
+        // (Native only: the page checks each string; no room for both.)
+        #[cfg(not(target_arch = "wasm32"))]
+        let text = {
+            let at = (line.as_ptr() as usize).wrapping_sub(self.base);
+            self.text
+                .and_then(|t| t.get(at..at.checked_add(line.len())?))
+        };
+        #[cfg(target_arch = "wasm32")]
+        let text = None;
         let mut scan = Scan::with_text(line, text);
         scan.ws();
         if scan.at_end() {
@@ -132,7 +137,7 @@ impl<'de> Sink<'de> {
     /// neither (a single snapshot object) or has an error no snapshot
     /// follows.
     pub(super) fn fast_documents(&mut self) -> Option<()> {
-        let text = std::str::from_utf8(self.bytes).ok();
+        let text = Scan::known_text(self.bytes);
         let mut scan = Scan::with_text(self.bytes, text);
         scan.ws();
         let mut docs = 0usize;

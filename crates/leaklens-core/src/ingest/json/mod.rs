@@ -141,7 +141,7 @@ fn read_object_or_ndjson_into(mut sink: Sink<'_>) -> Ingested {
 fn read_ndjson_from(mut sink: Sink<'_>, mut pos: usize, mut line_no: usize) -> Ingested {
     let bytes = sink.bytes;
     // One pass over all of it beats checking each string of each line.
-    sink.text = std::str::from_utf8(bytes).ok();
+    sink.text = crate::ingest::scan::Scan::known_text(bytes);
     // One snapshot per line: reserving up front avoids regrowing the
     // columns. Lines are estimated from the first 64 KB (counting them all
     // would cost a pass); the margin is only address space until touched.
