@@ -38,9 +38,8 @@ impl SlopeTest {
     }
 }
 
-/// `v` as an integer in the order of [`f64::total_cmp`] (the same bit
-/// flip it makes on every comparison, made once): selecting among keys is
-/// selecting among the values, and [`value`] gives each back bit for bit.
+/// A pairwise slope as the selections see it: natively an integer in the
+/// order of [`f64::total_cmp`] (see [`key`]).
 #[cfg(not(target_arch = "wasm32"))]
 type Key = i64;
 /// (In the browser the doubles themselves, in `total_cmp`'s order: the
@@ -48,6 +47,9 @@ type Key = i64;
 #[cfg(target_arch = "wasm32")]
 type Key = f64;
 
+/// `v` as an integer in the order of [`f64::total_cmp`] (the same bit
+/// flip it makes on every comparison, made once): selecting among keys is
+/// selecting among the values, and [`value`] gives each back bit for bit.
 #[cfg(not(target_arch = "wasm32"))]
 fn key(v: f64) -> i64 {
     let bits = v.to_bits() as i64;
@@ -60,7 +62,6 @@ fn value(k: i64) -> f64 {
     f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
 }
 
-/// Pairwise slopes (x ascending), as [`key`]s.
 #[cfg(target_arch = "wasm32")]
 fn key(v: f64) -> f64 {
     v
@@ -79,6 +80,7 @@ fn select(s: &mut [Key], k: usize) -> Key {
     return *s.select_nth_unstable_by(k, f64::total_cmp).1;
 }
 
+/// Pairwise slopes (x ascending), as [`key`]s.
 fn slope_keys(x: &[f64], y: &[f64]) -> Vec<Key> {
     let n = x.len();
     let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
