@@ -4,7 +4,7 @@
 
 use super::{mean, ranks, two_sided_p};
 
-fn sign(d: f64) -> f64 {
+pub(super) fn sign(d: f64) -> f64 {
     if d > 0.0 {
         1.0
     } else if d < 0.0 {
@@ -107,6 +107,36 @@ fn hamed_rao_factor(x: &[f64], y: &[f64], slope: f64) -> f64 {
 
 pub(super) fn mann_kendall_detrended(x: &[f64], y: &[f64], slope: f64) -> MannKendall {
     let n = y.len().min(x.len());
+    let (s, equal_pairs) = pair_signs(&y[..n]);
+    mann_kendall_of(x, y, slope, s, equal_pairs)
+}
+
+/// Kendall's S of `y` (concordant minus discordant pairs), and whether any
+/// two values are equal.
+fn pair_signs(y: &[f64]) -> (f64, bool) {
+    let n = y.len();
+    let mut s = 0.0;
+    let mut equal_pairs = false;
+    for i in 0..n {
+        for j in i + 1..n {
+            s += sign(y[j] - y[i]);
+            equal_pairs |= y[j] == y[i];
+        }
+    }
+    (s, equal_pairs)
+}
+
+/// The Mann–Kendall test of `y` given its S and whether any two values are
+/// equal ([`pair_signs`], or counted along with something else over the
+/// same pairs), the autocorrelation correction on `y` detrended by `slope`.
+pub(super) fn mann_kendall_of(
+    x: &[f64],
+    y: &[f64],
+    slope: f64,
+    s: f64,
+    equal_pairs: bool,
+) -> MannKendall {
+    let n = y.len().min(x.len());
     let (x, y) = (&x[..n], &y[..n]);
     if n < 3 {
         return MannKendall {
@@ -118,14 +148,6 @@ pub(super) fn mann_kendall_detrended(x: &[f64], y: &[f64], slope: f64) -> MannKe
             p: 1.0,
             exact: false,
         };
-    }
-    let mut s = 0.0;
-    let mut equal_pairs = false;
-    for i in 0..n {
-        for j in i + 1..n {
-            s += sign(y[j] - y[i]);
-            equal_pairs |= y[j] == y[i];
-        }
     }
     // Tie correction (values are seldom tied: sorted only when some are).
     let mut tie_term = 0.0;

@@ -1,7 +1,7 @@
 //! A trend test whose slope, interval and p-value come from one
 //! statistic: the interval is the inversion of the Mann–Kendall test.
 
-use super::kendall::{mahonian, mann_kendall_detrended, mk_p_of};
+use super::kendall::{mahonian, mann_kendall_of, mk_p_of, sign};
 use super::{median, norm_quantile, MannKendall};
 
 /// A trend test of `y` on `x` whose three answers cannot disagree: Sen's
@@ -47,20 +47,8 @@ type Key = i64;
 #[cfg(target_arch = "wasm32")]
 type Key = f64;
 
-/// `v` as an integer in the order of [`f64::total_cmp`] (the same bit
-/// flip it makes on every comparison, made once): selecting among keys is
-/// selecting among the values, and [`value`] gives each back bit for bit.
 #[cfg(not(target_arch = "wasm32"))]
-fn key(v: f64) -> i64 {
-    let bits = v.to_bits() as i64;
-    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
-}
-
-/// The value of a [`key`] (the flip undoes itself).
-#[cfg(not(target_arch = "wasm32"))]
-fn value(k: i64) -> f64 {
-    f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
-}
+use super::describe::{key, value};
 
 #[cfg(target_arch = "wasm32")]
 fn key(v: f64) -> f64 {
@@ -80,19 +68,45 @@ fn select(s: &mut [Key], k: usize) -> Key {
     return *s.select_nth_unstable_by(k, f64::total_cmp).1;
 }
 
-/// Pairwise slopes (x ascending), as [`key`]s.
-fn slope_keys(x: &[f64], y: &[f64]) -> Vec<Key> {
-    let n = x.len();
-    let mut out = Vec::with_capacity(n * n.saturating_sub(1) / 2);
-    for i in 0..n {
-        for j in i + 1..n {
-            let dx = x[j] - x[i];
-            if dx > 0.0 {
-                out.push(key((y[j] - y[i]) / dx));
+/// What one pass over every pair of points gives the test.
+struct Pairs {
+    /// The slopes of the pairs with different x (x ascending), as [`key`]s.
+    keys: Vec<Key>,
+    /// Kendall's S of y, over every pair.
+    s: f64,
+    /// Whether any two y are equal.
+    equal: bool,
+    /// How many slopes are below zero, and at most zero.
+    below: usize,
+    not_above: usize,
+}
+
+impl Pairs {
+    fn of(x: &[f64], y: &[f64]) -> Pairs {
+        let n = x.len();
+        let mut p = Pairs {
+            keys: Vec::with_capacity(n * n.saturating_sub(1) / 2),
+            s: 0.0,
+            equal: false,
+            below: 0,
+            not_above: 0,
+        };
+        for i in 0..n {
+            for j in i + 1..n {
+                let dy = y[j] - y[i];
+                p.s += sign(dy);
+                p.equal |= y[j] == y[i];
+                let dx = x[j] - x[i];
+                if dx > 0.0 {
+                    let slope = dy / dx;
+                    p.below += usize::from(slope < 0.0);
+                    p.not_above += usize::from(slope <= 0.0);
+                    p.keys.push(key(slope));
+                }
             }
         }
+        p
     }
-    out
 }
 
 /// The key at position `k` of `s` sorted, `s` being already partitioned
@@ -114,7 +128,13 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // Order statistics by selection, not a sort (the windowed table tests
     // tens of thousands of windows): the values are those of the sorted
     // slopes at the same positions.
-    let mut slopes = slope_keys(x, y);
+    let Pairs {
+        keys: mut slopes,
+        s,
+        equal,
+        below,
+        not_above,
+    } = Pairs::of(x, y);
     if slopes.is_empty() {
         return None;
     }
@@ -132,7 +152,7 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
             .map_or(upper_mid, value);
         (lower_mid + upper_mid) / 2.0
     };
-    let mk = mann_kendall_detrended(x, y, slope);
+    let mk = mann_kendall_of(x, y, slope, s, equal);
     let counts = mk.exact.then(|| mahonian(mk.n));
     let counts = counts.as_deref();
     let pairs = (n * (n - 1) / 2) as f64;
@@ -159,8 +179,7 @@ pub fn slope_test(x: &[f64], y: &[f64], alpha: f64) -> Option<SlopeTest> {
     // at each slope value; just left of a value v it is #(≥ v) − #(< v),
     // just right #(> v) − #(≤ v).
     let total = slopes.len() as f64;
-    let below = slopes.iter().filter(|&&s| value(s) < 0.0).count() as f64;
-    let not_above = slopes.iter().filter(|&&s| value(s) <= 0.0).count() as f64;
+    let (below, not_above) = (below as f64, not_above as f64);
     let offset = mk.s - ((total - not_above) - below);
     // Lower end: sup{β : S(β) ≥ s_crit}. Just left of the value at sorted
     // position k, S is at least N − 2k + offset (its group starts at or

@@ -1,4 +1,4 @@
-use super::kendall::mahonian;
+use super::kendall::{mahonian, mann_kendall_detrended};
 use super::*;
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
@@ -27,6 +27,47 @@ proptest::proptest! {
         let (mk, slope) = trend_and_slope(&xs, &ys);
         proptest::prop_assert_eq!(mk, full);
         proptest::prop_assert_eq!(slope, sen.map(|s| s.slope));
+    }
+}
+
+proptest::proptest! {
+    /// The median found among integer keys is the one a sort gives, to
+    /// the bit (signed zeros, subnormals and infinities included).
+    #[test]
+    fn median_equals_the_sorted_median(
+        v in proptest::collection::vec(
+            proptest::num::f64::POSITIVE | proptest::num::f64::NEGATIVE | proptest::num::f64::ZERO
+                | proptest::num::f64::SUBNORMAL | proptest::num::f64::INFINITE,
+            1..60,
+        ),
+    ) {
+        let mut sorted = v.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let want = describe::median_sorted(&sorted);
+        proptest::prop_assert_eq!(median(&v).map(f64::to_bits), Some(want.to_bits()));
+    }
+
+    /// The slope test counts S and the ties in its one pass over the pairs
+    /// as the Mann–Kendall test does over them on its own (repeated x and
+    /// tied y included).
+    #[test]
+    fn slope_test_counts_s_as_mann_kendall(
+        ys in proptest::collection::vec(0u8..12, 3..40),
+        gaps in proptest::collection::vec(0u8..3, 3..40),
+    ) {
+        let ys: Vec<f64> = ys.iter().map(|&v| f64::from(v) * 1.5).collect();
+        let mut x = 0.0;
+        let xs: Vec<f64> = ys
+            .iter()
+            .zip(gaps.iter().chain(std::iter::repeat(&1)))
+            .map(|(_, &g)| {
+                x += f64::from(g);
+                x
+            })
+            .collect();
+        if let Some(t) = slope_test(&xs, &ys, 0.05) {
+            proptest::prop_assert_eq!(t.mk, mann_kendall_detrended(&xs, &ys, t.slope));
+        }
     }
 }
 
