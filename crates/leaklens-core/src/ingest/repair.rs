@@ -56,7 +56,15 @@ pub(crate) fn needed(bytes: &[u8]) -> bool {
     memchr::memchr(0x1B, bytes).is_some()
         || memchr::memchr_iter(b'\r', bytes)
             .any(|i| !matches!(bytes.get(i + 1), Some(b'\n' | b'\r')))
-        || std::str::from_utf8(bytes).is_err()
+        || !is_utf8(bytes)
+}
+
+/// Whether `bytes` are all UTF-8 (natively checked with SIMD).
+fn is_utf8(bytes: &[u8]) -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    return simdutf8::basic::from_utf8(bytes).is_ok();
+    #[cfg(target_arch = "wasm32")]
+    return std::str::from_utf8(bytes).is_ok();
 }
 
 /// The bytes as valid UTF-8 with LF or CRLF line ends and no terminal

@@ -154,7 +154,7 @@ impl<'de> Scan<'de> {
     /// in one pass; in the page, never: one way to read strings there).
     pub(super) fn known_text(b: &'de [u8]) -> Option<&'de str> {
         #[cfg(not(target_arch = "wasm32"))]
-        return std::str::from_utf8(b).ok();
+        return simdutf8::basic::from_utf8(b).ok();
         #[cfg(target_arch = "wasm32")]
         return {
             let _ = b;
