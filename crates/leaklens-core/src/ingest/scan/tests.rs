@@ -109,7 +109,12 @@ proptest::proptest! {
     /// leaves the cursor where) the general reader does; where the fast
     /// path declines, the cursor has not moved.
     #[test]
-    fn short_decimals_read_as_numbers(t in "[0-9]{1,22}(\\.[0-9]{0,24})?[eE.,x]?[0-9]?") {
+    fn short_decimals_read_as_numbers(
+        t in "[0-9]{1,22}(\\.[0-9]{0,24})?[eE.,x]?[0-9]?",
+        // What follows, so that numbers end inside or past an 8-byte word.
+        after in "[,}\\] x0-9.eE]{0,9}",
+    ) {
+        let t = format!("{t}{after}");
         let mut fast = Scan::new(t.as_bytes(), 0);
         let mut general = Scan::new(t.as_bytes(), 0);
         let reference = general.number().map(|n| n.as_num());
@@ -152,5 +157,25 @@ proptest::proptest! {
             Some(_) => proptest::prop_assert!(false, "an integer or nothing"),
             None => proptest::prop_assert_eq!(fast.i, 0),
         }
+    }
+}
+
+proptest::proptest! {
+    /// The first stop byte (quote, backslash, control, not ASCII) is found
+    /// where a byte-by-byte look finds it, wherever it is in the words.
+    #[test]
+    fn stop_at_finds_the_first_stop_byte(
+        b in proptest::collection::vec(
+            proptest::prop_oneof![
+                8 => 0x20u8..=0x7f,
+                1 => proptest::strategy::Just(b'"'),
+                1 => proptest::strategy::Just(b'\\'),
+                1 => 0u8..0x20,
+                1 => 0x80u8..=0xff,
+            ],
+            0..40,
+        ),
+    ) {
+        proptest::prop_assert_eq!(stop_at(&b), b.iter().position(|&c| STOP[c as usize]));
     }
 }
