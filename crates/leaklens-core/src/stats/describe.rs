@@ -6,7 +6,14 @@ pub fn median(v: &[f64]) -> Option<f64> {
     // Natively selected among integer keys in the values' order (one
     // comparison each instead of `total_cmp`'s flips): the same value.
     #[cfg(not(target_arch = "wasm32"))]
-    return median_of_keys(v.iter().map(|&x| key(x)).collect());
+    return if v.is_sorted_by(|a, b| a.total_cmp(b).is_le()) {
+        // (Cycles, binned: already in order.)
+        (!v.is_empty()).then(|| median_sorted(v))
+    } else if v.len() <= SHORT {
+        short_median(v)
+    } else {
+        median_of_keys(v.iter().map(|&x| key(x)).collect())
+    };
     #[cfg(target_arch = "wasm32")]
     median_of(v.to_vec())
 }
@@ -24,6 +31,30 @@ pub(super) fn key(v: f64) -> i64 {
 #[cfg(not(target_arch = "wasm32"))]
 pub(super) fn value(k: i64) -> f64 {
     f64::from_bits((k ^ ((((k >> 63) as u64) >> 1) as i64)) as u64)
+}
+
+/// A series this short (a window's steps, the points around a trough) is
+/// sorted on the stack: no allocation, and a sort of a few keys costs less
+/// than a selection's partitions.
+#[cfg(not(target_arch = "wasm32"))]
+const SHORT: usize = 32;
+
+/// [`median`] of at most [`SHORT`] values.
+#[cfg(not(target_arch = "wasm32"))]
+fn short_median(v: &[f64]) -> Option<f64> {
+    let mut keys = [0i64; SHORT];
+    let keys = keys.get_mut(..v.len())?;
+    for (k, &x) in keys.iter_mut().zip(v) {
+        *k = key(x);
+    }
+    keys.sort_unstable();
+    let n = keys.len();
+    let upper = value(*keys.get(n / 2)?);
+    Some(if n % 2 == 1 {
+        upper
+    } else {
+        (value(keys[n / 2 - 1]) + upper) / 2.0
+    })
 }
 
 /// [`median_in`] of values given as [`key`]s.
