@@ -125,25 +125,28 @@ fn leaks_before_restarts(
 pub fn analyze(run: &Run, cfg: &Config) -> Report {
     let c = Cycles::of(run);
     let metrics_present = run.metrics();
-    let segs = segments::segments(&c, run.restarts());
+    // The windowed table needs only the cycles: it is worked on while the
+    // run is cut into segments and judged, and the phases and the
+    // thresholds are read (all at the same time with `parallel`).
+    let ((segs, cycle_hours, (analyses, phases), thresholds), windows) = crate::par::join(
+        || {
+            let segs = segments::segments(&c, run.restarts());
+            let seg = segs.get(segments::judged(&segs, cfg.min_cycles)).cloned();
+            let seg = seg.unwrap_or(0..0);
+            let seg_starts: Vec<u64> = segs.iter().skip(1).map(|s| c.cycle[s.start]).collect();
+            let hours = c.hours_per_cycle(&seg);
+            let judged = crate::par::join(
+                || judge_all(&c, &metrics_present, &seg, cfg, hours),
+                || phases::phases(run, &metrics_present, &seg_starts),
+            );
+            (segs, hours, judged, issues::thresholds_exceeded(run, cfg))
+        },
+        || windows::windows(&c, &metrics_present, cfg),
+    );
     let seg_idx = segments::judged(&segs, cfg.min_cycles);
     let seg = segs.get(seg_idx).cloned().unwrap_or(0..0);
     let seg_first = c.cycle.get(seg.start).copied().unwrap_or(0);
     let seg_last = c.cycle.get(seg.end.saturating_sub(1)).copied().unwrap_or(0);
-    let cycle_hours = c.hours_per_cycle(&seg);
-
-    // The windowed table and the phases are independent of the whole run's
-    // judgement (worked on at the same time with `parallel`).
-    let seg_starts: Vec<u64> = segs.iter().skip(1).map(|s| c.cycle[s.start]).collect();
-    let ((analyses, phases), windows) = crate::par::join(
-        || {
-            crate::par::join(
-                || judge_all(&c, &metrics_present, &seg, cfg, cycle_hours),
-                || phases::phases(run, &metrics_present, &seg_starts),
-            )
-        },
-        || windows::windows(&c, &metrics_present, cfg),
-    );
 
     let mut issues: Vec<Issue> = analyses
         .iter()
@@ -157,7 +160,7 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
         cfg,
         &issues,
     ));
-    issues.extend(issues::thresholds_exceeded(run, cfg));
+    issues.extend(thresholds);
 
     // Forecasts: every configured limit, plus the heap threshold.
     let mut limits: BTreeMap<Metric, f64> = BTreeMap::new();
