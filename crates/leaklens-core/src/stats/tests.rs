@@ -5,6 +5,22 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
 
+/// A series with tied values and repeated x: `ys` scaled, each x `gaps`
+/// after the one before (0: the same x), then 1 apart.
+fn tied_series(ys: &[u8], gaps: &[u8]) -> (Vec<f64>, Vec<f64>) {
+    let ys: Vec<f64> = ys.iter().map(|&v| f64::from(v) * 1.5).collect();
+    let mut x = 0.0;
+    let xs = ys
+        .iter()
+        .zip(gaps.iter().chain(std::iter::repeat(&1)))
+        .map(|(_, &g)| {
+            x += f64::from(g);
+            x
+        })
+        .collect();
+    (xs, ys)
+}
+
 proptest::proptest! {
     /// The windows' shortcut gives the full test's values exactly, ties
     /// and repeated x included.
@@ -13,16 +29,7 @@ proptest::proptest! {
         ys in proptest::collection::vec(0u8..12, 0..40),
         gaps in proptest::collection::vec(0u8..3, 0..40),
     ) {
-        let ys: Vec<f64> = ys.iter().map(|&v| f64::from(v) * 1.5).collect();
-        let mut x = 0.0;
-        let xs: Vec<f64> = ys
-            .iter()
-            .zip(gaps.iter().chain(std::iter::repeat(&1)))
-            .map(|(_, &g)| {
-                x += f64::from(g);
-                x
-            })
-            .collect();
+        let (xs, ys) = tied_series(&ys, &gaps);
         let (full, sen) = trend_test(&xs, &ys, 0.05);
         let (mk, slope) = trend_and_slope(&xs, &ys);
         proptest::prop_assert_eq!(mk, full);
@@ -55,16 +62,7 @@ proptest::proptest! {
         ys in proptest::collection::vec(0u8..12, 3..40),
         gaps in proptest::collection::vec(0u8..3, 3..40),
     ) {
-        let ys: Vec<f64> = ys.iter().map(|&v| f64::from(v) * 1.5).collect();
-        let mut x = 0.0;
-        let xs: Vec<f64> = ys
-            .iter()
-            .zip(gaps.iter().chain(std::iter::repeat(&1)))
-            .map(|(_, &g)| {
-                x += f64::from(g);
-                x
-            })
-            .collect();
+        let (xs, ys) = tied_series(&ys, &gaps);
         if let Some(t) = slope_test(&xs, &ys, 0.05) {
             proptest::prop_assert_eq!(t.mk, mann_kendall_detrended(&xs, &ys, t.slope));
         }
