@@ -2,7 +2,7 @@
 //! snapshot, a dot on each visible series and a tooltip. Pure logic, no
 //! DOM: tested natively.
 
-use leaklens_chart::{ChartKind, ChartLayout, XAxis};
+use leaklens_chart::{ChartKind, ChartLayout};
 use leaklens_core::text::{signed_unit as signed, with_unit as unit};
 
 use super::interact::{to_css, TOOLTIP_OFFSET};
@@ -48,7 +48,7 @@ pub fn hover_at(
     if !l.contains(p.device.0, p.device.1) {
         return None;
     }
-    let index = run.index(l.x_axis == XAxis::Time);
+    let index = run.prepared(v.time_axis, v.log_y);
     let i = index.nearest(l.x_at(p.device.0))?;
     let css = |px: i32| to_css(px, p.dpr);
     let (_, top, _, bottom) = l.plot_px;

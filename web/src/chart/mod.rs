@@ -296,9 +296,6 @@ fn draw_on_change(
     height: u32,
     ghost: Option<Arc<Analysed>>,
 ) {
-    // The retained levels of this run, computed at the first drawing and
-    // kept for every zoom, pan and switch after it.
-    let levels = std::cell::OnceCell::new();
     Effect::new(move |_| {
         let v = it.view_state.get();
         let Some(el) = canvas.get() else { return };
@@ -337,25 +334,14 @@ fn draw_on_change(
             return;
         };
         let ghost_name = ghost.as_ref().map(|g| shown(&g.title));
-        let other = ghost
-            .as_ref()
-            .zip(ghost_name.as_deref())
-            .map(|(g, name)| (&g.parsed.run, name));
-        let levels = match spec.show_retained && other.is_none() {
-            true => Some(
-                levels
-                    .get_or_init(|| {
-                        leaklens_core::analyze::retained_levels(&run.parsed.run, &run.report)
-                    })
-                    .as_slice(),
-            ),
-            false => None,
-        };
-        match leaklens_chart::draw_with_levels(
+        let this = run.prepared(v.time_axis, v.log_y);
+        let gp = ghost.as_ref().map(|g| g.prepared(false, v.log_y));
+        let other = gp.zip(ghost_name.as_deref());
+        match leaklens_chart::draw_prepared(
             &mut backend,
             &run.parsed.run,
             &run.report,
-            levels,
+            this,
             other,
             &spec,
         ) {
