@@ -221,17 +221,12 @@ fn start_up(
         let d = d.to_string();
         busy.set(true);
         spawn_local(async move {
-            match crate::deflate::unpack(&d).await {
-                Ok(files) => inputs.set(
-                    files
-                        .into_iter()
-                        .map(|(name, bytes)| Input {
-                            name,
-                            bytes: Arc::new(bytes),
-                        })
-                        .collect(),
-                ),
-                Err(e) => fetch_errors.set(vec![("shared link".into(), e)]),
+            // Read by the export module (off the page's wasm).
+            let (files, errors) = crate::export::unpack(&d).await;
+            if errors.is_empty() {
+                inputs.set(files);
+            } else {
+                fetch_errors.set(errors);
             }
             busy.set(false);
         });

@@ -602,7 +602,13 @@ pub async fn fetch_all(srcs: &[String], key: Option<&str>) -> (Vec<Input>, Vec<(
             Err(e) => errors.push((s.clone(), e)),
         }
     }
-    let (got, sealed_errors) = unseal(got, srcs.len(), key).await;
+    // Sealed files are opened in the export module (off the page's wasm).
+    let plain = key.is_none() && !got.iter().any(|(_, i)| crate::crypto::is_sealed(&i.bytes));
+    let (got, sealed_errors) = if plain {
+        (got.into_iter().map(|(_, i)| i).collect(), Vec::new())
+    } else {
+        crate::export::unseal(got, srcs.len(), key).await
+    };
     errors.extend(sealed_errors);
     (got, errors)
 }
