@@ -106,9 +106,22 @@ const READ_AT_ONCE: usize = 16 << 20;
 
 /// Hands control back to the browser for one task (a `setTimeout(0)`).
 pub async fn yield_to_browser() {
+    wait(false).await
+}
+
+/// Waits for the next frame (`requestAnimationFrame`).
+pub async fn next_frame() {
+    wait(true).await
+}
+
+async fn wait(frame: bool) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            let _ = if frame {
+                w.request_animation_frame(&resolve)
+            } else {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            };
         }
     });
     let _ = JsFuture::from(promise).await;
