@@ -163,26 +163,44 @@ fn same_inputs(a: &[Input], b: &[Input]) -> bool {
             .all(|(x, y)| Arc::ptr_eq(&x.bytes, &y.bytes))
 }
 
-/// The URL follows the view (keeping inline data and a share's key).
+/// The URL follows the view (keeping inline data and a share's key),
+/// written once per frame at most, at the next one: a zoom or pan step
+/// redraws the charts without waiting for the history entry, and the
+/// steps of a drag within one frame make one write.
 fn url_follows_view(view_state: RwSignal<ViewState>) {
+    let pending = StoredValue::new(false);
     Effect::new(move |_| {
-        let loc = window().location();
-        let hash = loc.hash().unwrap_or_default();
-        let frag = view_state.with(|v| state::fragment_with(v, &hash));
-        let url = format!(
-            "{}{}{}",
-            loc.pathname().unwrap_or_default(),
-            loc.search().unwrap_or_default(),
-            if frag.is_empty() {
-                String::new()
-            } else {
-                format!("#{frag}")
-            }
-        );
-        if let Ok(h) = window().history() {
-            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        view_state.track();
+        if pending.get_value() {
+            return;
         }
+        pending.set_value(true);
+        spawn_local(async move {
+            load::next_frame().await;
+            pending.set_value(false);
+            write_url(view_state);
+        });
     });
+}
+
+/// Writes the view into the URL.
+fn write_url(view_state: RwSignal<ViewState>) {
+    let loc = window().location();
+    let hash = loc.hash().unwrap_or_default();
+    let frag = view_state.with_untracked(|v| state::fragment_with(v, &hash));
+    let url = format!(
+        "{}{}{}",
+        loc.pathname().unwrap_or_default(),
+        loc.search().unwrap_or_default(),
+        if frag.is_empty() {
+            String::new()
+        } else {
+            format!("#{frag}")
+        }
+    );
+    if let Ok(h) = window().history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }
 
 /// Start-up: `?src=` URLs, or inline data in the fragment; else the parser
@@ -221,17 +239,12 @@ fn start_up(
         let d = d.to_string();
         busy.set(true);
         spawn_local(async move {
-            match crate::deflate::unpack(&d).await {
-                Ok(files) => inputs.set(
-                    files
-                        .into_iter()
-                        .map(|(name, bytes)| Input {
-                            name,
-                            bytes: Arc::new(bytes),
-                        })
-                        .collect(),
-                ),
-                Err(e) => fetch_errors.set(vec![("shared link".into(), e)]),
+            // Read by the export module (off the page's wasm).
+            let (files, errors) = crate::export::unpack(&d).await;
+            if errors.is_empty() {
+                inputs.set(files);
+            } else {
+                fetch_errors.set(errors);
             }
             busy.set(false);
         });

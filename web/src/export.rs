@@ -19,7 +19,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
 
-use crate::export_job::field;
+use crate::export_job::{field, files, files_js};
 use crate::load::Input;
 use crate::state::ViewState;
 use crate::window;
@@ -131,18 +131,78 @@ fn set(o: &JsValue, k: &str, v: &JsValue) {
 fn message(kind: &str, inputs: &[Input]) -> (JsValue, Array) {
     let msg: JsValue = Object::new().into();
     set(&msg, field::KIND, &kind.into());
-    let files = Array::new();
     let buffers = Array::new();
-    for input in inputs {
-        let f: JsValue = Object::new().into();
-        let bytes = Uint8Array::from(input.bytes.as_slice());
-        buffers.push(&bytes.buffer());
-        set(&f, field::NAME, &input.name.as_str().into());
-        set(&f, field::BYTES, &bytes);
-        files.push(&f);
-    }
-    set(&msg, field::FILES, &files);
+    set(&msg, field::FILES, &files_js(inputs, Some(&buffers)));
     (msg, buffers)
+}
+
+/// The `d=` text of a "Copy link" holding `inputs` (framed, deflated and
+/// base64url, in the export module).
+pub async fn pack(inputs: &[Input]) -> Result<String, String> {
+    let data = ask(message("pack", inputs)).await?;
+    Ok(text_of(data)?.as_string().unwrap_or_default())
+}
+
+/// The files of what the export module was asked to open (`request`), and
+/// what it could not read as (source, why); `sources` are what to blame
+/// when the module itself fails.
+async fn opened(
+    request: (JsValue, Array),
+    sources: Vec<String>,
+) -> (Vec<Input>, Vec<(String, String)>) {
+    let data = match ask(request).await {
+        Ok(data) => data,
+        Err(why) => {
+            return (
+                Vec::new(),
+                sources.into_iter().map(|s| (s, why.clone())).collect(),
+            )
+        }
+    };
+    if let Some(why) = error_of(&data) {
+        return (
+            Vec::new(),
+            sources.into_iter().map(|s| (s, why.clone())).collect(),
+        );
+    }
+    let errors = Array::from(&Reflect::get(&data, &field::ERRORS.into()).unwrap_or_default())
+        .iter()
+        .map(|pair| {
+            let pair = Array::from(&pair);
+            let text = |k| pair.get(k).as_string().unwrap_or_default();
+            (text(0), text(1))
+        })
+        .collect();
+    (files(&data), errors)
+}
+
+/// The files of a share link's `d=` text, read in the export module.
+pub async fn unpack(d: &str) -> (Vec<Input>, Vec<(String, String)>) {
+    let (msg, buffers) = message("unpack", &[]);
+    set(&msg, field::DATA, &d.into());
+    opened((msg, buffers), vec!["shared link".into()]).await
+}
+
+/// The files of an encrypted share opened with the link's `key` in the
+/// export module (`load::unseal`): `inputs` are (place in the share, file)
+/// of a share of `count` files.
+pub async fn unseal(
+    inputs: Vec<(usize, Input)>,
+    count: usize,
+    key: Option<&str>,
+) -> (Vec<Input>, Vec<(String, String)>) {
+    let names: Vec<String> = inputs.iter().map(|(_, i)| i.name.clone()).collect();
+    let (places, inputs): (Vec<usize>, Vec<Input>) = inputs.into_iter().unzip();
+    let (msg, buffers) = message("unseal", &inputs);
+    let files = Array::from(&Reflect::get(&msg, &field::FILES.into()).unwrap_or_default());
+    for (f, n) in files.iter().zip(places) {
+        set(&f, field::PLACE, &(n as f64).into());
+    }
+    set(&msg, field::COUNT, &(count as f64).into());
+    if let Some(k) = key {
+        set(&msg, field::KEY, &k.into());
+    }
+    opened((msg, buffers), names).await
 }
 
 /// The request for an export: the files, the mode and limits, the charts.

@@ -11,6 +11,12 @@
 //! made here too (sealed first when encrypted): the page's wasm carries
 //! neither the form upload nor the sealing.
 //!
+//! So are the rarer steps of sharing: the `d=` text of "Copy link"
+//! (`"pack"`: framed, deflated, base64url), the files of such a link
+//! (`"unpack"`) and the files of an encrypted share opened with the link's
+//! key (`"unseal"`): the page's wasm carries neither base64 nor the
+//! opening of sealed files.
+//!
 //! And metrics exports are read here for the page (`"read"`: this module
 //! is built with the core's `metrics` feature, the page is not; see
 //! `metrics`).
@@ -28,7 +34,11 @@
 //! says it) or `{id, kind: "read", name, ndjson: Uint8Array, warnings:
 //! [[line or null, message]], worker}` (the run as our NDJSON, see
 //! `metrics`), with `processes: [[name, snapshots]]` when the file has
-//! several or one was asked for. `worker` is added to the page's requests
+//! several or one was asked for. `"pack"` has `files` and is answered
+//! `{id, text}`; `"unpack"` has `data` (the link's `d=` text) and
+//! `"unseal"` has `files` (each with its `place` in the share), `count`
+//! and `key` (the link's key as text, or none): both are answered `{id,
+//! files, errors: [[source, why]]}` or `{id, error}`. `worker` is added to the page's requests
 //! by `metrics-view.js` (the process picked, `w=` in the URL).
 
 use std::sync::Arc;
@@ -63,6 +73,10 @@ pub mod field {
     pub const NDJSON: &str = "ndjson";
     pub const WARNINGS: &str = "warnings";
     pub const PROCESSES: &str = "processes";
+    pub const DATA: &str = "data";
+    pub const PLACE: &str = "place";
+    pub const COUNT: &str = "count";
+    pub const ERRORS: &str = "errors";
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {
@@ -85,6 +99,21 @@ pub async fn answer(data: &JsValue) -> JsValue {
             read(data, &set);
             return out;
         }
+        "pack" => {
+            let files: Vec<(String, Vec<u8>)> = (files(data).into_iter())
+                .map(|i| (i.name, Arc::unwrap_or_clone(i.bytes)))
+                .collect();
+            crate::deflate::pack(&files).await
+        }
+        "unpack" | "unseal" => {
+            let (good, errors) = open(data).await;
+            set(field::FILES, &files_js(&good, None));
+            let errors: Array = (errors.into_iter())
+                .map(|(src, why)| JsValue::from(Array::of2(&src.into(), &why.into())))
+                .collect();
+            set(field::ERRORS, &errors);
+            return out;
+        }
         "upload" => upload(data).await.map(|(query, key)| {
             if let Some(key) = key {
                 set(field::KEY, &key.into());
@@ -100,8 +129,51 @@ pub async fn answer(data: &JsValue) -> JsValue {
     out
 }
 
-/// The files of a request.
-fn files(data: &JsValue) -> Vec<Input> {
+/// The files of a share link's `d=` text (`"unpack"`), or of an
+/// encrypted share opened with its key (`"unseal"`); what could not be
+/// read as (source, why).
+async fn open(data: &JsValue) -> (Vec<Input>, Vec<(String, String)>) {
+    if string(data, field::KIND) == "unpack" {
+        return match crate::deflate::unpack(&string(data, field::DATA)).await {
+            Ok(files) => (
+                (files.into_iter())
+                    .map(|(name, bytes)| Input {
+                        name,
+                        bytes: Arc::new(bytes),
+                    })
+                    .collect(),
+                Vec::new(),
+            ),
+            Err(e) => (Vec::new(), vec![("shared link".into(), e)]),
+        };
+    }
+    let sent = Array::from(&get(data, field::FILES));
+    let places = (sent.iter()).map(|f| get(&f, field::PLACE).as_f64().unwrap_or(0.0) as usize);
+    let inputs = places.zip(files(data)).collect();
+    let count = get(data, field::COUNT).as_f64().unwrap_or(0.0) as usize;
+    let key = get(data, field::KEY).as_string();
+    load::unseal(inputs, count, key.as_deref()).await
+}
+
+/// `inputs` as a request or answer carries them (`[{name, bytes}]`),
+/// their buffers added to `buffers` (to hand them over).
+pub fn files_js(inputs: &[Input], buffers: Option<&Array>) -> Array {
+    let files = Array::new();
+    for input in inputs {
+        let f: JsValue = Object::new().into();
+        let bytes = Uint8Array::from(input.bytes.as_slice());
+        if let Some(b) = buffers {
+            b.push(&bytes.buffer());
+        }
+        let _ = Reflect::set(&f, &field::NAME.into(), &input.name.as_str().into());
+        let _ = Reflect::set(&f, &field::BYTES.into(), &bytes);
+        files.push(&f);
+    }
+    files
+}
+
+/// The files of a request (or of an answer).
+pub fn files(data: &JsValue) -> Vec<Input> {
     Array::from(&get(data, field::FILES))
         .iter()
         .map(|f| Input {

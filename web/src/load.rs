@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use js_sys::Uint8Array;
-use leaklens_chart::{XAxis, XIndex};
+use leaklens_chart::{Prepared, XAxis};
 use leaklens_core::compare::Comparison;
 use leaklens_core::ingest::{self, Parsed};
 use leaklens_core::{inputs, Config, Metric, Report};
@@ -41,19 +41,21 @@ pub struct Analysed {
     pub title: String,
     pub parsed: Arc<Parsed>,
     pub report: Report,
-    pub by_cycle: XIndex,
-    /// Built the first time the wall-clock axis is used.
-    by_time: std::sync::OnceLock<XIndex>,
+    /// The run prepared for drawing (and hover) on each pair of axes, built
+    /// at their first drawing: every zoom, pan and hover after it reads it,
+    /// each chart of the run the same one.
+    prepared: [std::sync::OnceLock<Prepared>; 4],
 }
 
 impl Analysed {
-    pub fn index(&self, time: bool) -> &XIndex {
-        if time {
-            self.by_time
-                .get_or_init(|| XIndex::new(&self.parsed.run, XAxis::Time))
-        } else {
-            &self.by_cycle
-        }
+    /// The run prepared for the x axis (wall clock if `time`) and the y
+    /// scale (logarithmic if `log`), with its retained levels.
+    pub fn prepared(&self, time: bool, log: bool) -> &Prepared {
+        let axis = if time { XAxis::Time } else { XAxis::Cycle };
+        self.prepared[usize::from(time) * 2 + usize::from(log)].get_or_init(|| {
+            let run = &self.parsed.run;
+            Prepared::new(run, axis, log).with_retained(run, &self.report, None)
+        })
     }
 }
 
@@ -104,9 +106,22 @@ const READ_AT_ONCE: usize = 16 << 20;
 
 /// Hands control back to the browser for one task (a `setTimeout(0)`).
 pub async fn yield_to_browser() {
+    wait(false).await
+}
+
+/// Waits for the next frame (`requestAnimationFrame`).
+pub async fn next_frame() {
+    wait(true).await
+}
+
+async fn wait(frame: bool) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            let _ = if frame {
+                w.request_animation_frame(&resolve)
+            } else {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            };
         }
     });
     let _ = JsFuture::from(promise).await;
@@ -287,13 +302,11 @@ pub async fn parse_inputs(
 
 /// A run the core analysed, with the chart's index.
 fn analysed(run: inputs::Analysed<Arc<Parsed>>) -> Arc<Analysed> {
-    let by_cycle = XIndex::new(&run.parsed.run, XAxis::Cycle);
     Arc::new(Analysed {
         title: run.names.join(" + "),
         parsed: run.parsed,
         report: run.report,
-        by_cycle,
-        by_time: std::sync::OnceLock::new(),
+        prepared: Default::default(),
     })
 }
 
@@ -602,7 +615,13 @@ pub async fn fetch_all(srcs: &[String], key: Option<&str>) -> (Vec<Input>, Vec<(
             Err(e) => errors.push((s.clone(), e)),
         }
     }
-    let (got, sealed_errors) = unseal(got, srcs.len(), key).await;
+    // Sealed files are opened in the export module (off the page's wasm).
+    let plain = key.is_none() && !got.iter().any(|(_, i)| crate::crypto::is_sealed(&i.bytes));
+    let (got, sealed_errors) = if plain {
+        (got.into_iter().map(|(_, i)| i).collect(), Vec::new())
+    } else {
+        crate::export::unseal(got, srcs.len(), key).await
+    };
     errors.extend(sealed_errors);
     (got, errors)
 }

@@ -89,15 +89,12 @@ fn here() -> String {
 
 /// "Copy link": the files, compressed, in the link's fragment.
 fn share_inline(link: ShareLink, inputs: RwSignal<Vec<Input>>, view_state: RwSignal<ViewState>) {
-    let files: Vec<(String, Vec<u8>)> = inputs.with(|v| {
-        v.iter()
-            .map(|i| (i.name.clone(), i.bytes.as_ref().clone()))
-            .collect()
-    });
+    let files = inputs.get_untracked();
     let view = view_state.get_untracked();
     let request = link.start("Compressing…");
     spawn_local(async move {
-        let answer = crate::deflate::pack(&files).await.and_then(|data| {
+        // Packed by the export module (off the page's wasm).
+        let answer = export::pack(&files).await.and_then(|data| {
             if data.len() > state::MAX_INLINE {
                 return Err(
                     "Too big to fit in a link: host the files and share ?src=<url> instead.".into(),

@@ -3,10 +3,10 @@
 //!
 //! The fragment holds `key=value` pairs joined by `&`: `v` visible series,
 //! `z` zoom range, `i` selected issue, `l` forecast limits, `x` x axis,
-//! `m` mode, `r` retained level hidden, `y` logarithmic y axis; `d` inline
-//! data (deflate + base64url of the files, never sent to any server
-//! because fragments are not); `w` the process of a metrics export picked
-//! in `metrics-view.js` (its name, percent-encoded), kept as it is.
+//! `m` mode, `r` retained level hidden, `y` logarithmic y axis, `p` panels;
+//! `d` inline data (deflate + base64url of the files, never sent to any
+//! server because fragments are not); `w` the process of a metrics export
+//! picked in `metrics-view.js` (its name, percent-encoded), kept as it is.
 
 use std::collections::BTreeMap;
 
@@ -33,6 +33,8 @@ pub struct ViewState {
     pub no_retained: bool,
     /// A logarithmic y axis.
     pub log_y: bool,
+    /// Small multiples: a panel per scale, one crosshair across them.
+    pub panels: bool,
 }
 
 fn fmt_f(x: f64) -> String {
@@ -75,6 +77,9 @@ impl ViewState {
         if self.log_y {
             parts.push("y=l".into());
         }
+        if self.panels {
+            parts.push("p=1".into());
+        }
         parts.join("&")
     }
 
@@ -112,6 +117,7 @@ impl ViewState {
                 "m" => s.compare = Some(v == "c").filter(|_| v == "c" || v == "m"),
                 "r" => s.no_retained = v == "0",
                 "y" => s.log_y = v == "l",
+                "p" => s.panels = v == "1",
                 _ => {}
             }
         }
@@ -230,8 +236,10 @@ mod tests {
             compare: Some(false),
             no_retained: true,
             log_y: true,
+            panels: true,
         };
         let enc = s.encode();
+        assert!(enc.ends_with("&p=1"), "{enc}");
         assert_eq!(ViewState::decode(&enc), s);
         assert_eq!(ViewState::decode(&format!("#{enc}&d=xyz")), s);
     }

@@ -8,10 +8,11 @@ use plotters::prelude::*;
 
 use crate::layers::{self, err, Root};
 use crate::layout::{Data, Layout};
+use crate::prepared::Prepared;
 use crate::record::Recorder;
 use crate::scene::Scene;
 use crate::style::{Style, STYLE};
-use crate::{ChartError, ChartLayout, ChartSpec};
+use crate::{ChartError, ChartLayout, ChartSpec, XAxis};
 
 /// Draws the chart `spec` describes for `run` and its `report` on
 /// `backend`, and returns where the plot ended up.
@@ -39,19 +40,41 @@ pub fn draw_overlaid<DB: DrawingBackend>(
     ghost: Option<(&Run, &str)>,
     spec: &ChartSpec,
 ) -> Result<ChartLayout, ChartError> {
-    draw_with_levels(backend, run, report, None, ghost, spec)
+    let (this, other) = prepare(run, report, None, ghost, spec);
+    let other = other.as_ref().map(|(p, name)| (p, *name));
+    draw_prepared(backend, run, report, &this, other, spec)
 }
 
-/// [`draw_overlaid`], with the run's retained levels
-/// ([`retained_levels`](leaklens_core::analyze::retained_levels)) computed
-/// before: a viewer that draws the same run at every zoom computes them
-/// once (on a million snapshots they cost more than the drawing).
-pub fn draw_with_levels<DB: DrawingBackend>(
-    backend: &mut DB,
+/// The prepared runs [`draw_overlaid`] draws: `run` for `spec` (with its
+/// retained levels when shown: `levels`, or computed), and the other run
+/// of a comparison on the cycle axis.
+pub(crate) fn prepare<'g>(
     run: &Run,
     report: &Report,
     levels: Option<&[RetainedLevel]>,
-    ghost: Option<(&Run, &str)>,
+    ghost: Option<(&Run, &'g str)>,
+    spec: &ChartSpec,
+) -> (Prepared, Option<(Prepared, &'g str)>) {
+    let mut this = Prepared::new(run, spec.x_axis, spec.y_log);
+    // The other run is drawn on the cycle axis only.
+    if spec.show_retained && (ghost.is_none() || this.pts.axis != XAxis::Cycle) {
+        this = this.with_retained(run, report, levels);
+    }
+    let other = ghost.map(|(g, name)| (Prepared::new(g, XAxis::Cycle, spec.y_log), name));
+    (this, other)
+}
+
+/// [`draw_overlaid`] of a run prepared before ([`Prepared`]): what a
+/// viewer calls at every zoom, pan and switch. `this` must be `run`
+/// prepared for `spec.x_axis` and `spec.y_log` (its y scale is the one
+/// drawn), with its retained levels if they are to be shown; `ghost`, the
+/// other run of a comparison, prepared on the cycle axis, and its name.
+pub fn draw_prepared<DB: DrawingBackend>(
+    backend: &mut DB,
+    run: &Run,
+    report: &Report,
+    this: &Prepared,
+    ghost: Option<(&Prepared, &str)>,
     spec: &ChartSpec,
 ) -> Result<ChartLayout, ChartError> {
     // Drawn once into shapes, whatever the backend: the chart code below is
@@ -59,7 +82,7 @@ pub fn draw_with_levels<DB: DrawingBackend>(
     let recorder = Recorder::new(backend.get_size());
     let layout = {
         let root = recorder.clone().into_drawing_area();
-        let input = (run, report, levels, ghost);
+        let input = (run, report, this, ghost);
         let layout = draw_shapes(&recorder, &root, input, spec, &STYLE)?;
         root.present().map_err(err)?;
         layout
@@ -70,26 +93,26 @@ pub fn draw_with_levels<DB: DrawingBackend>(
     Ok(layout)
 }
 
-/// Lays the chart out, then draws it layer by layer.
-/// What is drawn: the run, its report, its retained levels if computed
-/// before, and the other run of a comparison.
+/// What is drawn: the run, its report, the run prepared, and the other run
+/// of a comparison prepared, with its name.
 type Input<'a> = (
     &'a Run,
     &'a Report,
-    Option<&'a [RetainedLevel]>,
-    Option<(&'a Run, &'a str)>,
+    &'a Prepared,
+    Option<(&'a Prepared, &'a str)>,
 );
 
+/// Lays the chart out, then draws it layer by layer.
 fn draw_shapes(
     recorder: &Recorder,
     root: &Root,
-    (run, report, levels, ghost): Input,
+    (run, report, this, ghost): Input,
     spec: &ChartSpec,
     style: &Style,
 ) -> Result<ChartLayout, ChartError> {
     let size = root.dim_in_pixel();
     let sc = Layout::scale(size, spec, style)?;
-    let data = Data::with_levels(run, report, levels, ghost, spec, style);
+    let data = Data::of(this, ghost, spec, style);
     let layout = Layout::new(size, sc, &data, report, spec, style);
     let mut scene = Scene::new(&layout, &data, run, report, spec, style);
 

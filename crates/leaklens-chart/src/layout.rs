@@ -4,13 +4,15 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use leaklens_core::analyze::RetainedLevel;
-use leaklens_core::{Metric, Report, Run};
+#[cfg(test)]
+use leaklens_core::Run;
+use leaklens_core::{Metric, Report};
 
 use crate::clip::P;
-use crate::evidence::{retained, to_plot};
+use crate::evidence::to_plot;
 use crate::legend::{strip, strip_entries, Legend};
 use crate::points::Points;
+use crate::prepared::{Prepared, Series};
 use crate::ranges::{log_y_range, thresholds, x_range, y_range, Threshold};
 use crate::record::text_size;
 use crate::style::{Scale, Style};
@@ -19,32 +21,35 @@ use crate::ticks::{
 };
 use crate::{ChartError, ChartKind, ChartLayout, ChartSpec, XAxis};
 
-/// The series a chart shows, one value per point.
-pub(crate) struct Data {
-    pub pts: Points,
+/// The series a chart shows, one value per point, read from a
+/// [`Prepared`] run.
+pub(crate) struct Data<'a> {
+    pub pts: &'a Points,
     /// The metrics drawn, in drawing order.
     pub metrics: Vec<Metric>,
-    /// Their values, one column per metric.
-    pub columns: Vec<Vec<f64>>,
+    /// Their values, one series per metric.
+    pub columns: Vec<&'a Series>,
     /// The other run of a comparison.
-    pub ghost: Option<Ghost>,
+    pub ghost: Option<Ghost<'a>>,
     /// The retained level of each metric whose level differs from its
     /// series (none in a comparison).
-    pub retained: Vec<(Metric, Vec<P>)>,
+    pub retained: Vec<(Metric, &'a [P])>,
     /// Values are drawn on a logarithmic axis: the columns hold `log10`.
     pub y_log: bool,
 }
 
 /// The other run of a comparison, by cycle (their wall-clock times differ).
-pub(crate) struct Ghost {
-    pub pts: Points,
+pub(crate) struct Ghost<'a> {
+    pub pts: &'a Points,
     /// The metrics it has of those drawn, and their values.
-    pub cols: Vec<(Metric, Vec<f64>)>,
+    pub cols: Vec<(Metric, &'a Series)>,
     /// Its name, cut short.
     pub name: String,
 }
 
-impl Data {
+impl<'a> Data<'a> {
+    /// The data of `run` prepared for `spec` (a test's shortcut: the
+    /// prepared runs are leaked).
     #[cfg(test)]
     pub fn new(
         run: &Run,
@@ -52,57 +57,61 @@ impl Data {
         ghost: Option<(&Run, &str)>,
         spec: &ChartSpec,
         style: &Style,
-    ) -> Data {
-        Data::with_levels(run, report, None, ghost, spec, style)
+    ) -> Data<'static> {
+        let (this, other) = crate::draw::prepare(run, report, None, ghost, spec);
+        let this: &'static Prepared = Box::leak(Box::new(this));
+        let other = other.map(|(p, name)| {
+            let p: &'static Prepared = Box::leak(Box::new(p));
+            (p, name)
+        });
+        Data::of(this, other, spec, style)
     }
 
-    /// [`Data::new`], with the run's retained levels computed before.
-    pub fn with_levels(
-        run: &Run,
-        report: &Report,
-        levels: Option<&[RetainedLevel]>,
-        ghost: Option<(&Run, &str)>,
+    /// What `spec` shows of the prepared run `this`, and of `ghost`, the
+    /// other run of a comparison (prepared on the cycle axis) and its name.
+    pub fn of(
+        this: &'a Prepared,
+        ghost: Option<(&'a Prepared, &str)>,
         spec: &ChartSpec,
         style: &Style,
-    ) -> Data {
-        let pts = Points::new(run, spec.x_axis);
-        let metrics: Vec<Metric> = spec
-            .kind
-            .metrics()
-            .iter()
-            .copied()
-            .filter(|m| spec.visible.contains(m) && run.has_metric(*m))
-            .collect();
-        let y_log = spec.y_log;
-        let columns = metrics
-            .iter()
-            .map(|&m| plotted(y_log, pts.ys(run, m)))
-            .collect();
-        let ghost = ghost.filter(|_| pts.axis == XAxis::Cycle).map(|(g, name)| {
-            // A long file name must not make the legend wider than the chart.
-            let max = style.ghost_name_chars;
-            let name: String = if name.chars().count() > max {
-                name.chars()
-                    .take(max - 1)
-                    .chain(std::iter::once('…'))
-                    .collect()
-            } else {
-                name.to_string()
-            };
-            let gp = Points::new(g, XAxis::Cycle);
-            let cols = metrics
-                .iter()
-                .filter(|m| g.has_metric(**m))
-                .map(|&m| (m, plotted(y_log, gp.ys(g, m))))
-                .collect();
-            Ghost {
-                pts: gp,
-                cols,
-                name,
+    ) -> Data<'a> {
+        let pts = &this.pts;
+        let (mut metrics, mut columns) = (Vec::new(), Vec::new());
+        for &m in spec.kind.metrics() {
+            if let Some(s) = this.series(m).filter(|_| spec.visible.contains(&m)) {
+                metrics.push(m);
+                columns.push(s);
             }
-        });
+        }
+        let cycles = |p: &Prepared| p.pts.axis == XAxis::Cycle;
+        let ghost = ghost
+            .filter(|g| cycles(this) && cycles(g.0))
+            .map(|(g, name)| {
+                // A long file name must not make the legend wider than the chart.
+                let max = style.ghost_name_chars;
+                let name: String = if name.chars().count() > max {
+                    name.chars()
+                        .take(max - 1)
+                        .chain(std::iter::once('…'))
+                        .collect()
+                } else {
+                    name.to_string()
+                };
+                let cols = metrics
+                    .iter()
+                    .filter_map(|&m| Some((m, g.series(m)?)))
+                    .collect();
+                Ghost {
+                    pts: &g.pts,
+                    cols,
+                    name,
+                }
+            });
         let retained = match spec.show_retained && ghost.is_none() {
-            true => retained(run, report, levels, &pts, &metrics, y_log),
+            true => (this.retained.iter())
+                .filter(|r| metrics.contains(&r.0))
+                .map(|(m, points)| (*m, points.as_slice()))
+                .collect(),
             false => Vec::new(),
         };
         Data {
@@ -111,7 +120,7 @@ impl Data {
             columns,
             ghost,
             retained,
-            y_log,
+            y_log: this.y_log,
         }
     }
 
@@ -136,40 +145,34 @@ impl Data {
         };
         let view = in_view(&self.pts.xs);
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        let mut take = |col: &[f64]| {
-            for &v in col {
-                if v.is_finite() {
-                    let v = v.clamp(-clamp, clamp);
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                }
+        let mut take = |v: f64| {
+            if v.is_finite() {
+                let v = v.clamp(-clamp, clamp);
+                lo = lo.min(v);
+                hi = hi.max(v);
             }
         };
-        for col in &self.columns {
-            take(&col[view.clone()]);
+        let mut series = |s: &Series, r: &Range<usize>| {
+            if let Some((a, b)) = s.extremes(r.start, r.end) {
+                take(a);
+                take(b);
+            }
+        };
+        for s in &self.columns {
+            series(s, &view);
         }
         if let Some(g) = &self.ghost {
             let gv = in_view(&g.pts.xs);
-            for (_, col) in &g.cols {
-                take(&col[gv.clone()]);
+            for (_, s) in &g.cols {
+                series(s, &gv);
             }
         }
         for (_, points) in &self.retained {
             let inside = points.iter().filter(|p| (xr.0..=xr.1).contains(&p.0));
-            take(&inside.map(|p| p.1).collect::<Vec<f64>>());
+            inside.for_each(|p| take(p.1));
         }
         (lo, hi, view)
     }
-}
-
-/// A column as the y axis draws it (see [`to_plot`]).
-fn plotted(y_log: bool, mut col: Vec<f64>) -> Vec<f64> {
-    if y_log {
-        for v in &mut col {
-            *v = to_plot(true, *v);
-        }
-    }
-    col
 }
 
 /// One axis: its range, its ticks and how they are labelled.

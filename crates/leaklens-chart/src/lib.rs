@@ -28,6 +28,8 @@ mod layers;
 mod layout;
 mod legend;
 mod points;
+mod prepared;
+mod pyramid;
 mod ranges;
 mod record;
 mod scene;
@@ -38,8 +40,8 @@ use leaklens_core::{Metric, Report, Run};
 use plotters::prelude::*;
 
 pub use decimate::decimate_min_max;
-pub use draw::{draw, draw_overlaid, draw_with_levels};
-pub use points::XIndex;
+pub use draw::{draw, draw_overlaid, draw_prepared};
+pub use prepared::Prepared;
 
 /// What a chart shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -407,7 +409,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod xindex_tests {
+mod nearest_tests {
     use super::*;
     use leaklens_core::generate::{generate, Spec};
 
@@ -417,7 +419,8 @@ mod xindex_tests {
             cycles: 10,
             ..Spec::default()
         });
-        let idx = XIndex::new(&run, XAxis::Cycle);
+        let idx = Prepared::new(&run, XAxis::Cycle, false);
+        assert_eq!(idx.axis(), XAxis::Cycle);
         // Cycle 3's first snapshot sits at x = 3.0.
         let i = idx.nearest(3.01).unwrap();
         assert_eq!(run.cycle(i), 3);

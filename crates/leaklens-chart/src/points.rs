@@ -114,6 +114,40 @@ impl Points {
         }
     }
 
+    /// The snapshot nearest to `x`, if any.
+    pub fn nearest(&self, x: f64) -> Option<usize> {
+        let xs = &self.xs;
+        if xs.is_empty() || !x.is_finite() {
+            return None;
+        }
+        let k = xs.partition_point(|&v| v < x);
+        let best = match (k.checked_sub(1), (k < xs.len()).then_some(k)) {
+            (Some(a), Some(b)) => {
+                if (x - xs[a]).abs() <= (xs[b] - x).abs() {
+                    a
+                } else {
+                    b
+                }
+            }
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (None, None) => return None,
+        };
+        Some(self.snapshot(best))
+    }
+
+    /// x of snapshot `i` (NaN when it has no place on this axis).
+    pub fn x_of(&self, i: usize) -> f64 {
+        match &self.order {
+            None => self.xs.get(i).copied().unwrap_or(f64::NAN),
+            Some(idx) => idx
+                .iter()
+                .position(|&s| s == i)
+                .map(|k| self.xs[k])
+                .unwrap_or(f64::NAN),
+        }
+    }
+
     /// Where cycle `c` starts on the x axis (interpolated or extrapolated
     /// for cycles without snapshots on a time axis).
     pub fn cycle_x(&self, c: u64) -> Option<f64> {
@@ -144,63 +178,5 @@ impl Points {
             Ok(i) => Some(self.cycles[i].2),
             Err(_) => self.cycle_x(c),
         }
-    }
-}
-
-/// Where each snapshot sits on a chart's x axis, for hover: build it once
-/// per run and axis, then look snapshots up by x in O(log n).
-pub struct XIndex {
-    points: Points,
-}
-
-impl XIndex {
-    pub fn new(run: &Run, axis: XAxis) -> XIndex {
-        XIndex {
-            points: Points::new(run, axis),
-        }
-    }
-
-    /// The axis actually used (Time falls back to Cycle without timestamps).
-    pub fn axis(&self) -> XAxis {
-        self.points.axis
-    }
-
-    /// The snapshot nearest to `x`, if any.
-    pub fn nearest(&self, x: f64) -> Option<usize> {
-        let xs = &self.points.xs;
-        if xs.is_empty() || !x.is_finite() {
-            return None;
-        }
-        let k = xs.partition_point(|&v| v < x);
-        let best = match (k.checked_sub(1), (k < xs.len()).then_some(k)) {
-            (Some(a), Some(b)) => {
-                if (x - xs[a]).abs() <= (xs[b] - x).abs() {
-                    a
-                } else {
-                    b
-                }
-            }
-            (Some(a), None) => a,
-            (None, Some(b)) => b,
-            (None, None) => return None,
-        };
-        Some(self.points.snapshot(best))
-    }
-
-    /// x of snapshot `i` (NaN when it has no place on this axis).
-    pub fn x_of(&self, i: usize) -> f64 {
-        match &self.points.order {
-            None => self.points.xs.get(i).copied().unwrap_or(f64::NAN),
-            Some(idx) => idx
-                .iter()
-                .position(|&s| s == i)
-                .map(|k| self.points.xs[k])
-                .unwrap_or(f64::NAN),
-        }
-    }
-
-    /// The full x extent.
-    pub fn extent(&self) -> Option<(f64, f64)> {
-        Some((*self.points.xs.first()?, *self.points.xs.last()?))
     }
 }

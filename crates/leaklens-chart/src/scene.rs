@@ -8,11 +8,12 @@ use leaklens_core::{Report, Run};
 use plotters::style::{Color, RGBColor, ShapeStyle};
 
 use crate::clip::{clip_polyline, P};
-use crate::decimate_min_max;
 use crate::evidence::{dashed, to_plot, trend_reason};
 use crate::layout::{Data, Layout};
 use crate::legend::{legend, Glyph, Legend};
 use crate::points::Points;
+use crate::prepared::Series;
+use crate::pyramid::{decimate, Bins};
 use crate::style::{MarkerSize, Style};
 use crate::{ChartSpec, XAxis};
 
@@ -82,7 +83,7 @@ impl Scene {
                 let color = style.series(m);
                 change_points_of(
                     l,
-                    &data.pts,
+                    data.pts,
                     color,
                     &r.change_points,
                     style,
@@ -117,8 +118,9 @@ impl Scene {
         } else {
             style.series_stroke
         };
+        let bins = Bins::new(&data.pts.xs, l.x.range, l.columns());
         for (&m, col) in data.metrics.iter().zip(&data.columns) {
-            let lines = series_lines(l, &data.pts.xs, col, style);
+            let lines = series_lines(l, &data.pts.xs, &bins, col, style);
             points.extend(lines.iter().flatten().copied());
             let lit = spec.highlight.is_some_and(|(hm, _, _)| hm == m);
             let extra = if lit { style.highlight_extra_stroke } else { 0 };
@@ -146,7 +148,7 @@ impl Scene {
             entries.push(("change point".to_string(), Glyph::Tick));
         }
         Scene {
-            highlight: highlight(l, &data.pts, spec, style),
+            highlight: highlight(l, data.pts, spec, style),
             thresholds: ref_lines(l, style),
             change_points,
             trends,
@@ -301,8 +303,11 @@ fn trend(
 }
 
 /// A series decimated to one column per backend pixel, clamped, clipped.
-fn series_lines(l: &Layout, xs: &[f64], col: &[f64], style: &Style) -> Lines {
-    let points: Vec<P> = decimate_min_max(xs, col, l.x.range, l.columns())
+fn series_lines(l: &Layout, xs: &[f64], bins: &Option<Bins>, col: &Series, style: &Style) -> Lines {
+    let Some(bins) = bins else {
+        return Vec::new();
+    };
+    let points: Vec<P> = decimate(xs, &col.values, &col.pyr, bins)
         .into_iter()
         .map(|(x, y)| (x, y.clamp(-style.clamp, style.clamp)))
         .collect();
@@ -315,8 +320,9 @@ fn ghosts(l: &Layout, data: &Data, style: &Style) -> Vec<Stroked> {
     let Some(g) = &data.ghost else {
         return Vec::new();
     };
-    let line = |(m, col): &(_, Vec<f64>)| {
-        let lines = series_lines(l, &g.pts.xs, col, style);
+    let bins = Bins::new(&g.pts.xs, l.x.range, l.columns());
+    let line = |(m, col): &(_, &Series)| {
+        let lines = series_lines(l, &g.pts.xs, &bins, col, style);
         let lines = lines.iter().flat_map(|p| dashed(l, p, style.ghost_dash));
         Stroked {
             style: style
@@ -373,7 +379,8 @@ fn markers(
     let phase_of_label: Vec<Phase> = run.label_names().names().map(Phase::of).collect();
     for (&m, col) in data.metrics.iter().zip(&data.columns) {
         let mut by_phase: [Vec<P>; 5] = Default::default();
-        for (k, &y) in col.iter().enumerate().take(l.view.end).skip(l.view.start) {
+        let values = col.values.iter().enumerate();
+        for (k, &y) in values.take(l.view.end).skip(l.view.start) {
             if !y.is_finite() {
                 continue;
             }

@@ -800,33 +800,49 @@ fn a_log_axis_has_decade_ticks_and_skips_zero() {
     assert!(!linear.contains(">\n1000\n<") || !linear.contains(">\n2\n<"));
 }
 
-/// Levels computed once and handed in draw the very chart that computes
-/// them itself (the viewer keeps them across zooms).
+/// A run prepared once (its levels computed once and handed in, or
+/// computed by it) draws, at every zoom and on either axis, the very chart
+/// `draw` draws (the viewer keeps the prepared run across zooms).
 #[test]
-fn retained_levels_handed_in_draw_the_same_chart() {
+fn a_prepared_run_draws_the_same_chart() {
     let (run, report) = leak_run();
     let levels = leaklens_core::analyze::retained_levels(&run, &report);
     assert!(!levels.is_empty());
-    for zoom in [None, Some((10.0, 40.0))] {
-        let spec = ChartSpec {
-            x_range: zoom,
-            ..ChartSpec::memory()
-        };
-        let svg = |given: Option<&[leaklens_core::analyze::RetainedLevel]>| {
-            let mut out = String::new();
+    for (axis, y_log) in [
+        (XAxis::Cycle, false),
+        (XAxis::Cycle, true),
+        (XAxis::Time, false),
+    ] {
+        let given = leaklens_chart::Prepared::new(&run, axis, y_log).with_retained(
+            &run,
+            &report,
+            Some(&levels),
+        );
+        let computed =
+            leaklens_chart::Prepared::new(&run, axis, y_log).with_retained(&run, &report, None);
+        assert!(given.fits(axis, y_log) && !given.fits(axis, !y_log));
+        for zoom in [None, Some((10.0, 40.0)), Some((2.5, 3.5))] {
+            let spec = ChartSpec {
+                x_range: zoom,
+                x_axis: axis,
+                y_log,
+                ..ChartSpec::memory()
+            };
+            let svg = |p: &leaklens_chart::Prepared| {
+                let mut out = String::new();
+                {
+                    let mut b = SVGBackend::with_string(&mut out, (900, 480));
+                    leaklens_chart::draw_prepared(&mut b, &run, &report, p, None, &spec).unwrap();
+                }
+                out
+            };
+            let mut plain = String::new();
             {
-                let mut b = SVGBackend::with_string(&mut out, (900, 480));
-                leaklens_chart::draw_with_levels(&mut b, &run, &report, given, None, &spec)
-                    .unwrap();
+                let mut b = SVGBackend::with_string(&mut plain, (900, 480));
+                draw(&mut b, &run, &report, &spec).unwrap();
             }
-            out
-        };
-        let mut plain = String::new();
-        {
-            let mut b = SVGBackend::with_string(&mut plain, (900, 480));
-            draw(&mut b, &run, &report, &spec).unwrap();
+            assert_eq!(svg(&given), plain);
+            assert_eq!(svg(&computed), plain);
         }
-        assert_eq!(svg(Some(&levels)), plain);
-        assert_eq!(svg(None), plain);
     }
 }

@@ -6,6 +6,7 @@ mod help;
 mod hover;
 mod interact;
 mod overview;
+mod panels;
 
 use std::sync::Arc;
 
@@ -17,7 +18,7 @@ use plotters_canvas::CanvasBackend;
 use crate::load::Analysed;
 use crate::state::ViewState;
 use crate::{shown, window};
-use hover::{hover_at, Hover, Pointer};
+use hover::{hover_of, snapshot_at, Hover, Pointer};
 use interact::Nav;
 use overview::overview;
 
@@ -45,20 +46,33 @@ impl PartialEq for ChartLayoutBox {
     }
 }
 
-/// The state of one chart's interaction.
+/// The state of one panel's interaction (a chart is one panel, or several).
 #[derive(Clone, Copy)]
 struct Interaction {
     view_state: RwSignal<ViewState>,
-    /// Where the chart was drawn (None until it is).
+    /// Where the panel was drawn (None until it is).
     layout: RwSignal<Option<ChartLayoutBox>>,
-    hover: RwSignal<Option<Hover>>,
-    /// Where the pointer is over the chart (None: off it).
-    pointer: StoredValue<Option<Pointer>>,
     /// A drag that zooms: where it started and where it is (CSS px).
     drag: RwSignal<Option<(i32, i32)>>,
     /// Shift+drag pans: where the drag started (CSS px) and the x range then.
     pan: RwSignal<Option<(i32, (f64, f64))>>,
     touch: StoredValue<Fingers>,
+    /// The panel: its number, drawn as this kind of chart, with these
+    /// series; the series of every panel of the chart (the tooltip's).
+    k: usize,
+    kind: ChartKind,
+    metrics: &'static [Metric],
+    all: &'static [Metric],
+    /// The snapshot the one crosshair of the chart's panels is on, shared.
+    focus: RwSignal<Option<Focus>>,
+}
+
+/// The hovered snapshot, the panel the pointer is on and where.
+#[derive(Clone, Copy)]
+struct Focus {
+    i: usize,
+    panel: usize,
+    at: Pointer,
 }
 
 /// The fingers on a chart: their pointer ids, their x (device px) when the
@@ -73,15 +87,23 @@ struct Fingers {
 }
 
 impl Interaction {
-    fn new(view_state: RwSignal<ViewState>) -> Self {
+    fn new(
+        view_state: RwSignal<ViewState>,
+        k: usize,
+        panel: panels::Panel,
+        shared: Shared,
+    ) -> Self {
         Interaction {
             view_state,
             layout: RwSignal::new(None),
-            hover: RwSignal::new(None),
-            pointer: StoredValue::new(None),
             drag: RwSignal::new(None),
             pan: RwSignal::new(None),
             touch: StoredValue::new(Fingers::default()),
+            k,
+            kind: panel.0,
+            metrics: panel.1,
+            all: shared.0,
+            focus: shared.1,
         }
     }
 
@@ -103,20 +125,30 @@ impl Interaction {
     }
 
     fn leave(self) {
-        self.pointer.set_value(None);
-        self.hover.set(None);
+        self.focus.set(None);
         self.drag.set(None);
         self.pan.set(None);
     }
 
-    fn on_move(self, ev: web_sys::MouseEvent, run: &Analysed, kind: ChartKind) {
+    /// Every panel's crosshair on the snapshot under `at` on this one.
+    fn point(self, run: &Analysed, l: &ChartLayout, at: Pointer) {
+        let p = self
+            .view_state
+            .with_untracked(|v| run.prepared(v.time_axis, v.log_y));
+        let i = snapshot_at(p, l, at);
+        self.focus.set(i.map(|i| Focus {
+            i,
+            panel: self.k,
+            at,
+        }));
+    }
+
+    fn on_move(self, ev: web_sys::MouseEvent, run: &Analysed) {
         let (css_x, css_y) = (ev.offset_x(), ev.offset_y());
         let pointer = Pointer {
             css: (css_x, css_y),
             device: (device(css_x), device(css_y)),
-            dpr: dpr(),
         };
-        self.pointer.set_value(Some(pointer));
         if let Some((start, _)) = self.drag.get_untracked() {
             self.drag.set(Some((start, css_x)));
             return;
@@ -125,16 +157,12 @@ impl Interaction {
             return;
         };
         if let Some((start, range)) = self.pan.get_untracked() {
-            self.pointer.set_value(None);
-            self.hover.set(None);
+            self.focus.set(None);
             let zoom = interact::pan_drag(&l, range, device(css_x) - device(start));
             self.view_state.update(|v| v.zoom = zoom);
             return;
         }
-        let hover = self
-            .view_state
-            .with_untracked(|v| hover_at(run, kind, &l, pointer, v));
-        self.hover.set(hover);
+        self.point(run, &l, pointer);
     }
 
     fn on_down(self, ev: web_sys::MouseEvent) {
@@ -176,7 +204,7 @@ impl Interaction {
         if ev.pointer_type() != "touch" {
             return;
         }
-        self.hover.set(None);
+        self.focus.set(None);
         let (id, x) = (ev.pointer_id(), device(ev.offset_x()));
         let nav = self.touch.try_update_value(|f| {
             let at = f.ids.iter().position(|&i| i == id);
@@ -232,8 +260,16 @@ impl Interaction {
     }
 }
 
-/// A chart on a canvas: the shared drawing code, plus hover, zoom and
-/// series toggles.
+/// Height of each panel of the small multiples (CSS pixels).
+const PANEL_HEIGHT: u32 = 180;
+
+/// What a chart's panels share: the series of them all, and the snapshot
+/// their crosshair is on.
+type Shared = (&'static [Metric], RwSignal<Option<Focus>>);
+
+/// A chart: the shared drawing code on a canvas, plus hover, zoom and
+/// series toggles; in panel mode (the memory chart) a canvas per scale,
+/// one crosshair across them, zoomed and panned together.
 #[component]
 pub fn Chart(
     run: Arc<Analysed>,
@@ -244,61 +280,91 @@ pub fn Chart(
     #[prop(optional)]
     ghost: Option<Arc<Analysed>>,
 ) -> impl IntoView {
-    let canvas: NodeRef<leptos::html::Canvas> = NodeRef::new();
-    let it = Interaction::new(view_state);
-    let class = match (kind, ghost.is_some()) {
-        (_, true) => "chart chart-overlay",
-        (ChartKind::Memory, false) => "chart chart-memory",
-        (ChartKind::Browser, false) => "chart chart-browser",
-    };
-    let present: Vec<Metric> = kind
-        .metrics()
-        .iter()
-        .copied()
-        .filter(|m| run.parsed.run.has_metric(*m))
-        .collect();
-    draw_on_change(canvas, it, run.clone(), kind, height, ghost);
-    view! {
-        <div class="chart-box">
-            <ChartTools present=present view_state=view_state timed=run.parsed.run.timestamps().any(|t| t.is_some())/>
-            <div class="canvas-wrap">
-                <canvas
-                    class=class
-                    node_ref=canvas
-                    tabindex="0"
-                    aria-label="growth chart: drag to zoom, shift+drag or arrows to pan, Ctrl+wheel or +/- to zoom, double-click or 0 to reset"
-                    on:mousemove=move |ev| it.on_move(ev, &run, kind)
-                    on:mousedown=move |ev| it.on_down(ev)
-                    on:mouseup=move |_| it.on_up()
-                    on:mouseleave=move |_| it.leave()
-                    on:wheel=move |ev| it.on_wheel(ev)
-                    on:keydown=move |ev| it.on_key(ev)
-                    on:dblclick=move |_| it.reset()
-                    on:pointerdown=move |ev| it.on_touch(ev, Some(true))
-                    on:pointermove=move |ev| it.on_touch(ev, None)
-                    on:pointerup=move |ev| it.on_touch(ev, Some(false))
-                    on:pointercancel=move |ev| it.on_touch(ev, Some(false))
-                ></canvas>
-                <Marks it=it/>
+    let on = Memo::new(move |_| view_state.with(|v| v.panels));
+    move || {
+        let has = |m: Metric| run.parsed.run.has_metric(m);
+        let groups = panels::panels(kind, on.get() && ghost.is_none(), has);
+        let all = if groups.len() > 1 {
+            &Metric::ALL
+        } else {
+            kind.metrics()
+        };
+        let shared: Shared = (all, RwSignal::new(None));
+        let its: Vec<Interaction> = (groups.iter().enumerate())
+            .map(|(k, &g)| Interaction::new(view_state, k, g, shared))
+            .collect();
+        let last = *its.last()?;
+        let present: Vec<Metric> = (groups.iter().flat_map(|g| g.1))
+            .copied()
+            .filter(|&m| has(m))
+            .collect();
+        let (class, height) = match (groups.len(), kind, ghost.is_some()) {
+            (2.., _, _) => ("chart chart-panel", PANEL_HEIGHT),
+            (_, _, true) => ("chart chart-overlay", height),
+            (_, ChartKind::Memory, _) => ("chart chart-memory", height),
+            (_, ChartKind::Browser, _) => ("chart chart-browser", height),
+        };
+        let canvases = (its.into_iter())
+            .map(|it| panel(it, run.clone(), ghost.clone(), height, class))
+            .collect_view();
+        let timed = run.parsed.run.timestamps().any(|t| t.is_some());
+        Some(view! {
+            <div class="chart-box">
+                <ChartTools present=present view_state=view_state timed=timed/>
+                {canvases}
+                {overview(last)}
             </div>
-            {overview(it)}
+        })
+    }
+}
+
+/// One panel: its canvas and what is drawn over it.
+fn panel(
+    it: Interaction,
+    run: Arc<Analysed>,
+    ghost: Option<Arc<Analysed>>,
+    height: u32,
+    class: &'static str,
+) -> impl IntoView {
+    let canvas: NodeRef<leptos::html::Canvas> = NodeRef::new();
+    let keys: Vec<&str> = it.metrics.iter().map(|m| m.key()).collect();
+    draw_on_change(canvas, it, run.clone(), height, ghost);
+    let run_m = run.clone();
+    view! {
+        <div class="canvas-wrap">
+            <canvas
+                class=class
+                data-metrics=keys.join(" ")
+                node_ref=canvas
+                tabindex="0"
+                aria-label="growth chart: drag to zoom, shift+drag or arrows to pan, Ctrl+wheel or +/- to zoom, double-click or 0 to reset"
+                on:mousemove=move |ev| it.on_move(ev, &run)
+                on:mousedown=move |ev| it.on_down(ev)
+                on:mouseup=move |_| it.on_up()
+                on:mouseleave=move |_| it.leave()
+                on:wheel=move |ev| it.on_wheel(ev)
+                on:keydown=move |ev| it.on_key(ev)
+                on:dblclick=move |_| it.reset()
+                on:pointerdown=move |ev| it.on_touch(ev, Some(true))
+                on:pointermove=move |ev| it.on_touch(ev, None)
+                on:pointerup=move |ev| it.on_touch(ev, Some(false))
+                on:pointercancel=move |ev| it.on_touch(ev, Some(false))
+            ></canvas>
+            <Marks it=it run=run_m/>
         </div>
     }
 }
 
-/// Draws the chart again whenever the view changes (series, axis, zoom,
-/// selected issue), at the canvas's size in device pixels.
+/// Draws the panel again whenever the view changes (series, axis, zoom,
+/// selected issue), at the canvas's size in device pixels, from the run
+/// prepared once for its axes.
 fn draw_on_change(
     canvas: NodeRef<leptos::html::Canvas>,
     it: Interaction,
     run: Arc<Analysed>,
-    kind: ChartKind,
     height: u32,
     ghost: Option<Arc<Analysed>>,
 ) {
-    // The retained levels of this run, computed at the first drawing and
-    // kept for every zoom, pan and switch after it.
-    let levels = std::cell::OnceCell::new();
     Effect::new(move |_| {
         let v = it.view_state.get();
         let Some(el) = canvas.get() else { return };
@@ -306,15 +372,26 @@ fn draw_on_change(
         // Device pixels for a crisp chart on HiDPI screens; the drawing
         // scales its fonts and strokes by the same ratio.
         let dpr = dpr();
-        el.set_width(interact::canvas_px(css_width, dpr));
-        el.set_height(interact::canvas_px(height, dpr));
-        let _ = el.set_attribute("style", &format!("width:{css_width}px;height:{height}px"));
-        let mut spec = match kind {
+        let size = (
+            interact::canvas_px(css_width, dpr),
+            interact::canvas_px(height, dpr),
+        );
+        // The chart fills its background: a canvas of the same size is not
+        // reset (a new bitmap) at each zoom step.
+        if (el.width(), el.height()) != size {
+            el.set_width(size.0);
+            el.set_height(size.1);
+            let _ = el.set_attribute("style", &format!("width:{css_width}px;height:{height}px"));
+        }
+        let mut spec = match it.kind {
             ChartKind::Memory => ChartSpec::memory(),
             ChartKind::Browser => ChartSpec::browser(),
         };
         spec.scale = dpr;
-        spec.visible.retain(|m| !v.hidden.contains(m));
+        spec.visible = (it.metrics.iter())
+            .filter(|m| !v.hidden.contains(m))
+            .copied()
+            .collect();
         spec.x_axis = if v.time_axis {
             XAxis::Time
         } else {
@@ -336,38 +413,22 @@ fn draw_on_change(
         let Some(mut backend) = CanvasBackend::with_canvas_object(el.clone()) else {
             return;
         };
-        let ghost_name = ghost.as_ref().map(|g| shown(&g.title));
+        let this = run.prepared(v.time_axis, v.log_y);
         let other = ghost
             .as_ref()
-            .zip(ghost_name.as_deref())
-            .map(|(g, name)| (&g.parsed.run, name));
-        let levels = match spec.show_retained && other.is_none() {
-            true => Some(
-                levels
-                    .get_or_init(|| {
-                        leaklens_core::analyze::retained_levels(&run.parsed.run, &run.report)
-                    })
-                    .as_slice(),
-            ),
-            false => None,
-        };
-        match leaklens_chart::draw_with_levels(
-            &mut backend,
-            &run.parsed.run,
-            &run.report,
-            levels,
-            other,
-            &spec,
-        ) {
+            .map(|g| (g.prepared(false, v.log_y), shown(&g.title)));
+        let other = other.as_ref().map(|(p, name)| (*p, name.as_str()));
+        let (data, report) = (&run.parsed.run, &run.report);
+        match leaklens_chart::draw_prepared(&mut backend, data, report, this, other, &spec) {
             Ok(l) => {
                 // Where the plot is, for the browser tests.
                 let (x0, y0, x1, y1) = l.plot_px;
                 let _ = el.set_attribute("data-plot", &format!("{x0} {y0} {x1} {y1}"));
                 it.layout.set(Some(ChartLayoutBox(l)));
-                // A zoom under a still pointer: the tooltip and dots of the
-                // new view, not the old one's.
-                if let Some(p) = it.pointer.get_value() {
-                    it.hover.set(hover_at(&run, kind, &l, p, &v));
+                // A zoom under a still pointer: the crosshair, dots and
+                // tooltip of the new view, not the old one's.
+                if let Some(f) = it.focus.get_untracked().filter(|f| f.panel == it.k) {
+                    it.point(&run, &l, f.at);
                 }
             }
             Err(e) => web_sys::console::warn_1(&format!("chart: {e}").into()),
@@ -422,6 +483,8 @@ fn ChartTools(present: Vec<Metric>, view_state: RwSignal<ViewState>, timed: bool
                 get=|v| !v.no_retained set=|v, on| v.no_retained = !on/>
             <Switch view_state=view_state class="log-y" label="log scale"
                 get=|v| v.log_y set=|v, on| v.log_y = on/>
+            <Switch view_state=view_state class="panels" label="panels"
+                get=|v| v.panels set=|v, on| v.panels = on/>
             <span class="hint mouse-hint">"drag: zoom · shift+drag: pan · ctrl+wheel: zoom"</span>
             <span class="hint touch-hint">"drag: pan · pinch: zoom"</span>
             <help::Help/>
@@ -452,25 +515,36 @@ fn Switch(
     }
 }
 
-/// Over the canvas: the selection of a drag, the crosshair, the dots and
-/// the tooltip of the hover.
+/// Over the canvas: the selection of a drag, the crosshair, the dots and,
+/// on the panel under the pointer, the tooltip of every series.
 #[component]
-fn Marks(it: Interaction) -> impl IntoView {
+fn Marks(it: Interaction, run: Arc<Analysed>) -> impl IntoView {
     let selection = move || {
         it.drag
             .get()
             .and_then(|(a, b)| interact::selection_style(a, b))
     };
+    let hover = move || -> Option<Hover> {
+        let f = it.focus.get()?;
+        let l = it.layout.get()?.0;
+        it.view_state.with(|v| {
+            let x = run.prepared(v.time_axis, v.log_y).x_of(f.i);
+            let tip = (f.panel == it.k).then_some((f.at, it.all));
+            Some(hover_of(&run, (f.i, x), (it.metrics, &l), dpr(), tip, v))
+        })
+    };
     view! {
         {move || selection().map(|style| view! { <div class="selection" style=style></div> })}
-        {move || it.hover.get().map(|h| view! {
+        {move || hover().map(|h| view! {
             <div class="crosshair" style=format!("left:{}px;top:{}px;height:{}px", h.cross.0, h.cross.1, h.cross.2)></div>
             {h.dots.into_iter().map(|(top, color)| view! {
                 <div class="dot" style=format!("left:{}px;top:{}px;background:{}", h.cross.0, top, color)></div>
             }).collect_view()}
-            <div class="tooltip" style=format!("left:{}px;top:{}px{}", h.left, h.top, if h.flip { ";transform:translateX(-100%)" } else { "" })>
-                {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
-            </div>
+            {(!h.lines.is_empty()).then(|| view! {
+                <div class="tooltip" style=format!("left:{}px;top:{}px{}", h.left, h.top, if h.flip { ";transform:translateX(-100%)" } else { "" })>
+                    {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
+                </div>
+            })}
         })}
     }
 }
