@@ -154,7 +154,7 @@ impl Bins {
             while i < end {
                 bounds.push(i);
                 let c = column_of(x[i]);
-                i += x[i..end].partition_point(|&v| column_of(v) <= c);
+                i += first_after(&x[i..end], |v| column_of(v) <= c);
             }
             bounds.push(end);
         }
@@ -166,6 +166,20 @@ impl Bins {
             bounds,
         })
     }
+}
+
+/// `s.partition_point(before)` (`before` true on a prefix of `s`) found
+/// from the front in steps that double, then by halves within the last:
+/// a column's end is near its start, and each step of a search over the
+/// whole rest of a long run would read another part of memory.
+fn first_after(s: &[f64], before: impl Fn(f64) -> bool) -> usize {
+    let (mut lo, mut step) = (0, 1);
+    while lo + step < s.len() && before(s[lo + step]) {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(s.len());
+    lo + s[lo..hi].partition_point(|&v| before(v))
 }
 
 /// [`decimate_min_max`](crate::decimate_min_max) of `(x, y)` read through
@@ -256,6 +270,16 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// The doubling search ends where a binary search over the whole
+        /// slice does.
+        #[test]
+        fn first_after_is_the_partition_point(x in xs(300), at in -1.0f64..400.0) {
+            proptest::prop_assert_eq!(
+                first_after(&x, |v| v <= at),
+                x.partition_point(|&v| v <= at)
+            );
+        }
 
         #[test]
         fn extremes_are_those_of_a_scan((x, y) in series(), a in 0usize..800, len in 0usize..800) {
