@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
-import { spawn, execFileSync } from 'node:child_process';
-import { ROOT } from '../tests/e2e/harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { ROOT, startLeaklens } from '../tests/e2e/harness.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,19 +35,8 @@ const receiver = http.createServer((req, res) => {
 await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
 const hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
 
-const server = spawn(cli, ['serve', '--addr', '127.0.0.1:0', '--data', path.join(tmp, 'data'),
-  '--max-per-client', '0', '--max-writes-per-minute', '0', '--webhook', hookUrl], {
-  stdio: ['ignore', 'pipe', 'ignore'],
-});
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = out.match(/serving on (http:\/\/[^\s]+)/);
-    if (m) resolve(m[1]);
-  });
-  server.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-});
+const { proc: server, base } = await startLeaklens(['serve', '--addr', '127.0.0.1:0', '--data', path.join(tmp, 'data'),
+  '--max-per-client', '0', '--max-writes-per-minute', '0', '--webhook', hookUrl], { bin: cli, echo: false });
 const agent = new http.Agent({ keepAlive: true, maxSockets: workers + 8 });
 function post(p, body, headers = {}) {
   return new Promise((resolve, reject) => {

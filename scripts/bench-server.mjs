@@ -8,9 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { ROOT } from '../tests/e2e/harness.mjs';
+import { ROOT, startLeaklens } from '../tests/e2e/harness.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,18 +28,8 @@ execFileSync(cli, ['generate', '--scenario', 'linear', '--rate', '0.5', '--cycle
 const body = fs.readFileSync(file);
 console.log(`upload: ${(body.length / 1e6).toFixed(1)} MB NDJSON, ${total} uploads, ${concurrency} concurrent, ${os.cpus().length} cores`);
 
-const server = spawn(cli, ['serve', '--addr', '127.0.0.1:0', '--data', path.join(tmp, 'data')], {
-  stdio: ['ignore', 'pipe', 'ignore'],
-});
-const base = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = out.match(/serving on (http:\/\/[^\s]+)/);
-    if (m) resolve(m[1]);
-  });
-  server.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
-});
+const { proc: server, base } = await startLeaklens(['serve', '--addr', '127.0.0.1:0', '--data', path.join(tmp, 'data')],
+  { bin: cli, echo: false });
 
 const latencies = [];
 const ids = [];

@@ -96,13 +96,14 @@ export async function shot(page, name) {
 }
 
 /**
- * Starts target/debug/leaklens with `args` (a `serve` command line, port 0)
- * and resolves with the process, the URL it prints, and its stderr so far.
+ * Starts target/debug/leaklens (or `bin`) with `args` (a `serve` command
+ * line, port 0) and resolves with the process, the URL it prints, and its
+ * stderr so far (echoed unless `echo` is false).
  */
-export function startLeaklens(args, { cwd } = {}) {
-  const proc = spawn(path.join(ROOT, 'target/debug/leaklens'), args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startLeaklens(args, { cwd, bin = path.join(ROOT, 'target/debug/leaklens'), echo = true } = {}) {
+  const proc = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const state = { proc, stderr: '' };
-  proc.stderr.on('data', (d) => { state.stderr += d; process.stderr.write(d); });
+  proc.stderr.on('data', (d) => { state.stderr += d; if (echo) process.stderr.write(d); });
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (d) => {

@@ -1,6 +1,19 @@
 //! Min-max decimation: a series of any length reduced to what a plot of a
 //! given pixel width can show.
 
+/// The pixel column of `columns` over `lo..=hi` that a value falls in
+/// (`hi` in the last; every value in the first when the range has no
+/// width): one rule for the decimation and for the pyramid's columns.
+pub(crate) fn column_of(lo: f64, hi: f64, columns: usize) -> impl Fn(f64) -> usize {
+    let width = hi - lo;
+    let scale = if width > 0.0 && width.is_finite() {
+        columns as f64 / width
+    } else {
+        0.0
+    };
+    move |v: f64| (((v - lo) * scale) as usize).min(columns - 1)
+}
+
 /// Reduces `(x, y)` to at most two points per pixel column of `x_range`
 /// (the lowest and the highest of the column, in their original order), so
 /// the drawn line keeps every spike and every trough.
@@ -38,13 +51,7 @@ pub fn decimate_min_max(
     if end - start <= 2 * columns {
         out.extend((start..end).filter(|&i| ok(i)).map(|i| (x[i], y[i])));
     } else {
-        let width = hi - lo;
-        let scale = if width > 0.0 && width.is_finite() {
-            columns as f64 / width
-        } else {
-            0.0
-        };
-        let column_of = |v: f64| (((v - lo) * scale) as usize).min(columns - 1);
+        let column_of = column_of(lo, hi, columns);
         // Current column and the indices of its lowest and highest point.
         let mut current: Option<(usize, usize, usize)> = None;
         let flush = |c: Option<(usize, usize, usize)>, out: &mut Vec<(f64, f64)>| {

@@ -5,6 +5,7 @@
 //! [`decimate_min_max`](crate::decimate_min_max).
 
 use crate::clip::P;
+use crate::decimate::column_of;
 
 /// The lowest stored level holds buckets of `1 << BASE` points; shorter
 /// stretches are read point by point (a pyramid costs 2 bytes a point).
@@ -143,13 +144,7 @@ impl Bins {
         let end = x.partition_point(|&v| v <= hi).max(start);
         let mut bounds = Vec::new();
         if end - start > 2 * columns {
-            let width = hi - lo;
-            let scale = if width > 0.0 && width.is_finite() {
-                columns as f64 / width
-            } else {
-                0.0
-            };
-            let column_of = |v: f64| (((v - lo) * scale) as usize).min(columns - 1);
+            let column_of = column_of(lo, hi, columns);
             let mut i = start;
             while i < end {
                 bounds.push(i);

@@ -94,6 +94,18 @@ pub struct Meta {
     pub delete_token_sha256: String,
 }
 
+impl Meta {
+    /// The metadata of a report of `files` whose delete token is `token`,
+    /// as stored (JSON), written by every store after the files.
+    fn json_of(files: &[NewFile<'_>], token: &str) -> Result<Vec<u8>, StoreError> {
+        let meta = Meta {
+            files: files.iter().map(FileMeta::of).collect(),
+            delete_token_sha256: token_hash(token),
+        };
+        Ok(serde_json::to_vec(&meta).map_err(std::io::Error::other)?)
+    }
+}
+
 /// A file to store, already checked by the caller.
 pub struct NewFile<'a> {
     pub name: &'a str,
@@ -398,18 +410,11 @@ impl DirStore {
         token: &str,
         files: &[NewFile<'_>],
     ) -> Result<(), StoreError> {
-        let mut metas = Vec::with_capacity(files.len());
         for (n, f) in files.iter().enumerate() {
             self.write_atomic(&self.data_path(id, n), f.bytes)?;
-            metas.push(FileMeta::of(f));
         }
-        let meta = Meta {
-            files: metas,
-            delete_token_sha256: token_hash(token),
-        };
-        let meta_json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
         // The metadata last: it is what makes the report visible.
-        self.write_atomic(&self.meta_path(id), &meta_json)?;
+        self.write_atomic(&self.meta_path(id), &Meta::json_of(files, token)?)?;
         Ok(())
     }
 }

@@ -327,17 +327,12 @@ impl S3Store {
         token: &str,
         files: &[NewFile<'_>],
     ) -> Result<(), StoreError> {
-        let mut metas = Vec::with_capacity(files.len());
-        for (n, f) in files.iter().enumerate() {
+        for (n, file) in (0..).zip(files) {
             let key = format!("reports/{}/{n}.data", id.as_str());
-            self.put(&key, f.bytes.to_vec(), PutMode::Overwrite).await?;
-            metas.push(FileMeta::of(f));
+            self.put(&key, file.bytes.to_vec(), PutMode::Overwrite)
+                .await?;
         }
-        let meta = Meta {
-            files: metas,
-            delete_token_sha256: token_hash(token),
-        };
-        let json = serde_json::to_vec(&meta).map_err(std::io::Error::other)?;
+        let json = Meta::json_of(files, token)?;
         // Last, and only if no report has this id: it makes the report visible.
         let key = format!("reports/{}/meta.json", id.as_str());
         match self.put(&key, json, PutMode::Create).await {
