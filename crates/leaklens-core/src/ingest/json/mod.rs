@@ -72,6 +72,10 @@ pub(super) fn read_with_serde_only(source: &str, bytes: &[u8], array: bool) -> I
 /// Fast, else (a single snapshot, or a syntax error) serde reads it again,
 /// keeps the same good prefix and says where and what the error is.
 fn read_documents(mut sink: Sink<'_>, format: InputFormat) -> Ingested {
+    let snapshots = crate::ingest::estimate_snapshots(sink.bytes, b"\"rss\"");
+    if snapshots > 0 {
+        sink.reserve(snapshots);
+    }
     if sink.fast && sink.fast_documents().is_some() {
         return sink.finish(format);
     }

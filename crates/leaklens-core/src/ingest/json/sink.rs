@@ -79,7 +79,9 @@ impl<'de> Sink<'de> {
             bytes,
             base: bytes.as_ptr() as usize,
             text: None,
-            run: Run::with_capacity(crate::ingest::estimate_snapshots(bytes, b"\"rss\"")),
+            // Sized by the reader that knows the shape: documents count
+            // their snapshots first, NDJSON estimates from its first lines.
+            run: Run::new(),
             diag: Diag::new(source),
             urls: Vec::new(),
             keys: KeyMemo::default(),
