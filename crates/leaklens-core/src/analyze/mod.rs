@@ -128,22 +128,22 @@ pub fn analyze(run: &Run, cfg: &Config) -> Report {
     // The windowed table needs only the cycles: it is worked on while the
     // run is cut into segments and judged, and the phases and the
     // thresholds are read (all at the same time with `parallel`).
-    let ((segs, cycle_hours, (analyses, phases), thresholds), windows) = crate::par::join(
+    let ((segs, seg_idx, cycle_hours, (analyses, phases), thresholds), windows) = crate::par::join(
         || {
             let segs = segments::segments(&c, run.restarts());
-            let seg = segs.get(segments::judged(&segs, cfg.min_cycles)).cloned();
-            let seg = seg.unwrap_or(0..0);
+            let seg_idx = segments::judged(&segs, cfg.min_cycles);
+            let seg = segs.get(seg_idx).cloned().unwrap_or(0..0);
             let seg_starts: Vec<u64> = segs.iter().skip(1).map(|s| c.cycle[s.start]).collect();
             let hours = c.hours_per_cycle(&seg);
             let judged = crate::par::join(
                 || judge_all(&c, &metrics_present, &seg, cfg, hours),
                 || phases::phases(run, &metrics_present, &seg_starts),
             );
-            (segs, hours, judged, issues::thresholds_exceeded(run, cfg))
+            let thresholds = issues::thresholds_exceeded(run, cfg);
+            (segs, seg_idx, hours, judged, thresholds)
         },
         || windows::windows(&c, &metrics_present, cfg),
     );
-    let seg_idx = segments::judged(&segs, cfg.min_cycles);
     let seg = segs.get(seg_idx).cloned().unwrap_or(0..0);
     let seg_first = c.cycle.get(seg.start).copied().unwrap_or(0);
     let seg_last = c.cycle.get(seg.end.saturating_sub(1)).copied().unwrap_or(0);
