@@ -453,10 +453,17 @@ impl Reader {
         let (combined, deferred) = (&mut self.combined, std::mem::take(&mut self.deferred));
         // Each piece's lines are counted where it is read, not in turn
         // after: a pass over every byte the calling thread need not make.
+        // (Only for the pieces after it: not for the file's last piece, the
+        // whole of a file the page reads at once.)
+        let last = self.ended.then(|| cuts.last().map(|c| c.0)).flatten();
         let (read, ()) = crate::par::join(
             || {
                 crate::par::map(cuts, |&(start, end, next)| {
-                    let lines = memchr::memchr_iter(b'\n', &pending[start..next]).count();
+                    let lines = if last == Some(start) {
+                        0
+                    } else {
+                        memchr::memchr_iter(b'\n', &pending[start..next]).count()
+                    };
                     (read_piece(mode, source, &pending[start..end], pin), lines)
                 })
             },
