@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { spawn } from 'node:child_process';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -93,6 +94,23 @@ export async function inkedPixels(page, selector) {
 export async function shot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * The built viewer served and a Chromium launched for a test file's tests
+ * (before and after hooks): `site` and `browser` are set once they run.
+ */
+export function viewerSession() {
+  const session = { site: null, browser: null };
+  before(async () => {
+    session.site = await serve(DIST);
+    session.browser = await launch();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.site?.close();
+  });
+  return session;
 }
 
 /**

@@ -3,27 +3,17 @@
 // files that are no export (a heap snapshot, garbage after a good file),
 // a permalink's file name, the wall-clock switch, keyboard issue cards,
 // durations and the windows table in the verdict's words.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serve, launch, newPage, dropFiles, sample, DIST } from './harness.mjs';
+import { viewerSession, newPage, dropFiles, sample, DIST } from './harness.mjs';
 
-let site, browser;
+const viewer = viewerSession();
 
-before(async () => {
-  site = await serve(DIST);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-async function open(errors, base = site.url) {
-  const page = await newPage(browser, errors);
+async function open(errors, base = viewer.site.url) {
+  const page = await newPage(viewer.browser, errors);
   await page.goto(base);
   await page.waitForSelector('#dropzone');
   return page;

@@ -3,25 +3,15 @@
 // read by the export module (the page's wasm has no readers) and judged
 // as `leaklens analyze FILE` judges them; several processes offer a picker
 // kept in the URL; every name from a file is text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { serve, launch, newPage, dropFiles, sample, shot, DIST, ROOT, SAMPLES } from './harness.mjs';
+import { viewerSession, newPage, dropFiles, sample, shot, ROOT, SAMPLES } from './harness.mjs';
 import { prometheus, heap, otlpLines } from '../../scripts/metrics-exports.mjs';
 
-let site, browser;
-
-before(async () => {
-  site = await serve(DIST);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const viewer = viewerSession();
 
 const SHAPES = [
   ['leak-prometheus-two-processes.json', 'a Prometheus range query', 'nodejs_heap_size_used_bytes'],
@@ -40,11 +30,11 @@ function cli(...args) {
 }
 
 async function open(errors, query = '') {
-  const page = await newPage(browser, errors);
+  const page = await newPage(viewer.browser, errors);
   // Requests of the page and of its workers.
   page.__requests = [];
   page.context().on('request', (r) => page.__requests.push(r.url()));
-  await page.goto(site.url + query);
+  await page.goto(viewer.site.url + query);
   await page.waitForSelector('#dropzone');
   return page;
 }

@@ -2,9 +2,9 @@
 // across them, the tooltip of every series equal to the data at that
 // snapshot, zoom and pan applied to every panel, the switch kept in the URL;
 // on a desktop and on a phone (touch).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, newPage, dropFiles, sample, shot, DIST } from './harness.mjs';
+import { viewerSession, newPage, dropFiles, sample, shot } from './harness.mjs';
 
 const FILE = 'no-leak-stable-gc.ndjson';
 // The series of each record, by the names the tooltip gives them.
@@ -19,20 +19,10 @@ const SERIES = {
 };
 const records = sample(FILE).text.trim().split('\n').map((l) => JSON.parse(l));
 
-let site, browser;
-
-before(async () => {
-  site = await serve(DIST);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const viewer = viewerSession();
 
 async function panels(page, query = '') {
-  await page.goto(site.url + query);
+  await page.goto(viewer.site.url + query);
   await page.waitForSelector('#dropzone');
   await dropFiles(page, [sample(FILE)]);
   await page.waitForSelector('#verdict', { timeout: 20000 });
@@ -70,7 +60,7 @@ const crosshairs = (page) => page.$$eval('.canvas-wrap', (ws) => ws.map((w) => {
 
 test('panels: one per scale, one crosshair, every series at that snapshot, zoom on all, in the URL', async () => {
   const errors = [];
-  const page = await newPage(browser, errors);
+  const page = await newPage(viewer.browser, errors);
   await panels(page);
   assert.ok(await page.$('canvas.chart-browser'), 'two charts by default');
   await page.locator('.chart-tools input.panels').first().check();
@@ -123,7 +113,7 @@ test('panels: one per scale, one crosshair, every series at that snapshot, zoom 
   await page.waitForFunction(() => document.querySelectorAll('.crosshair').length === 0);
   // The view from the URL: panels and zoom; the switch back gives one chart.
   const hash = await page.evaluate(() => location.hash);
-  const again = await newPage(browser, errors);
+  const again = await newPage(viewer.browser, errors);
   await panels(again, hash);
   await again.waitForSelector('canvas.chart-panel');
   assert.ok(await again.isChecked('.chart-tools input.panels'));
@@ -140,7 +130,7 @@ test('panels: one per scale, one crosshair, every series at that snapshot, zoom 
 test('panels on a phone: the page fits, a tap shows every series, one finger pans every panel', async () => {
   const errors = [];
   const W = 390;
-  const context = await browser.newContext({
+  const context = await viewer.browser.newContext({
     viewport: { width: W, height: 844 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true,
   });
   const page = await context.newPage();

@@ -1,32 +1,22 @@
 // The viewer on a phone (390×844, touch): the page fits the screen, the
 // tooltip stays on it, one finger pans, two fingers pinch, the overview
 // strip moves a zoom; the "?" shortcuts open and close; "link copied" shows.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, dropFiles, sample, shot, DIST } from './harness.mjs';
+import { viewerSession, dropFiles, sample, shot } from './harness.mjs';
 
 const W = 390;
-let site, browser;
-
-before(async () => {
-  site = await serve(DIST);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const viewer = viewerSession();
 
 async function phone(errors) {
-  const context = await browser.newContext({
+  const context = await viewer.browser.newContext({
     viewport: { width: W, height: 844 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true,
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write']).catch(() => {});
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(site.url);
+  await page.goto(viewer.site.url);
   await page.waitForSelector('#dropzone');
   await dropFiles(page, [sample('leak-plateau-then-growth.ndjson')]);
   await page.waitForSelector('#verdict', { timeout: 20000 });
