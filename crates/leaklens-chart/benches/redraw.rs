@@ -126,6 +126,29 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // The page alternates zooms, and paints between them: the same draw
+    // with the caches flushed first (64 MB read) shows what memory costs.
+    let mut flush = vec![0u64; 8 << 20];
+    let spec = ChartSpec {
+        x_range: Some((0.1 * last, 0.9 * last)),
+        ..ChartSpec::memory()
+    };
+    g.bench_function("zoomed to 80%, cold caches", |b| {
+        b.iter_batched(
+            || {
+                flush.iter_mut().for_each(|v| *v = v.wrapping_add(1));
+            },
+            |()| {
+                let mut shapes = Shapes {
+                    size: (1344, 400),
+                    points: 0,
+                };
+                draw_prepared(&mut shapes, &run, &report, &prepared, None, &spec).expect("draws");
+                black_box(shapes.points)
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
     g.finish();
 }
 

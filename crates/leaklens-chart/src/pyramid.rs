@@ -14,11 +14,26 @@ const BASE: u32 = 3;
 /// A bucket without a finite point.
 const NONE: (u32, u32) = (u32::MAX, u32::MAX);
 
+/// Blocks of `1 << EDGE` points, whose points know the extremes of their
+/// block before and after them (4 bytes a point).
+const EDGE: u32 = 7;
+
+/// An offset within a block where there is no finite point.
+const NO: u8 = u8::MAX;
+
 /// Per level `k`, per bucket of `1 << (BASE + k)` points (whole buckets
-/// only), the index of its first lowest and first highest point.
+/// only), the index of its first lowest and first highest point; and per
+/// point, the offsets within its block of the first lowest and highest
+/// point from the block's start to it, then from it to the block's end.
+///
+/// A range over several blocks is then its first block's end (one read),
+/// the whole blocks between (a few buckets), and its last block's start
+/// (one read): a pixel column of a million-point chart reads a handful of
+/// points, not two per bucket of every size down to single points.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Pyramid {
     levels: Vec<Vec<(u32, u32)>>,
+    edges: Vec<[u8; 4]>,
 }
 
 impl Pyramid {
@@ -26,6 +41,7 @@ impl Pyramid {
     /// values that are not finite are left out.
     pub fn new(y: &[f64]) -> Pyramid {
         let n = y.len().min(u32::MAX as usize);
+        let y = &y[..n];
         let size = 1usize << BASE;
         let mut level: Vec<(u32, u32)> = (0..n / size)
             .map(|b| {
@@ -46,15 +62,49 @@ impl Pyramid {
                 .collect();
             levels.push(std::mem::replace(&mut level, up));
         }
-        Pyramid { levels }
+        let edges = y.chunks(1 << EDGE).flat_map(edges_of).collect();
+        Pyramid { levels, edges }
     }
 
     /// The indices of the first lowest and the first highest point within
     /// `a..b` (None without a finite point), as a scan would find them:
-    /// the points up to the first whole bucket one by one, then the largest
-    /// whole buckets that fit, then the points after the last one.
+    /// over several blocks, the rest of the first block, the whole blocks
+    /// as [`Pyramid::buckets`] reads them, then the start of the last
+    /// block; within one block, by [`Pyramid::buckets`] alone.
     pub fn extremes(&self, y: &[f64], a: usize, b: usize) -> Option<(usize, usize)> {
         let mut acc = Extremes::default();
+        let block = 1usize << EDGE;
+        let (first, last) = (a.next_multiple_of(block), b / block * block);
+        let n = self.edges.len();
+        if first > last || b > n {
+            self.buckets(y, a, b, &mut acc);
+        } else {
+            if a < first {
+                acc.bucket(y, self.edge(a, 2));
+            }
+            self.buckets(y, first, last, &mut acc);
+            if last < b {
+                acc.bucket(y, self.edge(b - 1, 0));
+            }
+        }
+        (acc.pair() != NONE).then_some((acc.lo.0, acc.hi.0))
+    }
+
+    /// The points of the block of point `i` that `edges[i][at..at + 2]`
+    /// names, as a bucket's pair.
+    fn edge(&self, i: usize, at: usize) -> (u32, u32) {
+        let (lo, hi) = (self.edges[i][at], self.edges[i][at + 1]);
+        let start = (i >> EDGE << EDGE) as u32;
+        match lo == NO {
+            true => NONE,
+            false => (start + u32::from(lo), start + u32::from(hi)),
+        }
+    }
+
+    /// `a..b` into `acc`: the points up to the first whole bucket one by
+    /// one, then the largest whole buckets that fit, then the points after
+    /// the last one.
+    fn buckets(&self, y: &[f64], a: usize, b: usize, acc: &mut Extremes) {
         let size = 1usize << BASE;
         let whole = (a.next_multiple_of(size).min(b), b / size * size);
         acc.scan(y, a, whole.0);
@@ -69,8 +119,36 @@ impl Pyramid {
             }
         }
         acc.scan(y, i, b);
-        (acc.pair() != NONE).then_some((acc.lo.0, acc.hi.0))
     }
+}
+
+/// The edges of the points of one block: the offsets of the first lowest
+/// and highest point up to each point (a scan forward), then from it to
+/// the block's end (backward: an equal value further on does not replace
+/// the one found first).
+fn edges_of(block: &[f64]) -> Vec<[u8; 4]> {
+    let off = |i: usize| if i == usize::MAX { NO } else { i as u8 };
+    let mut out = Vec::with_capacity(block.len());
+    let mut e = Extremes::default();
+    for (i, &v) in block.iter().enumerate() {
+        if v.is_finite() {
+            e.take(i, v, i, v);
+        }
+        out.push([off(e.lo.0), off(e.hi.0), NO, NO]);
+    }
+    let mut e = Extremes::default();
+    for (i, &v) in block.iter().enumerate().rev() {
+        if v.is_finite() {
+            if v <= e.lo.1 {
+                e.lo = (i, v);
+            }
+            if v >= e.hi.1 {
+                e.hi = (i, v);
+            }
+        }
+        out[i][2..].copy_from_slice(&[off(e.lo.0), off(e.hi.0)]);
+    }
+    out
 }
 
 /// The first lowest and first highest point seen, with their values.
