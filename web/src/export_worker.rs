@@ -12,6 +12,22 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
+/// Parses and analyses `bytes` as one snapshot file and returns the number
+/// of snapshots: a hook for `scripts/bench-web.mjs`, which times the wasm
+/// core against the native CLI on the same file. It lives in this module,
+/// not in the page, whose wasm has no bytes to spare; the core is the same
+/// code, built with the same profile.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn bench_parse_analyse(bytes: &[u8]) -> usize {
+    match leaklens_core::ingest::parse("bench", bytes) {
+        Ok(p) => {
+            let r = leaklens_core::analyze_parsed(&p, &leaklens_core::Config::default());
+            r.summary.snapshots
+        }
+        Err(_) => 0,
+    }
+}
+
 fn main() {
     std::panic::set_hook(Box::new(|info| {
         let out = js_sys::Object::new();

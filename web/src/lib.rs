@@ -35,17 +35,3 @@ pub(crate) use leaklens_render::sanitize as shown;
 pub(crate) fn window() -> web_sys::Window {
     web_sys::window().expect("a browser window")
 }
-
-/// Parses and analyses `bytes` as one snapshot file and returns the number of
-/// snapshots: a hook for `scripts/bench-web.mjs`, which times the wasm core
-/// against the native CLI on the same file.
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn bench_parse_analyse(bytes: &[u8]) -> usize {
-    match leaklens_core::ingest::parse("bench", bytes) {
-        Ok(p) => {
-            let r = leaklens_core::analyze_parsed(&p, &leaklens_core::Config::default());
-            r.summary.snapshots
-        }
-        Err(_) => 0,
-    }
-}

@@ -246,30 +246,25 @@ impl Bins {
 }
 
 /// `s.partition_point(before)` (`before` true on a prefix of `s`, and on
-/// `s[0]`) found from `guess` outwards in steps that double, then by
-/// halves within the last: a column's end is near where the last one's
-/// length puts it, and each step of a search over the whole rest of a
-/// long run would read another part of memory.
+/// `s[0]`), looked for first at `guess`: beyond it in steps that double,
+/// then by halves within the last; or by halves before it. A column's end
+/// is near where the last one's length puts it, and each step of a search
+/// over the whole rest of a long run would read another part of memory.
 fn first_after(s: &[f64], guess: usize, before: impl Fn(f64) -> bool) -> usize {
     let n = s.len();
-    let g = guess.clamp(1, n.max(1)) - 1;
-    let mut step = 1;
+    let mut lo = guess.clamp(1, n.max(1)) - 1;
     // `before` holds at lo, and fails at hi (or hi is n).
-    let (lo, hi) = if before(s[g]) {
-        let mut lo = g;
+    let mut hi = lo;
+    if before(s[lo]) {
+        let mut step = 1;
         while lo + step < n && before(s[lo + step]) {
             lo += step;
             step *= 2;
         }
-        (lo, n.min(lo + step))
+        hi = n.min(lo + step);
     } else {
-        let mut hi = g;
-        while hi > step && !before(s[hi - step]) {
-            hi -= step;
-            step *= 2;
-        }
-        (hi.saturating_sub(step), hi)
-    };
+        lo = 0;
+    }
     lo + 1 + s[lo + 1..hi].partition_point(|&v| before(v))
 }
 

@@ -194,7 +194,7 @@ mod tests {
         };
         let memory = ChartKind::Memory.metrics();
         let hover = |pt: Pointer, tip: bool| {
-            let i = snapshot_at(&p, &l, pt)?;
+            let i = snapshot_at(p, &l, pt)?;
             let tip = tip.then_some((pt, memory));
             Some(hover_of(&a, (i, p.x_of(i)), (memory, &l), 2.0, tip, &v))
         };
@@ -213,7 +213,7 @@ mod tests {
         assert!(hover(at(300, 50), true).is_none());
         // Another panel: the crosshair and its own dots, no tooltip.
         let heap = [Metric::HeapUsed, Metric::HeapTotal];
-        let i = snapshot_at(&p, &l, at(96, 50)).unwrap();
+        let i = snapshot_at(p, &l, at(96, 50)).unwrap();
         let other = hover_of(&a, (i, p.x_of(i)), (&heap, &l), 2.0, None, &v);
         assert_eq!(other.cross, h.cross);
         assert!(other.lines.is_empty() && other.dots.len() == 2);

@@ -2,6 +2,7 @@
 //! hover, zoom, pan and series toggles. What the pointer and keys do is
 //! pure logic in `interact` and `hover`; this module maps events onto it.
 
+mod canvas;
 mod help;
 mod hover;
 mod interact;
@@ -13,7 +14,6 @@ use std::sync::Arc;
 use leaklens_chart::{ChartKind, ChartLayout, ChartSpec, XAxis};
 use leaklens_core::Metric;
 use leptos::prelude::*;
-use plotters_canvas::CanvasBackend;
 
 use crate::load::Analysed;
 use crate::state::ViewState;
@@ -410,7 +410,7 @@ fn draw_on_change(
                 )
             })
         });
-        let Some(mut backend) = CanvasBackend::with_canvas_object(el.clone()) else {
+        let Some(mut backend) = canvas::Canvas::new(&el) else {
             return;
         };
         let this = run.prepared(v.time_axis, v.log_y);
