@@ -231,7 +231,9 @@ impl Bins {
                 bounds.push(i);
                 let c = column_of(x[i]);
                 let len = first_after(&x[i..end], guess, |v| column_of(v) <= c);
-                (i, guess) = (i + len, len);
+                // A little short of it: the search then runs forwards,
+                // over the points just read.
+                (i, guess) = (i + len, len.saturating_sub(2));
             }
             bounds.push(end);
         }
