@@ -62,7 +62,8 @@ impl Pyramid {
                 .collect();
             levels.push(std::mem::replace(&mut level, up));
         }
-        let edges = y.chunks(1 << EDGE).flat_map(edges_of).collect();
+        let mut edges = Vec::with_capacity(n);
+        y.chunks(1 << EDGE).for_each(|b| edges_of(b, &mut edges));
         Pyramid { levels, edges }
     }
 
@@ -122,13 +123,13 @@ impl Pyramid {
     }
 }
 
-/// The edges of the points of one block: the offsets of the first lowest
-/// and highest point up to each point (a scan forward), then from it to
-/// the block's end (backward: an equal value further on does not replace
-/// the one found first).
-fn edges_of(block: &[f64]) -> Vec<[u8; 4]> {
+/// The edges of the points of one block, after `out`'s: the offsets of
+/// the first lowest and highest point up to each point (a scan forward),
+/// then from it to the block's end (backward: an equal value further on
+/// does not replace the one found first).
+fn edges_of(block: &[f64], out: &mut Vec<[u8; 4]>) {
     let off = |i: usize| if i == usize::MAX { NO } else { i as u8 };
-    let mut out = Vec::with_capacity(block.len());
+    let at = out.len();
     let mut e = Extremes::default();
     for (i, &v) in block.iter().enumerate() {
         if v.is_finite() {
@@ -146,9 +147,8 @@ fn edges_of(block: &[f64]) -> Vec<[u8; 4]> {
                 e.hi = (i, v);
             }
         }
-        out[i][2..].copy_from_slice(&[off(e.lo.0), off(e.hi.0)]);
+        out[at + i][2..].copy_from_slice(&[off(e.lo.0), off(e.hi.0)]);
     }
-    out
 }
 
 /// The first lowest and first highest point seen, with their values.
