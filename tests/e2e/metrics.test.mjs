@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { viewerSession, newPage, dropFiles, sample, shot, ROOT, SAMPLES } from './harness.mjs';
+import os from 'node:os';
+import { viewerSession, newPage, dropFiles, sample, shot, serve, download, ROOT, SAMPLES } from './harness.mjs';
 import { prometheus, heap, otlpLines } from '../../scripts/metrics-exports.mjs';
 
 const viewer = viewerSession();
@@ -153,6 +154,49 @@ test('a metrics export merges or compares with other dropped files', async () =>
   await page.waitForFunction(() => document.querySelector('#mode')?.dataset.mode === 'merge');
   assert.equal(await page.$$eval('article.run', (a) => a.length), 1);
   await page.close();
+  assert.deepEqual(errors, []);
+});
+
+test('files dropped while a metrics export is read stop the read: the module is stopped, the new files judged', async () => {
+  // 60 MB of OTLP: a read of a second or more in the module's worker.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leaklens-stop-'));
+  const made = spawnSync(process.execPath, [path.join(ROOT, 'scripts/metrics-exports.mjs'), 'otlp', path.join(dir, 'otel.jsonl'), '60']);
+  assert.equal(made.status, 0, String(made.stderr));
+  const data = await serve(dir, { cors: true });
+  const errors = [];
+  const page = await open(errors);
+  const started = page.waitForEvent('worker', { predicate: (w) => /export-worker/.test(w.url()) });
+  await page.evaluate(async (url) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([await (await fetch(url)).blob()], 'otel.jsonl'));
+    const zone = document.querySelector('#dropzone');
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      zone.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
+  }, `${data.url}otel.jsonl`);
+  const worker = await started;
+  const closed = new Promise((resolve) => worker.once('close', resolve));
+  // Once the worker is too busy to answer within 300 ms, the read is under
+  // way in it (its module answers at once when idle).
+  for (let k = 0; ; k++) {
+    assert.ok(k < 200, 'the read never started');
+    const busy = await Promise.race([worker.evaluate(() => false), new Promise((r) => setTimeout(() => r(true), 300))]);
+    if (busy) break;
+    await page.waitForTimeout(20);
+  }
+  await dropFiles(page, [sample('no-leak-stable-gc.ndjson')]);
+  await Promise.race([closed, new Promise((_, no) => setTimeout(() => no(new Error('the read was not stopped')), 5000))]);
+  const got = await judged(page, (g) => g.verdict === 'no_leak');
+  assert.equal(got.verdict, 'no_leak');
+  assert.match(await page.textContent('.facts'), /^no-leak-stable-gc\.ndjson ·/);
+  assert.equal(await page.$$eval('article.run', (a) => a.length), 1);
+  // The module starts afresh for the next request: the JSON export is
+  // this run's.
+  const json = JSON.parse((await download(page, '#export-json')).text);
+  assert.equal(json.summary.verdict, 'no_leak');
+  await page.close();
+  await data.close();
+  fs.rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(errors, []);
 });
 

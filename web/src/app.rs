@@ -105,6 +105,7 @@ fn parse_on_change(
         }
         let g = generation.get_value() + 1;
         generation.set_value(g);
+        crate::export::stop_read();
         if ins.is_empty() {
             shown_inputs.borrow_mut().clear();
             parsed.set(Vec::new());

@@ -38,6 +38,10 @@ thread_local! {
     /// Requests under way: their id and what resolves them.
     static PENDING: RefCell<Vec<(u32, Function)>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+    /// The module, once ready.
+    static READY: RefCell<Option<Worker>> = const { RefCell::new(None) };
+    /// Whether a read of a metrics export is under way in it.
+    static READING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Which export.
@@ -103,7 +107,10 @@ pub async fn upload(
 /// the module answers): its run as our NDJSON, or `None` when it is our
 /// own format after all (the page reads those), or why it cannot be read.
 pub async fn read_metrics(input: &Input) -> Result<Option<Vec<u8>>, String> {
-    let data = ask(message("read", std::slice::from_ref(input))).await?;
+    READING.set(true);
+    let data = ask(message("read", std::slice::from_ref(input))).await;
+    READING.set(false);
+    let data = data?;
     let get = |k: &str| Reflect::get(&data, &k.into()).unwrap_or(JsValue::UNDEFINED);
     if let Some(why) = error_of(&data).or_else(|| get(field::WHY).as_string()) {
         return Err(why);
@@ -112,6 +119,17 @@ pub async fn read_metrics(input: &Input) -> Result<Option<Vec<u8>>, String> {
         .dyn_into::<Uint8Array>()
         .ok()
         .map(|a| a.to_vec()))
+}
+
+/// Stops a read of a metrics export under way (new files were dropped):
+/// the module is stopped, what was asked of it is answered that it was,
+/// and the next request starts it afresh.
+pub fn stop_read() {
+    if READING.get() {
+        if let Some(w) = READY.take() {
+            stop(&w, "stopped: other files were dropped");
+        }
+    }
 }
 
 /// Calls `pick()` when the user picks a process of a metrics export in
@@ -260,15 +278,25 @@ fn answer_all(data: &JsValue) {
     }
 }
 
+/// Stops the module and answers every request under way with `why`.
+fn stop(worker: &Worker, why: &str) {
+    forget(worker);
+    let failed: JsValue = Object::new().into();
+    set(&failed, field::ERROR, &why.into());
+    answer_all(&failed);
+}
+
 /// Forgets the module (a failed one is started afresh next time).
 fn forget(worker: &Worker) {
     worker.terminate();
     WORKER.with(|w| *w.borrow_mut() = None);
+    READY.set(None);
 }
 
 /// Hands each answer of a ready module to its request; an answer without
 /// an id (a panic) or an error event fails every request under way.
 fn dispatch(worker: &Worker) {
+    READY.set(Some(worker.clone()));
     let w = worker.clone();
     let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |ev: MessageEvent| {
         let data = ev.data();
@@ -291,12 +319,7 @@ fn dispatch(worker: &Worker) {
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     let w = worker.clone();
-    let on_error = Closure::<dyn Fn()>::new(move || {
-        forget(&w);
-        let failed: JsValue = Object::new().into();
-        set(&failed, field::ERROR, &"the export module failed".into());
-        answer_all(&failed);
-    });
+    let on_error = Closure::<dyn Fn()>::new(move || stop(&w, "the export module failed"));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
 }
