@@ -102,7 +102,8 @@ impl Scene {
             if let Some(why) = trend_reason(report, r).filter(|_| spec.show_trend_reason) {
                 if fresh(&why) {
                     let up = l.sc.len(style.trend_reason_above) * l.per_px().1;
-                    reasons.push((why, (start.0, start.1 + up), style.dark(m)));
+                    let at = clear_of(l, style, &reasons, &why, (start.0, start.1 + up));
+                    reasons.push((why, at, style.dark(m)));
                 }
             }
             trends.push(line);
@@ -170,6 +171,28 @@ impl Scene {
             note: note(l, run, data),
         }
     }
+}
+
+/// Where a trend's reason `text` goes, from `at` (its bottom left corner):
+/// a row higher each time its box would cross one of those placed before
+/// (two trends that start near each other would write over each other).
+fn clear_of(l: &Layout, style: &Style, placed: &[(String, P, RGBColor)], text: &str, at: P) -> P {
+    let (x_per_px, y_per_px) = l.per_px();
+    let width = |t: &str| l.sc.len(t.len() as f64 * style.legend_char) * x_per_px;
+    let row = l.sc.len(style.legend_row) * y_per_px;
+    let mut at = at;
+    // Each step ends above the reason met (a row, less a hair for the
+    // rounding of the sum): a step for each of them at most.
+    for _ in placed {
+        let met = placed.iter().find(|(t, p, _)| {
+            at.0 < p.0 + width(t) && p.0 < at.0 + width(text) && (at.1 - p.1).abs() < row * 0.999
+        });
+        match met {
+            Some((_, p, _)) => at.1 = p.1 + row,
+            None => break,
+        }
+    }
+    at
 }
 
 /// A dashed line from `a` to `b` (data coordinates), as short segments so
@@ -436,8 +459,16 @@ mod tests {
     use leaklens_core::{analyze, Config, Metric};
 
     fn scene(run: &Run, ghost: Option<(&Run, &str)>, spec: &ChartSpec) -> (Layout, Scene) {
+        scene_of(run, ghost, spec, (900, 480))
+    }
+
+    fn scene_of(
+        run: &Run,
+        ghost: Option<(&Run, &str)>,
+        spec: &ChartSpec,
+        size: (u32, u32),
+    ) -> (Layout, Scene) {
         let report = analyze(run, &Config::default());
-        let size = (900, 480);
         let sc = Layout::scale(size, spec, &STYLE).unwrap();
         let data = Data::new(run, &report, ghost, spec, &STYLE);
         let l = Layout::new(size, sc, &data, &report, spec, &STYLE);
@@ -528,6 +559,43 @@ mod tests {
         assert_eq!(labels[2], "before: a-very-long-file-name-of-the-ru…");
         assert!(!legend.boxed && s.retained.is_empty());
         assert_eq!(s.ghosts.len(), 1);
+    }
+
+    #[test]
+    fn the_reasons_of_two_trends_do_not_overlap() {
+        // Heap used and RSS grow from cycles 46 and 48, their reasons about
+        // as high on the chart.
+        let text = include_str!("../../../static/samples/leak-plateau-then-growth.ndjson");
+        let run = leaklens_core::ingest::parse("s.ndjson", text.as_bytes())
+            .unwrap()
+            .run;
+        let spec = ChartSpec {
+            show_trend_reason: true,
+            ..ChartSpec::memory()
+        };
+        // At every size (the page's canvases are as wide as the window).
+        for size in (300..1500).step_by(37).map(|w| (w, 200 + w / 4)) {
+            let (l, s) = scene_of(&run, None, &spec, size);
+            assert!(s.reasons.len() >= 2, "{:?}", s.reasons);
+            apart(&l, &s);
+        }
+    }
+
+    /// The reasons' boxes (as `clear_of` sees them) do not overlap.
+    fn apart(l: &Layout, s: &Scene) {
+        let boxes: Vec<(i32, i32, i32, i32)> = (s.reasons.iter())
+            .map(|(t, at, _)| {
+                let (x, y) = l.px(*at);
+                let w = l.sc.len(t.len() as f64 * STYLE.legend_char) as i32;
+                (x, y - l.sc.px(STYLE.legend_row), x + w, y)
+            })
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = a.2 <= b.0 || b.2 <= a.0 || a.3 <= b.1 || b.3 <= a.1;
+                assert!(apart, "{a:?} and {b:?} overlap: {:?}", s.reasons);
+            }
+        }
     }
 
     #[test]
