@@ -168,7 +168,8 @@ async fn opened(
     request: (JsValue, Array),
     sources: Vec<String>,
 ) -> (Vec<Input>, Vec<(String, String)>) {
-    let data = match ask(request).await {
+    let answer = ask(request).await;
+    let data = match answer.and_then(|d| error_of(&d).map_or(Ok(d), Err)) {
         Ok(data) => data,
         Err(why) => {
             return (
@@ -177,12 +178,6 @@ async fn opened(
             )
         }
     };
-    if let Some(why) = error_of(&data) {
-        return (
-            Vec::new(),
-            sources.into_iter().map(|s| (s, why.clone())).collect(),
-        );
-    }
     let errors = Array::from(&Reflect::get(&data, &field::ERRORS.into()).unwrap_or_default())
         .iter()
         .map(|pair| {

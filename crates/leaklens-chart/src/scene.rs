@@ -139,7 +139,7 @@ impl Scene {
         // The legend box keeps off the trends' reasons too (their start and
         // about where their text ends).
         for (text, at, _) in &reasons {
-            let w = l.sc.len(text.len() as f64 * style.legend_char) * l.per_px().0;
+            let w = reason_width(l, style, text);
             points.extend([*at, (at.0 + w / 2.0, at.1), (at.0 + w, at.1)]);
         }
         if !trends.is_empty() {
@@ -177,9 +177,8 @@ impl Scene {
 /// a row higher each time its box would cross one of those placed before
 /// (two trends that start near each other would write over each other).
 fn clear_of(l: &Layout, style: &Style, placed: &[(String, P, RGBColor)], text: &str, at: P) -> P {
-    let (x_per_px, y_per_px) = l.per_px();
-    let width = |t: &str| l.sc.len(t.len() as f64 * style.legend_char) * x_per_px;
-    let row = l.sc.len(style.legend_row) * y_per_px;
+    let width = |t: &str| reason_width(l, style, t);
+    let row = l.sc.len(style.legend_row) * l.per_px().1;
     let mut at = at;
     // Each step ends above the reason met (a row, less a hair for the
     // rounding of the sum): a step for each of them at most.
@@ -193,6 +192,11 @@ fn clear_of(l: &Layout, style: &Style, placed: &[(String, P, RGBColor)], text: &
         }
     }
     at
+}
+
+/// About how wide a trend's reason `text` is drawn, in x units.
+fn reason_width(l: &Layout, style: &Style, text: &str) -> f64 {
+    l.sc.len(text.len() as f64 * style.legend_char) * l.per_px().0
 }
 
 /// A dashed line from `a` to `b` (data coordinates), as short segments so
